@@ -1,0 +1,194 @@
+"""UTC offsets of one IANA time zone as arrays, so wall-clock conversions run vectorised.
+
+The offsets come from the standard library's zoneinfo (one time-zone database for the whole
+engine), sampled and bisected to the exact second of every transition within a span of years.
+"Wall seconds" are local wall-clock times counted as if they were UTC epoch seconds: the wall
+time of instant u is u + offset(u).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+MISSING = np.iinfo(np.int64).min
+"""Sentinel for a missing instant in int64 epoch-second arrays (the bit pattern of NaT)."""
+
+_FAR_FUTURE = np.int64(2**62)
+_SAMPLE_STEP = 6 * 3600  # no zone has had two transitions within six hours
+_EPOCH_DATE = dt.date(1970, 1, 1)
+
+
+def days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm), vectorised."""
+    y = year.astype(np.int64) - (month <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    mp = (month.astype(np.int64) + 9) % 12
+    doy = (153 * mp + 2) // 5 + day.astype(np.int64) - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    lengths = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+    return lengths[np.clip(month, 0, 12)] + ((month == 2) & leap)
+
+
+class ZoneTable:
+    """Offsets of `name` from the start of `first_year` to the end of `last_year` (UTC years).
+
+    `starts[k]` is the first instant of the k-th constant-offset segment and `offsets[k]` its UTC
+    offset in seconds; segment 0 reaches back indefinitely and the last one forward.
+    """
+
+    def __init__(self, name: str, first_year: int, last_year: int) -> None:
+        self.name = name
+        self.first_year = first_year
+        self.last_year = last_year
+        self.zone = ZoneInfo(name)
+        lo = int(dt.datetime(first_year, 1, 1, tzinfo=dt.UTC).timestamp())
+        hi = int(dt.datetime(last_year + 1, 1, 1, tzinfo=dt.UTC).timestamp())
+        starts = [MISSING]
+        offsets = [self._offset(lo)]
+        previous = lo
+        for sample in range(lo + _SAMPLE_STEP, hi + _SAMPLE_STEP, _SAMPLE_STEP):
+            offset = self._offset(sample)
+            if offset != offsets[-1]:
+                starts.append(self._transition(previous, sample, offsets[-1]))
+                offsets.append(offset)
+            previous = sample
+        self.starts = np.array(starts, dtype=np.int64)
+        self.offsets = np.array(offsets, dtype=np.int64)
+        self.distinct_offsets = np.unique(self.offsets)
+        self._suffixes = np.array([_format_offset(int(o)) for o in self.offsets], dtype=object)
+
+    def covers(self, first_year: int, last_year: int) -> bool:
+        return self.first_year <= first_year and last_year <= self.last_year
+
+    def _offset(self, instant: int) -> int:
+        moment = dt.datetime.fromtimestamp(instant, dt.UTC).astimezone(self.zone)
+        offset = moment.utcoffset()
+        assert offset is not None
+        return int(offset.total_seconds())
+
+    def _transition(self, before: int, after: int, old_offset: int) -> int:
+        """The first second in (before, after] whose offset is no longer `old_offset`."""
+        while after - before > 1:
+            middle = (before + after) // 2
+            if self._offset(middle) == old_offset:
+                before = middle
+            else:
+                after = middle
+        return after
+
+    def offset_at(self, instants: np.ndarray) -> np.ndarray:
+        segment = np.searchsorted(self.starts, instants, side="right") - 1
+        return self.offsets[np.maximum(segment, 0)]
+
+    def to_wall(self, instants: np.ndarray) -> np.ndarray:
+        return instants + self.offset_at(instants)
+
+    def from_wall(self, wall: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Instants showing wall time `wall`: the earlier one where it occurs twice (a DST fold).
+
+        Returns (instants, exists); where the wall time falls in a DST gap, exists is False and
+        the instant is MISSING.
+        """
+        best = np.full(wall.shape, MISSING, dtype=np.int64)
+        exists = np.zeros(wall.shape, dtype=bool)
+        for offset in self.distinct_offsets:
+            candidate = wall - offset
+            valid = self.offset_at(candidate) == offset
+            take = valid & (~exists | (candidate < best))
+            best[take] = candidate[take]
+            exists |= valid
+        return best, exists
+
+    def wall_intervals_to_utc(
+        self, wall_start: np.ndarray, wall_end: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """UTC pieces of the instants whose wall time lies in [wall_start, wall_end).
+
+        In a DST gap the missing wall times contribute nothing; in a fold the repeated wall times
+        contribute twice, so an interval across a change counts the real seconds that elapsed.
+        Returns sorted, disjoint (start, end) arrays.
+        """
+        if wall_start.size == 0:
+            return wall_start.copy(), wall_end.copy()
+        segment_end = np.append(self.starts[1:], _FAR_FUTURE)
+        first = np.maximum(
+            np.searchsorted(self.starts, wall_start - self.distinct_offsets.max(), side="right") - 1, 0
+        )
+        last = np.maximum(
+            np.searchsorted(self.starts, wall_end - self.distinct_offsets.min(), side="right") - 1, 0
+        )
+        piece_starts: list[np.ndarray] = []
+        piece_ends: list[np.ndarray] = []
+        for step in range(int((last - first).max()) + 1):
+            k = first + step
+            live = k <= last
+            k = np.minimum(k, self.starts.size - 1)
+            offset = self.offsets[k]
+            lo = np.maximum(self.starts[k], wall_start - offset)
+            hi = np.minimum(segment_end[k], wall_end - offset)
+            keep = live & (lo < hi)
+            piece_starts.append(lo[keep])
+            piece_ends.append(hi[keep])
+        starts = np.concatenate(piece_starts)
+        ends = np.concatenate(piece_ends)
+        order = np.argsort(starts, kind="stable")
+        return starts[order], ends[order]
+
+    def format_iso(self, instants: np.ndarray) -> np.ndarray:
+        """ISO 8601 local times with offset ('2026-03-09T08:00:00-05:00'); None for MISSING."""
+        result = np.full(instants.shape, None, dtype=object)
+        present = instants != MISSING
+        if not present.any():
+            return result
+        utc = instants[present]
+        segment = np.maximum(np.searchsorted(self.starts, utc, side="right") - 1, 0)
+        wall = (utc + self.offsets[segment]).astype("datetime64[s]")
+        text = np.datetime_as_string(wall, unit="s").astype(object)
+        result[present] = text + self._suffixes[segment]
+        return result
+
+
+def _format_offset(offset: int) -> str:
+    sign = "-" if offset < 0 else "+"
+    hours, rest = divmod(abs(offset), 3600)
+    minutes, seconds = divmod(rest, 60)
+    # Whole-minute offsets are the norm since 1972; Monrovia's -00:44:30 before that needs seconds.
+    return f"{sign}{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
+
+
+def year_of(instant: int) -> int:
+    """UTC year of an epoch second (the zone table's spans are in UTC years)."""
+    return (_EPOCH_DATE + dt.timedelta(days=int(instant) // 86400)).year
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_table(name: str, first_year: int, last_year: int) -> ZoneTable:
+    return ZoneTable(name, first_year, last_year)
+
+
+def zone_table(name: str, instants: np.ndarray | None = None, *, margin_years: int = 1) -> ZoneTable:
+    """A (cached) zone table covering every present instant in `instants`, plus a margin.
+
+    Spans are rounded out to whole decades so that successive calls share one cached table.
+    """
+    present = instants[instants != MISSING] if instants is not None else np.empty(0, dtype=np.int64)
+    if present.size:
+        first, last = year_of(int(present.min())) - margin_years, year_of(int(present.max())) + margin_years
+    else:
+        first = last = 2020  # any table will do when nothing needs converting
+    return _cached_table(name, max(first // 10 * 10, 1900), last // 10 * 10 + 9)
+
+
+def format_instants(instants: np.ndarray, timezone: str) -> np.ndarray:
+    """ISO 8601 local times with offset in `timezone`; None where MISSING."""
+    return zone_table(timezone, instants).format_iso(instants)
