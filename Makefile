@@ -1,0 +1,67 @@
+# Accord: `make run` serves the demo, `make test` runs every check. Both start with `make setup`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+export ACCORD_HOME := $(CURDIR)
+
+.PHONY: setup run test test-sqlite test-postgres lint check-migrations check-deploy bench schema clean
+
+setup: $(VENV)/.installed node_modules/.installed browser
+
+$(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq nodejs npm; } \
+	  || { echo "npm is missing: sudo apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+# Browser tests drive Debian's chromium; install it when missing and we may (CI runs as root).
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium is missing (sudo apt-get install chromium); browser tests will be skipped."
+
+run: setup
+	mkdir -p var
+	$(BIN)/accord migrate --no-input
+	$(BIN)/accord demo --if-empty
+	$(BIN)/accord collectstatic --no-input -v0
+	$(BIN)/gunicorn accord.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --access-logfile - --forwarded-allow-ips 127.0.0.1
+
+lint: setup
+	$(BIN)/ruff check .
+
+check-migrations: setup
+	ACCORD_VAR_DIR=$$(mktemp -d) $(BIN)/accord makemigrations --check --dry-run
+
+check-deploy: setup
+	ACCORD_ENV=production SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+	  ALLOWED_HOSTS=accord.example.org ACCORD_VAR_DIR=$$(mktemp -d) $(BIN)/accord check --deploy --fail-level WARNING
+
+test-sqlite: setup
+	$(BIN)/pytest -n 2
+
+test-postgres: setup
+	@if command -v pg_ctl >/dev/null; then $(BIN)/python -m tests.postgres_cluster $(BIN)/pytest -n 2; \
+	else echo "pg_ctl not on PATH: skipping the PostgreSQL run"; fi
+
+test: lint check-migrations check-deploy test-sqlite test-postgres
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+schema: setup
+	ACCORD_VAR_DIR=$$(mktemp -d) $(BIN)/accord spectacular --file docs/openapi.yaml --validate
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,48 @@
+"""Ends a session after a spell without user activity (HIPAA 164.312(a)(2)(iii) automatic logoff)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import auth, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+# Requests a page makes on its own (polling for notifications) carry this header and do not count
+# as activity: a forgotten open tab must still time out.
+BACKGROUND_HEADER = "HTTP_X_ACCORD_BACKGROUND"
+LAST_ACTIVITY_KEY = "accord_last_activity"
+# Avoid writing the session row on every click; activity is tracked to the minute.
+WRITE_GRANULARITY_SECONDS = 60
+
+
+class IdleSessionTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = time.time()
+            last = request.session.get(LAST_ACTIVITY_KEY)
+            timeout = settings.ACCORD_IDLE_TIMEOUT_SECONDS
+            if last is not None and now - float(last) > timeout:
+                auth.logout(request)
+                return self.timed_out(request)
+            background = request.META.get(BACKGROUND_HEADER) == "1"
+            if not background and (last is None or now - float(last) >= WRITE_GRANULARITY_SECONDS):
+                request.session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+    def timed_out(self, request: HttpRequest) -> HttpResponse:
+        login_url = reverse(settings.LOGIN_URL)
+        if request.path.startswith("/api/") or request.META.get(BACKGROUND_HEADER) == "1":
+            return HttpResponse("Your session ended after inactivity.", status=401)
+        messages.info(request, "You were signed out after 30 minutes without activity.")
+        if getattr(request, "htmx", False) or request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login_url
+            return response
+        return HttpResponseRedirect(f"{login_url}?next={request.path}")

@@ -1,0 +1,57 @@
+"""A person's own profile: name and title, sessions, two-factor authentication, API token."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from accord.accounts import services
+from accord.accounts.forms import ProfileForm
+from accord.core import services as core_services
+from accord.core.signals import client_address
+from accord.programs.queries import list_programs_for
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            core_services.update_record(instance=request.user, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("accounts:profile")
+    context = {
+        "form": form,
+        "rows": list_programs_for(request.user),
+        "has_token": Token.objects.filter(user=request.user).exists(),
+        "new_token": request.session.pop("accord_new_token", None),
+    }
+    return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    services.log_out_everywhere(person=request.user, actor=request.user, remote_addr=client_address(request))
+    logout(request)
+    messages.info(request, "You are signed out on every device.")
+    return redirect("account_login")
+
+
+@login_required
+@require_POST
+def regenerate_token(request: HttpRequest) -> HttpResponse:
+    token = services.issue_api_token(person=request.user, actor=request.user, replace=True)
+    # Shown once, on the next page; it is not displayed again.
+    request.session["accord_new_token"] = token.key
+    messages.success(request, "A new API token was issued; the previous one no longer works.")
+    return redirect("accounts:profile")

@@ -1,0 +1,161 @@
+"""Roles and what each may do, declared in this one place for the UI, the API, exports and commands.
+
+Every program-scoped model names an *area*; a role may perform an *action* in an area when the
+table below says so. Vendor and consultant roles never see records whose visibility is internal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from accord.accounts.models import User
+
+
+class Role(models.TextChoices):
+    BOARD_MEMBER = "board_member", "Board member"
+    PROGRAM_MANAGER = "program_manager", "Program manager"
+    STAKEHOLDER_LEAD = "stakeholder_lead", "Stakeholder lead"
+    MEMBER = "member", "Member"
+    VENDOR = "vendor", "Vendor"
+    CONSULTANT = "consultant", "Consultant"
+    AUDITOR = "auditor", "Auditor"
+
+
+class Visibility(models.TextChoices):
+    SHARED = "shared", "Shared with partners"
+    INTERNAL = "internal", "Hospital-internal"
+
+
+class Action(models.TextChoices):
+    VIEW = "view", "view"
+    ADD = "add", "add"
+    CHANGE = "change", "change"
+    DELETE = "delete", "delete"
+
+
+R = Role
+ALL_ROLES = frozenset(Role)
+HOSPITAL_ROLES = frozenset({R.BOARD_MEMBER, R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.MEMBER, R.AUDITOR})
+# Roles held by people outside the hospital: they see only records shared with them.
+PARTNER_ROLES = frozenset({R.VENDOR, R.CONSULTANT})
+EVERY_MEMBER_BUT_AUDITOR = ALL_ROLES - {R.AUDITOR}
+MANAGERS = frozenset({R.PROGRAM_MANAGER})
+LEADERSHIP = frozenset({R.PROGRAM_MANAGER, R.BOARD_MEMBER})
+
+
+def _rule(view: Iterable[Role] = ALL_ROLES, add: Iterable[Role] = MANAGERS, change: Iterable[Role] | None = None,
+          delete: Iterable[Role] = MANAGERS, **extra: Iterable[Role]) -> dict[str, frozenset[Role]]:
+    rule = {
+        Action.VIEW: frozenset(view),
+        Action.ADD: frozenset(add),
+        Action.CHANGE: frozenset(add if change is None else change),
+        Action.DELETE: frozenset(delete),
+    }
+    rule.update({name: frozenset(roles) for name, roles in extra.items()})
+    return rule
+
+
+# area -> action -> roles allowed. Row-level rules (e.g. a stakeholder lead may change only their own
+# group's commitments, a raiser always sees their own red flag) live in the app's queryset on top.
+AREAS: dict[str, dict[str, frozenset[Role]]] = {
+    # The program record, its memberships and organisations.
+    "program": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
+    # The audit trail: who changed what. Read-only for everyone; written only by services.
+    "audit": _rule(view={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.AUDITOR}, add=(), change=(), delete=()),
+    # Objectives, benefits, KPIs, initiatives, success factors.
+    "benefits": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD}, delete=MANAGERS),
+    # KPI measurements are entered by whoever collects the data, vendors included.
+    "measurements": _rule(add=EVERY_MEMBER_BUT_AUDITOR - {R.CONSULTANT, R.BOARD_MEMBER},
+                          change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD}, delete=MANAGERS),
+    # Stakeholder groups, readiness, impacts, strategy versions.
+    "alignment": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD}, delete=MANAGERS,
+                       publish=MANAGERS, comment=EVERY_MEMBER_BUT_AUDITOR),
+    # Endorsements are given by group leads (the row rule limits them to their own group).
+    "endorsements": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR},
+                          change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR}, delete=()),
+    "commitments": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD},
+                         change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR, R.CONSULTANT},
+                         delete=MANAGERS),
+    # Anyone in the program may raise a red flag; triage and answers belong to leadership.
+    "red_flags": _rule(add=EVERY_MEMBER_BUT_AUDITOR, change=LEADERSHIP, delete=(), triage=LEADERSHIP),
+    "risks": _rule(add={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD},
+                   change={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD}, delete=MANAGERS),
+    "governance": _rule(add=LEADERSHIP, change=LEADERSHIP, delete=MANAGERS),
+    # Contracts, SLA policies and results: the vendor reads what is shared; the hospital manages them.
+    "sla": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
+    # Ticket exports may be uploaded by the vendor as well as the program manager.
+    "tickets": _rule(add={R.PROGRAM_MANAGER, R.VENDOR}, change={R.PROGRAM_MANAGER, R.VENDOR}, delete=MANAGERS),
+}
+
+
+def role_can(role: str, action: str, area: str) -> bool:
+    """True when `role` may perform `action` in `area` (ignoring row-level rules)."""
+    try:
+        return role in AREAS[area][action]
+    except KeyError as exc:
+        raise KeyError(f"No permission rule for action {action!r} in area {area!r}") from exc
+
+
+def sees_internal(role: str) -> bool:
+    return role not in PARTNER_ROLES
+
+
+def roles_by_program(user: User | Any) -> dict[int, str]:
+    """The user's role in each program they belong to, loaded once per user object (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_accord_roles", None)
+    if cached is None:
+        from accord.programs.models import Membership
+
+        cached = dict(Membership.objects.filter(person=user).values_list("program_id", "role"))
+        user._accord_roles = cached
+    return cached
+
+
+def forget_roles(user: User | Any) -> None:
+    """Drop the cached roles after a membership change so the next check sees it."""
+    if hasattr(user, "_accord_roles"):
+        del user._accord_roles
+
+
+def role_in(user: User | Any, program_id: int | None) -> str | None:
+    if program_id is None:
+        return None
+    return roles_by_program(user).get(program_id)
+
+
+def program_ids_where(user: User | Any, action: str, area: str) -> tuple[list[int], list[int]]:
+    """Programs where the user may do `action` in `area`: (seeing internal records, shared only)."""
+    full: list[int] = []
+    shared: list[int] = []
+    for program_id, role in roles_by_program(user).items():
+        if role_can(role, action, area):
+            (full if sees_internal(role) else shared).append(program_id)
+    return full, shared
+
+
+def can(user: User | Any, action: str, obj: Any) -> bool:
+    """May this user perform `action` on this program-scoped object (or program)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    checker = getattr(obj, "permits", None)
+    if checker is not None:
+        return bool(checker(user, action))
+    raise TypeError(f"{type(obj).__name__} does not declare permits(user, action)")
+
+
+def can_in_program(user: User | Any, action: str, area: str, program_id: int | None) -> bool:
+    """May the user perform `action` in `area` of this program (used before a record exists)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    role = role_in(user, program_id)
+    return role is not None and role_can(role, action, area)

@@ -1,0 +1,174 @@
+"""Access helpers and generic views shared by every app; views stay thin adapters over services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, models
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import ListView
+
+from accord.core import services
+from accord.core.permissions import Action, can, can_in_program
+
+
+def get_visible_or_404(user: Any, source: type[models.Model] | models.QuerySet, action: str = Action.VIEW,
+                       **lookup: Any) -> Any:
+    """The one way a view gets a single record: 404 when the person may not see it, 403 when they may
+    see it but not perform `action` on it."""
+    queryset = source if isinstance(source, models.QuerySet) else source.objects.all()
+    obj = queryset.visible_to(user).filter(**lookup).first()
+    if obj is None:
+        raise Http404("No such record, or it is not shared with you.")
+    if action != Action.VIEW and not can(user, action, obj):
+        raise PermissionDenied("You can see this record but not change it.")
+    return obj
+
+
+def get_program_or_404(user: Any, program_id: int) -> Any:
+    from accord.programs.models import Program
+
+    return get_visible_or_404(user, Program.objects.select_related("sponsor"), pk=program_id)
+
+
+def require_program_permission(user: Any, program: Any, action: str, area: str) -> None:
+    if not can_in_program(user, action, area, program.pk):
+        raise PermissionDenied(f"Your role in {program} does not allow this.")
+
+
+def render_page(request: HttpRequest, template: str, context: dict[str, Any], *, partial: str | None = None,
+                status: int = 200) -> HttpResponse:
+    """Render a full page, or just its partial when htmx asks for a fragment."""
+    if partial and getattr(request, "htmx", False) and not request.htmx.boosted:
+        return render(request, partial, context, status=status)
+    return render(request, template, context, status=status)
+
+
+class ProgramViewMixin(LoginRequiredMixin):
+    """Resolves `program_id` from the URL to a program the person belongs to (404 otherwise)."""
+
+    area: str = "program"
+    action: str = Action.VIEW
+    raise_exception = False
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.program = get_program_or_404(request.user, kwargs["program_id"])
+        request.program = self.program
+        if not can_in_program(request.user, self.action, self.area, self.program.pk):
+            if self.action == Action.VIEW:
+                raise Http404("This part of the program is not shared with you.")
+            raise PermissionDenied(f"Your role in {self.program} does not allow this.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["program"] = self.program
+        return context
+
+
+class ProgramRecordListView(ProgramViewMixin, ListView):
+    """A paginated list of one program's visible records of a model."""
+
+    model: type[models.Model]
+    paginate_by = 50
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self) -> models.QuerySet:
+        qs = self.model.objects.visible_to(self.request.user).filter(program=self.program)
+        return qs.select_related(*self.select_related) if self.select_related else qs
+
+
+class ProgramRecordFormView(ProgramViewMixin, View):
+    """Create (no `pk`) or edit one program-scoped record through the audited generic services."""
+
+    model: type[models.Model]
+    form_class: Any
+    template_name = "core/record_form.html"
+    success_url_name: str = ""
+
+    def get_object(self) -> models.Model | None:
+        pk = self.kwargs.get("pk")
+        if pk is None:
+            return None
+        return get_visible_or_404(self.request.user, self.model.objects.filter(program=self.program),
+                                  Action.CHANGE, pk=pk)
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {"program": self.program, "user": self.request.user}
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        if obj is None:
+            require_program_permission(request.user, self.program, Action.ADD, self.model.access_area)
+        form = self.form_class(instance=obj, **self.form_kwargs())
+        return self.render_form(form, obj)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        if obj is None:
+            require_program_permission(request.user, self.program, Action.ADD, self.model.access_area)
+        form = self.form_class(request.POST, request.FILES, instance=obj, **self.form_kwargs())
+        if form.is_valid():
+            data = {**form.cleaned_data, "program": self.program}
+            data = {k: v for k, v in data.items() if k in {f.name for f in self.model._meta.get_fields()}}
+            try:
+                if obj is None:
+                    obj = services.create_record(model=self.model, actor=request.user, data=data)
+                    messages.success(request, f"{self.model._meta.verbose_name.capitalize()} created.")
+                else:
+                    obj = services.update_record(instance=obj, actor=request.user, data=data)
+                    messages.success(request, f"{self.model._meta.verbose_name.capitalize()} saved.")
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return HttpResponseRedirect(self.success_url(obj))
+        return self.render_form(form, obj, status=400)
+
+    def success_url(self, obj: models.Model) -> str:
+        if hasattr(obj, "get_absolute_url"):
+            return obj.get_absolute_url()
+        return reverse(self.success_url_name, kwargs={"program_id": self.program.pk})
+
+    def render_form(self, form: Any, obj: models.Model | None, status: int = 200) -> HttpResponse:
+        context = {
+            "program": self.program,
+            "form": form,
+            "object": obj,
+            "model_name": self.model._meta.verbose_name,
+            "cancel_url": self.success_url(obj) if obj is not None else reverse(
+                self.success_url_name, kwargs={"program_id": self.program.pk}),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 after a database round trip; 503 when the database does not answer."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        return JsonResponse({"status": "unavailable", "database": str(error.__class__.__name__)}, status=503)
+    except Exception as error:  # a vanished SQLite file or a refused socket is not always a DatabaseError
+        return JsonResponse({"status": "unavailable", "database": error.__class__.__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", {}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", {}, status=500)

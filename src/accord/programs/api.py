@@ -1,0 +1,116 @@
+"""API for programs, memberships and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_filters import rest_framework as filters
+from rest_framework import serializers
+
+from accord.core.api import (
+    AccordModelViewSet,
+    AccordReadOnlyViewSet,
+    ProgramFilterSet,
+    ValidatedModelSerializer,
+    VisibleRelatedField,
+)
+from accord.core.models import AuditEntry
+from accord.programs import services
+from accord.programs.models import Membership, Program
+
+
+class ProgramSerializer(ValidatedModelSerializer):
+    sponsor = VisibleRelatedField(queryset=Program._meta.get_field("sponsor").related_model.objects.all(),
+                                  allow_null=True, required=False)
+
+    class Meta:
+        model = Program
+        fields = ["id", "name", "kind", "phase", "go_live_date", "description", "sponsor", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def create(self, validated_data: dict[str, Any]) -> Program:
+        return services.create_program(actor=self.context["request"].user, **validated_data)
+
+
+class ProgramViewSet(AccordModelViewSet):
+    """Programs you are a member of. Programs are never deleted through the API: they hold the record."""
+
+    queryset = Program.objects.all()
+    serializer_class = ProgramSerializer
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    filterset_fields = ["kind", "phase"]
+    select_related = ("sponsor",)
+
+
+class MembershipSerializer(ValidatedModelSerializer):
+    program = VisibleRelatedField(queryset=Program.objects.all())
+    person = VisibleRelatedField(queryset=Membership._meta.get_field("person").related_model.objects.all())
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "program", "person", "person_name", "role", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None:
+            for field in ("program", "person"):
+                if field in attrs and attrs[field] != getattr(self.instance, field):
+                    raise serializers.ValidationError({field: "Cannot be changed; remove and add the member."})
+        return super().validate(attrs)
+
+    def create(self, validated_data: dict[str, Any]) -> Membership:
+        return services.add_member(actor=self.context["request"].user, **validated_data)
+
+    def update(self, instance: Membership, validated_data: dict[str, Any]) -> Membership:
+        return services.change_role(actor=self.context["request"].user, membership=instance,
+                                    role=validated_data.get("role", instance.role))
+
+
+class MembershipFilterSet(ProgramFilterSet):
+    class Meta:
+        model = Membership
+        fields = ["program", "role", "person"]
+
+
+class MembershipViewSet(AccordModelViewSet):
+    queryset = Membership.objects.all()
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilterSet
+    select_related = ("person", "program")
+
+    def perform_destroy(self, instance: Membership) -> None:
+        services.remove_member(actor=self.request.user, membership=instance)
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEntry
+        fields = ["sequence", "at", "actor", "actor_label", "program", "action", "object_type", "object_id",
+                  "object_repr", "changes", "remote_addr", "previous_hash", "entry_hash"]
+
+
+class AuditEntryFilterSet(ProgramFilterSet):
+    actor = filters.NumberFilter(field_name="actor_id")
+    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["program", "actor", "action", "object_type", "object_id", "since", "until"]
+
+
+class AuditEntryViewSet(AccordReadOnlyViewSet):
+    """The audit trail, newest first; read-only for everyone."""
+
+    queryset = AuditEntry.objects.all()
+    serializer_class = AuditEntrySerializer
+    filterset_class = AuditEntryFilterSet
+    lookup_field = "sequence"
+
+
+ROUTES = [
+    ("programs", ProgramViewSet, "program"),
+    ("memberships", MembershipViewSet, "membership"),
+    ("audit", AuditEntryViewSet, "audit"),
+]

@@ -1,0 +1,86 @@
+"""Program writes with rules: creating a program with its first manager, and changing who holds which role.
+
+Role changes are permission changes, so they are recorded as such in the audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accord.core import audit
+from accord.core.models import AuditAction
+from accord.core.permissions import Action, Role, can, can_in_program, forget_roles
+from accord.programs.models import Membership, Program
+
+
+def create_program(*, actor: Any, manager: Any | None = None, check: bool = True, **fields: Any) -> Program:
+    """Create a program and make `manager` (default: the actor) its program manager."""
+    program = Program(**fields)
+    if check and not can(actor, Action.ADD, program):
+        raise PermissionDenied("Only platform administrators create programs.")
+    with transaction.atomic():
+        program.full_clean()
+        program.save()
+        audit.record(actor=actor, action=AuditAction.CREATE, instance=program,
+                     changes=audit.diff({}, audit.snapshot(program)))
+        manager = manager or (actor if getattr(actor, "is_authenticated", False) else None)
+        if manager is not None:
+            _save_membership(Membership(program=program, person=manager, role=Role.PROGRAM_MANAGER), actor=actor)
+    forget_roles(actor)
+    return program
+
+
+def _save_membership(membership: Membership, *, actor: Any, before: dict | None = None) -> Membership:
+    membership.full_clean()
+    membership.save()
+    after = audit.snapshot(membership)
+    audit.record(actor=actor, action=AuditAction.PERMISSION, instance=membership,
+                 changes=audit.diff(before or {}, after))
+    forget_roles(membership.person)
+    return membership
+
+
+def _require_manager(actor: Any, program: Program) -> None:
+    if not can_in_program(actor, Action.CHANGE, "program", program.pk):
+        raise PermissionDenied("Only the program manager changes who holds which role.")
+
+
+def _guard_last_manager(membership: Membership, new_role: str | None) -> None:
+    if membership.role != Role.PROGRAM_MANAGER or new_role == Role.PROGRAM_MANAGER:
+        return
+    others = Membership.objects.filter(program_id=membership.program_id, role=Role.PROGRAM_MANAGER).exclude(
+        pk=membership.pk)
+    if not others.exists():
+        raise ValidationError({"role": "A program needs at least one program manager; appoint another first."})
+
+
+def add_member(*, actor: Any, program: Program, person: Any, role: str, check: bool = True) -> Membership:
+    if check:
+        _require_manager(actor, program)
+    with transaction.atomic():
+        if Membership.objects.filter(program=program, person=person).exists():
+            raise ValidationError({"person": f"{person} is already a member of {program}."})
+        return _save_membership(Membership(program=program, person=person, role=role), actor=actor)
+
+
+def change_role(*, actor: Any, membership: Membership, role: str) -> Membership:
+    _require_manager(actor, membership.program)
+    with transaction.atomic():
+        _guard_last_manager(membership, role)
+        before = audit.snapshot(membership)
+        membership.role = role
+        return _save_membership(membership, actor=actor, before=before)
+
+
+def remove_member(*, actor: Any, membership: Membership) -> None:
+    _require_manager(actor, membership.program)
+    with transaction.atomic():
+        _guard_last_manager(membership, None)
+        audit.record(actor=actor, action=AuditAction.PERMISSION, instance=membership,
+                     changes=audit.diff(audit.snapshot(membership), {}))
+        person = membership.person
+        membership.delete()
+        forget_roles(person)
