@@ -65,9 +65,11 @@ INSTALLED_APPS = [
     "accord.core",
     "accord.accounts",
     "accord.programs",
+    "accord.notifications",
     "accord.benefits",
     "accord.alignment",
     "accord.governance",
+    "accord.meetings",
     "accord.sla",
 ]
 
