@@ -20,6 +20,10 @@ for config in accord_apps():
         for prefix, viewset, basename in getattr(api_module, "ROUTES", ()):
             router.register(prefix, viewset, basename=basename)
         api_extra += getattr(api_module, "EXTRA_URLS", [])
+    # Apps whose pages are not under one program (e.g. a person's notifications) set `root_url_prefix`.
+    root_prefix = getattr(config, "root_url_prefix", None)
+    if root_prefix and optional_module(config, "urls") is not None:
+        program_app_urls.append(path(f"{root_prefix}/", include(f"{config.name}.urls")))
     url_prefix = getattr(config, "program_url_prefix", None)
     if url_prefix and optional_module(config, "urls") is not None:
         program_app_urls.append(path(f"programs/<int:program_id>/{url_prefix}/", include(f"{config.name}.urls")))
@@ -30,6 +34,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accord.accounts.urls")),
     path("programs/", include("accord.programs.urls")),
+    # notifications/ is mounted by NotificationsConfig.root_url_prefix = "notifications" (see the loop above).
     *program_app_urls,
     path("api/", include([*api_extra, *router.urls])),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
