@@ -85,6 +85,9 @@ AREAS: dict[str, dict[str, frozenset[Role]]] = {
     "risks": _rule(add={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD},
                    change={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD}, delete=MANAGERS),
     "governance": _rule(add=LEADERSHIP, change=LEADERSHIP, delete=MANAGERS),
+    # A person's own notifications: the row rule (recipient is the user) is the real check; nobody
+    # adds or deletes them by hand, services create them.
+    "notifications": _rule(view=ALL_ROLES, add=(), change=ALL_ROLES, delete=()),
     # Contracts, SLA policies and results: the vendor reads what is shared; the hospital manages them.
     "sla": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
     # Ticket exports may be uploaded by the vendor as well as the program manager.
