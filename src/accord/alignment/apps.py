@@ -1,6 +1,20 @@
+"""Stakeholder alignment: groups, readiness, the plus-sum ledger, the versioned strategy, endorsements,
+commitments and the alignment index."""
+
 from django.apps import AppConfig
+
+from accord.core.registry import NavEntry
 
 
 class AlignmentConfig(AppConfig):
     name = "accord.alignment"
     label = "alignment"
+    verbose_name = "Stakeholder alignment"
+    program_url_prefix = "alignment"
+    accord_nav = (
+        NavEntry("Stakeholders", "alignment:group_list", "alignment"),
+        NavEntry("Plus-sum ledger", "alignment:ledger", "alignment"),
+        NavEntry("Strategy", "alignment:version_list", "alignment"),
+        NavEntry("Commitments", "alignment:commitment_list", "commitments"),
+        NavEntry("Alignment", "alignment:index", "alignment"),
+    )

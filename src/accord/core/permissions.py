@@ -73,7 +73,7 @@ AREAS: dict[str, dict[str, frozenset[Role]]] = {
                           change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD}, delete=MANAGERS),
     # Stakeholder groups, readiness, impacts, strategy versions.
     "alignment": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD}, delete=MANAGERS,
-                       publish=MANAGERS, comment=EVERY_MEMBER_BUT_AUDITOR),
+                       publish=MANAGERS, comment=EVERY_MEMBER_BUT_AUDITOR, weights=MANAGERS),
     # Endorsements are given by group leads (the row rule limits them to their own group).
     "endorsements": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR},
                           change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR}, delete=()),
@@ -81,7 +81,9 @@ AREAS: dict[str, dict[str, frozenset[Role]]] = {
                          change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR, R.CONSULTANT},
                          delete=MANAGERS),
     # Anyone in the program may raise a red flag; triage and answers belong to leadership.
-    "red_flags": _rule(add=EVERY_MEMBER_BUT_AUDITOR, change=LEADERSHIP, delete=(), triage=LEADERSHIP),
+    # Nobody deletes a red flag (duplicates are merged); the raiser's own rights are row rules on top.
+    "red_flags": _rule(add=EVERY_MEMBER_BUT_AUDITOR, change=LEADERSHIP, delete=(), triage=LEADERSHIP,
+                       comment=EVERY_MEMBER_BUT_AUDITOR),
     "risks": _rule(add={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD},
                    change={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD}, delete=MANAGERS),
     "governance": _rule(add=LEADERSHIP, change=LEADERSHIP, delete=MANAGERS),
