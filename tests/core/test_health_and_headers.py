@@ -1,0 +1,64 @@
+"""Health check, security headers and the production deploy check."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_healthz_answers_200_after_a_database_round_trip() -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from accord.core import views
+
+    class DeadCursor:
+        def __enter__(self) -> DeadCursor:
+            raise OperationalError("could not connect to server")
+
+        def __exit__(self, *args: object) -> None:
+            return None
+
+    monkeypatch.setattr(views.connection, "cursor", lambda: DeadCursor())
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_without_unsafe_inline() -> None:
+    response = Client().get("/accounts/login/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_deploy_check_reports_nothing_in_production(tmp_path: object) -> None:
+    env = {**os.environ, "ACCORD_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(50),
+           "ALLOWED_HOSTS": "accord.example.org", "ACCORD_VAR_DIR": str(tmp_path)}
+    env.pop("DEBUG", None)
+    result = subprocess.run([sys.executable, "-m", "accord.cli", "check", "--deploy", "--fail-level", "WARNING"],
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: object) -> None:
+    env = {**os.environ, "ACCORD_ENV": "production", "ACCORD_VAR_DIR": str(tmp_path)}
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run([sys.executable, "-m", "accord.cli", "check"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr

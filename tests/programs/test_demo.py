@@ -1,0 +1,84 @@
+"""`accord demo` builds the demo health system, is idempotent, and keeps partners out of internal records."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from accord.accounts.models import Organisation, User
+from accord.core.audit import verify_chain
+from accord.core.models import ProgramScopedModel
+from accord.core.permissions import Role, Visibility
+from accord.programs.demo import EMR_NAME, OUTSOURCING_NAME
+from accord.programs.models import Membership, Program
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker) -> str:  # noqa: ANN001
+    # Seeding takes seconds; build it once for the module and roll it back at the end.
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        out = StringIO()
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        call_command("demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+def test_the_demo_has_a_health_system_two_hospitals_and_partner_firms(demo_output: str) -> None:
+    kinds = list(Organisation.objects.values_list("kind", flat=True))
+    assert kinds.count("health_system") == 1
+    assert kinds.count("hospital") == 2
+    assert {"vendor", "outsourcer", "consultancy"} <= set(kinds)
+
+
+def test_the_demo_has_two_programs_at_the_stages_the_story_needs(demo_output: str) -> None:
+    from django.utils import timezone
+
+    emr = Program.objects.get(name=EMR_NAME)
+    transition = Program.objects.get(name=OUTSOURCING_NAME)
+    months_since_go_live = (timezone.localdate() - emr.go_live_date).days / 30.4
+    assert 3.5 <= months_since_go_live <= 4.5
+    assert transition.kind == "outsourcing_transition"
+
+
+def test_the_demo_has_about_twenty_five_people_in_every_role(demo_output: str) -> None:
+    assert 24 <= User.objects.count() <= 30
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+
+
+def test_the_demo_prints_its_logins(demo_output: str) -> None:
+    assert "Demo logins" in demo_output
+    assert "engagement@meridian.example" in demo_output
+
+
+def test_running_the_demo_again_changes_nothing(demo_output: str) -> None:
+    before = (Program.objects.count(), User.objects.count())
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "already present" in out.getvalue()
+    assert (Program.objects.count(), User.objects.count()) == before
+
+
+def test_the_demo_audit_trail_is_intact(demo_output: str) -> None:
+    checked, problem = verify_chain()
+    assert problem is None and checked > 50
+
+
+def test_a_demo_vendor_sees_neither_the_other_program_nor_internal_records(demo_output: str) -> None:
+    vendor = User.objects.get(email="engagement@meridian.example")
+    assert list(Program.objects.visible_to(vendor).values_list("name", flat=True)) == [EMR_NAME]
+    scoped = [m for m in apps.get_models() if issubclass(m, ProgramScopedModel)]
+    for model in scoped:
+        visible = model.objects.visible_to(vendor)
+        assert not visible.exclude(program__name=EMR_NAME).exists(), model
+        if model.has_visibility():
+            assert not visible.filter(visibility=Visibility.INTERNAL).exists(), model
