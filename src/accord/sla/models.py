@@ -1,0 +1,349 @@
+"""Contracts, their SLA policies (versioned), attainment targets, imported tickets and computed results."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
+from accord.core.permissions import Action, Visibility, program_ids_where, role_in, sees_internal
+from accord.sla.choices import (
+    Clock,
+    ClockStatus,
+    ImportMode,
+    ImportStatus,
+    ReportingFrequency,
+    TicketFormat,
+)
+from accord.sla.engine import PolicyError, load_policy, policy_to_mapping
+
+PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class ContractChildQuerySet(ProgramScopedQuerySet):
+    """Records under a contract: partners see them only when the contract is shared with them."""
+
+    contract_path = "contract"
+
+    def visible_to(self, user: Any, action: str = Action.VIEW) -> ContractChildQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        full, shared = program_ids_where(user, action, self.model.access_area)
+        if not (full or shared):
+            return self.none()
+        condition = Q(program_id__in=full)
+        if shared:
+            condition |= Q(program_id__in=shared, **{f"{self.contract_path}__visibility": Visibility.SHARED})
+        return self.filter(condition)
+
+
+class ContractChild(ProgramScopedModel):
+    """A record that belongs to a contract and follows that contract's program and visibility."""
+
+    class Meta:
+        abstract = True
+
+    def contract_of(self) -> Contract | None:
+        return self.contract if self.contract_id else None  # type: ignore[attr-defined]
+
+    def permits(self, user: Any, action: str) -> bool:
+        if not super().permits(user, action):
+            return False
+        if getattr(user, "is_superuser", False) or sees_internal(role_in(user, self.program_id) or ""):
+            return True
+        contract = self.contract_of()
+        return contract is not None and contract.visibility == Visibility.SHARED
+
+    def check_program(self, parent: Any, field: str) -> None:
+        if parent is not None and self.program_id and parent.program_id != self.program_id:
+            raise ValidationError({field: "Belongs to another program."})
+
+
+class Contract(ProgramScopedModel):
+    """An outsourcing or support contract with a vendor organisation, measured against SLAs per period."""
+
+    access_area = "sla"
+
+    vendor = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="sla_contracts",
+                               help_text="The organisation that delivers the service.")
+    name = models.CharField(max_length=200)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    reporting_frequency = models.CharField(max_length=16, choices=ReportingFrequency.choices,
+                                           default=ReportingFrequency.MONTHLY)
+    period_fee = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"),
+                                     validators=[MinValueValidator(Decimal("0"))],
+                                     help_text="The fee of one reporting period; service credits are a % of it.")
+    currency = models.CharField(max_length=3, default="USD")
+    visibility = VisibilityField(default=Visibility.SHARED)
+
+    class Meta:
+        ordering = ["program", "name"]
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="sla_contract_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sla:contract_detail", kwargs={"program_id": self.program_id, "pk": self.pk})
+
+    def clean(self) -> None:
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The contract cannot end before it starts."})
+        if self.currency and not (len(self.currency) == 3 and self.currency.isalpha()):
+            raise ValidationError({"currency": "Use a three-letter ISO 4217 code such as USD."})
+        self.currency = (self.currency or "").upper()
+
+
+class AttainmentTarget(ContractChild):
+    """The share of a priority's tickets whose clock must be met per period, and the credit when it is not."""
+
+    access_area = "sla"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="targets")
+    priority = models.CharField(max_length=40)
+    clock = models.CharField(max_length=16, choices=Clock.choices)
+    target_percent = models.DecimalField(max_digits=5, decimal_places=2, validators=PERCENT,
+                                         help_text="e.g. 95 means 95 % of tickets within target per period.")
+    service_credit_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT,
+        help_text="Share of the period fee owed to the hospital when the target is missed.")
+
+    objects = ContractChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract", "priority", "clock"]
+        constraints = [models.UniqueConstraint(fields=["contract", "priority", "clock"],
+                                               name="sla_one_target_per_priority_and_clock")]
+
+    def __str__(self) -> str:
+        return f"{self.priority} {self.clock}: {self.target_percent} %"
+
+    def clean(self) -> None:
+        self.check_program(self.contract_of(), "contract")
+
+
+class SlaPolicy(ContractChild):
+    """A contract's SLA policy: calendar, pauses and targets, kept as a series of dated versions."""
+
+    access_area = "sla"
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="policy")
+    name = models.CharField(max_length=200)
+
+    objects = ContractChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract"]
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.check_program(self.contract_of(), "contract")
+
+
+class SlaPolicyVersionQuerySet(ContractChildQuerySet):
+    contract_path = "policy__contract"
+
+
+class SlaPolicyVersion(ContractChild):
+    """One version of a policy, in force from `effective_from`; never edited once results name it."""
+
+    access_area = "sla"
+
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    effective_from = models.DateField(help_text="Tickets opened on or after this date (policy time zone) use it.")
+    source_text = models.TextField(help_text="The policy as YAML (or JSON): timezone, working_hours, holidays, "
+                                             "pause_states, pause_parties, targets, warn_at.")
+    spec = models.JSONField(default=dict, editable=False, help_text="The validated policy as data.")
+    note = models.CharField(max_length=300, blank=True, help_text="Why this version was made.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = SlaPolicyVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["policy", "-effective_from"]
+        verbose_name = "SLA policy version"
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="sla_policy_version_number_unique"),
+            models.UniqueConstraint(fields=["policy", "effective_from"], name="sla_policy_version_date_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} v{self.number} (from {self.effective_from:%Y-%m-%d})"
+
+    def contract_of(self) -> Contract | None:
+        return self.policy.contract if self.policy_id else None
+
+    def clean(self) -> None:
+        policy = self.policy if self.policy_id else None
+        self.check_program(policy, "policy")
+        try:
+            spec = load_policy(self.source_text or "")
+        except PolicyError as error:
+            where = f" (at {error.field})" if error.field else ""
+            message = str(error).removeprefix(f"{error.field}: ") if error.field else str(error)
+            raise ValidationError({"source_text": f"{message}{where}"}) from error
+        self.spec = policy_to_mapping(spec)
+
+
+class TicketQuerySet(ContractChildQuerySet):
+    pass
+
+
+class TicketImport(ContractChild):
+    """One upload of a vendor's ticket export: its mode, progress and the row errors it found."""
+
+    access_area = "tickets"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="imports")
+    file_name = models.CharField(max_length=255)
+    source_path = models.CharField(max_length=500, blank=True, editable=False,
+                                   help_text="Where the uploaded file waits until the import has read it.")
+    format = models.CharField(max_length=16, choices=TicketFormat.choices, default=TicketFormat.GENERIC)
+    mode = models.CharField(max_length=16, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="The first row errors: [line, message].")
+    message = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+
+    objects = ContractChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent_done(self) -> int:
+        if self.status in (ImportStatus.DONE, ImportStatus.REJECTED):
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, int(self.processed_rows * 100 / self.total_rows))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sla:import_detail", kwargs={"program_id": self.program_id, "pk": self.pk})
+
+    def clean(self) -> None:
+        self.check_program(self.contract_of(), "contract")
+
+
+class Ticket(ContractChild):
+    """A ticket from the vendor's service desk export, upserted by its id within the contract."""
+
+    access_area = "tickets"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="tickets")
+    external_id = models.CharField(max_length=100, help_text="The ticket's id in the vendor's tool.")
+    priority = models.CharField(max_length=40)
+    opened_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    source_format = models.CharField(max_length=16, choices=TicketFormat.choices, default=TicketFormat.GENERIC)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    last_import = models.ForeignKey(TicketImport, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract", "-opened_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["contract", "external_id"], name="sla_ticket_id_unique")]
+        indexes = [models.Index(fields=["contract", "opened_at"])]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+    def clean(self) -> None:
+        self.check_program(self.contract_of(), "contract")
+        for field in ("first_response_at", "resolved_at"):
+            value = getattr(self, field)
+            if value and self.opened_at and value < self.opened_at:
+                raise ValidationError({field: "Cannot be before the ticket was opened."})
+
+
+class TicketEvent(models.Model):
+    """A ticket's state from an instant on (e.g. "Awaiting customer"), which pauses or resumes its clocks.
+
+    Kept deliberately narrow (no program or timestamps of its own): a contract accumulates millions of
+    these, they are only ever read and replaced together with their ticket, and access follows the ticket.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField(help_text="Order within the ticket; breaks ties between equal instants.")
+    at = models.DateTimeField()
+    state = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["ticket", "seq"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="sla_ticket_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} → {self.state} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SlaResult(ContractChild):
+    """A ticket's response and resolution clocks as computed under one policy version at `as_of`."""
+
+    access_area = "sla"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="results")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="results")
+    version = models.ForeignKey(SlaPolicyVersion, on_delete=models.PROTECT, related_name="results")
+    effective = models.BooleanField(default=True, help_text="The version in force for the ticket (False: a "
+                                                            "comparison under another version).")
+    as_of = models.DateTimeField()
+    priority = models.CharField(max_length=40)
+    period_start = models.DateField(help_text="First day of the reporting period the ticket was opened in.")
+    response_elapsed_s = models.BigIntegerField(null=True, blank=True)
+    resolution_elapsed_s = models.BigIntegerField(null=True, blank=True)
+    paused_s = models.BigIntegerField(null=True, blank=True)
+    response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    response_status = models.CharField(max_length=16, choices=ClockStatus.choices)
+    resolution_status = models.CharField(max_length=16, choices=ClockStatus.choices)
+    paused_hospital_s = models.BigIntegerField(default=0)
+    paused_vendor_s = models.BigIntegerField(default=0)
+    paused_third_party_s = models.BigIntegerField(default=0)
+    paused_unattributed_s = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    objects = ContractChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract", "period_start", "ticket"]
+        verbose_name = "SLA result"
+        constraints = [models.UniqueConstraint(fields=["ticket", "version"], name="sla_result_per_version")]
+        indexes = [models.Index(fields=["contract", "version", "period_start"]),
+                   models.Index(fields=["contract", "effective", "period_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} under {self.version_id}: {self.resolution_status}"

@@ -1,0 +1,49 @@
+"""Fixed vocabularies of the SLA app: reporting frequencies, clocks, import formats, modes and states."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ReportingFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+class Clock(models.TextChoices):
+    RESPONSE = "response", "Response"
+    RESOLUTION = "resolution", "Resolution"
+
+
+class TicketFormat(models.TextChoices):
+    GENERIC = "generic", "Generic CSV (id, priority, opened_at, first_response_at, resolved_at)"
+    SERVICENOW = "servicenow", "ServiceNow incident export"
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all_or_nothing", "All or nothing: reject the whole file if any row is invalid"
+    VALID_ROWS = "valid_rows", "Valid rows: import the valid rows and report the others"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Imported"
+    REJECTED = "rejected", "Rejected (nothing imported)"
+    FAILED = "failed", "Failed"
+
+
+class ClockStatus(models.TextChoices):
+    MET = "met", "Met"
+    BREACHED = "breached", "Breached"
+    RUNNING = "running", "Running"
+    AT_RISK = "at_risk", "At risk"
+    ERROR = "error", "Error"
+
+
+class Party(models.TextChoices):
+    HOSPITAL = "hospital", "Hospital"
+    VENDOR = "vendor", "Vendor"
+    THIRD_PARTY = "third_party", "Third party"
+    UNATTRIBUTED = "unattributed", "Unattributed"

@@ -1,0 +1,423 @@
+"""Writes of the SLA app: policy versions, ticket imports (bulk upsert) and computed results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import close_old_connections, models, transaction
+from django.utils import timezone
+
+from accord.core import audit
+from accord.core.models import AuditAction
+from accord.core.permissions import Action, can, can_in_program
+from accord.sla.choices import ImportMode, ImportStatus, TicketFormat
+from accord.sla.engine import EventArrays, InputError, TicketArrays, compute, dump_policy, load_policy
+from accord.sla.engine.readers import Source
+from accord.sla.engine_bridge import ParsedExport, epoch_to_datetimes, period_starts, read_export
+from accord.sla.models import (
+    Contract,
+    SlaPolicy,
+    SlaPolicyVersion,
+    SlaResult,
+    Ticket,
+    TicketEvent,
+    TicketImport,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_STORED_ERRORS = 200
+TICKET_BATCH = 2000
+RESULT_BATCH = 2000
+TICKET_UPDATE_FIELDS = ["priority", "opened_at", "first_response_at", "resolved_at", "source_format",
+                        "imported_at", "last_import", "updated_at"]
+
+
+# --- Policies ------------------------------------------------------------------------------------
+
+def create_policy(*, contract: Contract, name: str, yaml_text: str, effective_from: dt.date, actor: Any,
+                  note: str = "", check: bool = True) -> SlaPolicyVersion:
+    """Give a contract its SLA policy with a first version."""
+    if check and not can_in_program(actor, Action.ADD, "sla", contract.program_id):
+        raise PermissionDenied("Your role may not define SLA policies.")
+    with transaction.atomic():
+        policy = SlaPolicy(program_id=contract.program_id, contract=contract, name=name)
+        policy.full_clean()
+        policy.save()
+        audit.record(actor=actor, action=AuditAction.CREATE, instance=policy,
+                     changes=audit.diff({}, audit.snapshot(policy)))
+        return create_policy_version(policy=policy, yaml_text=yaml_text, effective_from=effective_from,
+                                     actor=actor, note=note, check=check)
+
+
+def create_policy_version(*, policy: SlaPolicy, yaml_text: str, effective_from: dt.date, actor: Any,
+                          note: str = "", check: bool = True) -> SlaPolicyVersion:
+    """Edit a policy: a new version in force from `effective_from`.
+
+    Earlier versions and the results they computed stay as they are. A version that starts on the same
+    date is replaced only while no result names it; once one does, it is part of a report and immutable.
+    """
+    if check and not can(actor, Action.CHANGE, policy):
+        raise PermissionDenied("Your role may not change SLA policies.")
+    with transaction.atomic():
+        same_day = (SlaPolicyVersion.objects.select_for_update().filter(policy=policy, effective_from=effective_from)
+                    .first())
+        if same_day is not None:
+            if same_day.results.exists():
+                raise ValidationError({"effective_from": (
+                    f"Version {same_day.number} starts on {effective_from:%Y-%m-%d} and has computed results, "
+                    "so it can no longer change; choose a later date for the new version.")})
+            before = audit.snapshot(same_day)
+            same_day.source_text = yaml_text
+            same_day.note = note
+            same_day.full_clean()
+            same_day.save()
+            audit.record(actor=actor, action=AuditAction.UPDATE, instance=same_day,
+                         changes=audit.diff(before, audit.snapshot(same_day)))
+            return same_day
+        last = policy.versions.aggregate(models.Max("number"))["number__max"] or 0
+        version = SlaPolicyVersion(
+            program_id=policy.program_id, policy=policy, number=last + 1, effective_from=effective_from,
+            source_text=yaml_text, note=note, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        version.full_clean()
+        version.save()
+        audit.record(actor=actor, action=AuditAction.CREATE, instance=version,
+                     changes=audit.diff({}, audit.snapshot(version)))
+    return version
+
+
+def contract_timezone(contract: Contract) -> str:
+    """The time zone of the contract's latest policy version (files' local times are read in it)."""
+    version = (SlaPolicyVersion.objects.filter(policy__contract=contract).order_by("-effective_from")
+               .only("spec").first())
+    return version.spec.get("timezone", settings.TIME_ZONE) if version else settings.TIME_ZONE
+
+
+# --- Ticket imports ------------------------------------------------------------------------------
+
+def start_ticket_import(*, contract: Contract, file_name: str, file_format: str, mode: str, actor: Any,
+                        source_path: str = "", check: bool = True) -> TicketImport:
+    """Record an import before it runs, so its progress can be followed."""
+    if check and not can(actor, Action.ADD, TicketImport(program_id=contract.program_id, contract=contract)):
+        raise PermissionDenied("Your role may not import tickets.")
+    with transaction.atomic():
+        ticket_import = TicketImport(
+            program_id=contract.program_id, contract=contract, file_name=file_name[:255], format=file_format,
+            mode=mode, source_path=source_path, actor=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        ticket_import.full_clean()
+        ticket_import.save()
+        audit.record(actor=actor, action=AuditAction.CREATE, instance=ticket_import,
+                     changes=audit.diff({}, audit.snapshot(ticket_import)))
+    return ticket_import
+
+
+def _progress(ticket_import: TicketImport, **fields: Any) -> None:
+    # A plain UPDATE in its own transaction: the page polling the progress reads it at once.
+    for key, value in fields.items():
+        setattr(ticket_import, key, value)
+    TicketImport.objects.filter(pk=ticket_import.pk).update(**fields)
+
+
+def run_ticket_import(*, ticket_import: TicketImport, source: Source, actor: Any,
+                      events_source: Source | None = None, now: dt.datetime | None = None,
+                      date_format: str | None = None) -> TicketImport:
+    """Read, check and upsert one export. Nothing is written unless the whole file has been checked.
+
+    In all-or-nothing mode one bad row rejects the file; in valid-rows mode the valid rows are stored
+    and the others reported. Tickets are upserted by (contract, id), so an overlapping re-import
+    updates instead of adding twice; each touched ticket's events are replaced by the file's.
+    """
+    now = now or timezone.now()
+    contract = ticket_import.contract
+    _progress(ticket_import, status=ImportStatus.RUNNING, started_at=now, message="Reading the file…")
+    try:
+        parsed = read_export(source, file_format=ticket_import.format, timezone=contract_timezone(contract),
+                             events_source=events_source, date_format=date_format)
+    except (InputError, ValueError) as error:
+        return _finish(ticket_import, actor, status=ImportStatus.REJECTED, message=str(error), now=now)
+    row_errors = parsed.row_errors()
+    valid = parsed.valid
+    total = len(parsed.tickets)
+    stored_errors = [[line, message] for line, message in row_errors[:MAX_STORED_ERRORS]]
+    _progress(ticket_import, total_rows=total, errors=stored_errors, rejected_count=int((~valid).sum()))
+    if row_errors and ticket_import.mode == ImportMode.ALL_OR_NOTHING:
+        return _finish(ticket_import, actor, status=ImportStatus.REJECTED, now=now, message=(
+            f"{len(row_errors)} row error(s); nothing was imported. Fix the rows, or import again choosing "
+            "“valid rows” to store the others."))
+    try:
+        created, updated = _upsert(ticket_import, parsed, now=now)
+    except Exception as error:  # a database failure mid-way: say so, keep what the batches committed
+        logger.exception("ticket import %s failed", ticket_import.pk)
+        return _finish(ticket_import, actor, status=ImportStatus.FAILED, now=now, message=(
+            f"The database refused a batch ({error.__class__.__name__}: {error}). Rows of earlier batches were "
+            "stored; importing the same file again is safe and completes it."))
+    skipped = "" if not row_errors else f"; {len(row_errors)} row error(s) skipped"
+    return _finish(ticket_import, actor, status=ImportStatus.DONE, now=now, created_count=created,
+                   updated_count=updated,
+                   message=f"{created} ticket(s) added, {updated} updated{skipped}.")
+
+
+def _finish(ticket_import: TicketImport, actor: Any, *, status: str, message: str, now: dt.datetime,
+            **counts: int) -> TicketImport:
+    with transaction.atomic():
+        before = audit.snapshot(TicketImport.objects.get(pk=ticket_import.pk))
+        if status == ImportStatus.DONE:
+            counts["processed_rows"] = ticket_import.total_rows
+        _progress(ticket_import, status=status, message=message, finished_at=timezone.now(), **counts)
+        changes = audit.diff(before, audit.snapshot(ticket_import))
+        changes.pop("errors", None)
+        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=ticket_import, changes=changes)
+    return ticket_import
+
+
+def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.datetime) -> tuple[int, int]:
+    contract = ticket_import.contract
+    tickets = parsed.tickets
+    keep = np.flatnonzero(parsed.valid)
+    ids = tickets.ids.gather(keep).str.strip_chars().to_list()
+    priorities = tickets.priority.gather(keep).str.strip_chars().to_list()
+    opened = epoch_to_datetimes(tickets.opened_at[keep])
+    responded = epoch_to_datetimes(tickets.first_response_at[keep])
+    resolved = epoch_to_datetimes(tickets.resolved_at[keep])
+
+    # Events of the stored tickets, grouped by their position among `keep`, in file order.
+    position = np.full(len(tickets), -1, dtype=np.int64)
+    position[keep] = np.arange(keep.size)
+    event_position = np.where(parsed.event_ticket >= 0, position[np.maximum(parsed.event_ticket, 0)], -1)
+    chosen = np.flatnonzero(event_position >= 0)
+    order = chosen[np.argsort(event_position[chosen], kind="stable")]
+    event_owner = event_position[order]
+    event_at = epoch_to_datetimes(parsed.events.at[order])
+    event_state = parsed.events.state.gather(order).str.strip_chars().to_list()
+    bounds = np.searchsorted(event_owner, np.arange(keep.size + 1))
+
+    created = updated = 0
+    for start in range(0, keep.size, TICKET_BATCH):
+        stop = min(start + TICKET_BATCH, keep.size)
+        batch_ids = ids[start:stop]
+        with transaction.atomic():
+            existing = set(Ticket.objects.filter(contract=contract, external_id__in=batch_ids)
+                           .values_list("external_id", flat=True))
+            rows = [
+                Ticket(program_id=contract.program_id, contract_id=contract.pk, external_id=batch_ids[k - start],
+                       priority=priorities[k], opened_at=opened[k], first_response_at=responded[k],
+                       resolved_at=resolved[k], source_format=ticket_import.format, imported_at=now,
+                       last_import_id=ticket_import.pk)
+                for k in range(start, stop)
+            ]
+            Ticket.objects.bulk_create(rows, update_conflicts=True, unique_fields=["contract", "external_id"],
+                                       update_fields=TICKET_UPDATE_FIELDS)
+            if any(row.pk is None for row in rows):  # a backend that does not return upserted keys
+                pks = dict(Ticket.objects.filter(contract=contract, external_id__in=batch_ids)
+                           .values_list("external_id", "pk"))
+                for row in rows:
+                    row.pk = pks[row.external_id]
+            replaced = [row.pk for row in rows if row.external_id in existing]
+            if replaced:
+                TicketEvent.objects.filter(ticket_id__in=replaced).delete()
+            events = []
+            for k in range(start, stop):
+                ticket_pk = rows[k - start].pk
+                for seq, e in enumerate(range(bounds[k], bounds[k + 1])):
+                    events.append(TicketEvent(ticket_id=ticket_pk, seq=seq, at=event_at[e], state=event_state[e]))
+            TicketEvent.objects.bulk_create(events, batch_size=5000)
+        created += len(rows) - len(existing)
+        updated += len(existing)
+        _progress(ticket_import, processed_rows=int(keep[stop - 1]) + 1 if stop else 0,
+                  created_count=created, updated_count=updated)
+    return created, updated
+
+
+def import_tickets(*, contract: Contract, source: Source, file_name: str, actor: Any,
+                   file_format: str = TicketFormat.GENERIC, mode: str = ImportMode.ALL_OR_NOTHING,
+                   events_source: Source | None = None, now: dt.datetime | None = None,
+                   date_format: str | None = None, check: bool = True) -> TicketImport:
+    """Import one export synchronously (the command line, the demo, tests)."""
+    ticket_import = start_ticket_import(contract=contract, file_name=file_name, file_format=file_format,
+                                        mode=mode, actor=actor, check=check)
+    return run_ticket_import(ticket_import=ticket_import, source=source, actor=actor,
+                             events_source=events_source, now=now, date_format=date_format)
+
+
+def upload_directory() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "sla-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def import_in_background(*, ticket_import: TicketImport, path: Path, actor: Any,
+                         events_path: Path | None = None) -> threading.Thread | None:
+    """Run a stored upload's import in a thread once the request's transaction has committed.
+
+    No broker: the thread updates the import's progress row, which the upload page polls. The files
+    are deleted when the import has read them.
+    """
+    def work() -> None:
+        close_old_connections()
+        try:
+            run_ticket_import(ticket_import=TicketImport.objects.select_related("contract").get(pk=ticket_import.pk),
+                              source=path, events_source=events_path, actor=actor)
+        except Exception:
+            logger.exception("background ticket import %s crashed", ticket_import.pk)
+            TicketImport.objects.filter(pk=ticket_import.pk).update(
+                status=ImportStatus.FAILED, message="The import stopped unexpectedly; see the server log.",
+                finished_at=timezone.now())
+        finally:
+            for file in (path, events_path):
+                if file is not None:
+                    file.unlink(missing_ok=True)
+            close_old_connections()
+
+    thread = threading.Thread(target=work, name=f"ticket-import-{ticket_import.pk}", daemon=True)
+    transaction.on_commit(thread.start)
+    return thread
+
+
+# --- Results -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ComputeSummary:
+    """What a computation wrote: results per version number, and how many tickets had errors."""
+
+    results: int
+    errors: int
+    by_version: dict[int, int]
+
+
+def _versions_by_ticket(versions: list[SlaPolicyVersion], opened: np.ndarray, tz: str) -> np.ndarray:
+    """Index (into `versions`, oldest first) of the version in force on each ticket's local opening date."""
+    dates = np.array(_local_dates(opened, tz), dtype="datetime64[D]")
+    starts = np.array([v.effective_from for v in versions], dtype="datetime64[D]")
+    # Tickets opened before the first version are measured by the first version.
+    return np.maximum(np.searchsorted(starts, dates, side="right") - 1, 0)
+
+
+def _local_dates(instants: np.ndarray, tz: str) -> list[dt.date]:
+    if len(instants) == 0:
+        return []
+    series = pl.from_epoch(pl.Series("at", instants, dtype=pl.Int64), time_unit="s")
+    return series.dt.replace_time_zone("UTC").dt.convert_time_zone(tz).dt.date().to_list()
+
+
+def compute_results(*, contract: Contract, as_of: dt.datetime, actor: Any,
+                    version: SlaPolicyVersion | None = None, check: bool = True) -> ComputeSummary:
+    """Compute and store every ticket's clocks as of `as_of`.
+
+    Without `version`, each ticket is measured by the version in force when it was opened and those
+    results become the contract's report. With `version`, every ticket is measured by that version and
+    stored under it (marked as a comparison where it is not the ticket's own version); the report can
+    then be read under it side by side. Results under other versions are never touched.
+    """
+    if check and not can_in_program(actor, Action.CHANGE, "sla", contract.program_id):
+        raise PermissionDenied("Your role may not compute SLA results.")
+    versions = list(SlaPolicyVersion.objects.filter(policy__contract=contract).order_by("effective_from"))
+    if not versions:
+        raise ValidationError("The contract has no SLA policy yet; define one first.")
+    if version is not None and version.pk not in {v.pk for v in versions}:
+        raise ValidationError({"version": "That version belongs to another contract."})
+    rows = list(Ticket.objects.filter(contract=contract).order_by("pk")
+                .values_list("pk", "priority", "opened_at", "first_response_at", "resolved_at"))
+    if not rows:
+        return ComputeSummary(results=0, errors=0, by_version={})
+    pks, priorities, opened, responded, resolved = (list(c) for c in zip(*rows, strict=True))
+    tickets = TicketArrays.from_columns(ids=[str(p) for p in pks], priority=priorities, opened_at=opened,
+                                       first_response_at=responded, resolved_at=resolved)
+    event_rows = list(TicketEvent.objects.filter(ticket__contract=contract).order_by("ticket_id", "seq")
+                      .values_list("ticket_id", "at", "state"))
+    events = EventArrays.from_columns(ticket_ids=[str(r[0]) for r in event_rows], at=[r[1] for r in event_rows],
+                                      states=[r[2] for r in event_rows]) if event_rows else None
+    tz = versions[-1].spec.get("timezone", settings.TIME_ZONE)
+    own = _versions_by_ticket(versions, tickets.opened_at, tz)
+    pk_array = np.array(pks, dtype=np.int64)
+    by_version: dict[int, int] = {}
+    errors = 0
+    results: list[SlaResult] = []
+    groups = [(versions.index(version), np.arange(len(pks)))] if version is not None else [
+        (i, np.flatnonzero(own == i)) for i in range(len(versions))]
+    for index, members in groups:
+        if members.size == 0:
+            continue
+        chosen = versions[index]
+        spec = load_policy(chosen.spec)
+        subset = TicketArrays(ids=tickets.ids.gather(members), priority=tickets.priority.gather(members),
+                              opened_at=tickets.opened_at[members],
+                              first_response_at=tickets.first_response_at[members],
+                              resolved_at=tickets.resolved_at[members])
+        computed = compute(spec, subset, events, as_of=as_of)
+        periods = period_starts(subset.opened_at, timezone=spec.timezone, frequency=contract.reporting_frequency)
+        results.extend(_result_rows(contract, chosen, computed, pk_array[members], own[members] == index,
+                                    periods, as_of))
+        errors += int((~computed.ok).sum())
+        by_version[chosen.number] = int(members.size)
+    with transaction.atomic():
+        if version is None:
+            SlaResult.objects.filter(contract=contract, effective=True).update(effective=False)
+        for start in range(0, len(results), RESULT_BATCH):
+            SlaResult.objects.bulk_create(
+                results[start:start + RESULT_BATCH], update_conflicts=True, unique_fields=["ticket", "version"],
+                update_fields=[f.name for f in SlaResult._meta.concrete_fields
+                               if f.name not in {"id", "ticket", "version", "contract", "program", "created_at"}])
+        audit.record(actor=actor, action=AuditAction.EVENT, instance=contract, changes={
+            "sla_results": {"as_of": as_of.isoformat(), "by_version": by_version, "errors": errors,
+                            "comparison": version is not None}})
+    return ComputeSummary(results=len(results), errors=errors, by_version=by_version)
+
+
+def _result_rows(contract: Contract, version: SlaPolicyVersion, computed: Any, ticket_pks: np.ndarray,
+                 effective: np.ndarray, periods: list[dt.date], as_of: dt.datetime) -> list[SlaResult]:
+    def seconds(values: np.ndarray) -> list[int | None]:
+        return [None if v < 0 else v for v in values.tolist()]
+
+    response_due = epoch_to_datetimes(computed.response_due)
+    resolution_due = epoch_to_datetimes(computed.resolution_due)
+    columns = {
+        "response_elapsed_s": seconds(computed.response_elapsed_s),
+        "resolution_elapsed_s": seconds(computed.resolution_elapsed_s),
+        "paused_s": seconds(computed.paused_s),
+    }
+    party = {name: [max(v, 0) for v in computed.paused_by_party[name].tolist()]
+             for name in ("hospital", "vendor", "third_party", "unattributed")}
+    priorities = computed.priority.to_list()
+    rows = []
+    for i, ticket_pk in enumerate(ticket_pks.tolist()):
+        rows.append(SlaResult(
+            program_id=contract.program_id, contract_id=contract.pk, ticket_id=ticket_pk, version_id=version.pk,
+            effective=bool(effective[i]), as_of=as_of, priority=priorities[i] or "", period_start=periods[i],
+            response_elapsed_s=columns["response_elapsed_s"][i],
+            resolution_elapsed_s=columns["resolution_elapsed_s"][i], paused_s=columns["paused_s"][i],
+            response_due=response_due[i], resolution_due=resolution_due[i],
+            response_status=computed.response_status[i] or "error",
+            resolution_status=computed.resolution_status[i] or "error",
+            paused_hospital_s=party["hospital"][i], paused_vendor_s=party["vendor"][i],
+            paused_third_party_s=party["third_party"][i], paused_unattributed_s=party["unattributed"][i],
+            error=computed.error[i] or "",
+        ))
+    return rows
+
+
+def export_policy_yaml(version: SlaPolicyVersion) -> str:
+    """The version's policy as YAML, as it was written (comments included); it loads to the stored spec."""
+    return version.source_text if version.source_text.strip() else dump_policy(load_policy(version.spec))
+
+
+__all__ = [
+    "ComputeSummary",
+    "compute_results",
+    "create_policy",
+    "create_policy_version",
+    "import_in_background",
+    "import_tickets",
+    "run_ticket_import",
+    "start_ticket_import",
+]
