@@ -1,6 +1,22 @@
+"""The benefits app: objectives, benefits, KPIs and measurements, initiatives, success factors."""
+
 from django.apps import AppConfig
+
+from accord.core.registry import HomePanel, NavEntry
 
 
 class BenefitsConfig(AppConfig):
     name = "accord.benefits"
     label = "benefits"
+    verbose_name = "Benefits"
+    program_url_prefix = "benefits"
+    accord_nav = (
+        NavEntry("Benefits", "benefits:dashboard", "benefits"),
+        NavEntry("Strategy map", "benefits:strategy_map", "benefits"),
+    )
+    accord_home_panels = (
+        HomePanel("benefits/_home_panel.html", "accord.benefits.queries.home_panel", "benefits", order=20),
+    )
+
+    def ready(self) -> None:
+        from accord.benefits import signals  # noqa: F401  (every new program gets the default success factors)

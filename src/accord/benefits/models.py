@@ -10,8 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
+from accord.benefits import engine
 from accord.benefits.choices import (
+    FREQUENCY_DAYS,
     BenefitStatus,
     Direction,
     Frequency,
@@ -124,9 +127,7 @@ class ObjectiveLink(ProgramScopedModel):
         if cause.pk == effect.pk:
             raise ValidationError({"effect": "An objective cannot cause itself."})
         edges = ObjectiveLink.objects.filter(program_id=self.program_id).exclude(pk=self.pk)
-        from accord.benefits.engine import find_path
-
-        path = find_path(list(edges.values_list("cause_id", "effect_id")), start=effect.pk, goal=cause.pk)
+        path = engine.find_path(list(edges.values_list("cause_id", "effect_id")), start=effect.pk, goal=cause.pk)
         if path is not None:
             titles = dict(Objective.objects.filter(pk__in=path).values_list("pk", "title"))
             loop = " → ".join(titles[pk] for pk in [cause.pk, *path])
@@ -161,6 +162,9 @@ class Benefit(ProgramScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("benefits:benefit_detail", kwargs={"program_id": self.program_id, "pk": self.pk})
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -205,6 +209,10 @@ class Kpi(InheritedVisibilityModel):
     frequency = models.CharField("measurement frequency", max_length=16, choices=Frequency.choices,
                                  default=Frequency.MONTHLY)
     data_source = models.CharField(max_length=200, blank=True)
+    fhir_measure_url = models.CharField(
+        "FHIR Measure URL", max_length=500, blank=True,
+        help_text="Canonical URL of the FHIR Measure whose MeasureReports feed this KPI (without |version).",
+    )
 
     class Meta:
         ordering = ["program", "benefit__title", "name"]
@@ -212,10 +220,24 @@ class Kpi(InheritedVisibilityModel):
         verbose_name_plural = "KPIs"
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="benefits_kpi_name_unique_in_program"),
+            models.UniqueConstraint(fields=["program", "fhir_measure_url"], condition=~Q(fhir_measure_url=""),
+                                    name="benefits_kpi_measure_url_unique_in_program"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("benefits:kpi_detail", kwargs={"program_id": self.program_id, "pk": self.pk})
+
+    def spec(self) -> engine.KpiSpec:
+        """The KPI as the pure rules see it (raises ZeroSpanError for a target equal to the baseline)."""
+        return engine.KpiSpec(
+            direction=self.direction, baseline_value=self.baseline_value, baseline_date=self.baseline_date,
+            target_value=self.target_value, target_date=self.target_date,
+            amber_tolerance=self.amber_tolerance, red_tolerance=self.red_tolerance,
+            frequency_days=FREQUENCY_DAYS[self.frequency], milestones=tuple(self.milestone_points()),
+        )
 
     def benefit_for_visibility(self) -> Benefit | None:
         return self.benefit if self.benefit_id else None
@@ -226,6 +248,8 @@ class Kpi(InheritedVisibilityModel):
 
     def clean(self) -> None:
         _check_same_program(self, self.benefit_for_visibility(), "benefit")
+        # MeasureReports cite `url|version`; a KPI follows the measure across versions.
+        self.fhir_measure_url = (self.fhir_measure_url or "").strip().split("|")[0]
         errors: dict[str, str] = {}
         if self.baseline_value is not None and self.target_value is not None \
                 and self.baseline_value == self.target_value:
