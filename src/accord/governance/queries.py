@@ -1,0 +1,90 @@
+"""Read-side selectors for governance: the red-flag register, a flag's history, the home panel, the heat map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from accord.core.permissions import Action, can_in_program
+from accord.governance.choices import OPEN_RISK_STATUSES, SEVERITY_ORDER, EscalationLevel, FlagState
+from accord.governance.models import RedFlag, RedFlagEvent, Risk
+
+OPEN = [FlagState.RAISED, FlagState.TRIAGED, FlagState.IN_PROGRESS]
+
+
+def list_red_flags(*, user: Any, program: Any, state: str = "", severity: str = "", mine: str = "",
+                   escalated: bool = False) -> QuerySet[RedFlag]:
+    """The register as this person may see it (their own flags included), filtered; bounded in queries."""
+    flags = RedFlag.objects.visible_to(user).filter(program=program)
+    if state == "open":
+        flags = flags.filter(state__in=OPEN)
+    elif state:
+        flags = flags.filter(state=state)
+    if severity:
+        flags = flags.filter(severity=severity)
+    if mine == "owned":
+        flags = flags.filter(owner=user)
+    elif mine == "raised":
+        flags = flags.filter(raised_by=user)
+    if escalated:
+        flags = flags.filter(escalation_level__gt=EscalationLevel.NONE)
+    return flags.select_related("raised_by", "owner", "merged_into").order_by("-raised_at", "-pk")
+
+
+def list_flag_history(flag: RedFlag, user: Any) -> list[RedFlagEvent]:
+    """The flag's own events and those of the duplicates merged into it that `user` may see, oldest first."""
+    duplicates = RedFlag.objects.visible_to(user).filter(merged_into=flag).values("pk")
+    events = (RedFlagEvent.objects.filter(Q(flag=flag) | Q(flag__in=duplicates))
+              .select_related("actor", "flag").order_by("at", "pk"))
+    return list(events)
+
+
+def home_panel(*, program: Any, user: Any) -> dict[str, Any] | None:
+    """Open flags by severity, the escalated ones, and the person's own open flags: three queries."""
+    flags = RedFlag.objects.visible_to(user).filter(program=program, state__in=OPEN)
+    counts = dict(flags.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n"))
+    escalated = list(flags.filter(escalation_level__gt=EscalationLevel.NONE)
+                     .order_by("-escalation_level", "raised_at")[:5])
+    mine = flags.filter(raised_by=user).count()
+    return {
+        "program": program,
+        "by_severity": [(severity, severity.label, counts.get(severity, 0)) for severity in SEVERITY_ORDER],
+        "open_total": sum(counts.values()),
+        "escalated": escalated,
+        "mine_open": mine,
+        "can_raise": can_in_program(user, Action.ADD, "red_flags", program.pk),
+    }
+
+
+def risk_heat_map(*, user: Any, program: Any) -> dict[str, Any]:
+    """Open risks counted by likelihood x impact: rows impact 5..1, columns likelihood 1..5 (one query)."""
+    counts = {
+        (row["impact"], row["likelihood"]): row["n"]
+        for row in Risk.objects.visible_to(user).filter(program=program, status__in=list(OPEN_RISK_STATUSES))
+        .values("impact", "likelihood").annotate(n=Count("pk"))
+    }
+    rows = []
+    for impact in range(5, 0, -1):
+        cells = []
+        for likelihood in range(1, 6):
+            score = impact * likelihood
+            band = "red" if score >= 15 else "amber" if score >= 8 else "green"
+            cells.append({"likelihood": likelihood, "impact": impact, "score": score, "band": band,
+                          "count": counts.get((impact, likelihood), 0)})
+        rows.append({"impact": impact, "cells": cells})
+    return {"rows": rows, "likelihoods": list(range(1, 6)), "total": sum(counts.values())}
+
+
+def list_risks(*, user: Any, program: Any, likelihood: int | None = None, impact: int | None = None,
+               status: str = "") -> QuerySet[Risk]:
+    risks = Risk.objects.visible_to(user).filter(program=program)
+    if likelihood:
+        risks = risks.filter(likelihood=likelihood)
+    if impact:
+        risks = risks.filter(impact=impact)
+    if status == "open":
+        risks = risks.filter(status__in=list(OPEN_RISK_STATUSES))
+    elif status:
+        risks = risks.filter(status=status)
+    return risks.select_related("owner", "source_flag").order_by("-score", "title")
