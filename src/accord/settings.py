@@ -221,7 +221,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end libraries come from npm (package-lock.json); nothing third-party is committed.
-STATICFILES_DIRS = [
+STATICFILES_DIRS = [SRC_DIR / "static"] + [
     (prefix, NODE_MODULES / path)
     for prefix, path in [
         ("vendor/htmx", "htmx.org/dist"),
