@@ -1,0 +1,106 @@
+"""Forms of the SLA pages: contracts, attainment targets, policy versions, ticket uploads, computation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from accord.accounts.models import Organisation, OrganisationKind
+from accord.sla.choices import ImportMode, TicketFormat
+from accord.sla.engine import PolicyError, load_policy
+from accord.sla.models import AttainmentTarget, Contract, SlaPolicyVersion
+
+MAX_POLICY_BYTES = 200_000
+
+
+class ContractForm(forms.ModelForm):
+    class Meta:
+        model = Contract
+        fields = ["name", "vendor", "start_date", "end_date", "reporting_frequency", "period_fee", "currency",
+                  "visibility"]
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}),
+                   "end_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, program: Any = None, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].queryset = (
+            Organisation.objects.visible_to(user)
+            .filter(kind__in=[OrganisationKind.VENDOR, OrganisationKind.OUTSOURCER, OrganisationKind.CONSULTANCY])
+            .distinct().order_by("name"))
+
+
+class AttainmentTargetForm(forms.ModelForm):
+    class Meta:
+        model = AttainmentTarget
+        fields = ["priority", "clock", "target_percent", "service_credit_percent"]
+
+
+class PolicyVersionForm(forms.Form):
+    """A new policy version: YAML typed or pasted, or a YAML file uploaded, from a chosen date."""
+
+    name = forms.CharField(max_length=200, required=False,
+                           help_text="Name of the policy (only asked when the contract has none yet).")
+    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+                                     help_text="Tickets opened on or after this date are measured by this version.")
+    source_text = forms.CharField(label="Policy (YAML)", required=False,
+                                  widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "code"}))
+    yaml_file = forms.FileField(label="…or import a YAML file", required=False,
+                                help_text="Replaces the text above when given.")
+    note = forms.CharField(max_length=300, required=False, help_text="Why this version was made.")
+
+    def __init__(self, *args: Any, needs_name: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs_name = needs_name
+        if not needs_name:
+            del self.fields["name"]
+        else:
+            self.fields["name"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload = data.get("yaml_file")
+        if upload:
+            if upload.size > MAX_POLICY_BYTES:
+                self.add_error("yaml_file", "A policy file is at most 200 kB.")
+                return data
+            try:
+                data["source_text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("yaml_file", "The file is not UTF-8 text.")
+                return data
+        text = data.get("source_text") or ""
+        if not text.strip():
+            self.add_error("source_text", "Give the policy as YAML, or upload a YAML file.")
+            return data
+        try:
+            load_policy(text)
+        except PolicyError as error:
+            self.add_error("source_text", str(error))
+        return data
+
+
+class TicketUploadForm(forms.Form):
+    file = forms.FileField(label="Tickets file (CSV)")
+    events_file = forms.FileField(label="State changes file (CSV: id,at,state)", required=False,
+                                  help_text="Optional: the pauses and resumptions of each ticket.")
+    format = forms.ChoiceField(choices=TicketFormat.choices, initial=TicketFormat.GENERIC)
+    mode = forms.ChoiceField(choices=ImportMode.choices, initial=ImportMode.ALL_OR_NOTHING,
+                             widget=forms.RadioSelect)
+
+
+class ComputeForm(forms.Form):
+    version = forms.ModelChoiceField(queryset=SlaPolicyVersion.objects.none(), required=False,
+                                     empty_label="Each ticket under the version in force when it was opened")
+    as_of = forms.DateTimeField(required=False, help_text="Default: now.",
+                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args: Any, contract: Contract, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = SlaPolicyVersion.objects.filter(policy__contract=contract)
+        self.fields["version"].label_from_instance = lambda v: f"Version {v.number} (from {v.effective_from})"
+
+    def as_of_or_now(self) -> dt.datetime:
+        return self.cleaned_data.get("as_of") or timezone.now()

@@ -1,0 +1,22 @@
+"""SLA pages, mounted under /programs/<program_id>/sla/."""
+
+from django.urls import path
+
+from accord.sla import views
+
+app_name = "sla"
+urlpatterns = [
+    path("", views.contract_list, name="contract_list"),
+    path("new/", views.ContractFormView.as_view(), name="contract_create"),
+    path("<int:pk>/", views.contract_detail, name="contract_detail"),
+    path("<int:pk>/edit/", views.ContractFormView.as_view(), name="contract_edit"),
+    path("<int:pk>/targets/new/", views.target_create, name="target_create"),
+    path("<int:pk>/targets/<int:target_pk>/", views.target_edit, name="target_edit"),
+    path("<int:pk>/policy/", views.policy_edit, name="policy_edit"),
+    path("<int:pk>/policy/<int:version_pk>.yaml", views.policy_export, name="policy_export"),
+    path("<int:pk>/import/", views.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("<int:pk>/compute/", views.compute, name="compute"),
+    path("<int:pk>/report/", views.report, name="report"),
+    path("<int:pk>/report/export/", views.report_export, name="report_export"),
+]
