@@ -1,0 +1,310 @@
+"""Benefits pages: dashboard, strategy map, benefit and KPI pages, measurement entry and import,
+initiatives and success factors. Thin adapters over queries and services."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from accord.benefits import engine, forms, queries, services
+from accord.benefits.models import Benefit, Initiative, Kpi, Objective, ObjectiveLink, SuccessFactor
+from accord.core import services as core_services
+from accord.core.permissions import Action, can_in_program
+from accord.core.views import (
+    ProgramRecordFormView,
+    ProgramViewMixin,
+    get_visible_or_404,
+    render_page,
+)
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+IMPORT_SESSION_KEY = "benefits_import"
+
+
+class BenefitsPage(ProgramViewMixin, TemplateView):
+    area = "benefits"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = can_in_program(self.request.user, Action.ADD, "benefits", self.program.pk)
+        context["today"] = timezone.localdate()
+        return context
+
+
+class DashboardView(BenefitsPage):
+    template_name = "benefits/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        summary = queries.summarise_benefits(program=self.program, user=self.request.user, today=context["today"])
+        context["summary"] = summary
+        context["chart"] = {
+            "labels": [p["month"].isoformat() for p in summary["over_time"]],
+            "actual": [round(p["actual"], 1) for p in summary["over_time"]],
+            "planned": [round(p["planned"], 1) for p in summary["over_time"]],
+            "goLive": summary["go_live"].isoformat() if summary["go_live"] else None,
+        }
+        context["can_import"] = can_in_program(self.request.user, Action.ADD, "measurements", self.program.pk)
+        return context
+
+
+class StrategyMapView(BenefitsPage):
+    template_name = "benefits/strategy_map.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["map"] = queries.get_strategy_map(program=self.program, user=self.request.user,
+                                                  today=context["today"])
+        if context["can_edit"]:
+            context["link_form"] = forms.ObjectiveLinkForm(program=self.program, user=self.request.user)
+        return context
+
+
+class ObjectiveLinkCreateView(ProgramViewMixin, View):
+    area = "benefits"
+    action = Action.ADD
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        form = forms.ObjectiveLinkForm(request.POST, program=self.program, user=request.user)
+        if form.is_valid():
+            try:
+                core_services.create_record(model=ObjectiveLink, actor=request.user,
+                                            data={**form.cleaned_data, "program": self.program})
+            except ValidationError as error:
+                messages.error(request, "; ".join(error.messages))
+            else:
+                messages.success(request, "Link added to the strategy map.")
+        else:
+            messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+        return redirect("benefits:strategy_map", program_id=self.program.pk)
+
+
+class ObjectiveLinkDeleteView(ProgramViewMixin, View):
+    area = "benefits"
+    action = Action.DELETE
+
+    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        link = get_visible_or_404(request.user, ObjectiveLink.objects.filter(program=self.program), Action.DELETE,
+                                  pk=pk)
+        core_services.delete_record(instance=link, actor=request.user)
+        messages.success(request, f"Link {link} removed.")
+        return redirect("benefits:strategy_map", program_id=self.program.pk)
+
+
+class BenefitDetailView(BenefitsPage):
+    template_name = "benefits/benefit_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        benefit = get_visible_or_404(
+            self.request.user,
+            Benefit.objects.filter(program=self.program).select_related("owner").prefetch_related("objectives"),
+            pk=self.kwargs["pk"])
+        kpis = list(Kpi.objects.visible_to(self.request.user).filter(benefit=benefit))
+        for kpi in kpis:
+            kpi.benefit = benefit
+        queries.attach_readings(kpis, today=context["today"])
+        context.update(benefit=benefit, kpis=kpis)
+        return context
+
+
+class KpiDetailView(BenefitsPage):
+    template_name = "benefits/kpi_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        kpi = get_visible_or_404(self.request.user, Kpi.objects.filter(program=self.program).select_related("benefit"),
+                                 pk=self.kwargs["pk"])
+        queries.attach_readings([kpi], today=context["today"])
+        measurements = list(kpi.measurements.select_related("entered_by").order_by("-measured_on"))
+        spec = kpi.spec()
+        context.update(
+            kpi=kpi, measurements=measurements, trajectory=engine.trajectory(spec),
+            can_measure=can_in_program(self.request.user, Action.ADD, "measurements", self.program.pk),
+            measurement_form=kwargs.get("measurement_form") or forms.MeasurementForm(
+                initial={"measured_on": context["today"]}),
+            chart={
+                "unit": kpi.unit,
+                "trajectory": [{"x": d.isoformat(), "y": v} for d, v in engine.trajectory(spec)],
+                "target": kpi.target_value,
+                "measurements": [{"x": d.isoformat(), "y": v} for d, v in kpi.series],
+                "goLive": self.program.go_live_date.isoformat() if self.program.go_live_date else None,
+                "today": context["today"].isoformat(),
+            },
+        )
+        return context
+
+
+class MeasurementAddView(ProgramViewMixin, View):
+    area = "measurements"
+    action = Action.ADD
+
+    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        kpi = get_visible_or_404(request.user, Kpi.objects.filter(program=self.program), pk=pk)
+        form = forms.MeasurementForm(request.POST)
+        if form.is_valid():
+            try:
+                outcome = services.record_measurement(kpi=kpi, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Measurement {outcome.result}: {outcome.measurement}.")
+                return HttpResponseRedirect(kpi.get_absolute_url())
+        view = KpiDetailView()
+        view.setup(request, program_id=self.program.pk, pk=pk)
+        view.program = self.program
+        context = view.get_context_data(measurement_form=form)
+        return render_page(request, "benefits/kpi_detail.html", context, status=400)
+
+
+def _import_dir() -> Path:
+    folder = Path(tempfile.gettempdir()) / "accord-benefits-imports"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+class MeasurementImportView(ProgramViewMixin, View):
+    """Step 1: upload and preview (nothing saved). Step 2 (`confirm`): apply exactly the previewed file.
+
+    The file is kept on disk under its SHA-256 and the session remembers which hash this person
+    previewed for this program, so the confirm step never trusts re-posted rows.
+    """
+
+    area = "measurements"
+    action = Action.ADD
+    template_name = "benefits/measurement_import.html"
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return self.render(forms.MeasurementImportForm(), None)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        form = forms.MeasurementImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render(form, None, status=400)
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            form.add_error("file", f"The file is over {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+            return self.render(form, None, status=400)
+        content = upload.read()
+        digest = hashlib.sha256(content).hexdigest()
+        preview = services.preview_measurement_import(program=self.program, user=request.user,
+                                                      filename=upload.name, content=content)
+        if preview.ok:
+            (_import_dir() / digest).write_bytes(content)
+            pending = request.session.get(IMPORT_SESSION_KEY, {})
+            pending[str(self.program.pk)] = {"hash": digest, "filename": upload.name}
+            request.session[IMPORT_SESSION_KEY] = pending
+        return self.render(form, preview, digest=digest if preview.ok else None,
+                           status=200 if preview.ok else 400)
+
+    def render(self, form: Any, preview: Any, *, digest: str | None = None, status: int = 200) -> HttpResponse:
+        context = {"program": self.program, "form": form, "preview": preview, "digest": digest}
+        return render_page(self.request, self.template_name, context, status=status)
+
+
+class MeasurementImportConfirmView(ProgramViewMixin, View):
+    area = "measurements"
+    action = Action.ADD
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        pending = request.session.get(IMPORT_SESSION_KEY, {}).get(str(self.program.pk))
+        digest = request.POST.get("digest", "")
+        path = _import_dir() / digest if len(digest) == 64 and digest.isalnum() else None
+        if not pending or pending["hash"] != digest or path is None or not path.exists():
+            messages.error(request, "That preview has expired or was not yours: upload the file again.")
+            return redirect("benefits:measurement_import", program_id=self.program.pk)
+        content = path.read_bytes()
+        if hashlib.sha256(content).hexdigest() != digest:
+            messages.error(request, "The previewed file changed on the server: upload it again.")
+            return redirect("benefits:measurement_import", program_id=self.program.pk)
+        result = services.import_measurements(program=self.program, actor=request.user,
+                                              filename=pending["filename"], content=content)
+        if not result.ok:
+            # The KPIs or rights changed since the preview: show the new errors, save nothing.
+            context = {"program": self.program, "form": forms.MeasurementImportForm(), "preview": result,
+                       "digest": None}
+            return render_page(request, "benefits/measurement_import.html", context, status=400)
+        path.unlink(missing_ok=True)
+        request.session[IMPORT_SESSION_KEY] = {k: v for k, v in request.session[IMPORT_SESSION_KEY].items()
+                                               if k != str(self.program.pk)}
+        counts = result.counts()
+        messages.success(request, f"Imported {pending['filename']}: {counts.get('created', 0)} created, "
+                                  f"{counts.get('updated', 0)} updated, {counts.get('unchanged', 0)} unchanged.")
+        return redirect("benefits:dashboard", program_id=self.program.pk)
+
+
+class InitiativeListView(BenefitsPage):
+    template_name = "benefits/initiative_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["initiatives"] = queries.list_initiatives(program=self.program, user=self.request.user)
+        return context
+
+
+class SuccessFactorListView(BenefitsPage):
+    template_name = "benefits/success_factor_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["factors"] = list(SuccessFactor.objects.visible_to(self.request.user).filter(program=self.program)
+                                  .select_related("owner"))
+        return context
+
+
+class BenefitsFormView(ProgramRecordFormView):
+    area = "benefits"
+
+
+class ObjectiveFormView(BenefitsFormView):
+    model = Objective
+    form_class = forms.ObjectiveForm
+    success_url_name = "benefits:strategy_map"
+
+
+class BenefitFormView(BenefitsFormView):
+    model = Benefit
+    form_class = forms.BenefitForm
+    success_url_name = "benefits:dashboard"
+
+
+class KpiFormView(BenefitsFormView):
+    model = Kpi
+    form_class = forms.KpiForm
+    success_url_name = "benefits:dashboard"
+
+    def form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().form_kwargs()
+        benefit = self.request.GET.get("benefit", "")
+        if self.kwargs.get("pk") is None and benefit.isdigit():
+            kwargs["initial"] = {"benefit": int(benefit)}
+        return kwargs
+
+
+class InitiativeFormView(BenefitsFormView):
+    model = Initiative
+    form_class = forms.InitiativeForm
+    success_url_name = "benefits:initiative_list"
+
+    def success_url(self, obj: Any) -> str:
+        return reverse(self.success_url_name, kwargs={"program_id": self.program.pk})
+
+
+class SuccessFactorFormView(BenefitsFormView):
+    model = SuccessFactor
+    form_class = forms.SuccessFactorForm
+    success_url_name = "benefits:success_factor_list"
+
+    def success_url(self, obj: Any) -> str:
+        return reverse(self.success_url_name, kwargs={"program_id": self.program.pk})
