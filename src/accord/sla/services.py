@@ -19,10 +19,11 @@ from django.utils import timezone
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, can, can_in_program
+from accord.sla import bulk
 from accord.sla.choices import ImportMode, ImportStatus, TicketFormat
 from accord.sla.engine import EventArrays, InputError, TicketArrays, compute, dump_policy, load_policy
 from accord.sla.engine.readers import Source
-from accord.sla.engine_bridge import ParsedExport, epoch_to_datetimes, period_starts, read_export
+from accord.sla.engine_bridge import ParsedExport, period_starts, read_export
 from accord.sla.models import (
     Contract,
     SlaPolicy,
@@ -181,15 +182,20 @@ def _finish(ticket_import: TicketImport, actor: Any, *, status: str, message: st
     return ticket_import
 
 
+TICKET_COLUMNS = ["program", "contract", "external_id", "priority", "opened_at", "first_response_at", "resolved_at",
+                  "source_format", "imported_at", "last_import", "created_at", "updated_at"]
+
+
 def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.datetime) -> tuple[int, int]:
     contract = ticket_import.contract
     tickets = parsed.tickets
     keep = np.flatnonzero(parsed.valid)
     ids = tickets.ids.gather(keep).str.strip_chars().to_list()
     priorities = tickets.priority.gather(keep).str.strip_chars().to_list()
-    opened = epoch_to_datetimes(tickets.opened_at[keep])
-    responded = epoch_to_datetimes(tickets.first_response_at[keep])
-    resolved = epoch_to_datetimes(tickets.resolved_at[keep])
+    opened = bulk.instants_for_db(tickets.opened_at[keep])
+    responded = bulk.instants_for_db(tickets.first_response_at[keep])
+    resolved = bulk.instants_for_db(tickets.resolved_at[keep])
+    stamp = bulk.instant_for_db(now)
 
     # Events of the stored tickets, grouped by their position among `keep`, in file order.
     position = np.full(len(tickets), -1, dtype=np.int64)
@@ -198,44 +204,36 @@ def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.dateti
     chosen = np.flatnonzero(event_position >= 0)
     order = chosen[np.argsort(event_position[chosen], kind="stable")]
     event_owner = event_position[order]
-    event_at = epoch_to_datetimes(parsed.events.at[order])
+    event_at = bulk.instants_for_db(parsed.events.at[order])
     event_state = parsed.events.state.gather(order).str.strip_chars().to_list()
-    bounds = np.searchsorted(event_owner, np.arange(keep.size + 1))
+    bounds = np.searchsorted(event_owner, np.arange(keep.size + 1)).tolist()
 
     created = updated = 0
+    fixed = (contract.program_id, contract.pk)
+    tail = (ticket_import.format, stamp, ticket_import.pk, stamp, stamp)
     for start in range(0, keep.size, TICKET_BATCH):
         stop = min(start + TICKET_BATCH, keep.size)
         batch_ids = ids[start:stop]
         with transaction.atomic():
-            existing = set(Ticket.objects.filter(contract=contract, external_id__in=batch_ids)
-                           .values_list("external_id", flat=True))
-            rows = [
-                Ticket(program_id=contract.program_id, contract_id=contract.pk, external_id=batch_ids[k - start],
-                       priority=priorities[k], opened_at=opened[k], first_response_at=responded[k],
-                       resolved_at=resolved[k], source_format=ticket_import.format, imported_at=now,
-                       last_import_id=ticket_import.pk)
-                for k in range(start, stop)
+            existing = dict(Ticket.objects.filter(contract=contract, external_id__in=batch_ids)
+                            .values_list("external_id", "pk"))
+            bulk.upsert(Ticket, TICKET_COLUMNS, [
+                (*fixed, ids[k], priorities[k], opened[k], responded[k], resolved[k], *tail) for k in range(start, stop)
+            ], conflict=["contract", "external_id"], update=TICKET_UPDATE_FIELDS)
+            pks = dict(existing)
+            fresh = [i for i in batch_ids if i not in existing]
+            if fresh:
+                pks.update(Ticket.objects.filter(contract=contract, external_id__in=fresh).values_list("external_id", "pk"))
+            if existing:
+                TicketEvent.objects.filter(ticket_id__in=list(existing.values())).delete()
+            events = [
+                (pks[ids[k]], e - bounds[k], event_at[e], event_state[e])
+                for k in range(start, stop) for e in range(bounds[k], bounds[k + 1])
             ]
-            Ticket.objects.bulk_create(rows, update_conflicts=True, unique_fields=["contract", "external_id"],
-                                       update_fields=TICKET_UPDATE_FIELDS)
-            if any(row.pk is None for row in rows):  # a backend that does not return upserted keys
-                pks = dict(Ticket.objects.filter(contract=contract, external_id__in=batch_ids)
-                           .values_list("external_id", "pk"))
-                for row in rows:
-                    row.pk = pks[row.external_id]
-            replaced = [row.pk for row in rows if row.external_id in existing]
-            if replaced:
-                TicketEvent.objects.filter(ticket_id__in=replaced).delete()
-            events = []
-            for k in range(start, stop):
-                ticket_pk = rows[k - start].pk
-                for seq, e in enumerate(range(bounds[k], bounds[k + 1])):
-                    events.append(TicketEvent(ticket_id=ticket_pk, seq=seq, at=event_at[e], state=event_state[e]))
-            TicketEvent.objects.bulk_create(events, batch_size=5000)
-        created += len(rows) - len(existing)
+            bulk.upsert(TicketEvent, ["ticket", "seq", "at", "state"], events)
+        created += len(fresh)
         updated += len(existing)
-        _progress(ticket_import, processed_rows=int(keep[stop - 1]) + 1 if stop else 0,
-                  created_count=created, updated_count=updated)
+        _progress(ticket_import, processed_rows=int(keep[stop - 1]) + 1, created_count=created, updated_count=updated)
     return created, updated
 
 
@@ -342,7 +340,7 @@ def compute_results(*, contract: Contract, as_of: dt.datetime, actor: Any,
     pk_array = np.array(pks, dtype=np.int64)
     by_version: dict[int, int] = {}
     errors = 0
-    results: list[SlaResult] = []
+    results: list[tuple[Any, ...]] = []
     groups = [(versions.index(version), np.arange(len(pks)))] if version is not None else [
         (i, np.flatnonzero(own == i)) for i in range(len(versions))]
     for index, members in groups:
@@ -364,46 +362,49 @@ def compute_results(*, contract: Contract, as_of: dt.datetime, actor: Any,
         if version is None:
             SlaResult.objects.filter(contract=contract, effective=True).update(effective=False)
         for start in range(0, len(results), RESULT_BATCH):
-            SlaResult.objects.bulk_create(
-                results[start:start + RESULT_BATCH], update_conflicts=True, unique_fields=["ticket", "version"],
-                update_fields=[f.name for f in SlaResult._meta.concrete_fields
-                               if f.name not in {"id", "ticket", "version", "contract", "program", "created_at"}])
+            bulk.upsert(SlaResult, RESULT_COLUMNS, results[start:start + RESULT_BATCH], conflict=["ticket", "version"],
+                        update=RESULT_UPDATE)
         audit.record(actor=actor, action=AuditAction.EVENT, instance=contract, changes={
             "sla_results": {"as_of": as_of.isoformat(), "by_version": by_version, "errors": errors,
                             "comparison": version is not None}})
     return ComputeSummary(results=len(results), errors=errors, by_version=by_version)
 
 
+RESULT_COLUMNS = [
+    "program", "contract", "ticket", "version", "effective", "as_of", "priority", "period_start",
+    "response_elapsed_s", "resolution_elapsed_s", "paused_s", "response_due", "resolution_due", "response_status",
+    "resolution_status", "paused_hospital_s", "paused_vendor_s", "paused_third_party_s", "paused_unattributed_s",
+    "error", "created_at", "updated_at",
+]
+RESULT_UPDATE = [c for c in RESULT_COLUMNS if c not in {"program", "contract", "ticket", "version", "created_at"}]
+
+
 def _result_rows(contract: Contract, version: SlaPolicyVersion, computed: Any, ticket_pks: np.ndarray,
-                 effective: np.ndarray, periods: list[dt.date], as_of: dt.datetime) -> list[SlaResult]:
+                 effective: np.ndarray, periods: list[dt.date], as_of: dt.datetime) -> list[tuple[Any, ...]]:
+    """Rows in RESULT_COLUMNS order; durations are None where the ticket could not be computed."""
     def seconds(values: np.ndarray) -> list[int | None]:
         return [None if v < 0 else v for v in values.tolist()]
 
-    response_due = epoch_to_datetimes(computed.response_due)
-    resolution_due = epoch_to_datetimes(computed.resolution_due)
-    columns = {
-        "response_elapsed_s": seconds(computed.response_elapsed_s),
-        "resolution_elapsed_s": seconds(computed.resolution_elapsed_s),
-        "paused_s": seconds(computed.paused_s),
-    }
-    party = {name: [max(v, 0) for v in computed.paused_by_party[name].tolist()]
-             for name in ("hospital", "vendor", "third_party", "unattributed")}
-    priorities = computed.priority.to_list()
-    rows = []
-    for i, ticket_pk in enumerate(ticket_pks.tolist()):
-        rows.append(SlaResult(
-            program_id=contract.program_id, contract_id=contract.pk, ticket_id=ticket_pk, version_id=version.pk,
-            effective=bool(effective[i]), as_of=as_of, priority=priorities[i] or "", period_start=periods[i],
-            response_elapsed_s=columns["response_elapsed_s"][i],
-            resolution_elapsed_s=columns["resolution_elapsed_s"][i], paused_s=columns["paused_s"][i],
-            response_due=response_due[i], resolution_due=resolution_due[i],
-            response_status=computed.response_status[i] or "error",
-            resolution_status=computed.resolution_status[i] or "error",
-            paused_hospital_s=party["hospital"][i], paused_vendor_s=party["vendor"][i],
-            paused_third_party_s=party["third_party"][i], paused_unattributed_s=party["unattributed"][i],
-            error=computed.error[i] or "",
-        ))
-    return rows
+    def statuses(values: np.ndarray) -> list[str]:
+        return [v or "error" for v in values.tolist()]
+
+    stamp = bulk.instant_for_db(timezone.now())
+    columns = zip(
+        ticket_pks.tolist(), effective.tolist(), computed.priority.fill_null("").to_list(), bulk.dates_for_db(periods),
+        seconds(computed.response_elapsed_s), seconds(computed.resolution_elapsed_s), seconds(computed.paused_s),
+        bulk.instants_for_db(computed.response_due), bulk.instants_for_db(computed.resolution_due),
+        statuses(computed.response_status), statuses(computed.resolution_status),
+        *([max(v, 0) for v in computed.paused_by_party[name].tolist()]
+          for name in ("hospital", "vendor", "third_party", "unattributed")),
+        [e or "" for e in computed.error.tolist()],
+        strict=True,
+    )
+    fixed = (contract.program_id, contract.pk)
+    when = bulk.instant_for_db(as_of)
+    return [
+        (*fixed, pk, version.pk, bool(own), when, priority, *rest, stamp, stamp)
+        for pk, own, priority, *rest in columns
+    ]
 
 
 def export_policy_yaml(version: SlaPolicyVersion) -> str:
