@@ -3,7 +3,7 @@ commitments and the alignment index."""
 
 from django.apps import AppConfig
 
-from accord.core.registry import NavEntry
+from accord.core.registry import HomePanel, NavEntry
 
 
 class AlignmentConfig(AppConfig):
@@ -17,4 +17,7 @@ class AlignmentConfig(AppConfig):
         NavEntry("Strategy", "alignment:version_list", "alignment"),
         NavEntry("Commitments", "alignment:commitment_list", "commitments"),
         NavEntry("Alignment", "alignment:index", "alignment"),
+    )
+    accord_home_panels = (
+        HomePanel("alignment/_home_panel.html", "accord.alignment.queries.home_panel", "commitments", order=30),
     )

@@ -74,9 +74,10 @@ AREAS: dict[str, dict[str, frozenset[Role]]] = {
     # Stakeholder groups, readiness, impacts, strategy versions.
     "alignment": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD}, delete=MANAGERS,
                        publish=MANAGERS, comment=EVERY_MEMBER_BUT_AUDITOR, weights=MANAGERS),
-    # Endorsements are given by group leads (the row rule limits them to their own group).
-    "endorsements": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR},
-                          change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR}, delete=()),
+    # Endorsements are given by group leads (the row rule limits them to their own group; the executive
+    # team's lead is usually a board member, the consultancy's a consultant).
+    "endorsements": _rule(add=EVERY_MEMBER_BUT_AUDITOR - {R.MEMBER}, change=EVERY_MEMBER_BUT_AUDITOR - {R.MEMBER},
+                          delete=()),
     "commitments": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD},
                          change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR, R.CONSULTANT},
                          delete=MANAGERS),

@@ -1,0 +1,341 @@
+"""Alignment writes with business rules: drafting and publishing strategy versions, endorsing them,
+commenting with mentions, moving commitments, setting weights, taking snapshots and sending digests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+
+from accord.alignment import engine, queries
+from accord.alignment.choices import DECISIONS, CommitmentStatus, EndorsementStatus
+from accord.alignment.models import (
+    AlignmentSnapshot,
+    AlignmentWeights,
+    Commitment,
+    CommitmentNote,
+    DigestDelivery,
+    Endorsement,
+    StakeholderGroup,
+    StrategyComment,
+    StrategyVersion,
+)
+from accord.core import audit
+from accord.core.models import AuditAction
+from accord.core.permissions import Action, Role, Visibility, can, can_in_program, role_in, sees_internal
+
+logger = logging.getLogger(__name__)
+
+
+def _notify(**kwargs: Any) -> None:
+    """In-app notification (with the recipient's e-mail choice) through the notifications app."""
+    from accord.notifications.services import notify
+
+    notify(**kwargs)
+
+
+# --- Strategy versions ------------------------------------------------------------------------------------
+
+
+def create_strategy_draft(*, program: Any, summary: str, actor: Any) -> StrategyVersion:
+    """Open the next version as a draft; there is at most one draft at a time."""
+    if not can_in_program(actor, Action.ADD, "alignment", program.pk):
+        raise PermissionDenied("Your role may not draft strategy versions.")
+    with transaction.atomic():
+        if StrategyVersion.objects.filter(program=program, published_at__isnull=True).exists():
+            raise ValidationError("A draft is already open; edit it or publish it first.")
+        number = (StrategyVersion.objects.filter(program=program).aggregate(n=Max("number"))["n"] or 0) + 1
+        version = StrategyVersion(program=program, number=number, summary=summary)
+        version.full_clean()
+        version.save()
+        audit.record(actor=actor, action=AuditAction.CREATE, instance=version,
+                     changes=audit.diff({}, audit.snapshot(version)))
+    return version
+
+
+def publish_strategy_version(*, version: StrategyVersion, actor: Any, now: dt.datetime) -> StrategyVersion:
+    """Freeze the strategy's elements into the version, lapse the endorsements of every older version and
+    ask each group's lead for an endorsement of this one."""
+    if not can_in_program(actor, "publish", "alignment", version.program_id):
+        raise PermissionDenied("Only the program manager publishes strategy versions.")
+    with transaction.atomic():
+        version = StrategyVersion.objects.select_for_update().get(pk=version.pk)
+        if version.is_published:
+            raise ValidationError("This version is already published.")
+        version.snapshot = queries.build_strategy_snapshot(version.program)
+        version.published_at = now
+        version.published_by = actor if getattr(actor, "is_authenticated", False) else None
+        version.full_clean()
+        version.save()
+        lapsed = Endorsement.objects.filter(program_id=version.program_id, lapsed_at__isnull=True).exclude(
+            version=version).update(lapsed_at=now)
+        groups = list(StakeholderGroup.objects.filter(program_id=version.program_id).select_related("lead"))
+        Endorsement.objects.bulk_create([
+            Endorsement(program_id=version.program_id, version=version, group=group) for group in groups
+        ])
+        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=version, at=now,
+                     changes={"published_at": [None, audit.to_json_value(now)],
+                              "endorsements_requested": [None, len(groups)],
+                              "endorsements_lapsed": [None, lapsed]})
+        leads = [g.lead for g in groups if g.lead is not None]
+        url = version.get_absolute_url()
+        _notify(recipients=leads, kind="endorsement_requested", program=version.program, actor=actor, url=url,
+                title=f"Please endorse strategy v{version.number}",
+                body=f"{version.summary}\n\nEndorse it, endorse it with conditions, or object, with your reasons.")
+    return version
+
+
+def decide_endorsement(*, version: StrategyVersion, group: StakeholderGroup, status: str, text: str = "",
+                       actor: Any, now: dt.datetime) -> Endorsement:
+    """A group's answer to a published version, by its lead or by the program manager on their behalf."""
+    if status not in DECISIONS:
+        raise ValidationError({"status": "Choose endorse, endorse with conditions, or object."})
+    with transaction.atomic():
+        endorsement = (Endorsement.objects.select_for_update().select_related("group", "version")
+                       .filter(version=version, group=group).first())
+        if endorsement is None:
+            raise ValidationError({"group": "This group was not asked to endorse this version."})
+        if not can(actor, Action.CHANGE, endorsement):
+            raise PermissionDenied("Only the group's lead (or the program manager on their behalf) answers for it.")
+        if endorsement.lapsed_at is not None:
+            raise ValidationError("This version has been superseded; endorse the current version instead.")
+        before = audit.snapshot(endorsement)
+        endorsement.status = status
+        endorsement.text = text.strip()
+        endorsement.decided_by = actor
+        endorsement.decided_at = now
+        endorsement.on_behalf = group.lead_id != actor.pk
+        endorsement.full_clean()
+        endorsement.save()
+        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=endorsement, at=now,
+                     changes=audit.diff(before, audit.snapshot(endorsement)))
+    return endorsement
+
+
+# --- Comments and mentions ---------------------------------------------------------------------------------
+
+MENTION_NAME = re.compile(r"@\[([^\]]{1,200})\]")
+MENTION_EMAIL = re.compile(r"(?<![\w.])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+def resolve_mentions(*, body: str, program_id: int) -> list[Any]:
+    """People mentioned as `@email` or `@[Full Name]` who are members of the program (others are ignored)."""
+    from accord.accounts.models import User
+
+    names = {m.strip().lower() for m in MENTION_NAME.findall(body)}
+    emails = {m.lower() for m in MENTION_EMAIL.findall(body)}
+    if not names and not emails:
+        return []
+    members = User.objects.filter(memberships__program_id=program_id, is_active=True)
+    return [p for p in members if p.email.lower() in emails or p.full_name.strip().lower() in names]
+
+
+def add_comment(*, version: StrategyVersion, element: str, body: str, actor: Any,
+                visibility: str = Visibility.INTERNAL) -> StrategyComment:
+    """Comment on one element of a draft (or published) version; mentioned members are notified."""
+    role = role_in(actor, version.program_id)
+    if role is not None and not sees_internal(role):
+        visibility = Visibility.SHARED  # a partner's comment is for partners to read too
+    comment = StrategyComment(program_id=version.program_id, version=version, element=element or "summary",
+                              author=actor, body=body.strip(), visibility=visibility)
+    if not can(actor, Action.ADD, comment):
+        raise PermissionDenied("Your role may not comment on the strategy.")
+    with transaction.atomic():
+        comment.full_clean()
+        comment.save()
+        mentioned = resolve_mentions(body=comment.body, program_id=version.program_id)
+        if visibility != Visibility.SHARED:
+            # An internal comment must not reach partners, even by a mention.
+            mentioned = [p for p in mentioned if sees_internal(role_in(p, version.program_id) or Role.MEMBER)]
+        comment.mentions.set(mentioned)
+        audit.record(actor=actor, action=AuditAction.CREATE, instance=comment,
+                     changes=audit.diff({}, audit.snapshot(comment)))
+        _notify(recipients=mentioned, kind="mention", program=version.program, actor=actor,
+                url=f"{version.get_absolute_url()}#comment-{comment.pk}",
+                title=f"{actor} mentioned you on strategy v{version.number}", body=comment.body)
+    return comment
+
+
+# --- Commitments -----------------------------------------------------------------------------------------
+
+
+def change_commitment_status(*, commitment: Commitment, status: str, actor: Any, today: dt.date,
+                             dropped_reason: str = "", note: str = "") -> Commitment:
+    """Move a commitment to a new status (done records the delivery date; dropped needs a reason)."""
+    if not can(actor, Action.CHANGE, commitment):
+        raise PermissionDenied("Only the group's people and the program manager update its commitments.")
+    if status not in CommitmentStatus.values:
+        raise ValidationError({"status": "Unknown status."})
+    with transaction.atomic():
+        before = audit.snapshot(commitment)
+        commitment.status = status
+        if status == CommitmentStatus.DONE and commitment.done_on is None:
+            commitment.done_on = today
+        elif status != CommitmentStatus.DONE:
+            commitment.done_on = None
+        commitment.dropped_reason = dropped_reason.strip() if status == CommitmentStatus.DROPPED else ""
+        commitment.full_clean()
+        commitment.save()
+        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=commitment,
+                     changes=audit.diff(before, audit.snapshot(commitment)))
+        if note.strip():
+            _save_note(commitment=commitment, text=note, actor=actor, noted_on=today)
+    return commitment
+
+
+def _save_note(*, commitment: Commitment, text: str, actor: Any, noted_on: dt.date) -> CommitmentNote:
+    note = CommitmentNote(program_id=commitment.program_id, commitment=commitment, noted_on=noted_on,
+                          author=actor, text=text.strip())
+    note.full_clean()
+    note.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, instance=note, changes=audit.diff({}, audit.snapshot(note)))
+    return note
+
+
+def add_progress_note(*, commitment: Commitment, text: str, actor: Any, noted_on: dt.date) -> CommitmentNote:
+    if not can(actor, Action.CHANGE, commitment):
+        raise PermissionDenied("Only the group's people and the program manager add progress notes.")
+    with transaction.atomic():
+        return _save_note(commitment=commitment, text=text, actor=actor, noted_on=noted_on)
+
+
+# --- The alignment index ----------------------------------------------------------------------------------
+
+
+def set_alignment_weights(*, program: Any, weights: Mapping[str, int], actor: Any) -> AlignmentWeights:
+    """Set how much each part counts; validated (non-negative, not all zero)."""
+    with transaction.atomic():
+        row = AlignmentWeights.objects.select_for_update().filter(program=program).first()
+        creating = row is None
+        row = row or AlignmentWeights(program=program)
+        if not can(actor, Action.CHANGE, row):
+            raise PermissionDenied("Only the program manager sets the alignment weights.")
+        before = {} if creating else audit.snapshot(row)
+        for name in engine.PART_NAMES:
+            if name in weights:
+                setattr(row, name, weights[name])
+        row.full_clean()
+        row.save()
+        audit.record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.UPDATE, instance=row,
+                     changes=audit.diff(before, audit.snapshot(row)))
+    return row
+
+
+def take_alignment_snapshots(*, program: Any, on: dt.date) -> int:
+    """Store each group's and the program's score for `on`; a day already stored is left as it was."""
+    result = queries.compute_alignment(program=program, today=on)
+    created = 0
+    rows = [(group, score) for group, score, _inputs in result.groups] + [(None, result.program_score)]
+    for group, score in rows:
+        exists = AlignmentSnapshot.objects.filter(program=program, group=group, taken_on=on).exists()
+        if exists:
+            continue
+        try:
+            with transaction.atomic():
+                AlignmentSnapshot.objects.create(program=program, group=group, taken_on=on,
+                                                 score=None if score.value is None else round(score.value, 2),
+                                                 parts=score.as_dict()["parts"], weights=result.weights)
+        except IntegrityError:
+            continue  # a concurrent run stored it first
+        created += 1
+    return created
+
+
+# --- The weekly digest -----------------------------------------------------------------------------------
+
+
+def week_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def digest_recipients(program: Any) -> dict[Any, list[StakeholderGroup] | None]:
+    """Each group lead with their groups, and each program manager (None: the whole program)."""
+    from accord.programs.models import Membership
+
+    recipients: dict[Any, list[StakeholderGroup] | None] = {}
+    for membership in Membership.objects.filter(program=program, role=Role.PROGRAM_MANAGER,
+                                                person__is_active=True).select_related("person"):
+        recipients[membership.person] = None
+    for group in StakeholderGroup.objects.filter(program=program, lead__isnull=False,
+                                                 lead__is_active=True).select_related("lead"):
+        if recipients.get(group.lead, []) is None:
+            continue
+        recipients.setdefault(group.lead, []).append(group)
+    return recipients
+
+
+def compose_digest(*, program: Any, groups: list[StakeholderGroup] | None, today: dt.date
+                   ) -> tuple[str, str, int, int] | None:
+    """Subject and body of one recipient's digest, or None when nothing is late or due soon."""
+    commitments = Commitment.objects.filter(program=program)
+    if groups is not None:
+        commitments = commitments.filter(group__in=groups)
+    attention = queries.commitments_needing_attention(commitments, today)
+    late, soon = attention["late"], attention["soon"]
+    if not late and not soon:
+        return None
+    lines = [f"Commitments in {program.name}, week of {week_of(today):%d %b %Y}."]
+    if groups is not None:
+        lines.append("Your groups: " + ", ".join(g.name for g in groups) + ".")
+    for title, rows in ((f"Late ({len(late)})", late), (f"Due in the next {queries.SOON_DAYS} days ({len(soon)})", soon)):
+        if not rows:
+            continue
+        lines += ["", title]
+        for c in rows:
+            owner = f", owner {c.owner}" if c.owner else ""
+            lines.append(f"- [{c.group.name}] {c.what} — due {c.due_date:%d %b %Y} ({c.get_status_display()}{owner})")
+    from accord.notifications.services import absolute_url
+
+    lines += ["", f"Open the commitments: {absolute_url(reverse('alignment:commitment_list', kwargs={'program_id': program.pk}))}"]
+    subject = f"[Accord · {program.name}] {len(late)} late, {len(soon)} due soon: your weekly commitments digest"
+    return subject, "\n".join(lines), len(late), len(soon)
+
+
+def send_digests(*, now: dt.datetime, programs: Any = None) -> int:
+    """Send this week's digest to each group lead and program manager with something late or due soon.
+
+    A delivery row is claimed per person, program and week before sending, so a second run in the same
+    week sends nothing twice.
+    """
+    from accord.programs.models import Program
+
+    today = now.date()
+    sent = 0
+    for program in programs if programs is not None else Program.objects.all():
+        for person, groups in digest_recipients(program).items():
+            digest = compose_digest(program=program, groups=groups, today=today)
+            if digest is None:
+                continue
+            subject, body, late, soon = digest
+            try:
+                with transaction.atomic():
+                    DigestDelivery.objects.create(program=program, recipient=person, week_of=week_of(today),
+                                                  sent_at=now, late_count=late, due_soon_count=soon)
+                    message = EmailMessage(subject=subject, body=body, to=[person.email])
+                    transaction.on_commit(lambda m=message: _send([m]))
+            except IntegrityError:
+                continue  # already sent this week
+            sent += 1
+    return sent
+
+
+def _send(messages: list[EmailMessage]) -> None:
+    try:
+        get_connection().send_messages(messages)
+    except Exception:
+        logger.exception("Could not send %d digest e-mail(s)", len(messages))
+
+
+__all__ = [
+    "EndorsementStatus", "add_comment", "add_progress_note", "change_commitment_status", "create_strategy_draft",
+    "decide_endorsement", "publish_strategy_version", "send_digests", "set_alignment_weights",
+    "take_alignment_snapshots",
+]
