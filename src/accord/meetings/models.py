@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -55,10 +56,13 @@ class AgendaItem(ProgramScopedModel):
     kind = models.CharField(max_length=24, choices=AgendaKind.choices, default=AgendaKind.OTHER)
     source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
     source_label = models.CharField(max_length=300, blank=True, help_text="The source record as it read when drafted.")
     source_url = models.CharField(max_length=500, blank=True)
     notes = models.TextField(blank=True, help_text="Why it is on the agenda; background for the members.")
     discussion = models.TextField(blank=True, help_text="Minutes: what was discussed.")
+    decisions = models.ManyToManyField("governance.Decision", blank=True, related_name="agenda_items",
+                                       help_text="Decisions taken on this item (entries of the decision log).")
     visibility = VisibilityField()
 
     class Meta:

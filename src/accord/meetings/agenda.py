@@ -1,0 +1,188 @@
+"""What needs a governance body's attention: the candidates `draft_agenda` turns into agenda items.
+
+Each source lives in another app (governance, benefits, alignment) and is used only when that app
+is installed and has the model, so meetings work in a deployment without some of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+
+from accord.core.permissions import Visibility
+from accord.meetings.choices import AgendaKind, Body
+
+logger = logging.getLogger(__name__)
+
+# Risks at or above this likelihood x impact score go to the board (the red band of a 5 x 5 matrix).
+RISK_SCORE_THRESHOLD = 15
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One record that needs the body, and why."""
+
+    kind: str
+    title: str
+    source: models.Model
+    notes: str
+    visibility: str
+    url: str
+
+
+def _model(label: str) -> type[models.Model] | None:
+    app_label, _, name = label.partition(".")
+    if not apps.is_installed(f"accord.{app_label}"):
+        return None
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def _module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _url(obj: Any) -> str:
+    getter = getattr(obj, "get_absolute_url", None)
+    try:
+        return getter() if getter else ""
+    except Exception:  # a source app without its detail page yet: the item is still worth listing
+        return ""
+
+
+def _visibility(obj: Any, default: str = Visibility.INTERNAL) -> str:
+    return getattr(obj, "visibility", default) or default
+
+
+def red_flags(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
+    """New (raised, not yet triaged) flags, and open flags escalated to this body's level or above.
+
+    The board takes flags escalated to the board; other bodies take any escalated flag.
+    """
+    RedFlag = _model("governance.RedFlag")
+    choices = _module("accord.governance.choices")
+    if RedFlag is None or choices is None:
+        return []
+    FlagState, Level = choices.FlagState, choices.EscalationLevel
+    min_level = Level.BOARD if body == Body.BOARD else Level.PROGRAM_MANAGER
+    open_states = [FlagState.RAISED, FlagState.TRIAGED, FlagState.IN_PROGRESS]
+    flags = (RedFlag.objects.visible_to(user).filter(program=program, merged_into__isnull=True)
+             .filter(models.Q(state=FlagState.RAISED) | models.Q(state__in=open_states, escalation_level__gte=min_level))
+             .select_related("raised_by", "owner").order_by("-escalation_level", "raised_at", "pk"))
+    result = []
+    for flag in flags:
+        escalated = flag.escalation_level >= min_level
+        kind = AgendaKind.ESCALATED_RED_FLAG if escalated else AgendaKind.NEW_RED_FLAG
+        why = (f"Escalated to the {flag.get_escalation_level_display().lower()}" if escalated
+               else "Raised, not yet triaged")
+        notes = (f"{why}. {flag.get_severity_display()} severity, raised by {flag.raised_by} on "
+                 f"{flag.raised_at:%d %b %Y}; state: {flag.get_state_display().lower()}"
+                 f"{'; owner: ' + str(flag.owner) if flag.owner else ''}.")
+        result.append(Candidate(kind, f"Red flag: {flag.title}", flag, notes, _visibility(flag), _url(flag)))
+    return result
+
+
+def risks(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
+    """Open or monitored risks scoring at least RISK_SCORE_THRESHOLD."""
+    Risk = _model("governance.Risk")
+    choices = _module("accord.governance.choices")
+    if Risk is None or choices is None:
+        return []
+    rows = (Risk.objects.visible_to(user).filter(program=program, score__gte=RISK_SCORE_THRESHOLD,
+                                                 status__in=list(choices.OPEN_RISK_STATUSES))
+            .select_related("owner").order_by("-score", "title"))
+    return [Candidate(AgendaKind.RISK, f"Risk: {risk.title}", risk,
+                      f"Score {risk.score} (likelihood {risk.likelihood} x impact {risk.impact}); response: "
+                      f"{risk.get_response_display().lower()}{'; owner: ' + str(risk.owner) if risk.owner else ''}.",
+                      _visibility(risk), _url(risk))
+            for risk in rows]
+
+
+def kpis_off_track(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
+    """KPIs whose status is red today, or whose measurement is overdue."""
+    Kpi = _model("benefits.Kpi")
+    queries = _module("accord.benefits.queries")
+    if Kpi is None or queries is None or not hasattr(queries, "list_kpis"):
+        return []
+    result = []
+    for kpi in queries.list_kpis(program=program, user=user, today=today):
+        reading = kpi.reading
+        if reading.status != "red" and not reading.overdue:
+            continue
+        parts = []
+        if reading.status == "red":
+            parts.append(f"red: latest {reading.latest_value:g} {kpi.unit} against {reading.expected_value:g} "
+                         f"expected" if reading.latest_value is not None and reading.expected_value is not None
+                         else "red")
+        if reading.overdue:
+            parts.append(f"measurement overdue since {reading.next_due:%d %b %Y}")
+        result.append(Candidate(AgendaKind.KPI_OFF_TRACK, f"KPI off track: {kpi.name}", kpi,
+                                f"{kpi.benefit}: {'; '.join(parts)}.", _visibility(kpi.benefit), _url(kpi)))
+    return result
+
+
+def late_commitments(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
+    """Open commitments past their due date, or marked late by their group."""
+    Commitment = _model("alignment.Commitment")
+    queries = _module("accord.alignment.queries")
+    if Commitment is None or queries is None or not hasattr(queries, "commitments_needing_attention"):
+        return []
+    late = queries.commitments_needing_attention(Commitment.objects.visible_to(user).filter(program=program),
+                                                 today)["late"]
+    return [Candidate(AgendaKind.LATE_COMMITMENT, f"Late commitment: {c.what}", c,
+                      f"{c.group} promised this by {c.due_date:%d %b %Y}; status: {c.get_status_display().lower()}"
+                      f"{'; owner: ' + str(c.owner) if c.owner else ''}.",
+                      _visibility(c.group), _url(c))
+            for c in late]
+
+
+def pending_endorsements(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
+    """Groups that have not yet answered the current published strategy version."""
+    Endorsement = _model("alignment.Endorsement")
+    queries = _module("accord.alignment.queries")
+    choices = _module("accord.alignment.choices")
+    if Endorsement is None or queries is None or choices is None or not hasattr(queries, "current_version"):
+        return []
+    version = queries.current_version(program)
+    if version is None:
+        return []
+    rows = (Endorsement.objects.visible_to(user)
+            .filter(program=program, version=version, status=choices.EndorsementStatus.REQUESTED,
+                    lapsed_at__isnull=True)
+            .select_related("group", "group__lead", "version").order_by("group__name"))
+    return [Candidate(AgendaKind.PENDING_ENDORSEMENT, f"Pending endorsement: {e.group} on {version}", e,
+                      f"Requested on publication of {version}"
+                      f"{' on ' + format(version.published_at, '%d %b %Y') if version.published_at else ''}; "
+                      f"lead: {getattr(e.group, 'lead', None) or 'none named'}.",
+                      _visibility(e.group), _url(e))
+            for e in rows]
+
+
+# In agenda order: what threatens the program first, then what the stakeholders owe.
+SOURCES: list[tuple[str, Callable[..., list[Candidate]]]] = [
+    ("red flags", red_flags),
+    ("risks", risks),
+    ("KPIs", kpis_off_track),
+    ("commitments", late_commitments),
+    ("endorsements", pending_endorsements),
+]
+
+
+def collect(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
+    candidates: list[Candidate] = []
+    for _name, source in SOURCES:
+        candidates.extend(source(program=program, body=body, user=user, today=today))
+    return candidates

@@ -1,0 +1,50 @@
+"""Reads for meetings: the list, one meeting with its agenda and minutes, a person's actions, the home panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+
+from accord.core.permissions import Action
+from accord.meetings.choices import MeetingStatus
+from accord.meetings.models import AgendaItem, Meeting, MeetingAction
+
+
+def list_meetings(*, program: Any, user: Any) -> QuerySet[Meeting]:
+    return (Meeting.objects.visible_to(user).filter(program=program)
+            .annotate(item_count=Count("agenda_items", distinct=True)).order_by("-scheduled_at", "-pk"))
+
+
+def get_meeting_with_minutes(*, meeting: Meeting, user: Any) -> list[AgendaItem]:
+    """The agenda items the person may see, each with its decisions and actions, in a fixed number of queries."""
+    decisions_model = AgendaItem._meta.get_field("decisions").related_model
+    return list(
+        AgendaItem.objects.visible_to(user).filter(meeting=meeting).select_related("source_type")
+        .prefetch_related(
+            Prefetch("decisions", queryset=decisions_model.objects.visible_to(user).order_by("pk")),
+            Prefetch("actions", queryset=MeetingAction.objects.visible_to(user, Action.VIEW)
+                     .select_related("owner").order_by("due_date", "pk")),
+        ).order_by("order", "pk")
+    )
+
+
+def list_my_actions(*, program: Any, user: Any, include_done: bool = False) -> QuerySet[MeetingAction]:
+    actions = (MeetingAction.objects.filter(program=program, owner=user)
+               .select_related("agenda_item", "agenda_item__meeting").order_by("status", "due_date", "pk"))
+    return actions if include_done else actions.open()
+
+
+def home_panel(*, program: Any, user: Any, today: dt.date | None = None) -> dict[str, Any] | None:
+    """The person's open actions in this program and the next meeting they may see."""
+    today = today or timezone.localdate()
+    actions = list(list_my_actions(program=program, user=user)[:5])
+    now = timezone.now()
+    upcoming = (Meeting.objects.visible_to(user).filter(program=program, status=MeetingStatus.PLANNED,
+                                                        scheduled_at__gte=now).order_by("scheduled_at").first())
+    overdue = sum(1 for a in actions if a.due_date < today)
+    open_count = MeetingAction.objects.filter(program=program, owner=user).open().count() if actions else 0
+    return {"program": program, "actions": actions, "open_count": open_count, "overdue": overdue,
+            "upcoming": upcoming, "today": today}
