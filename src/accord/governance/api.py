@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accord.accounts.models import User
+from accord.alignment.models import StakeholderGroup
 from accord.benefits.models import Benefit, Initiative, SuccessFactor
 from accord.core.api import (
     AccordModelViewSet,
@@ -49,6 +50,7 @@ class RedFlagSerializer(ValidatedModelSerializer):
     threatens_success_factor = VisibleRelatedField(queryset=SuccessFactor.objects.all(), allow_null=True,
                                                    required=False)
     threatens_initiative = VisibleRelatedField(queryset=Initiative.objects.all(), allow_null=True, required=False)
+    threatens_group = VisibleRelatedField(queryset=StakeholderGroup.objects.all(), allow_null=True, required=False)
     raised_by_name = serializers.CharField(source="raised_by.full_name", read_only=True)
     risk = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
@@ -58,7 +60,7 @@ class RedFlagSerializer(ValidatedModelSerializer):
         fields = ["id", "program", "title", "description", "severity", "visibility", "state", "raised_by",
                   "raised_by_name", "raised_at", "owner", "response_due", "resolution", "rationale", "answered_at",
                   "escalation_level", "escalated_at", "merged_into", "threatens_benefit", "threatens_success_factor",
-                  "threatens_initiative", "risk", "allowed_transitions", "created_at", "updated_at"]
+                  "threatens_group", "threatens_initiative", "risk", "allowed_transitions", "created_at", "updated_at"]
         read_only_fields = ["state", "raised_by", "raised_at", "owner", "response_due", "resolution", "rationale",
                             "answered_at", "escalation_level", "escalated_at", "merged_into", "created_at",
                             "updated_at"]

@@ -24,7 +24,7 @@ from accord.governance.choices import (
 )
 
 # The links a flag may carry to what it threatens (program-checked in clean()).
-THREAT_FIELDS = ("threatens_benefit", "threatens_success_factor", "threatens_initiative")
+THREAT_FIELDS = ("threatens_benefit", "threatens_success_factor", "threatens_group", "threatens_initiative")
 
 
 class RedFlagQuerySet(ProgramScopedQuerySet):
@@ -77,6 +77,9 @@ class RedFlag(ProgramScopedModel):
                                                  verbose_name="success factor threatened")
     threatens_initiative = models.ForeignKey("benefits.Initiative", null=True, blank=True, on_delete=models.SET_NULL,
                                              related_name="red_flags", verbose_name="initiative threatened")
+    threatens_group = models.ForeignKey("alignment.StakeholderGroup", null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="red_flags",
+                                        verbose_name="stakeholder group affected")
 
     objects = RedFlagQuerySet.as_manager()
 

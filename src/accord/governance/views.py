@@ -95,7 +95,7 @@ class RedFlagDetailView(ProgramViewMixin, View):
     def get_flag(self) -> RedFlag:
         qs = RedFlag.objects.filter(program=self.program).select_related(
             "raised_by", "owner", "merged_into", "threatens_benefit", "threatens_success_factor",
-            "threatens_initiative")
+            "threatens_group", "threatens_initiative")
         return get_visible_or_404(self.request.user, qs, Action.VIEW, pk=self.kwargs["pk"])
 
     def context(self, flag: RedFlag, **forms: Any) -> dict[str, Any]:
