@@ -116,3 +116,18 @@ def test_people_cannot_sign_themselves_up(db: None) -> None:
     response = Client().get("/accounts/signup/")
     assert response.status_code == 200
     assert "Sign Up Closed" in response.content.decode() or "closed" in response.content.decode().lower()
+
+
+def test_two_factor_authentication_can_be_set_up_from_the_profile(world: World) -> None:
+    client = Client()
+    sign_in(client, "member@example.org", PASSWORD)
+    profile = client.get("/me/").content.decode()
+    assert "/accounts/2fa/" in profile
+    # enabling a second factor asks for the password again first
+    response = client.get("/accounts/2fa/totp/activate/")
+    assert response.status_code == 302 and "/accounts/reauthenticate/" in response.headers["Location"]
+    client.post(response.headers["Location"], {"password": PASSWORD})
+    response = client.get("/accounts/2fa/totp/activate/")
+    assert response.status_code == 200
+    assert "Authenticator" in response.content.decode()
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
