@@ -86,7 +86,7 @@ def test_verify_detects_the_newest_entry_being_deleted(world: World) -> None:
     last = AuditEntry.objects.order_by("sequence").last()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", [last.pk])
-    checked, problem = verify_chain()
+    _checked, problem = verify_chain()
     assert problem is not None and problem.sequence == last.sequence
     assert "missing (deleted)" in problem.reason
 

@@ -46,10 +46,10 @@ def test_a_bad_token_is_refused(world: World) -> None:
     assert client.get("/api/programs/").status_code == 401
 
 
-def test_lists_are_paginated(world: World, api_for) -> None:  # noqa: ANN001
+def test_lists_are_paginated(world: World, api_for) -> None:
     for _ in range(3):
         MembershipFactory(program=world.program)
-    body = api_for("program_manager").get("/api/memberships/?program=%d&page_size=4" % world.program.pk).json()
+    body = api_for("program_manager").get(f"/api/memberships/?program={world.program.pk}&page_size=4").json()
     assert body["count"] == 10
     assert len(body["results"]) == 4
     assert body["next"].endswith("page=2&page_size=4") or "page=2" in body["next"]
@@ -68,14 +68,14 @@ def test_program_filter_narrows_program_scoped_resources(world: World) -> None:
     assert {m["program"] for m in only_b["results"]} == {world.other_program.pk}
 
 
-def test_bad_input_gets_field_level_errors(world: World, api_for) -> None:  # noqa: ANN001
+def test_bad_input_gets_field_level_errors(world: World, api_for) -> None:
     response = api_for("program_manager").patch(f"/api/programs/{world.program.pk}/",
                                                 {"phase": "party", "go_live_date": "tomorrow"}, format="json")
     assert response.status_code == 400
     assert set(response.json()) == {"phase", "go_live_date"}
 
 
-def test_a_duplicate_membership_is_a_400_not_a_500(world: World, api_for) -> None:  # noqa: ANN001
+def test_a_duplicate_membership_is_a_400_not_a_500(world: World, api_for) -> None:
     response = api_for("program_manager").post(
         "/api/memberships/", {"program": world.program.pk, "person": world.member.pk, "role": "auditor"},
         format="json")
@@ -83,7 +83,7 @@ def test_a_duplicate_membership_is_a_400_not_a_500(world: World, api_for) -> Non
     assert "already" in str(response.json()).lower() or "unique" in str(response.json()).lower()
 
 
-def test_the_last_program_manager_cannot_be_demoted(world: World, api_for) -> None:  # noqa: ANN001
+def test_the_last_program_manager_cannot_be_demoted(world: World, api_for) -> None:
     membership = Membership.objects.get(program=world.program, person=world.program_manager)
     response = api_for("program_manager").patch(f"/api/memberships/{membership.pk}/", {"role": "member"},
                                                 format="json")
@@ -91,7 +91,7 @@ def test_the_last_program_manager_cannot_be_demoted(world: World, api_for) -> No
     assert "at least one program manager" in str(response.json())
 
 
-def test_vendor_and_consultant_roles_are_for_partner_organisations(world: World, api_for) -> None:  # noqa: ANN001
+def test_vendor_and_consultant_roles_are_for_partner_organisations(world: World, api_for) -> None:
     newcomer = UserFactory(organisation=world.hospital)
     response = api_for("program_manager").post(
         "/api/memberships/", {"program": world.program.pk, "person": newcomer.pk, "role": "vendor"}, format="json")
@@ -99,11 +99,11 @@ def test_vendor_and_consultant_roles_are_for_partner_organisations(world: World,
     assert "partner organisations" in str(response.json())
 
 
-def test_programs_cannot_be_deleted_through_the_api(world: World, api_for) -> None:  # noqa: ANN001
+def test_programs_cannot_be_deleted_through_the_api(world: World, api_for) -> None:
     assert api_for("program_manager").delete(f"/api/programs/{world.program.pk}/").status_code == 405
 
 
-def test_each_token_is_rate_limited(world: World, settings) -> None:  # noqa: ANN001
+def test_each_token_is_rate_limited(world: World, settings) -> None:
     from accord.core.throttling import TokenRateThrottle
 
     original = TokenRateThrottle.THROTTLE_RATES
@@ -120,8 +120,8 @@ def test_each_token_is_rate_limited(world: World, settings) -> None:  # noqa: AN
 
 @pytest.mark.parametrize("url", ["/api/programs/", "/api/memberships/", "/api/audit/", "/api/people/",
                                  "/api/organisations/"])
-def test_api_lists_run_a_bounded_number_of_queries(url: str, world: World, api_for,  # noqa: ANN001
-                                                   django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_api_lists_run_a_bounded_number_of_queries(url: str, world: World, api_for,
+                                                   django_assert_max_num_queries) -> None:
     client = api_for("program_manager")
     client.get(url)
     for _ in range(15):

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker) -> str:  # noqa: ANN001
+def demo_output(django_db_setup, django_db_blocker) -> str:
     # Seeding takes seconds; build it once for the module and roll it back at the end.
     with django_db_blocker.unblock():
         from django.db import transaction
