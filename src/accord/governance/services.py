@@ -321,6 +321,12 @@ def overdue_reason(flag: RedFlag, rule: EscalationRule, now: dt.datetime) -> str
     return None
 
 
+def _escalation_candidates() -> Iterable[RedFlag]:
+    """Open flags below the top level, as read now; another run may move them before we claim them."""
+    return (RedFlag.objects.filter(state__in=list(OPEN_STATES), escalation_level__lt=EscalationLevel.BOARD)
+            .select_related("program", "raised_by").order_by("raised_at", "pk").iterator())
+
+
 def escalate_overdue_flags(*, now: dt.datetime, actor: Any = SYSTEM) -> list[Escalation]:
     """Move every overdue open flag up one level, record it, and tell the people at the new level.
 
@@ -328,10 +334,8 @@ def escalate_overdue_flags(*, now: dt.datetime, actor: Any = SYSTEM) -> list[Esc
     at once never escalate the same flag twice.
     """
     rules = {(r.program_id, r.severity): r for r in EscalationRule.objects.all()}
-    candidates = (RedFlag.objects.filter(state__in=list(OPEN_STATES), escalation_level__lt=EscalationLevel.BOARD)
-                  .select_related("program", "raised_by").order_by("raised_at", "pk"))
     done: list[Escalation] = []
-    for flag in candidates.iterator():
+    for flag in _escalation_candidates():
         rule = rules.get((flag.program_id, flag.severity))
         reason = overdue_reason(flag, rule, now) if rule else None
         if reason is None:
