@@ -22,6 +22,8 @@ def instants_for_db(values: np.ndarray) -> list[Any]:
     """Epoch seconds (MISSING for none) as the database driver wants datetimes of a DateTimeField."""
     if connection.vendor != "sqlite":
         return epoch_to_datetimes(values)
+    if values.size == 0:
+        return []
     # Django stores UTC text 'YYYY-MM-DD HH:MM:SS' in SQLite; the same text keeps range lookups right.
     text = np.char.replace(np.datetime_as_string(values.astype("datetime64[s]"), unit="s"), "T", " ").astype(object)
     text[values == MISSING] = None

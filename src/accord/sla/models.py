@@ -317,7 +317,7 @@ class SlaResult(ContractChild):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="results")
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="results")
-    version = models.ForeignKey(SlaPolicyVersion, on_delete=models.PROTECT, related_name="results")
+    version = models.ForeignKey(SlaPolicyVersion, on_delete=models.RESTRICT, related_name="results")
     effective = models.BooleanField(default=True, help_text="The version in force for the ticket (False: a "
                                                             "comparison under another version).")
     as_of = models.DateTimeField()

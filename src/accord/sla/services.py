@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -254,18 +255,26 @@ def upload_directory() -> Path:
     return path
 
 
-def import_in_background(*, ticket_import: TicketImport, path: Path, actor: Any,
-                         events_path: Path | None = None) -> threading.Thread | None:
-    """Run a stored upload's import in a thread once the request's transaction has committed.
+def import_in_background(*, ticket_import: TicketImport, upload: Any, actor: Any,
+                         events_upload: Any = None) -> None:
+    """Store an upload and import it in a thread, once the request's transaction has committed.
 
-    No broker: the thread updates the import's progress row, which the upload page polls. The files
-    are deleted when the import has read them.
+    No broker: the thread updates the import's progress row, which the upload page polls every second.
+    The stored files are deleted when the import has read them.
     """
-    def work() -> None:
+    def store(uploaded: Any, suffix: str) -> Path:
+        path = upload_directory() / f"{ticket_import.pk}-{uuid.uuid4().hex}-{suffix}.csv"
+        with path.open("wb") as out:
+            for chunk in uploaded.chunks():
+                out.write(chunk)
+        return path
+
+    def work(path: Path, events_path: Path | None) -> None:
         close_old_connections()
         try:
             run_ticket_import(ticket_import=TicketImport.objects.select_related("contract").get(pk=ticket_import.pk),
                               source=path, events_source=events_path, actor=actor)
+            _recompute_after_import(ticket_import.pk, actor)
         except Exception:
             logger.exception("background ticket import %s crashed", ticket_import.pk)
             TicketImport.objects.filter(pk=ticket_import.pk).update(
@@ -277,9 +286,31 @@ def import_in_background(*, ticket_import: TicketImport, path: Path, actor: Any,
                     file.unlink(missing_ok=True)
             close_old_connections()
 
-    thread = threading.Thread(target=work, name=f"ticket-import-{ticket_import.pk}", daemon=True)
-    transaction.on_commit(thread.start)
-    return thread
+    def begin() -> None:
+        path = store(upload, "tickets")
+        events_path = store(events_upload, "events") if events_upload is not None else None
+        TicketImport.objects.filter(pk=ticket_import.pk).update(source_path=str(path))
+        start_thread(work, path, events_path)
+
+    transaction.on_commit(begin)
+
+
+def start_thread(target: Any, *args: Any) -> None:
+    """Run `target` beside the request (tests replace this to run it inline)."""
+    threading.Thread(target=target, args=args, daemon=True, name="accord-ticket-import").start()
+
+
+def _recompute_after_import(import_pk: int, actor: Any) -> None:
+    """After an upload, the report follows the new tickets at once, whoever uploaded them."""
+    ticket_import = TicketImport.objects.select_related("contract").get(pk=import_pk)
+    if ticket_import.status != ImportStatus.DONE:
+        return
+    if not SlaPolicyVersion.objects.filter(policy__contract=ticket_import.contract).exists():
+        return
+    _progress(ticket_import, message=f"{ticket_import.message} Computing SLA results…")
+    summary = compute_results(contract=ticket_import.contract, as_of=timezone.now(), actor=actor, check=False)
+    _progress(ticket_import, message=ticket_import.message.replace(
+        "Computing SLA results…", f"SLA results computed for {summary.results} ticket(s)."))
 
 
 # --- Results -------------------------------------------------------------------------------------

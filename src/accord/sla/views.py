@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -163,23 +162,11 @@ def import_upload(request: HttpRequest, program_id: int, pk: int) -> HttpRespons
         raise PermissionDenied("Your role may not upload tickets.")
     form = TicketUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        directory = services.upload_directory()
-        token = uuid.uuid4().hex
-        path = directory / f"{token}-tickets.csv"
-        with path.open("wb") as out:
-            for chunk in form.cleaned_data["file"].chunks():
-                out.write(chunk)
-        events_path = None
-        if form.cleaned_data.get("events_file"):
-            events_path = directory / f"{token}-events.csv"
-            with events_path.open("wb") as out:
-                for chunk in form.cleaned_data["events_file"].chunks():
-                    out.write(chunk)
         ticket_import = services.start_ticket_import(
             contract=contract, file_name=form.cleaned_data["file"].name, file_format=form.cleaned_data["format"],
-            mode=form.cleaned_data["mode"], actor=request.user, source_path=str(path))
-        services.import_in_background(ticket_import=ticket_import, path=path, events_path=events_path,
-                                      actor=request.user)
+            mode=form.cleaned_data["mode"], actor=request.user)
+        services.import_in_background(ticket_import=ticket_import, upload=form.cleaned_data["file"],
+                                      events_upload=form.cleaned_data.get("events_file"), actor=request.user)
         return redirect(ticket_import)
     return render(request, "sla/import_upload.html", {"program": program, "contract": contract, "form": form},
                   status=400 if form.errors else 200)
