@@ -90,8 +90,8 @@ class SlaResults:
                 "response_elapsed_s": seconds(self.response_elapsed_s),
                 "resolution_elapsed_s": seconds(self.resolution_elapsed_s),
                 "paused_s": seconds(self.paused_s),
-                "response_due": _strings(format_instants(self.response_due, self.timezone)),
-                "resolution_due": _strings(format_instants(self.resolution_due, self.timezone)),
+                "response_due": format_instants(self.response_due, self.timezone),
+                "resolution_due": format_instants(self.resolution_due, self.timezone),
                 "response_status": _strings(self.response_status),
                 "resolution_status": _strings(self.resolution_status),
                 "error": _strings(self.error),
@@ -116,9 +116,9 @@ def compute(
     size = len(tickets)
     events = events if events is not None else EventArrays(ticket_id=[], at=np.empty(0, np.int64), state=[])
 
-    first_line = _first_occurrence(tickets)
-    event_rows, unknown_events, event_errors = _attach_events(tickets, events)
-    errors = _ticket_errors(policy, tickets, as_of_s, first_line, event_errors)
+    first = (tickets.ids.is_first_distinct() & tickets.ids.is_not_null()).to_numpy()
+    event_ticket, unknown_events, event_errors = _attach_events(tickets, events, first)
+    errors = _ticket_errors(policy, tickets, as_of_s, first, event_errors)
     valid = np.flatnonzero(np.equal(errors, None))
 
     result = _empty_results(policy, tickets, errors, unknown_events, as_of_s)
@@ -152,14 +152,12 @@ def compute(
         "resolution": (np.where(resolved_known, resolved, as_of_s), ~resolved_known),
     }
 
-    calendar = calendar_for_instants(policy, np.append(opened, as_of_s))
-    pauses = _pause_intervals(policy, event_rows, valid, size)
+    timeline = _Timeline.build(calendar_for_instants(policy, np.append(opened, as_of_s)), is_24x7, opened)
+    pauses = _pause_intervals(policy, events, event_ticket, valid, size)
     for clock in ("response", "resolution"):
         stop, running = stops[clock]
         clock_pauses = pauses if clock in policy.pause_applies_to else None
-        elapsed, paused, due, attributed = _run_clock(
-            calendar, is_24x7, opened, stop, target[clock], clock_pauses, valid.size
-        )
+        elapsed, paused, due, attributed = _run_clock(timeline, stop, target[clock], clock_pauses)
         status = np.where(elapsed > target[clock], _BREACHED, np.where(running, _RUNNING, _MET))
         thresholds = np.array(
             [policy.warn_threshold_s(t.target_s(clock)) or 0 for t in targets], dtype=np.int64
@@ -213,56 +211,77 @@ def _empty_results(
     )
 
 
-def _first_occurrence(tickets: TicketArrays) -> np.ndarray:
-    """For each ticket, the line of the first ticket with its id (its own line when it is first)."""
+def _first_lines(tickets: TicketArrays, repeated: np.ndarray) -> np.ndarray:
+    """For the tickets at `repeated`, the line of the first ticket with the same id."""
     frame = pl.DataFrame({"id": tickets.ids, "line": tickets.line})
-    return frame.select(pl.col("line").first().over("id")).to_series().to_numpy().astype(np.int64)
+    return frame.select(pl.col("line").first().over("id")).to_series().to_numpy()[repeated]
+
+
+def _match_ids(ticket_ids: pl.Series, event_ids: pl.Series, first: np.ndarray) -> np.ndarray:
+    """Index of the first ticket with each event's id, -1 when no ticket has it.
+
+    Joining on 64-bit hashes is about twice as fast as joining on the strings; the strings of every
+    hash match are then compared, so a collision can never pair wrong ids.
+    """
+    if event_ids.len() == 0:
+        return np.empty(0, dtype=np.int64)
+    candidates = np.flatnonzero(first)
+    if candidates.size == 0:
+        return np.full(event_ids.len(), -1, dtype=np.int64)
+    index = pl.DataFrame({"hash": ticket_ids.gather(candidates).hash(seed=0), "ticket": candidates})
+    if index["hash"].is_duplicated().any():  # two ids share a hash: join by string instead
+        index = pl.DataFrame({"id": ticket_ids.gather(candidates), "ticket": candidates})
+        joined = pl.DataFrame({"id": event_ids}).join(index, on="id", how="left", maintain_order="left")
+        return joined["ticket"].fill_null(-1).to_numpy().astype(np.int64)
+    joined = pl.DataFrame({"hash": event_ids.hash(seed=0)}).join(
+        index, on="hash", how="left", maintain_order="left"
+    )
+    ticket = joined["ticket"].fill_null(-1).to_numpy().astype(np.int64)
+    found = ticket >= 0
+    check = np.flatnonzero(found)
+    same = (event_ids.gather(check) == ticket_ids.gather(ticket[check])).fill_null(False).to_numpy()
+    ticket[check[~same]] = -1
+    return ticket
 
 
 def _attach_events(
-    tickets: TicketArrays, events: EventArrays
-) -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray]:
-    """Events matched to ticket indices (the first ticket with each id).
+    tickets: TicketArrays, events: EventArrays, first: np.ndarray
+) -> tuple[np.ndarray, pl.DataFrame, np.ndarray]:
+    """Match events to tickets (the first ticket with each id).
 
-    Returns (matched events: ticket, at, state, row; unknown events: line, id; and per ticket the
+    Returns (per event the ticket index or -1; the unknown events as (line, id); per ticket the
     reason of its first unreadable event, None when all were readable).
     """
-    index = (
-        pl.DataFrame({"id": tickets.ids})
-        .with_row_index("ticket")
-        .filter(pl.col("id").is_not_null() & pl.col("id").is_first_distinct())
+    ticket = _match_ids(tickets.ids, events.ticket_id, first)
+    unknown_rows = np.flatnonzero(ticket < 0)
+    unknown = pl.DataFrame(
+        {"line": events.line[unknown_rows], "id": events.ticket_id.gather(unknown_rows).fill_null("")}
     )
-    frame = pl.DataFrame(
-        {
-            "id": events.ticket_id,
-            "at": events.at,
-            "state": events.state,
-            "line": events.line,
-            "error": _strings(events.error),
-        }
-    ).with_row_index("row")
-    joined = frame.join(index, on="id", how="left", maintain_order="left")
-    unknown = joined.filter(pl.col("ticket").is_null()).select("line", pl.col("id").fill_null(""))
-    known = joined.filter(pl.col("ticket").is_not_null())
     event_errors = np.full(len(tickets), None, dtype=object)
-    bad = known.filter(pl.col("error").is_not_null()).group_by("ticket").agg(pl.all().first())
-    for ticket, line, row, reason in bad.select("ticket", "line", "row", "error").iter_rows():
-        where = f"events line {line}" if line > 0 else f"event {row + 1}"
-        event_errors[ticket] = f"{where}: {reason}"
-    return known.select("ticket", "at", "state", "row"), unknown, event_errors
+    unreadable = np.flatnonzero(np.not_equal(events.error, None) & (ticket >= 0))
+    if unreadable.size:
+        _, first = np.unique(ticket[unreadable], return_index=True)
+        for row in map(int, unreadable[first]):
+            line = int(events.line[row])
+            where = f"events line {line}" if line > 0 else f"event {row + 1}"
+            event_errors[ticket[row]] = f"{where}: {events.error[row]}"
+    return ticket, unknown, event_errors
 
 
 def _ticket_errors(
     policy: SlaPolicySpec,
     tickets: TicketArrays,
     as_of: int,
-    first_line: np.ndarray,
+    first: np.ndarray,
     event_errors: np.ndarray,
 ) -> np.ndarray:
     """Why each ticket cannot be computed (None when it can), prefixed with its input line."""
     ids = tickets.ids
     no_id = (ids.is_null() | (ids.str.strip_chars() == "")).fill_null(True).to_numpy()
-    duplicate = ~no_id & ~ids.is_first_distinct().to_numpy()
+    duplicate = ~no_id & ~first
+    first_line = np.zeros(len(tickets), dtype=np.int64)
+    if duplicate.any():
+        first_line[duplicate] = _first_lines(tickets, np.flatnonzero(duplicate))
     unknown_priority = ~tickets.priority.is_in(list(policy.priorities)).fill_null(False).to_numpy()
     read_error = np.not_equal(tickets.error, None)
     opened, responded, resolved = tickets.opened_at, tickets.first_response_at, tickets.resolved_at
@@ -323,68 +342,114 @@ class _Pauses:
     party: np.ndarray  # index into (*PARTIES, UNATTRIBUTED)
 
 
-def _pause_intervals(policy: SlaPolicySpec, events: pl.DataFrame, valid: np.ndarray, size: int) -> _Pauses:
-    local = np.full(size, -1, dtype=np.int64)
-    local[valid] = np.arange(valid.size)
-    pause_keys = [normalise_state(s) for s in policy.pause_states]
-    party_codes = {
-        normalise_state(state): (*PARTIES, UNATTRIBUTED).index(policy.party_of(state) or UNATTRIBUTED)
-        for state in policy.pause_states
-    }
-    ordered = (
-        events.with_columns(local=pl.Series(local[events["ticket"].to_numpy().astype(np.int64)]))
-        .filter(pl.col("local") >= 0)
-        .sort(["local", "at", "row"])
-        .with_columns(key=pl.col("state").str.strip_chars().str.to_lowercase())
+def _state_codes(policy: SlaPolicySpec, states: pl.Series) -> np.ndarray:
+    """Per event: -1 when its state is not a pause state, else the index of its party in
+    (*PARTIES, UNATTRIBUTED).
+
+    Distinct states are few: each is classified once, and events are matched to them by string
+    hash (exact, because every event's state is one of those distinct strings and their hashes
+    are checked to differ).
+    """
+    parties = (*PARTIES, UNATTRIBUTED)
+    pause_keys = {normalise_state(s) for s in policy.pause_states}
+    distinct = states.unique().drop_nulls()
+    codes = np.array(
+        [
+            parties.index(policy.party_of(state) or UNATTRIBUTED)
+            if normalise_state(state) in pause_keys
+            else -1
+            for state in distinct.to_list()
+        ],
+        dtype=np.int64,
     )
-    ticket = ordered["local"].to_numpy()
-    at = ordered["at"].to_numpy()
+    if not (codes >= 0).any():
+        return np.full(len(states), -1, dtype=np.int64)
+    distinct_hashes = distinct.hash(seed=0).to_numpy()
+    order = np.argsort(distinct_hashes)
+    sorted_hashes = distinct_hashes[order]
+    if np.any(sorted_hashes[1:] == sorted_hashes[:-1]):  # a hash collision between states: look up by string
+        mapping = dict(zip(distinct.to_list(), codes.tolist(), strict=True))
+        return states.replace_strict(mapping, default=-1, return_dtype=pl.Int64).fill_null(-1).to_numpy()
+    hashes = states.hash(seed=0).to_numpy()
+    position = np.minimum(np.searchsorted(sorted_hashes, hashes), sorted_hashes.size - 1)
+    result = codes[order][position]
+    result[states.is_null().to_numpy()] = -1
+    return result
+
+
+def _pause_intervals(
+    policy: SlaPolicySpec, events: EventArrays, event_ticket: np.ndarray, valid: np.ndarray, size: int
+) -> _Pauses:
+    """Each valid ticket's paused stretches: from an event in a pause state to the ticket's next
+    event (or indefinitely), sorted by ticket and time; ties keep the events' order."""
+    local = np.full(size + 1, -1, dtype=np.int64)  # the extra slot maps unknown events (-1) to -1
+    local[valid] = np.arange(valid.size)
+    ticket = local[event_ticket]
+    rows = np.flatnonzero(ticket >= 0)
+    ticket, at = ticket[rows], events.at[rows]
+    if rows.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return _Pauses(ticket=empty, start=empty, end=empty, party=empty)
+    span = int(at.max()) - int(at.min()) + 1
+    if valid.size * span < 2**62:
+        order = np.argsort(ticket * span + (at - at.min()), kind="stable")
+    else:
+        order = np.lexsort((np.arange(rows.size), at, ticket))
+    rows, ticket, at = rows[order], ticket[order], at[order]
     following = np.append(ticket[1:] == ticket[:-1], False)
     next_at = np.where(following, np.append(at[1:], _FAR_FUTURE), _FAR_FUTURE)
-    paused_mask = ordered["key"].is_in(pause_keys).to_numpy()
-    party = (
-        ordered["key"]
-        .filter(pl.Series(paused_mask))
-        .replace_strict(party_codes, return_dtype=pl.Int64)
-        .to_numpy()
-        if paused_mask.any()
-        else np.empty(0, dtype=np.int64)
-    )
-    return _Pauses(ticket=ticket[paused_mask], start=at[paused_mask], end=next_at[paused_mask], party=party)
+    code = _state_codes(policy, events.state)[rows]
+    paused = code >= 0
+    return _Pauses(ticket=ticket[paused], start=at[paused], end=next_at[paused], party=code[paused])
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """Business-time positions of instants for the valid tickets: their calendar's, or the
+    instants themselves for 24x7 targets (every second counts)."""
+
+    calendar: BusinessCalendar
+    is_24x7: np.ndarray
+    opened: np.ndarray
+    opened_position: np.ndarray
+
+    @classmethod
+    def build(cls, calendar: BusinessCalendar, is_24x7: np.ndarray, opened: np.ndarray) -> _Timeline:
+        return cls(calendar, is_24x7, opened, np.where(is_24x7, opened, calendar.position(opened)))
+
+    def position(self, instants: np.ndarray, tickets: np.ndarray | None = None) -> np.ndarray:
+        is_24x7 = self.is_24x7 if tickets is None else self.is_24x7[tickets]
+        return np.where(is_24x7, instants, self.calendar.position(instants))
+
+    def instant(self, positions: np.ndarray) -> np.ndarray:
+        """Earliest instant at each position (extending the calendar as far as needed)."""
+        result = positions.copy()
+        business = ~self.is_24x7
+        if business.any():
+            calendar = self.calendar.covering_positions(positions[business])
+            result[business] = calendar.instant(positions[business])
+        return result
 
 
 def _run_clock(
-    calendar: BusinessCalendar,
-    is_24x7: np.ndarray,
-    opened: np.ndarray,
-    stop: np.ndarray,
-    target: np.ndarray,
-    pauses: _Pauses | None,
-    size: int,
+    timeline: _Timeline, stop: np.ndarray, target: np.ndarray, pauses: _Pauses | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """(elapsed, paused, due, paused per party) of one clock for every valid ticket."""
-
-    def position(instants: np.ndarray, which: np.ndarray) -> np.ndarray:
-        return np.where(is_24x7[which], instants, calendar.position(instants))
-
-    everyone = np.arange(size)
-    start_position = position(opened, everyone)
-    stop_position = position(stop, everyone)
+    size = stop.size
+    start_position = timeline.opened_position
     paused = np.zeros(size, dtype=np.int64)
     before_due = np.zeros(size, dtype=np.int64)
-    by_party = {party: np.zeros(size, dtype=np.int64) for party in (*PARTIES, UNATTRIBUTED)}
+    by_party = np.zeros((size, len(PARTIES) + 1), dtype=np.int64)
     if pauses is not None and pauses.ticket.size:
         ticket = pauses.ticket
-        start = np.maximum(pauses.start, opened[ticket])
+        start = np.maximum(pauses.start, timeline.opened[ticket])
         end = np.minimum(pauses.end, stop[ticket])
         keep = end > start
         ticket, start, end, party = ticket[keep], start[keep], end[keep], pauses.party[keep]
-        pause_start = position(start, ticket)
-        length = position(end, ticket) - pause_start
+        pause_start = timeline.position(start, ticket)
+        length = timeline.position(end, ticket) - pause_start
         np.add.at(paused, ticket, length)
-        for code, name in enumerate((*PARTIES, UNATTRIBUTED)):
-            chosen = party == code
-            np.add.at(by_party[name], ticket[chosen], length[chosen])
+        np.add.at(by_party, (ticket, party), length)
         # Elapsed time when each pause begins: business time since opening minus earlier pauses
         # of the same ticket (a cumulative sum restarted at each ticket's first pause).
         total = np.cumsum(length)
@@ -392,13 +457,10 @@ def _run_clock(
         group_start = np.maximum.accumulate(np.where(first, np.arange(ticket.size), 0))
         earlier = total - length - (total[group_start] - length[group_start])
         elapsed_at_start = pause_start - start_position[ticket] - earlier
+        # A pause that begins once the target is reached cannot delay the due instant.
         counts = elapsed_at_start < target[ticket]
         np.add.at(before_due, ticket[counts], length[counts])
-    elapsed = stop_position - start_position - paused
-    due_position = start_position + target + before_due
-    business = ~is_24x7
-    due = due_position.copy()
-    if business.any():
-        calendar = calendar.covering_positions(due_position[business])
-        due[business] = calendar.instant(due_position[business])
-    return elapsed, paused, due, by_party
+    elapsed = timeline.position(stop) - start_position - paused
+    due = timeline.instant(start_position + target + before_due)
+    parties = {name: by_party[:, code] for code, name in enumerate((*PARTIES, UNATTRIBUTED))}
+    return elapsed, paused, due, parties

@@ -20,6 +20,8 @@ from .zones import MISSING, days_from_civil, days_in_month, zone_table
 
 FIRST_YEAR = 1970
 LAST_YEAR = 2199
+_FIRST_SECOND = int(dt.datetime(FIRST_YEAR, 1, 1, tzinfo=dt.UTC).timestamp())
+_END_SECOND = int(dt.datetime(LAST_YEAR + 1, 1, 1, tzinfo=dt.UTC).timestamp())
 _ISO_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$"
 _OFFSET_RE = r"([Zz]|[+-]\d{2}(?::?\d{2})?)$"
 
@@ -37,13 +39,22 @@ def parse_instant_column(
     Missing cells (null or one of `missing_tokens` after stripping) give MISSING and no error;
     bad cells give MISSING and a reason naming `column` in `errors` (an object array of str/None).
     """
-    stripped = texts.cast(pl.String).str.strip_chars()
-    missing = (stripped.is_null() | stripped.is_in(list(missing_tokens))).to_numpy()
+    texts = texts.cast(pl.String)
+    tokens = list(missing_tokens)
     impossible = np.zeros(len(texts), dtype=bool)
     if date_format is None:
-        wall, naive, bad, impossible = _parse_iso(stripped)
+        # Clean cells take the fast path as they are; only the others are stripped and re-examined.
+        missing = (texts.is_null() | texts.is_in(tokens)).to_numpy()
+        wall, naive, bad, impossible, general = _parse_iso_fixed(texts)
+        rest = np.flatnonzero(general & ~missing)
+        if rest.size:
+            others = texts.gather(rest).str.strip_chars()
+            missing[rest] = (others.is_null() | others.is_in(tokens)).to_numpy()
+            wall[rest], naive[rest], bad[rest], impossible[rest] = _parse_iso_general(others)
         reason = "is not an ISO 8601 date and time (YYYY-MM-DDTHH:MM[:SS][±HH:MM])"
     else:
+        stripped = texts.str.strip_chars()
+        missing = (stripped.is_null() | stripped.is_in(tokens)).to_numpy()
         wall, naive, bad = _parse_with_format(stripped, date_format)
         reason = f"does not match the date format {date_format!r}"
     bad &= ~missing
@@ -51,10 +62,7 @@ def parse_instant_column(
     errors = np.full(len(texts), None, dtype=object)
 
     candidates = ~bad & ~missing
-    years_ok = np.ones(len(texts), dtype=bool)
-    if candidates.any():
-        year = _year_of_seconds(values)
-        years_ok = ~candidates | ((year >= FIRST_YEAR) & (year <= LAST_YEAR))
+    years_ok = (values >= _FIRST_SECOND) & (values < _END_SECOND)
     out_of_range = candidates & ~years_ok
     values[out_of_range] = MISSING
 
@@ -66,7 +74,7 @@ def parse_instant_column(
         values[to_localise] = np.where(exists, instants, MISSING)
         skipped[to_localise] = ~exists
 
-    raw = stripped.to_numpy() if (bad.any() or out_of_range.any() or skipped.any()) else None
+    raw = texts.str.strip_chars().to_numpy() if (bad.any() or out_of_range.any() or skipped.any()) else None
     if raw is not None:
         for index in np.flatnonzero(bad):
             detail = "is not a real date, time of day or UTC offset" if impossible[index] else reason
@@ -82,15 +90,154 @@ def parse_instant_column(
     return values, errors
 
 
-def _year_of_seconds(seconds: np.ndarray) -> np.ndarray:
-    return seconds.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
+_FIXED_WIDTH = 25  # 'YYYY-MM-DDTHH:MM:SS+HH:MM'
 
 
-def _parse_iso(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(wall-or-UTC seconds, naive mask, bad mask, impossible mask) for ISO 8601 strings.
+def _parse_iso_fixed(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Decode 'YYYY-MM-DD[T ]HH:MM[:SS]' + ('' | 'Z' | '±HH' | '±HHMM' | '±HH:MM') from raw bytes.
 
-    `impossible` marks well-formed strings naming no real moment ('2026-02-30', '25:00', '+25:00').
+    Returns (wall-or-UTC seconds, naive, bad, impossible, general): `impossible` marks well-formed
+    cells naming no real moment ('2026-02-30', '25:00', '+25:00'), `general` the cells of another
+    shape (fractions of a second, blanks, malformed), left to `_parse_iso_general`. Decoding the
+    common shapes from bytes in bulk is what makes millions of timestamps cheap.
     """
+    size = len(texts)
+    lengths = texts.str.len_bytes().fill_null(0).to_numpy().astype(np.int64)
+    # One padded ASCII string per row, joined into one buffer: no Python object per row. Longer or
+    # non-ASCII cells are blanked here; they fall to the general parser.
+    fits = (lengths <= _FIXED_WIDTH) & (lengths == texts.str.len_chars().fill_null(0).to_numpy())
+    padded = pl.select(
+        pl.when(pl.lit(pl.Series(fits)))
+        .then(texts.fill_null(""))
+        .otherwise(pl.lit(""))
+        .str.pad_end(_FIXED_WIDTH)
+    ).to_series()
+    buffer = padded.str.join("").item().encode("ascii") if size else b""
+    lengths = np.where(fits, lengths, 0)
+
+    def byte_at(position: int) -> np.ndarray:
+        return np.ndarray((size,), np.uint8, buffer, offset=position, strides=(_FIXED_WIDTH,))
+
+    def pair_at(position: int) -> np.ndarray:
+        """Value of the two digits at `position` of every row, -1 where they are not two digits."""
+        pairs = np.ndarray((size,), "<u2", buffer, offset=position, strides=(_FIXED_WIDTH,))
+        return _PAIR_VALUE[pairs]
+
+    century, year_in_century = pair_at(0), pair_at(2)
+    month, day, hour, minute = pair_at(5), pair_at(8), pair_at(11), pair_at(14)
+    year = century.astype(np.int32) * 100 + year_in_century
+    shaped = (
+        (lengths >= 16)
+        & (century >= 0)
+        & (year_in_century >= 0)
+        & (month >= 0)
+        & (day >= 0)
+        & (hour >= 0)
+        & (minute >= 0)
+        & (byte_at(4) == ord("-"))
+        & (byte_at(7) == ord("-"))
+        & ((byte_at(10) == ord("T")) | (byte_at(10) == ord(" ")))
+        & (byte_at(13) == ord(":"))
+    )
+    seconds_pair = pair_at(17)
+    has_seconds = (byte_at(16) == ord(":")) & (seconds_pair >= 0)
+    second = np.where(has_seconds, seconds_pair, 0)
+    suffix = lengths - np.where(has_seconds, 19, 16)
+    # The offset starts right after the seconds, or right after the minutes when there are none.
+    sign_byte = np.where(has_seconds, byte_at(19), byte_at(16))
+    hours = np.where(has_seconds, pair_at(20), pair_at(17))
+    compact_minutes = np.where(has_seconds, pair_at(22), pair_at(19))
+    colon = np.where(has_seconds, byte_at(22), byte_at(19)) == ord(":")
+    colon_minutes = np.where(has_seconds, pair_at(23), pair_at(20))
+
+    signed = (sign_byte == ord("+")) | (sign_byte == ord("-"))
+    zulu = (suffix == 1) & ((sign_byte == ord("Z")) | (sign_byte == ord("z")))
+    offset_hours = signed & (suffix >= 3) & (hours >= 0)
+    short_offset = offset_hours & (suffix == 3)
+    compact_offset = offset_hours & (suffix == 5) & (compact_minutes >= 0)
+    colon_offset = offset_hours & (suffix == 6) & colon & (colon_minutes >= 0)
+    in_table = (year >= _TABLE_FIRST_YEAR) & (year <= _TABLE_LAST_YEAR)
+    fixed = shaped & in_table & ((suffix == 0) | zulu | short_offset | compact_offset | colon_offset)
+
+    minutes = np.where(compact_offset, compact_minutes, np.where(colon_offset, colon_minutes, 0))
+    aware = zulu | short_offset | compact_offset | colon_offset
+    month_ok = (month >= 1) & (month <= 12)
+    month_index = np.where(fixed & month_ok, (year - _TABLE_FIRST_YEAR) * 12 + month - 1, 0)
+    real = (
+        month_ok
+        & (day >= 1)
+        & (day <= _MONTH_LENGTH[month_index])
+        & (hour <= 23)
+        & (minute <= 59)
+        & (second <= 59)
+        & (~aware | zulu | ((hours <= 23) & (minutes <= 59)))
+    )
+    # int16 digits: widen before multiplying (NumPy keeps int16 * int in int16).
+    offset_seconds = hours.astype(np.int64) * 3600 + minutes.astype(np.int64) * 60
+    offset = np.where(aware & ~zulu, np.where(sign_byte == ord("-"), -1, 1) * offset_seconds, 0)
+    wall = (
+        (_MONTH_START[month_index] + day.astype(np.int64) - 1) * 86400
+        + hour.astype(np.int64) * 3600
+        + minute.astype(np.int64) * 60
+        + second.astype(np.int64)
+        - offset
+    )
+    bad = fixed & ~real
+    return wall, ~aware, bad, bad.copy(), ~fixed
+
+
+def _pair_table() -> np.ndarray:
+    table = np.full(1 << 16, -1, dtype=np.int16)
+    for tens in range(10):
+        for units in range(10):
+            table[(48 + tens) | ((48 + units) << 8)] = tens * 10 + units  # little-endian pair
+    return table
+
+
+def _month_tables() -> tuple[np.ndarray, np.ndarray]:
+    years = np.repeat(np.arange(_TABLE_FIRST_YEAR, _TABLE_LAST_YEAR + 1), 12)
+    months = np.tile(np.arange(1, 13), _TABLE_LAST_YEAR - _TABLE_FIRST_YEAR + 1)
+    return days_from_civil(years, months, np.ones_like(years)), days_in_month(years, months)
+
+
+_PAIR_VALUE = _pair_table()
+_TABLE_FIRST_YEAR, _TABLE_LAST_YEAR = 1900, 2299  # other years go to the general parser
+_MONTH_START, _MONTH_LENGTH = _month_tables()
+
+
+def _real_moment(
+    year: np.ndarray,
+    month: np.ndarray,
+    day: np.ndarray,
+    hour: np.ndarray,
+    minute: np.ndarray,
+    second: np.ndarray,
+) -> np.ndarray:
+    month_ok = (month >= 1) & (month <= 12)
+    return (
+        month_ok
+        & (day >= 1)
+        & (day <= days_in_month(year, np.where(month_ok, month, 1)))
+        & (hour <= 23)
+        & (minute <= 59)
+        & (second <= 59)
+    )
+
+
+def _wall_seconds(
+    year: np.ndarray,
+    month: np.ndarray,
+    day: np.ndarray,
+    hour: np.ndarray,
+    minute: np.ndarray,
+    second: np.ndarray,
+) -> np.ndarray:
+    return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+
+
+def _parse_iso_general(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(wall-or-UTC seconds, naive, bad, impossible) by regular expression, for the ISO shapes the
+    fixed-width decoder leaves out."""
     size = len(texts)
     shaped = texts.str.contains(_ISO_RE).fill_null(False).to_numpy()
     frame = pl.DataFrame({"s": texts}).select(
@@ -111,17 +258,8 @@ def _parse_iso(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     has_seconds = frame["has_seconds"].fill_null(False).to_numpy()
     second = np.where(has_seconds, column("second"), 0)
     length = column("tail_length")
-    valid = (
-        shaped
-        & (month >= 1)
-        & (month <= 12)
-        & (day >= 1)
-        & (day <= days_in_month(year, month))
-        & (hour <= 23)
-        & (minute <= 59)
-        & (second <= 59)
-    )
-    wall = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    valid = shaped & _real_moment(year, month, day, hour, minute, second)
+    wall = _wall_seconds(year, month, day, hour, minute, second)
 
     # Only strings longer than 'YYYY-MM-DDTHH:MM:SS' (or ...HH:MM) can carry a fraction or an offset.
     plain_length = np.where(has_seconds, 19, 16)

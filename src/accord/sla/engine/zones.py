@@ -13,6 +13,7 @@ import functools
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import polars as pl
 
 MISSING = np.iinfo(np.int64).min
 """Sentinel for a missing instant in int64 epoch-second arrays (the bit pattern of NaT)."""
@@ -65,7 +66,7 @@ class ZoneTable:
         self.starts = np.array(starts, dtype=np.int64)
         self.offsets = np.array(offsets, dtype=np.int64)
         self.distinct_offsets = np.unique(self.offsets)
-        self._suffixes = np.array([_format_offset(int(o)) for o in self.offsets], dtype=object)
+        self._suffixes = pl.Series([_format_offset(int(o)) for o in self.offsets], dtype=pl.String)
 
     def covers(self, first_year: int, last_year: int) -> bool:
         return self.first_year <= first_year and last_year <= self.last_year
@@ -144,18 +145,14 @@ class ZoneTable:
         order = np.argsort(starts, kind="stable")
         return starts[order], ends[order]
 
-    def format_iso(self, instants: np.ndarray) -> np.ndarray:
-        """ISO 8601 local times with offset ('2026-03-09T08:00:00-05:00'); None for MISSING."""
-        result = np.full(instants.shape, None, dtype=object)
-        present = instants != MISSING
-        if not present.any():
-            return result
-        utc = instants[present]
+    def format_iso(self, instants: np.ndarray) -> pl.Series:
+        """ISO 8601 local times with offset ('2026-03-09T08:00:00-05:00'); null for MISSING."""
+        missing = instants == MISSING
+        utc = np.where(missing, 0, instants)
         segment = np.maximum(np.searchsorted(self.starts, utc, side="right") - 1, 0)
-        wall = (utc + self.offsets[segment]).astype("datetime64[s]")
-        text = np.datetime_as_string(wall, unit="s").astype(object)
-        result[present] = text + self._suffixes[segment]
-        return result
+        local = pl.from_epoch(pl.Series(utc + self.offsets[segment]), time_unit="s")
+        text = local.dt.to_string("%Y-%m-%dT%H:%M:%S") + self._suffixes.gather(segment)
+        return pl.select(pl.when(pl.lit(pl.Series(missing))).then(None).otherwise(text)).to_series()
 
 
 def _format_offset(offset: int) -> str:
@@ -189,6 +186,6 @@ def zone_table(name: str, instants: np.ndarray | None = None, *, margin_years: i
     return _cached_table(name, max(first // 10 * 10, 1900), last // 10 * 10 + 9)
 
 
-def format_instants(instants: np.ndarray, timezone: str) -> np.ndarray:
-    """ISO 8601 local times with offset in `timezone`; None where MISSING."""
+def format_instants(instants: np.ndarray, timezone: str) -> pl.Series:
+    """ISO 8601 local times with offset in `timezone`; null where MISSING."""
     return zone_table(timezone, instants).format_iso(instants)
