@@ -250,6 +250,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails are made absolute with this (e.g. https://accord.example.org); bare paths without it.
+ACCORD_BASE_URL = os.environ.get("ACCORD_BASE_URL", "").rstrip("/")
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
