@@ -249,7 +249,7 @@ class MeasurementViewSet(AccordModelViewSet):
             "nothing is saved and the answer is 400 with each row's errors. Re-importing updates, never duplicates."
         ),
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request: Request) -> Response:
         program_id = str(request.data.get("program") or "")
         if not program_id.isdigit():
