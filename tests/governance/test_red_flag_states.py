@@ -138,3 +138,19 @@ def test_the_transition_page_shows_the_error_and_keeps_the_flag(world, client_fo
     assert "cannot move to “closed”" in response.content.decode()
     flag.refresh_from_db()
     assert flag.state == "raised"
+
+
+def test_the_owner_may_work_and_resolve_their_flag_but_not_accept_it(world) -> None:
+    flag = triage(world, raise_flag(world), owner="stakeholder_lead")
+    flag = services.transition_red_flag(flag=flag, to="in_progress", actor=world.stakeholder_lead, now=T0)
+    with pytest.raises(PermissionDenied):
+        services.transition_red_flag(flag=flag, to="accepted", actor=world.stakeholder_lead, rationale="Meh", now=T0)
+    flag = services.transition_red_flag(flag=flag, to="resolved", actor=world.stakeholder_lead,
+                                        resolution="Champions rota agreed.", now=T0)
+    assert flag.state == "resolved"
+
+
+def test_someone_who_is_neither_leader_nor_owner_cannot_start_work(world) -> None:
+    flag = triage(world, raise_flag(world), owner="stakeholder_lead")
+    with pytest.raises(PermissionDenied):
+        services.transition_red_flag(flag=flag, to="in_progress", actor=world.member, now=T0)

@@ -111,6 +111,8 @@ def _may_transition(actor: Any, flag: RedFlag, transition: states.Transition) ->
         return True
     if transition.raiser_may and flag.raised_by_id == getattr(actor, "pk", None):
         return True
+    if transition.owner_may and flag.owner_id is not None and flag.owner_id == getattr(actor, "pk", None):
+        return flag.permits(actor, Action.VIEW)
     return flag.permits(actor, Action.VIEW) and can_in_program(actor, transition.permission, "red_flags",
                                                                 flag.program_id)
 

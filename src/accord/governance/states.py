@@ -18,7 +18,7 @@ CLOSED = "closed"
 STATES = (RAISED, TRIAGED, IN_PROGRESS, RESOLVED, ACCEPTED, CLOSED)
 
 # Who may make a move: the permission named in the "red_flags" area of core/permissions.py, and
-# whether the person who raised the flag may make it too even without that permission.
+# whether the person who raised the flag, or the owner it was given to, may make it without that permission.
 TRIAGE = "triage"
 
 
@@ -31,6 +31,7 @@ class Transition:
     label: str
     permission: str = TRIAGE
     raiser_may: bool = False
+    owner_may: bool = False
     required: tuple[str, ...] = ()
 
     @property
@@ -40,10 +41,11 @@ class Transition:
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(RAISED, TRIAGED, "Triage", required=("owner", "response_due")),
-    Transition(TRIAGED, IN_PROGRESS, "Start work"),
-    Transition(TRIAGED, RESOLVED, "Resolve", required=("resolution",)),
+    # The owner triage named works the flag and may resolve it; accepting a flag stays with leadership.
+    Transition(TRIAGED, IN_PROGRESS, "Start work", owner_may=True),
+    Transition(TRIAGED, RESOLVED, "Resolve", owner_may=True, required=("resolution",)),
     Transition(TRIAGED, ACCEPTED, "Accept", required=("rationale",)),
-    Transition(IN_PROGRESS, RESOLVED, "Resolve", required=("resolution",)),
+    Transition(IN_PROGRESS, RESOLVED, "Resolve", owner_may=True, required=("resolution",)),
     Transition(IN_PROGRESS, ACCEPTED, "Accept", required=("rationale",)),
     Transition(RESOLVED, CLOSED, "Close"),
     Transition(ACCEPTED, CLOSED, "Close"),
