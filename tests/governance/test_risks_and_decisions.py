@@ -109,3 +109,18 @@ def test_create_decision_is_callable_from_minutes_with_only_the_essentials(world
     decision = services.create_decision(program=world.program, actor=world.program_manager, title="Go",
                                         decision="Proceed with wave 2.", decided_on=dt.date(2026, 3, 2))
     assert decision.decided_by == "Governance board" and decision.visibility == "internal"
+
+
+def test_the_flag_page_lists_the_decisions_that_answer_it(world, client_for) -> None:
+    flag = raise_flag(world)
+    decision = make_decision(world, title="Champions get protected time", flags=[flag])
+    page = client_for("member").get(flag.get_absolute_url()).content.decode()
+    assert f'href="{decision.get_absolute_url()}">Champions get protected time' in page
+
+
+def test_converting_an_already_converted_flag_leads_to_its_risk(world, client_for) -> None:
+    flag = raise_flag(world)
+    risk = services.convert_red_flag_to_risk(flag=flag, actor=world.program_manager, likelihood=2, impact=2,
+                                             category="technical", now=T0)
+    response = client_for("program_manager").get(f"/programs/{world.program.pk}/governance/red-flags/{flag.pk}/convert/")
+    assert response.status_code == 302 and response["Location"] == risk.get_absolute_url()

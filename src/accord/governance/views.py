@@ -122,6 +122,7 @@ class RedFlagDetailView(ProgramViewMixin, View):
             if may_triage and not flag.merged_into_id else None,
             "can_convert": risk is None and can_in_program(user, Action.ADD, "risks", self.program.pk),
             "is_raiser": flag.raised_by_id == user.pk,
+            "decisions": list(flag.decisions.visible_to(user).order_by("-decided_on")),
         }
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -209,6 +210,11 @@ class RedFlagConvertView(RedFlagDetailView):
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         flag = self._flag_for_conversion()
+        risk = getattr(flag, "risk", None)
+        if risk is not None:
+            messages.info(request, "This red flag is already in the risk register.")
+            return redirect(risk.get_absolute_url() if risk.permits(request.user, Action.VIEW)
+                            else flag.get_absolute_url())
         return self._page(flag, ConvertToRiskForm(flag=flag))
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
