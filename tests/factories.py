@@ -5,7 +5,7 @@ from __future__ import annotations
 import factory
 
 from accord.accounts.models import Organisation, OrganisationKind, User
-from accord.core.permissions import Role
+from accord.core.permissions import Role, forget_roles
 from accord.programs.models import Membership, Program, ProgramKind, ProgramPhase
 
 PASSWORD = "correct-horse-battery-staple"
@@ -43,7 +43,13 @@ class ProgramFactory(factory.django.DjangoModelFactory):
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     program = factory.SubFactory(ProgramFactory)
     person = factory.SubFactory(UserFactory)
     role = Role.MEMBER
+
+    @factory.post_generation
+    def forget_cached_roles(self, create: bool, extracted: object, **kwargs: object) -> None:
+        # A person object held by a test caches its roles; a request would load them afresh.
+        forget_roles(self.person)

@@ -280,7 +280,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "accord/favicon.svg",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"ClockStatusEnum": "accord.sla.choices.ClockStatus"},
 }
 
 # --- Logging -----------------------------------------------------------------------------------

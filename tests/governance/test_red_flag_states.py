@@ -154,3 +154,23 @@ def test_someone_who_is_neither_leader_nor_owner_cannot_start_work(world) -> Non
     flag = triage(world, raise_flag(world), owner="stakeholder_lead")
     with pytest.raises(PermissionDenied):
         services.transition_red_flag(flag=flag, to="in_progress", actor=world.member, now=T0)
+
+
+def test_an_htmx_answer_swaps_the_refreshed_panel_in_place(world, client_for) -> None:
+    flag = triage(world, raise_flag(world))
+    url = f"/programs/{world.program.pk}/governance/red-flags/{flag.pk}/transition/"
+    response = client_for("program_manager").post(url, {"to": "resolved", "resolution": "Rota fixed."},
+                                                  HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Resolve: the flag is now resolved." in text and "Rota fixed." in text
+    assert "<html" not in text
+
+
+def test_the_api_ignores_attempts_to_patch_the_state(world, api_for) -> None:
+    flag = raise_flag(world)
+    response = api_for("program_manager").patch(f"/api/red-flags/{flag.pk}/", {"state": "closed", "title": "Renamed"},
+                                                format="json")
+    assert response.status_code == 200
+    flag.refresh_from_db()
+    assert (flag.state, flag.title) == ("raised", "Renamed")

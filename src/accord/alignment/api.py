@@ -138,6 +138,7 @@ class EndorsementSerializer(serializers.ModelSerializer):
         fields = ["id", "program", "version", "group", "group_name", "status", "text", "decided_by", "on_behalf",
                   "decided_at", "lapsed_at", "current", "created_at"]
         read_only_fields = ["program", "decided_by", "on_behalf", "decided_at", "lapsed_at", "created_at"]
+        validators: list = []  # the row exists from publication; POST answers it rather than adding one
 
     def to_representation(self, instance: Endorsement) -> dict[str, Any]:
         data = super().to_representation(instance)

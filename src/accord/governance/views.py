@@ -130,6 +130,15 @@ class RedFlagDetailView(ProgramViewMixin, View):
         return render_page(request, "governance/red_flag_detail.html", self.context(flag),
                            partial="governance/_red_flag_panel.html")
 
+    def _after_write(self, flag: RedFlag, done: str) -> HttpResponse:
+        """htmx swaps the refreshed panel in place; a plain form post is redirected to the page."""
+        if getattr(self.request, "htmx", False):
+            return render_page(self.request, "governance/red_flag_detail.html",
+                               {**self.context(self.get_flag()), "done": done},
+                               partial="governance/_red_flag_panel.html")
+        messages.success(self.request, done)
+        return redirect(flag.get_absolute_url())
+
 
 class RedFlagTransitionView(RedFlagDetailView):
     http_method_names = ["post"]
@@ -153,8 +162,8 @@ class RedFlagTransitionView(RedFlagDetailView):
             except ValidationError as error:
                 form.add_error(None, _errors(error))
             else:
-                messages.success(request, f"{transition.label}: the flag is now {transition.target.replace('_', ' ')}.")
-                return redirect(flag.get_absolute_url())
+                done = f"{transition.label}: the flag is now {transition.target.replace('_', ' ')}."
+                return self._after_write(flag, done)
         return render_page(request, "governance/red_flag_detail.html", self.context(flag, transition=form),
                            status=400, partial="governance/_red_flag_panel.html")
 
@@ -170,8 +179,7 @@ class RedFlagCommentView(RedFlagDetailView):
         if form.is_valid():
             services.comment_on_red_flag(flag=flag, actor=request.user, note=form.cleaned_data["note"],
                                          now=timezone.now())
-            messages.success(request, "Comment added.")
-            return redirect(flag.get_absolute_url())
+            return self._after_write(flag, "Comment added.")
         return render_page(request, "governance/red_flag_detail.html", self.context(flag, comment=form), status=400)
 
 

@@ -40,8 +40,22 @@ class ContractSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Contract
-        fields = ["id", "program", "name", "vendor", "vendor_name", "start_date", "end_date", "reporting_frequency",
-                  "period_fee", "currency", "visibility", "targets", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "name",
+            "vendor",
+            "vendor_name",
+            "start_date",
+            "end_date",
+            "reporting_frequency",
+            "period_fee",
+            "currency",
+            "visibility",
+            "targets",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -93,8 +107,13 @@ class SlaPolicyViewSet(AccordReadOnlyViewSet):
     filterset_class = SlaPolicyFilterSet
 
     def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().prefetch_related(
-            models.Prefetch("versions", SlaPolicyVersion.objects.order_by("effective_from")))
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                models.Prefetch("versions", SlaPolicyVersion.objects.order_by("effective_from"))
+            )
+        )
 
 
 class TicketEventSerializer(serializers.ModelSerializer):
@@ -108,8 +127,20 @@ class TicketSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Ticket
-        fields = ["id", "program", "contract", "external_id", "priority", "opened_at", "first_response_at",
-                  "resolved_at", "source_format", "imported_at", "last_import", "events"]
+        fields = [
+            "id",
+            "program",
+            "contract",
+            "external_id",
+            "priority",
+            "opened_at",
+            "first_response_at",
+            "resolved_at",
+            "source_format",
+            "imported_at",
+            "last_import",
+            "events",
+        ]
 
 
 class TicketFilterSet(ContractChildFilterSet):
@@ -130,8 +161,11 @@ class TicketViewSet(AccordReadOnlyViewSet):
     filterset_class = TicketFilterSet
 
     def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().prefetch_related(
-            models.Prefetch("events", TicketEvent.objects.order_by("seq")))
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(models.Prefetch("events", TicketEvent.objects.order_by("seq")))
+        )
 
 
 class SlaResultSerializer(serializers.ModelSerializer):
@@ -140,10 +174,31 @@ class SlaResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SlaResult
-        fields = ["id", "program", "contract", "ticket", "ticket_external_id", "version", "version_number",
-                  "effective", "as_of", "priority", "period_start", "response_status", "response_elapsed_s",
-                  "response_due", "resolution_status", "resolution_elapsed_s", "resolution_due", "paused_s",
-                  "paused_hospital_s", "paused_vendor_s", "paused_third_party_s", "paused_unattributed_s", "error"]
+        fields = [
+            "id",
+            "program",
+            "contract",
+            "ticket",
+            "ticket_external_id",
+            "version",
+            "version_number",
+            "effective",
+            "as_of",
+            "priority",
+            "period_start",
+            "response_status",
+            "response_elapsed_s",
+            "response_due",
+            "resolution_status",
+            "resolution_elapsed_s",
+            "resolution_due",
+            "paused_s",
+            "paused_hospital_s",
+            "paused_vendor_s",
+            "paused_third_party_s",
+            "paused_unattributed_s",
+            "error",
+        ]
 
 
 class SlaResultFilterSet(ContractChildFilterSet):
@@ -151,8 +206,16 @@ class SlaResultFilterSet(ContractChildFilterSet):
 
     class Meta:
         model = SlaResult
-        fields = ["program", "contract", "version", "effective", "priority", "period_start", "response_status",
-                  "resolution_status"]
+        fields = [
+            "program",
+            "contract",
+            "version",
+            "effective",
+            "priority",
+            "period_start",
+            "response_status",
+            "resolution_status",
+        ]
 
 
 class SlaResultViewSet(AccordReadOnlyViewSet):

@@ -11,5 +11,6 @@ class SlaConfig(AppConfig):
     verbose_name = "SLAs"
     program_url_prefix = "sla"
     accord_nav = (NavEntry("SLAs", "sla:contract_list", "sla"),)
-    accord_home_panels = (HomePanel("sla/_home_panel.html", "accord.sla.queries.summarise_for_home", "sla",
-                                    order=70),)
+    accord_home_panels = (
+        HomePanel("sla/_home_panel.html", "accord.sla.queries.summarise_for_home", "sla", order=70),
+    )

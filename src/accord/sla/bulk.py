@@ -25,7 +25,9 @@ def instants_for_db(values: np.ndarray) -> list[Any]:
     if values.size == 0:
         return []
     # Django stores UTC text 'YYYY-MM-DD HH:MM:SS' in SQLite; the same text keeps range lookups right.
-    text = np.char.replace(np.datetime_as_string(values.astype("datetime64[s]"), unit="s"), "T", " ").astype(object)
+    text = np.char.replace(np.datetime_as_string(values.astype("datetime64[s]"), unit="s"), "T", " ").astype(
+        object
+    )
     text[values == MISSING] = None
     return text.tolist()
 
@@ -43,8 +45,14 @@ def columns_of(model: type[models.Model], names: Sequence[str]) -> list[str]:
     return [model._meta.get_field(name).column for name in names]
 
 
-def upsert(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *,
-           conflict: Sequence[str] = (), update: Sequence[str] = ()) -> None:
+def upsert(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: Sequence[str] = (),
+    update: Sequence[str] = (),
+) -> None:
     """Insert `rows` (tuples in the order of `names`); on a `conflict` key clash, update `update`."""
     if not rows:
         return
@@ -56,6 +64,10 @@ def upsert(model: type[models.Model], names: Sequence[str], rows: Sequence[Seque
     if conflict:
         target = ", ".join(quote(c) for c in columns_of(model, conflict))
         assignments = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in columns_of(model, update))
-        sql += f" ON CONFLICT ({target}) DO UPDATE SET {assignments}" if update else f" ON CONFLICT ({target}) DO NOTHING"
+        sql += (
+            f" ON CONFLICT ({target}) DO UPDATE SET {assignments}"
+            if update
+            else f" ON CONFLICT ({target}) DO NOTHING"
+        )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

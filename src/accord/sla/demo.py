@@ -46,21 +46,31 @@ targets:
 warn_at: [0.75, 0.9]
 """
 # Version 2 (after the quarterly service review): P3 resolution tightened to 20 business hours.
-POLICY_V2 = POLICY_V1.replace("P3: {response: 4h, resolution: 24h}", "P3: {response: 4h, resolution: 20h}").replace(
+POLICY_V2 = POLICY_V1.replace(
+    "P3: {response: 4h, resolution: 24h}", "P3: {response: 4h, resolution: 20h}"
+).replace(
     "# Northbridge service desk SLA (schedule 4 of the master services agreement).",
-    "# Northbridge service desk SLA, amended at the Q2 service review: P3 resolution 20h.")
+    "# Northbridge service desk SLA, amended at the Q2 service review: P3 resolution 20h.",
+)
 
 # priority: (share of tickets, response target h, resolution target h, business calendar?)
-PRIORITIES = {"P1": (0.03, 0.25, 4, False), "P2": (0.17, 1, 8, True), "P3": (0.50, 4, 24, True),
-              "P4": (0.30, 8, 72, True)}
+PRIORITIES = {
+    "P1": (0.03, 0.25, 4, False),
+    "P2": (0.17, 1, 8, True),
+    "P3": (0.50, 4, 24, True),
+    "P4": (0.30, 8, 72, True),
+}
 # Business hours per wall-clock hour on this calendar (60 open hours a week of 168).
 BUSINESS_SHARE = 60 / 168
 TICKETS = 4000
 
 TARGETS = [  # priority, clock, target %, credit % of the monthly fee when missed
-    ("P1", Clock.RESPONSE, "95", "5"), ("P1", Clock.RESOLUTION, "95", "10"),
-    ("P2", Clock.RESPONSE, "95", "3"), ("P2", Clock.RESOLUTION, "90", "5"),
-    ("P3", Clock.RESOLUTION, "85", "2"), ("P4", Clock.RESOLUTION, "80", "1"),
+    ("P1", Clock.RESPONSE, "95", "5"),
+    ("P1", Clock.RESOLUTION, "95", "10"),
+    ("P2", Clock.RESPONSE, "95", "3"),
+    ("P2", Clock.RESOLUTION, "90", "5"),
+    ("P3", Clock.RESOLUTION, "85", "2"),
+    ("P4", Clock.RESOLUTION, "80", "1"),
 ]
 
 
@@ -69,25 +79,59 @@ def seed(demo: DemoContext) -> None:
     manager = demo.people["transition_pm"]
     start = demo.today.replace(day=1) - dt.timedelta(days=365)
     start = start.replace(day=1)
-    contract = create_record(model=Contract, actor=manager, data={
-        "program": program, "vendor": demo.organisations["northbridge"], "name": "Northbridge Managed Service Desk",
-        "start_date": start, "end_date": start.replace(year=start.year + 5) - dt.timedelta(days=1),
-        "reporting_frequency": ReportingFrequency.MONTHLY, "period_fee": Decimal("85000.00"), "currency": "USD",
-    })
+    contract = create_record(
+        model=Contract,
+        actor=manager,
+        data={
+            "program": program,
+            "vendor": demo.organisations["northbridge"],
+            "name": "Northbridge Managed Service Desk",
+            "start_date": start,
+            "end_date": start.replace(year=start.year + 5) - dt.timedelta(days=1),
+            "reporting_frequency": ReportingFrequency.MONTHLY,
+            "period_fee": Decimal("85000.00"),
+            "currency": "USD",
+        },
+    )
     for priority, clock, target, credit in TARGETS:
-        create_record(model=AttainmentTarget, actor=manager, data={
-            "program": program, "contract": contract, "priority": priority, "clock": clock,
-            "target_percent": Decimal(target), "service_credit_percent": Decimal(credit)})
-    first = services.create_policy(contract=contract, name="Service desk SLA (schedule 4)", yaml_text=POLICY_V1,
-                                   effective_from=start, actor=manager, note="As signed.")
+        create_record(
+            model=AttainmentTarget,
+            actor=manager,
+            data={
+                "program": program,
+                "contract": contract,
+                "priority": priority,
+                "clock": clock,
+                "target_percent": Decimal(target),
+                "service_credit_percent": Decimal(credit),
+            },
+        )
+    first = services.create_policy(
+        contract=contract,
+        name="Service desk SLA (schedule 4)",
+        yaml_text=POLICY_V1,
+        effective_from=start,
+        actor=manager,
+        note="As signed.",
+    )
     amended_from = (demo.today - dt.timedelta(days=120)).replace(day=1)
-    second = services.create_policy_version(policy=first.policy, yaml_text=POLICY_V2, effective_from=amended_from,
-                                            actor=manager, note="Q2 service review: P3 resolution 24h → 20h.")
+    second = services.create_policy_version(
+        policy=first.policy,
+        yaml_text=POLICY_V2,
+        effective_from=amended_from,
+        actor=manager,
+        note="Q2 service review: P3 resolution 24h → 20h.",
+    )
 
     tickets, events = generate_export(start=start, end=demo.today - dt.timedelta(days=1), seed=20261123)
-    services.import_tickets(contract=contract, source=tickets, events_source=events,
-                            file_name="northbridge-incidents-12-months.csv", actor=demo.people["nb_service"],
-                            mode=ImportMode.VALID_ROWS)
+    services.import_tickets(
+        contract=contract,
+        source=tickets,
+        events_source=events,
+        file_name="northbridge-incidents-12-months.csv",
+        actor=demo.people["nb_service"],
+        mode=ImportMode.VALID_ROWS,
+    )
     as_of = dt.datetime.combine(demo.today, dt.time(8, 0), tzinfo=ZONE)
     services.compute_results(contract=contract, as_of=as_of, actor=manager)
     demo.extra["sla"] = {"contract": contract, "versions": [first, second]}
@@ -118,13 +162,22 @@ def generate_export(*, start: dt.date, end: dt.date, seed: int, count: int = TIC
         still_open = age_days < 12 and rng.random() < 0.5 - age_days / 30
         event_lines.append(f"{ticket_id},{_iso(opened)},New")
         event_lines.append(f"{ticket_id},{_iso(response)},In Progress")
-        horizon = (dt.datetime.combine(end, dt.time(7, 0)) if still_open else resolved)
+        horizon = dt.datetime.combine(end, dt.time(7, 0)) if still_open else resolved
         roll = rng.random()
-        pause_state = ("Awaiting Customer" if roll < 0.25 else "Vendor Hold" if roll < 0.31
-                       else "Awaiting Third Party" if roll < 0.35 else None)
+        pause_state = (
+            "Awaiting Customer"
+            if roll < 0.25
+            else "Vendor Hold"
+            if roll < 0.31
+            else "Awaiting Third Party"
+            if roll < 0.35
+            else None
+        )
         if pause_state and horizon > response + dt.timedelta(minutes=30):
             pause_start = response + (horizon - response) * rng.uniform(0.1, 0.5)
-            pause_end = min(pause_start + dt.timedelta(hours=rng.uniform(1, 30)), horizon - dt.timedelta(minutes=5))
+            pause_end = min(
+                pause_start + dt.timedelta(hours=rng.uniform(1, 30)), horizon - dt.timedelta(minutes=5)
+            )
             if pause_end > pause_start:
                 event_lines.append(f"{ticket_id},{_iso(pause_start)},{pause_state}")
                 event_lines.append(f"{ticket_id},{_iso(pause_end)},In Progress")

@@ -25,7 +25,11 @@ from accord.sla.engine.readers import Source
 MAX_ID_LENGTH = 100
 MAX_PRIORITY_LENGTH = 40
 MAX_STATE_LENGTH = 100
-_TRUNCATE = {ReportingFrequency.WEEKLY: "1w", ReportingFrequency.MONTHLY: "1mo", ReportingFrequency.QUARTERLY: "1q"}
+_TRUNCATE = {
+    ReportingFrequency.WEEKLY: "1w",
+    ReportingFrequency.MONTHLY: "1mo",
+    ReportingFrequency.QUARTERLY: "1q",
+}
 
 
 @dataclass(eq=False)
@@ -50,7 +54,11 @@ class ParsedExport:
 
 
 def read_export(
-    source: Source, *, file_format: str, timezone: str, events_source: Source | None = None,
+    source: Source,
+    *,
+    file_format: str,
+    timezone: str,
+    events_source: Source | None = None,
     date_format: str | None = None,
 ) -> ParsedExport:
     """Read a tickets file (and an optional events file) and check every row. Raises InputError."""
@@ -75,25 +83,39 @@ def check_rows(tickets: TicketArrays, events: EventArrays) -> ParsedExport:
     reasons.append((read_error, tickets.error))
     no_id = (ids.is_null() | (ids.str.strip_chars() == "")).fill_null(True).to_numpy()
     reasons.append((no_id, "missing id"))
-    reasons.append((~no_id & (ids.str.len_chars().fill_null(0) > MAX_ID_LENGTH).to_numpy(),
-                    f"id longer than {MAX_ID_LENGTH} characters"))
+    reasons.append(
+        (
+            ~no_id & (ids.str.len_chars().fill_null(0) > MAX_ID_LENGTH).to_numpy(),
+            f"id longer than {MAX_ID_LENGTH} characters",
+        )
+    )
     duplicate = ~no_id & ~ids.is_first_distinct().to_numpy()
     reasons.append((duplicate, "the same id appears on an earlier line"))
     priority = tickets.priority
     no_priority = (priority.is_null() | (priority.str.strip_chars() == "")).fill_null(True).to_numpy()
     reasons.append((no_priority, "missing priority"))
-    reasons.append((~no_priority & (priority.str.len_chars().fill_null(0) > MAX_PRIORITY_LENGTH).to_numpy(),
-                    f"priority longer than {MAX_PRIORITY_LENGTH} characters"))
+    reasons.append(
+        (
+            ~no_priority & (priority.str.len_chars().fill_null(0) > MAX_PRIORITY_LENGTH).to_numpy(),
+            f"priority longer than {MAX_PRIORITY_LENGTH} characters",
+        )
+    )
     opened, responded, resolved = tickets.opened_at, tickets.first_response_at, tickets.resolved_at
     reasons.append(((opened == MISSING) & ~read_error, "missing opened_at"))
     has_opened = opened != MISSING
-    reasons.append((has_opened & (responded != MISSING) & (responded < opened),
-                    "first_response_at is before opened_at"))
-    reasons.append((has_opened & (resolved != MISSING) & (resolved < opened), "resolved_at is before opened_at"))
+    reasons.append(
+        (has_opened & (responded != MISSING) & (responded < opened), "first_response_at is before opened_at")
+    )
+    reasons.append(
+        (has_opened & (resolved != MISSING) & (resolved < opened), "resolved_at is before opened_at")
+    )
 
     # Events: matched to the first ticket row with their id; an unreadable event rejects its ticket.
-    index = (pl.DataFrame({"id": ids}).with_row_index("ticket")
-             .filter(pl.col("id").is_not_null() & pl.col("id").is_first_distinct()))
+    index = (
+        pl.DataFrame({"id": ids})
+        .with_row_index("ticket")
+        .filter(pl.col("id").is_not_null() & pl.col("id").is_first_distinct())
+    )
     frame = pl.DataFrame({"id": events.ticket_id, "line": events.line}).with_row_index("row")
     joined = frame.join(index, on="id", how="left", maintain_order="left")
     event_ticket = joined["ticket"].fill_null(-1).to_numpy().astype(np.int64)
@@ -104,7 +126,9 @@ def check_rows(tickets: TicketArrays, events: EventArrays) -> ParsedExport:
     event_reason = np.full(size, None, dtype=object)
     for row in bad_event[::-1]:  # reversed, so the first bad event of a ticket wins
         line = int(events.line[row])
-        event_reason[event_ticket[row]] = f"events line {line}: {event_error[row]}" if line else str(event_error[row])
+        event_reason[event_ticket[row]] = (
+            f"events line {line}: {event_error[row]}" if line else str(event_error[row])
+        )
     reasons.append((np.not_equal(event_reason, None), event_reason))
 
     error = np.full(size, None, dtype=object)
@@ -119,11 +143,19 @@ def check_rows(tickets: TicketArrays, events: EventArrays) -> ParsedExport:
 
     unknown = np.flatnonzero(event_ticket < 0)
     unknown_errors = [
-        (int(events.line[r]), f"events line {int(events.line[r])}: no ticket {events.ticket_id[int(r)]!r} in the file")
+        (
+            int(events.line[r]),
+            f"events line {int(events.line[r])}: no ticket {events.ticket_id[int(r)]!r} in the file",
+        )
         for r in unknown
     ]
-    return ParsedExport(tickets=tickets, events=events, ticket_error=error, event_ticket=event_ticket,
-                        unknown_event_errors=unknown_errors)
+    return ParsedExport(
+        tickets=tickets,
+        events=events,
+        ticket_error=error,
+        event_ticket=event_ticket,
+        unknown_event_errors=unknown_errors,
+    )
 
 
 def period_starts(instants: np.ndarray, *, timezone: str, frequency: str) -> list[dt.date]:

@@ -19,12 +19,38 @@ from accord.sla.queries import PARTY_FIELDS, SlaReport
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-REPORT_HEADERS = ["period_start", "period", "priority", "clock", "tickets", "met", "breached", "open",
-                  "attainment_percent", "target_percent", "shortfall_percent", "service_credit_percent",
-                  "service_credit", "currency"]
-RESULT_HEADERS = ["ticket", "priority", "period_start", "version", "as_of", "response_status",
-                  "response_elapsed_s", "response_due", "resolution_status", "resolution_elapsed_s",
-                  "resolution_due", "paused_s", *(f"paused_{party}_s" for party in PARTY_FIELDS), "error"]
+REPORT_HEADERS = [
+    "period_start",
+    "period",
+    "priority",
+    "clock",
+    "tickets",
+    "met",
+    "breached",
+    "open",
+    "attainment_percent",
+    "target_percent",
+    "shortfall_percent",
+    "service_credit_percent",
+    "service_credit",
+    "currency",
+]
+RESULT_HEADERS = [
+    "ticket",
+    "priority",
+    "period_start",
+    "version",
+    "as_of",
+    "response_status",
+    "response_elapsed_s",
+    "response_due",
+    "resolution_status",
+    "resolution_elapsed_s",
+    "resolution_due",
+    "paused_s",
+    *(f"paused_{party}_s" for party in PARTY_FIELDS),
+    "error",
+]
 
 
 def neutralise(value: Any) -> Any:
@@ -37,18 +63,42 @@ def neutralise(value: Any) -> Any:
 def report_rows(report: SlaReport) -> Iterator[list[Any]]:
     labels = {p.start: p.label for p in report.periods}
     for row in report.rows:
-        yield [row.period_start.isoformat(), labels[row.period_start], row.priority, row.clock, row.tickets,
-               row.met, row.breached, row.running, row.attainment, row.target, row.shortfall,
-               row.credit_percent, row.credit, report.contract.currency]
+        yield [
+            row.period_start.isoformat(),
+            labels[row.period_start],
+            row.priority,
+            row.clock,
+            row.tickets,
+            row.met,
+            row.breached,
+            row.running,
+            row.attainment,
+            row.target,
+            row.shortfall,
+            row.credit_percent,
+            row.credit,
+            report.contract.currency,
+        ]
 
 
 def result_rows(results: Iterable[SlaResult]) -> Iterator[list[Any]]:
     for r in results:
-        yield [r.ticket.external_id, r.priority, r.period_start.isoformat(), r.version.number,
-               r.as_of.isoformat(), r.response_status, r.response_elapsed_s,
-               r.response_due.isoformat() if r.response_due else None, r.resolution_status,
-               r.resolution_elapsed_s, r.resolution_due.isoformat() if r.resolution_due else None,
-               r.paused_s, *(getattr(r, column) for column in PARTY_FIELDS.values()), r.error]
+        yield [
+            r.ticket.external_id,
+            r.priority,
+            r.period_start.isoformat(),
+            r.version.number,
+            r.as_of.isoformat(),
+            r.response_status,
+            r.response_elapsed_s,
+            r.response_due.isoformat() if r.response_due else None,
+            r.resolution_status,
+            r.resolution_elapsed_s,
+            r.resolution_due.isoformat() if r.resolution_due else None,
+            r.paused_s,
+            *(getattr(r, column) for column in PARTY_FIELDS.values()),
+            r.error,
+        ]
 
 
 def _plain(value: Any) -> Any:

@@ -19,17 +19,31 @@ MAX_POLICY_BYTES = 200_000
 class ContractForm(forms.ModelForm):
     class Meta:
         model = Contract
-        fields = ["name", "vendor", "start_date", "end_date", "reporting_frequency", "period_fee", "currency",
-                  "visibility"]
-        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}),
-                   "end_date": forms.DateInput(attrs={"type": "date"})}
+        fields = [
+            "name",
+            "vendor",
+            "start_date",
+            "end_date",
+            "reporting_frequency",
+            "period_fee",
+            "currency",
+            "visibility",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args: Any, program: Any = None, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["vendor"].queryset = (
             Organisation.objects.visible_to(user)
-            .filter(kind__in=[OrganisationKind.VENDOR, OrganisationKind.OUTSOURCER, OrganisationKind.CONSULTANCY])
-            .distinct().order_by("name"))
+            .filter(
+                kind__in=[OrganisationKind.VENDOR, OrganisationKind.OUTSOURCER, OrganisationKind.CONSULTANCY]
+            )
+            .distinct()
+            .order_by("name")
+        )
 
 
 class AttainmentTargetForm(forms.ModelForm):
@@ -41,14 +55,23 @@ class AttainmentTargetForm(forms.ModelForm):
 class PolicyVersionForm(forms.Form):
     """A new policy version: YAML typed or pasted, or a YAML file uploaded, from a chosen date."""
 
-    name = forms.CharField(max_length=200, required=False,
-                           help_text="Name of the policy (only asked when the contract has none yet).")
-    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
-                                     help_text="Tickets opened on or after this date are measured by this version.")
-    source_text = forms.CharField(label="Policy (YAML)", required=False,
-                                  widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "code"}))
-    yaml_file = forms.FileField(label="…or import a YAML file", required=False,
-                                help_text="Replaces the text above when given.")
+    name = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Name of the policy (only asked when the contract has none yet).",
+    )
+    effective_from = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Tickets opened on or after this date are measured by this version.",
+    )
+    source_text = forms.CharField(
+        label="Policy (YAML)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "code"}),
+    )
+    yaml_file = forms.FileField(
+        label="…or import a YAML file", required=False, help_text="Replaces the text above when given."
+    )
     note = forms.CharField(max_length=300, required=False, help_text="Why this version was made.")
 
     def __init__(self, *args: Any, needs_name: bool = False, **kwargs: Any) -> None:
@@ -84,18 +107,28 @@ class PolicyVersionForm(forms.Form):
 
 class TicketUploadForm(forms.Form):
     file = forms.FileField(label="Tickets file (CSV)")
-    events_file = forms.FileField(label="State changes file (CSV: id,at,state)", required=False,
-                                  help_text="Optional: the pauses and resumptions of each ticket.")
+    events_file = forms.FileField(
+        label="State changes file (CSV: id,at,state)",
+        required=False,
+        help_text="Optional: the pauses and resumptions of each ticket.",
+    )
     format = forms.ChoiceField(choices=TicketFormat.choices, initial=TicketFormat.GENERIC)
-    mode = forms.ChoiceField(choices=ImportMode.choices, initial=ImportMode.ALL_OR_NOTHING,
-                             widget=forms.RadioSelect)
+    mode = forms.ChoiceField(
+        choices=ImportMode.choices, initial=ImportMode.ALL_OR_NOTHING, widget=forms.RadioSelect
+    )
 
 
 class ComputeForm(forms.Form):
-    version = forms.ModelChoiceField(queryset=SlaPolicyVersion.objects.none(), required=False,
-                                     empty_label="Each ticket under the version in force when it was opened")
-    as_of = forms.DateTimeField(required=False, help_text="Default: now.",
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    version = forms.ModelChoiceField(
+        queryset=SlaPolicyVersion.objects.none(),
+        required=False,
+        empty_label="Each ticket under the version in force when it was opened",
+    )
+    as_of = forms.DateTimeField(
+        required=False,
+        help_text="Default: now.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
 
     def __init__(self, *args: Any, contract: Contract, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

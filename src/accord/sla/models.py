@@ -73,16 +73,25 @@ class Contract(ProgramScopedModel):
 
     access_area = "sla"
 
-    vendor = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="sla_contracts",
-                               help_text="The organisation that delivers the service.")
+    vendor = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="sla_contracts",
+        help_text="The organisation that delivers the service.",
+    )
     name = models.CharField(max_length=200)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    reporting_frequency = models.CharField(max_length=16, choices=ReportingFrequency.choices,
-                                           default=ReportingFrequency.MONTHLY)
-    period_fee = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"),
-                                     validators=[MinValueValidator(Decimal("0"))],
-                                     help_text="The fee of one reporting period; service credits are a % of it.")
+    reporting_frequency = models.CharField(
+        max_length=16, choices=ReportingFrequency.choices, default=ReportingFrequency.MONTHLY
+    )
+    period_fee = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="The fee of one reporting period; service credits are a % of it.",
+    )
     currency = models.CharField(max_length=3, default="USD")
     visibility = VisibilityField(default=Visibility.SHARED)
 
@@ -112,18 +121,29 @@ class AttainmentTarget(ContractChild):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="targets")
     priority = models.CharField(max_length=40)
     clock = models.CharField(max_length=16, choices=Clock.choices)
-    target_percent = models.DecimalField(max_digits=5, decimal_places=2, validators=PERCENT,
-                                         help_text="e.g. 95 means 95 % of tickets within target per period.")
+    target_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=PERCENT,
+        help_text="e.g. 95 means 95 % of tickets within target per period.",
+    )
     service_credit_percent = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT,
-        help_text="Share of the period fee owed to the hospital when the target is missed.")
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=PERCENT,
+        help_text="Share of the period fee owed to the hospital when the target is missed.",
+    )
 
     objects = ContractChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract", "priority", "clock"]
-        constraints = [models.UniqueConstraint(fields=["contract", "priority", "clock"],
-                                               name="sla_one_target_per_priority_and_clock")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "priority", "clock"], name="sla_one_target_per_priority_and_clock"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.priority} {self.clock}: {self.target_percent} %"
@@ -165,13 +185,18 @@ class SlaPolicyVersion(ContractChild):
 
     policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    effective_from = models.DateField(help_text="Tickets opened on or after this date (policy time zone) use it.")
-    source_text = models.TextField(help_text="The policy as YAML (or JSON): timezone, working_hours, holidays, "
-                                             "pause_states, pause_parties, targets, warn_at.")
+    effective_from = models.DateField(
+        help_text="Tickets opened on or after this date (policy time zone) use it."
+    )
+    source_text = models.TextField(
+        help_text="The policy as YAML (or JSON): timezone, working_hours, holidays, "
+        "pause_states, pause_parties, targets, warn_at."
+    )
     spec = models.JSONField(default=dict, editable=False, help_text="The validated policy as data.")
     note = models.CharField(max_length=300, blank=True, help_text="Why this version was made.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = SlaPolicyVersionQuerySet.as_manager()
 
@@ -180,7 +205,9 @@ class SlaPolicyVersion(ContractChild):
         verbose_name = "SLA policy version"
         constraints = [
             models.UniqueConstraint(fields=["policy", "number"], name="sla_policy_version_number_unique"),
-            models.UniqueConstraint(fields=["policy", "effective_from"], name="sla_policy_version_date_unique"),
+            models.UniqueConstraint(
+                fields=["policy", "effective_from"], name="sla_policy_version_date_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,8 +239,12 @@ class TicketImport(ContractChild):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="imports")
     file_name = models.CharField(max_length=255)
-    source_path = models.CharField(max_length=500, blank=True, editable=False,
-                                   help_text="Where the uploaded file waits until the import has read it.")
+    source_path = models.CharField(
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text="Where the uploaded file waits until the import has read it.",
+    )
     format = models.CharField(max_length=16, choices=TicketFormat.choices, default=TicketFormat.GENERIC)
     mode = models.CharField(max_length=16, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
     status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
@@ -226,8 +257,9 @@ class TicketImport(ContractChild):
     message = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ContractChildQuerySet.as_manager()
 
@@ -267,16 +299,21 @@ class Ticket(ContractChild):
     opened_at = models.DateTimeField()
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    source_format = models.CharField(max_length=16, choices=TicketFormat.choices, default=TicketFormat.GENERIC)
+    source_format = models.CharField(
+        max_length=16, choices=TicketFormat.choices, default=TicketFormat.GENERIC
+    )
     imported_at = models.DateTimeField(null=True, blank=True)
-    last_import = models.ForeignKey(TicketImport, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    last_import = models.ForeignKey(
+        TicketImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = TicketQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract", "-opened_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["contract", "external_id"], name="sla_ticket_id_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "external_id"], name="sla_ticket_id_unique")
+        ]
         indexes = [models.Index(fields=["contract", "opened_at"])]
 
     def __str__(self) -> str:
@@ -298,7 +335,9 @@ class TicketEvent(models.Model):
     """
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    seq = models.PositiveIntegerField(help_text="Order within the ticket; breaks ties between equal instants.")
+    seq = models.PositiveIntegerField(
+        help_text="Order within the ticket; breaks ties between equal instants."
+    )
     at = models.DateTimeField()
     state = models.CharField(max_length=100)
 
@@ -318,8 +357,10 @@ class SlaResult(ContractChild):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="results")
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="results")
     version = models.ForeignKey(SlaPolicyVersion, on_delete=models.RESTRICT, related_name="results")
-    effective = models.BooleanField(default=True, help_text="The version in force for the ticket (False: a "
-                                                            "comparison under another version).")
+    effective = models.BooleanField(
+        default=True,
+        help_text="The version in force for the ticket (False: a comparison under another version).",
+    )
     as_of = models.DateTimeField()
     priority = models.CharField(max_length=40)
     period_start = models.DateField(help_text="First day of the reporting period the ticket was opened in.")
@@ -342,8 +383,10 @@ class SlaResult(ContractChild):
         ordering = ["contract", "period_start", "ticket"]
         verbose_name = "SLA result"
         constraints = [models.UniqueConstraint(fields=["ticket", "version"], name="sla_result_per_version")]
-        indexes = [models.Index(fields=["contract", "version", "period_start"]),
-                   models.Index(fields=["contract", "effective", "period_start"])]
+        indexes = [
+            models.Index(fields=["contract", "version", "period_start"]),
+            models.Index(fields=["contract", "effective", "period_start"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} under {self.version_id}: {self.resolution_status}"

@@ -87,15 +87,23 @@ class SlaReport:
         priorities = sorted({r.priority for r in self.rows})
         series = []
         for priority in priorities:
-            by_period = {r.period_start: r for r in self.rows if r.priority == priority and r.clock == Clock.RESOLUTION}
+            by_period = {
+                r.period_start: r for r in self.rows if r.priority == priority and r.clock == Clock.RESOLUTION
+            }
             values = [
-                float(by_period[p.start].attainment) if p.start in by_period and by_period[p.start].attainment
-                is not None else None
+                float(by_period[p.start].attainment)
+                if p.start in by_period and by_period[p.start].attainment is not None
+                else None
                 for p in self.periods
             ]
             target = next((r.target for r in by_period.values() if r.target is not None), None)
-            series.append({"priority": priority, "values": values,
-                           "target": float(target) if target is not None else None})
+            series.append(
+                {
+                    "priority": priority,
+                    "values": values,
+                    "target": float(target) if target is not None else None,
+                }
+            )
         return {"labels": labels, "series": series}
 
 
@@ -114,16 +122,28 @@ def percent(part: int, whole: int) -> Decimal | None:
 def build_report(contract: Contract, version: SlaPolicyVersion | None = None) -> SlaReport:
     """Attainment against target and credits owed per period and priority; paused time by party (2 queries)."""
     targets = {(t.priority, t.clock): t for t in AttainmentTarget.objects.filter(contract=contract)}
+
     def counted(clock: str, status: str) -> Count:
         return Count("pk", filter=Q(**{f"{clock}_status": status}))
 
     aggregates = (
-        results_for(contract, version).exclude(response_status=ClockStatus.ERROR)
-        .values("period_start", "priority").order_by("period_start", "priority")
+        results_for(contract, version)
+        .exclude(response_status=ClockStatus.ERROR)
+        .values("period_start", "priority")
+        .order_by("period_start", "priority")
         .annotate(
-            tickets=Count("pk"), last_as_of=Max("as_of"),
-            **{f"{clock}_{status}": counted(clock, status) for clock in Clock.values
-               for status in (ClockStatus.MET, ClockStatus.BREACHED, ClockStatus.RUNNING, ClockStatus.AT_RISK)},
+            tickets=Count("pk"),
+            last_as_of=Max("as_of"),
+            **{
+                f"{clock}_{status}": counted(clock, status)
+                for clock in Clock.values
+                for status in (
+                    ClockStatus.MET,
+                    ClockStatus.BREACHED,
+                    ClockStatus.RUNNING,
+                    ClockStatus.AT_RISK,
+                )
+            },
             **{f"paused_{party}": Sum(column) for party, column in PARTY_FIELDS.items()},
         )
     )
@@ -136,9 +156,12 @@ def build_report(contract: Contract, version: SlaPolicyVersion | None = None) ->
         start = line["period_start"]
         period = periods.get(start)
         if period is None:
-            period = periods[start] = ReportPeriod(start=start, end=period_end(start, frequency),
-                                                   label=period_label(start, frequency),
-                                                   paused=dict.fromkeys(PARTY_FIELDS, 0))
+            period = periods[start] = ReportPeriod(
+                start=start,
+                end=period_end(start, frequency),
+                label=period_label(start, frequency),
+                paused=dict.fromkeys(PARTY_FIELDS, 0),
+            )
         result_count += line["tickets"]
         as_of = max(filter(None, [as_of, line["last_as_of"]]), default=None)
         for party in PARTY_FIELDS:
@@ -150,37 +173,66 @@ def build_report(contract: Contract, version: SlaPolicyVersion | None = None) ->
             target = targets.get((line["priority"], clock))
             attainment = percent(met, met + breached)
             missed = attainment is not None and target is not None and attainment < target.target_percent
-            credit = ((contract.period_fee * target.service_credit_percent / HUNDRED).quantize(CENT)
-                      if missed and target is not None else Decimal("0.00"))
-            period.rows.append(AttainmentRow(
-                period_start=start, priority=line["priority"], clock=clock, tickets=line["tickets"], met=met,
-                breached=breached, running=line[f"{clock}_running"] + line[f"{clock}_at_risk"],
-                attainment=attainment, target=target.target_percent if target else None,
-                credit_percent=target.service_credit_percent if target else None, credit=credit,
-            ))
+            credit = (
+                (contract.period_fee * target.service_credit_percent / HUNDRED).quantize(CENT)
+                if missed and target is not None
+                else Decimal("0.00")
+            )
+            period.rows.append(
+                AttainmentRow(
+                    period_start=start,
+                    priority=line["priority"],
+                    clock=clock,
+                    tickets=line["tickets"],
+                    met=met,
+                    breached=breached,
+                    running=line[f"{clock}_running"] + line[f"{clock}_at_risk"],
+                    attainment=attainment,
+                    target=target.target_percent if target else None,
+                    credit_percent=target.service_credit_percent if target else None,
+                    credit=credit,
+                )
+            )
             period.credit += credit
     ordered = [periods[k] for k in sorted(periods)]
-    return SlaReport(contract=contract, version=version, periods=ordered, paused_total=paused_total,
-                     credit_total=sum((p.credit for p in ordered), Decimal("0.00")), result_count=result_count,
-                     as_of=as_of)
+    return SlaReport(
+        contract=contract,
+        version=version,
+        periods=ordered,
+        paused_total=paused_total,
+        credit_total=sum((p.credit for p in ordered), Decimal("0.00")),
+        result_count=result_count,
+        as_of=as_of,
+    )
 
 
 def list_breaches(contract: Contract, version: SlaPolicyVersion | None = None) -> QuerySet[SlaResult]:
-    return (results_for(contract, version)
-            .filter(Q(response_status=ClockStatus.BREACHED) | Q(resolution_status=ClockStatus.BREACHED))
-            .select_related("ticket", "version").order_by("-period_start", "-ticket__opened_at"))
+    return (
+        results_for(contract, version)
+        .filter(Q(response_status=ClockStatus.BREACHED) | Q(resolution_status=ClockStatus.BREACHED))
+        .select_related("ticket", "version")
+        .order_by("-period_start", "-ticket__opened_at")
+    )
 
 
 def list_at_risk(contract: Contract, version: SlaPolicyVersion | None = None) -> QuerySet[SlaResult]:
     """Open tickets past the warning threshold of a clock and not yet breached."""
-    return (results_for(contract, version)
-            .filter(Q(response_status=ClockStatus.AT_RISK) | Q(resolution_status=ClockStatus.AT_RISK))
-            .select_related("ticket", "version").order_by("resolution_due"))
+    return (
+        results_for(contract, version)
+        .filter(Q(response_status=ClockStatus.AT_RISK) | Q(resolution_status=ClockStatus.AT_RISK))
+        .select_related("ticket", "version")
+        .order_by("resolution_due")
+    )
 
 
 def list_contracts(*, user: Any, program: Any) -> QuerySet[Contract]:
-    return (Contract.objects.visible_to(user, Action.VIEW).filter(program=program).select_related("vendor")
-            .annotate(ticket_count=Count("tickets", distinct=True)).order_by("name"))
+    return (
+        Contract.objects.visible_to(user, Action.VIEW)
+        .filter(program=program)
+        .select_related("vendor")
+        .annotate(ticket_count=Count("tickets", distinct=True))
+        .order_by("name")
+    )
 
 
 def summarise_for_home(*, program: Any, user: Any) -> dict[str, Any] | None:
@@ -188,13 +240,22 @@ def summarise_for_home(*, program: Any, user: Any) -> dict[str, Any] | None:
     contracts = list(Contract.objects.visible_to(user).filter(program=program).order_by("name")[:5])
     if not contracts:
         return None
-    latest = (SlaResult.objects.filter(contract__in=contracts, effective=True).values("contract_id")
-              .annotate(last=Max("period_start")))
+    latest = (
+        SlaResult.objects.filter(contract__in=contracts, effective=True)
+        .values("contract_id")
+        .annotate(last=Max("period_start"))
+    )
     last_period = {row["contract_id"]: row["last"] for row in latest}
     breaches = dict(
         SlaResult.objects.filter(contract__in=contracts, effective=True)
         .filter(Q(response_status=ClockStatus.BREACHED) | Q(resolution_status=ClockStatus.BREACHED))
-        .values("contract_id").annotate(n=Count("pk")).values_list("contract_id", "n"))
-    return {"contracts": [
-        {"contract": c, "last_period": last_period.get(c.pk), "breaches": breaches.get(c.pk, 0)} for c in contracts
-    ]}
+        .values("contract_id")
+        .annotate(n=Count("pk"))
+        .values_list("contract_id", "n")
+    )
+    return {
+        "contracts": [
+            {"contract": c, "last_period": last_period.get(c.pk), "breaches": breaches.get(c.pk, 0)}
+            for c in contracts
+        ]
+    }

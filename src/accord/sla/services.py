@@ -40,14 +40,31 @@ logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 200
 TICKET_BATCH = 2000
 RESULT_BATCH = 2000
-TICKET_UPDATE_FIELDS = ["priority", "opened_at", "first_response_at", "resolved_at", "source_format",
-                        "imported_at", "last_import", "updated_at"]
+TICKET_UPDATE_FIELDS = [
+    "priority",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "source_format",
+    "imported_at",
+    "last_import",
+    "updated_at",
+]
 
 
 # --- Policies ------------------------------------------------------------------------------------
 
-def create_policy(*, contract: Contract, name: str, yaml_text: str, effective_from: dt.date, actor: Any,
-                  note: str = "", check: bool = True) -> SlaPolicyVersion:
+
+def create_policy(
+    *,
+    contract: Contract,
+    name: str,
+    yaml_text: str,
+    effective_from: dt.date,
+    actor: Any,
+    note: str = "",
+    check: bool = True,
+) -> SlaPolicyVersion:
     """Give a contract its SLA policy with a first version."""
     if check and not can_in_program(actor, Action.ADD, "sla", contract.program_id):
         raise PermissionDenied("Your role may not define SLA policies.")
@@ -55,14 +72,31 @@ def create_policy(*, contract: Contract, name: str, yaml_text: str, effective_fr
         policy = SlaPolicy(program_id=contract.program_id, contract=contract, name=name)
         policy.full_clean()
         policy.save()
-        audit.record(actor=actor, action=AuditAction.CREATE, instance=policy,
-                     changes=audit.diff({}, audit.snapshot(policy)))
-        return create_policy_version(policy=policy, yaml_text=yaml_text, effective_from=effective_from,
-                                     actor=actor, note=note, check=check)
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=policy,
+            changes=audit.diff({}, audit.snapshot(policy)),
+        )
+        return create_policy_version(
+            policy=policy,
+            yaml_text=yaml_text,
+            effective_from=effective_from,
+            actor=actor,
+            note=note,
+            check=check,
+        )
 
 
-def create_policy_version(*, policy: SlaPolicy, yaml_text: str, effective_from: dt.date, actor: Any,
-                          note: str = "", check: bool = True) -> SlaPolicyVersion:
+def create_policy_version(
+    *,
+    policy: SlaPolicy,
+    yaml_text: str,
+    effective_from: dt.date,
+    actor: Any,
+    note: str = "",
+    check: bool = True,
+) -> SlaPolicyVersion:
     """Edit a policy: a new version in force from `effective_from`.
 
     Earlier versions and the results they computed stay as they are. A version that starts on the same
@@ -71,56 +105,99 @@ def create_policy_version(*, policy: SlaPolicy, yaml_text: str, effective_from: 
     if check and not can(actor, Action.CHANGE, policy):
         raise PermissionDenied("Your role may not change SLA policies.")
     with transaction.atomic():
-        same_day = (SlaPolicyVersion.objects.select_for_update().filter(policy=policy, effective_from=effective_from)
-                    .first())
+        same_day = (
+            SlaPolicyVersion.objects.select_for_update()
+            .filter(policy=policy, effective_from=effective_from)
+            .first()
+        )
         if same_day is not None:
             if same_day.results.exists():
-                raise ValidationError({"effective_from": (
-                    f"Version {same_day.number} starts on {effective_from:%Y-%m-%d} and has computed results, "
-                    "so it can no longer change; choose a later date for the new version.")})
+                raise ValidationError(
+                    {
+                        "effective_from": (
+                            f"Version {same_day.number} starts on {effective_from:%Y-%m-%d} and has computed results, "
+                            "so it can no longer change; choose a later date for the new version."
+                        )
+                    }
+                )
             before = audit.snapshot(same_day)
             same_day.source_text = yaml_text
             same_day.note = note
             same_day.full_clean()
             same_day.save()
-            audit.record(actor=actor, action=AuditAction.UPDATE, instance=same_day,
-                         changes=audit.diff(before, audit.snapshot(same_day)))
+            audit.record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=same_day,
+                changes=audit.diff(before, audit.snapshot(same_day)),
+            )
             return same_day
         last = policy.versions.aggregate(models.Max("number"))["number__max"] or 0
         version = SlaPolicyVersion(
-            program_id=policy.program_id, policy=policy, number=last + 1, effective_from=effective_from,
-            source_text=yaml_text, note=note, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            program_id=policy.program_id,
+            policy=policy,
+            number=last + 1,
+            effective_from=effective_from,
+            source_text=yaml_text,
+            note=note,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         version.full_clean()
         version.save()
-        audit.record(actor=actor, action=AuditAction.CREATE, instance=version,
-                     changes=audit.diff({}, audit.snapshot(version)))
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=version,
+            changes=audit.diff({}, audit.snapshot(version)),
+        )
     return version
 
 
 def contract_timezone(contract: Contract) -> str:
     """The time zone of the contract's latest policy version (files' local times are read in it)."""
-    version = (SlaPolicyVersion.objects.filter(policy__contract=contract).order_by("-effective_from")
-               .only("spec").first())
+    version = (
+        SlaPolicyVersion.objects.filter(policy__contract=contract)
+        .order_by("-effective_from")
+        .only("spec")
+        .first()
+    )
     return version.spec.get("timezone", settings.TIME_ZONE) if version else settings.TIME_ZONE
 
 
 # --- Ticket imports ------------------------------------------------------------------------------
 
-def start_ticket_import(*, contract: Contract, file_name: str, file_format: str, mode: str, actor: Any,
-                        source_path: str = "", check: bool = True) -> TicketImport:
+
+def start_ticket_import(
+    *,
+    contract: Contract,
+    file_name: str,
+    file_format: str,
+    mode: str,
+    actor: Any,
+    source_path: str = "",
+    check: bool = True,
+) -> TicketImport:
     """Record an import before it runs, so its progress can be followed."""
     if check and not can(actor, Action.ADD, TicketImport(program_id=contract.program_id, contract=contract)):
         raise PermissionDenied("Your role may not import tickets.")
     with transaction.atomic():
         ticket_import = TicketImport(
-            program_id=contract.program_id, contract=contract, file_name=file_name[:255], format=file_format,
-            mode=mode, source_path=source_path, actor=actor if getattr(actor, "is_authenticated", False) else None,
+            program_id=contract.program_id,
+            contract=contract,
+            file_name=file_name[:255],
+            format=file_format,
+            mode=mode,
+            source_path=source_path,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
         )
         ticket_import.full_clean()
         ticket_import.save()
-        audit.record(actor=actor, action=AuditAction.CREATE, instance=ticket_import,
-                     changes=audit.diff({}, audit.snapshot(ticket_import)))
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=ticket_import,
+            changes=audit.diff({}, audit.snapshot(ticket_import)),
+        )
     return ticket_import
 
 
@@ -131,9 +208,15 @@ def _progress(ticket_import: TicketImport, **fields: Any) -> None:
     TicketImport.objects.filter(pk=ticket_import.pk).update(**fields)
 
 
-def run_ticket_import(*, ticket_import: TicketImport, source: Source, actor: Any,
-                      events_source: Source | None = None, now: dt.datetime | None = None,
-                      date_format: str | None = None) -> TicketImport:
+def run_ticket_import(
+    *,
+    ticket_import: TicketImport,
+    source: Source,
+    actor: Any,
+    events_source: Source | None = None,
+    now: dt.datetime | None = None,
+    date_format: str | None = None,
+) -> TicketImport:
     """Read, check and upsert one export. Nothing is written unless the whole file has been checked.
 
     In all-or-nothing mode one bad row rejects the file; in valid-rows mode the valid rows are stored
@@ -144,8 +227,13 @@ def run_ticket_import(*, ticket_import: TicketImport, source: Source, actor: Any
     contract = ticket_import.contract
     _progress(ticket_import, status=ImportStatus.RUNNING, started_at=now, message="Reading the file…")
     try:
-        parsed = read_export(source, file_format=ticket_import.format, timezone=contract_timezone(contract),
-                             events_source=events_source, date_format=date_format)
+        parsed = read_export(
+            source,
+            file_format=ticket_import.format,
+            timezone=contract_timezone(contract),
+            events_source=events_source,
+            date_format=date_format,
+        )
     except (InputError, ValueError) as error:
         return _finish(ticket_import, actor, status=ImportStatus.REJECTED, message=str(error), now=now)
     row_errors = parsed.row_errors()
@@ -154,24 +242,45 @@ def run_ticket_import(*, ticket_import: TicketImport, source: Source, actor: Any
     stored_errors = [[line, message] for line, message in row_errors[:MAX_STORED_ERRORS]]
     _progress(ticket_import, total_rows=total, errors=stored_errors, rejected_count=int((~valid).sum()))
     if row_errors and ticket_import.mode == ImportMode.ALL_OR_NOTHING:
-        return _finish(ticket_import, actor, status=ImportStatus.REJECTED, now=now, message=(
-            f"{len(row_errors)} row error(s); nothing was imported. Fix the rows, or import again choosing "
-            "“valid rows” to store the others."))
+        return _finish(
+            ticket_import,
+            actor,
+            status=ImportStatus.REJECTED,
+            now=now,
+            message=(
+                f"{len(row_errors)} row error(s); nothing was imported. Fix the rows, or import again choosing "
+                "“valid rows” to store the others."
+            ),
+        )
     try:
         created, updated = _upsert(ticket_import, parsed, now=now)
     except Exception as error:  # a database failure mid-way: say so, keep what the batches committed
         logger.exception("ticket import %s failed", ticket_import.pk)
-        return _finish(ticket_import, actor, status=ImportStatus.FAILED, now=now, message=(
-            f"The database refused a batch ({error.__class__.__name__}: {error}). Rows of earlier batches were "
-            "stored; importing the same file again is safe and completes it."))
+        return _finish(
+            ticket_import,
+            actor,
+            status=ImportStatus.FAILED,
+            now=now,
+            message=(
+                f"The database refused a batch ({error.__class__.__name__}: {error}). Rows of earlier batches were "
+                "stored; importing the same file again is safe and completes it."
+            ),
+        )
     skipped = "" if not row_errors else f"; {len(row_errors)} row error(s) skipped"
-    return _finish(ticket_import, actor, status=ImportStatus.DONE, now=now, created_count=created,
-                   updated_count=updated,
-                   message=f"{created} ticket(s) added, {updated} updated{skipped}.")
+    return _finish(
+        ticket_import,
+        actor,
+        status=ImportStatus.DONE,
+        now=now,
+        created_count=created,
+        updated_count=updated,
+        message=f"{created} ticket(s) added, {updated} updated{skipped}.",
+    )
 
 
-def _finish(ticket_import: TicketImport, actor: Any, *, status: str, message: str, now: dt.datetime,
-            **counts: int) -> TicketImport:
+def _finish(
+    ticket_import: TicketImport, actor: Any, *, status: str, message: str, now: dt.datetime, **counts: int
+) -> TicketImport:
     with transaction.atomic():
         before = audit.snapshot(TicketImport.objects.get(pk=ticket_import.pk))
         if status == ImportStatus.DONE:
@@ -183,8 +292,20 @@ def _finish(ticket_import: TicketImport, actor: Any, *, status: str, message: st
     return ticket_import
 
 
-TICKET_COLUMNS = ["program", "contract", "external_id", "priority", "opened_at", "first_response_at", "resolved_at",
-                  "source_format", "imported_at", "last_import", "created_at", "updated_at"]
+TICKET_COLUMNS = [
+    "program",
+    "contract",
+    "external_id",
+    "priority",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "source_format",
+    "imported_at",
+    "last_import",
+    "created_at",
+    "updated_at",
+]
 
 
 def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.datetime) -> tuple[int, int]:
@@ -216,37 +337,73 @@ def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.dateti
         stop = min(start + TICKET_BATCH, keep.size)
         batch_ids = ids[start:stop]
         with transaction.atomic():
-            existing = dict(Ticket.objects.filter(contract=contract, external_id__in=batch_ids)
-                            .values_list("external_id", "pk"))
-            bulk.upsert(Ticket, TICKET_COLUMNS, [
-                (*fixed, ids[k], priorities[k], opened[k], responded[k], resolved[k], *tail) for k in range(start, stop)
-            ], conflict=["contract", "external_id"], update=TICKET_UPDATE_FIELDS)
+            existing = dict(
+                Ticket.objects.filter(contract=contract, external_id__in=batch_ids).values_list(
+                    "external_id", "pk"
+                )
+            )
+            bulk.upsert(
+                Ticket,
+                TICKET_COLUMNS,
+                [
+                    (*fixed, ids[k], priorities[k], opened[k], responded[k], resolved[k], *tail)
+                    for k in range(start, stop)
+                ],
+                conflict=["contract", "external_id"],
+                update=TICKET_UPDATE_FIELDS,
+            )
             pks = dict(existing)
             fresh = [i for i in batch_ids if i not in existing]
             if fresh:
-                pks.update(Ticket.objects.filter(contract=contract, external_id__in=fresh).values_list("external_id", "pk"))
+                pks.update(
+                    Ticket.objects.filter(contract=contract, external_id__in=fresh).values_list(
+                        "external_id", "pk"
+                    )
+                )
             if existing:
                 TicketEvent.objects.filter(ticket_id__in=list(existing.values())).delete()
             events = [
                 (pks[ids[k]], e - bounds[k], event_at[e], event_state[e])
-                for k in range(start, stop) for e in range(bounds[k], bounds[k + 1])
+                for k in range(start, stop)
+                for e in range(bounds[k], bounds[k + 1])
             ]
             bulk.upsert(TicketEvent, ["ticket", "seq", "at", "state"], events)
         created += len(fresh)
         updated += len(existing)
-        _progress(ticket_import, processed_rows=int(keep[stop - 1]) + 1, created_count=created, updated_count=updated)
+        _progress(
+            ticket_import,
+            processed_rows=int(keep[stop - 1]) + 1,
+            created_count=created,
+            updated_count=updated,
+        )
     return created, updated
 
 
-def import_tickets(*, contract: Contract, source: Source, file_name: str, actor: Any,
-                   file_format: str = TicketFormat.GENERIC, mode: str = ImportMode.ALL_OR_NOTHING,
-                   events_source: Source | None = None, now: dt.datetime | None = None,
-                   date_format: str | None = None, check: bool = True) -> TicketImport:
+def import_tickets(
+    *,
+    contract: Contract,
+    source: Source,
+    file_name: str,
+    actor: Any,
+    file_format: str = TicketFormat.GENERIC,
+    mode: str = ImportMode.ALL_OR_NOTHING,
+    events_source: Source | None = None,
+    now: dt.datetime | None = None,
+    date_format: str | None = None,
+    check: bool = True,
+) -> TicketImport:
     """Import one export synchronously (the command line, the demo, tests)."""
-    ticket_import = start_ticket_import(contract=contract, file_name=file_name, file_format=file_format,
-                                        mode=mode, actor=actor, check=check)
-    return run_ticket_import(ticket_import=ticket_import, source=source, actor=actor,
-                             events_source=events_source, now=now, date_format=date_format)
+    ticket_import = start_ticket_import(
+        contract=contract, file_name=file_name, file_format=file_format, mode=mode, actor=actor, check=check
+    )
+    return run_ticket_import(
+        ticket_import=ticket_import,
+        source=source,
+        actor=actor,
+        events_source=events_source,
+        now=now,
+        date_format=date_format,
+    )
 
 
 def upload_directory() -> Path:
@@ -255,13 +412,15 @@ def upload_directory() -> Path:
     return path
 
 
-def import_in_background(*, ticket_import: TicketImport, upload: Any, actor: Any,
-                         events_upload: Any = None) -> None:
-    """Store an upload and import it in a thread, once the request's transaction has committed.
+def import_in_background(
+    *, ticket_import: TicketImport, upload: Any, actor: Any, events_upload: Any = None
+) -> None:
+    """Store an upload and import it in a thread once the request's transaction has committed.
 
     No broker: the thread updates the import's progress row, which the upload page polls every second.
     The stored files are deleted when the import has read them.
     """
+
     def store(uploaded: Any, suffix: str) -> Path:
         path = upload_directory() / f"{ticket_import.pk}-{uuid.uuid4().hex}-{suffix}.csv"
         with path.open("wb") as out:
@@ -272,27 +431,32 @@ def import_in_background(*, ticket_import: TicketImport, upload: Any, actor: Any
     def work(path: Path, events_path: Path | None) -> None:
         close_old_connections()
         try:
-            run_ticket_import(ticket_import=TicketImport.objects.select_related("contract").get(pk=ticket_import.pk),
-                              source=path, events_source=events_path, actor=actor)
+            run_ticket_import(
+                ticket_import=TicketImport.objects.select_related("contract").get(pk=ticket_import.pk),
+                source=path,
+                events_source=events_path,
+                actor=actor,
+            )
             _recompute_after_import(ticket_import.pk, actor)
         except Exception:
             logger.exception("background ticket import %s crashed", ticket_import.pk)
             TicketImport.objects.filter(pk=ticket_import.pk).update(
-                status=ImportStatus.FAILED, message="The import stopped unexpectedly; see the server log.",
-                finished_at=timezone.now())
+                status=ImportStatus.FAILED,
+                message="The import stopped unexpectedly; see the server log.",
+                finished_at=timezone.now(),
+            )
         finally:
             for file in (path, events_path):
                 if file is not None:
                     file.unlink(missing_ok=True)
             close_old_connections()
 
-    def begin() -> None:
-        path = store(upload, "tickets")
-        events_path = store(events_upload, "events") if events_upload is not None else None
-        TicketImport.objects.filter(pk=ticket_import.pk).update(source_path=str(path))
-        start_thread(work, path, events_path)
-
-    transaction.on_commit(begin)
+    # The upload is written to disk now, while the request still holds it open; only the thread waits
+    # for the commit, so it never reads an import row that is not there yet.
+    path = store(upload, "tickets")
+    events_path = store(events_upload, "events") if events_upload is not None else None
+    TicketImport.objects.filter(pk=ticket_import.pk).update(source_path=str(path))
+    transaction.on_commit(lambda: start_thread(work, path, events_path))
 
 
 def start_thread(target: Any, *args: Any) -> None:
@@ -309,11 +473,16 @@ def _recompute_after_import(import_pk: int, actor: Any) -> None:
         return
     _progress(ticket_import, message=f"{ticket_import.message} Computing SLA results…")
     summary = compute_results(contract=ticket_import.contract, as_of=timezone.now(), actor=actor, check=False)
-    _progress(ticket_import, message=ticket_import.message.replace(
-        "Computing SLA results…", f"SLA results computed for {summary.results} ticket(s)."))
+    _progress(
+        ticket_import,
+        message=ticket_import.message.replace(
+            "Computing SLA results…", f"SLA results computed for {summary.results} ticket(s)."
+        ),
+    )
 
 
 # --- Results -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ComputeSummary:
@@ -339,8 +508,14 @@ def _local_dates(instants: np.ndarray, tz: str) -> list[dt.date]:
     return series.dt.replace_time_zone("UTC").dt.convert_time_zone(tz).dt.date().to_list()
 
 
-def compute_results(*, contract: Contract, as_of: dt.datetime, actor: Any,
-                    version: SlaPolicyVersion | None = None, check: bool = True) -> ComputeSummary:
+def compute_results(
+    *,
+    contract: Contract,
+    as_of: dt.datetime,
+    actor: Any,
+    version: SlaPolicyVersion | None = None,
+    check: bool = True,
+) -> ComputeSummary:
     """Compute and store every ticket's clocks as of `as_of`.
 
     Without `version`, each ticket is measured by the version in force when it was opened and those
@@ -355,64 +530,134 @@ def compute_results(*, contract: Contract, as_of: dt.datetime, actor: Any,
         raise ValidationError("The contract has no SLA policy yet; define one first.")
     if version is not None and version.pk not in {v.pk for v in versions}:
         raise ValidationError({"version": "That version belongs to another contract."})
-    rows = list(Ticket.objects.filter(contract=contract).order_by("pk")
-                .values_list("pk", "priority", "opened_at", "first_response_at", "resolved_at"))
+    rows = list(
+        Ticket.objects.filter(contract=contract)
+        .order_by("pk")
+        .values_list("pk", "priority", "opened_at", "first_response_at", "resolved_at")
+    )
     if not rows:
         return ComputeSummary(results=0, errors=0, by_version={})
     pks, priorities, opened, responded, resolved = (list(c) for c in zip(*rows, strict=True))
-    tickets = TicketArrays.from_columns(ids=[str(p) for p in pks], priority=priorities, opened_at=opened,
-                                       first_response_at=responded, resolved_at=resolved)
-    event_rows = list(TicketEvent.objects.filter(ticket__contract=contract).order_by("ticket_id", "seq")
-                      .values_list("ticket_id", "at", "state"))
-    events = EventArrays.from_columns(ticket_ids=[str(r[0]) for r in event_rows], at=[r[1] for r in event_rows],
-                                      states=[r[2] for r in event_rows]) if event_rows else None
+    tickets = TicketArrays.from_columns(
+        ids=[str(p) for p in pks],
+        priority=priorities,
+        opened_at=opened,
+        first_response_at=responded,
+        resolved_at=resolved,
+    )
+    event_rows = list(
+        TicketEvent.objects.filter(ticket__contract=contract)
+        .order_by("ticket_id", "seq")
+        .values_list("ticket_id", "at", "state")
+    )
+    events = (
+        EventArrays.from_columns(
+            ticket_ids=[str(r[0]) for r in event_rows],
+            at=[r[1] for r in event_rows],
+            states=[r[2] for r in event_rows],
+        )
+        if event_rows
+        else None
+    )
     tz = versions[-1].spec.get("timezone", settings.TIME_ZONE)
     own = _versions_by_ticket(versions, tickets.opened_at, tz)
     pk_array = np.array(pks, dtype=np.int64)
     by_version: dict[int, int] = {}
     errors = 0
     results: list[tuple[Any, ...]] = []
-    groups = [(versions.index(version), np.arange(len(pks)))] if version is not None else [
-        (i, np.flatnonzero(own == i)) for i in range(len(versions))]
+    groups = (
+        [(versions.index(version), np.arange(len(pks)))]
+        if version is not None
+        else [(i, np.flatnonzero(own == i)) for i in range(len(versions))]
+    )
     for index, members in groups:
         if members.size == 0:
             continue
         chosen = versions[index]
         spec = load_policy(chosen.spec)
-        subset = TicketArrays(ids=tickets.ids.gather(members), priority=tickets.priority.gather(members),
-                              opened_at=tickets.opened_at[members],
-                              first_response_at=tickets.first_response_at[members],
-                              resolved_at=tickets.resolved_at[members])
+        subset = TicketArrays(
+            ids=tickets.ids.gather(members),
+            priority=tickets.priority.gather(members),
+            opened_at=tickets.opened_at[members],
+            first_response_at=tickets.first_response_at[members],
+            resolved_at=tickets.resolved_at[members],
+        )
         computed = compute(spec, subset, events, as_of=as_of)
-        periods = period_starts(subset.opened_at, timezone=spec.timezone, frequency=contract.reporting_frequency)
-        results.extend(_result_rows(contract, chosen, computed, pk_array[members], own[members] == index,
-                                    periods, as_of))
+        periods = period_starts(
+            subset.opened_at, timezone=spec.timezone, frequency=contract.reporting_frequency
+        )
+        results.extend(
+            _result_rows(contract, chosen, computed, pk_array[members], own[members] == index, periods, as_of)
+        )
         errors += int((~computed.ok).sum())
         by_version[chosen.number] = int(members.size)
     with transaction.atomic():
         if version is None:
             SlaResult.objects.filter(contract=contract, effective=True).update(effective=False)
         for start in range(0, len(results), RESULT_BATCH):
-            bulk.upsert(SlaResult, RESULT_COLUMNS, results[start:start + RESULT_BATCH], conflict=["ticket", "version"],
-                        update=RESULT_UPDATE)
-        audit.record(actor=actor, action=AuditAction.EVENT, instance=contract, changes={
-            "sla_results": {"as_of": as_of.isoformat(), "by_version": by_version, "errors": errors,
-                            "comparison": version is not None}})
+            bulk.upsert(
+                SlaResult,
+                RESULT_COLUMNS,
+                results[start : start + RESULT_BATCH],
+                conflict=["ticket", "version"],
+                update=RESULT_UPDATE,
+            )
+        audit.record(
+            actor=actor,
+            action=AuditAction.EVENT,
+            instance=contract,
+            changes={
+                "sla_results": {
+                    "as_of": as_of.isoformat(),
+                    "by_version": by_version,
+                    "errors": errors,
+                    "comparison": version is not None,
+                }
+            },
+        )
     return ComputeSummary(results=len(results), errors=errors, by_version=by_version)
 
 
 RESULT_COLUMNS = [
-    "program", "contract", "ticket", "version", "effective", "as_of", "priority", "period_start",
-    "response_elapsed_s", "resolution_elapsed_s", "paused_s", "response_due", "resolution_due", "response_status",
-    "resolution_status", "paused_hospital_s", "paused_vendor_s", "paused_third_party_s", "paused_unattributed_s",
-    "error", "created_at", "updated_at",
+    "program",
+    "contract",
+    "ticket",
+    "version",
+    "effective",
+    "as_of",
+    "priority",
+    "period_start",
+    "response_elapsed_s",
+    "resolution_elapsed_s",
+    "paused_s",
+    "response_due",
+    "resolution_due",
+    "response_status",
+    "resolution_status",
+    "paused_hospital_s",
+    "paused_vendor_s",
+    "paused_third_party_s",
+    "paused_unattributed_s",
+    "error",
+    "created_at",
+    "updated_at",
 ]
-RESULT_UPDATE = [c for c in RESULT_COLUMNS if c not in {"program", "contract", "ticket", "version", "created_at"}]
+RESULT_UPDATE = [
+    c for c in RESULT_COLUMNS if c not in {"program", "contract", "ticket", "version", "created_at"}
+]
 
 
-def _result_rows(contract: Contract, version: SlaPolicyVersion, computed: Any, ticket_pks: np.ndarray,
-                 effective: np.ndarray, periods: list[dt.date], as_of: dt.datetime) -> list[tuple[Any, ...]]:
+def _result_rows(
+    contract: Contract,
+    version: SlaPolicyVersion,
+    computed: Any,
+    ticket_pks: np.ndarray,
+    effective: np.ndarray,
+    periods: list[dt.date],
+    as_of: dt.datetime,
+) -> list[tuple[Any, ...]]:
     """Rows in RESULT_COLUMNS order; durations are None where the ticket could not be computed."""
+
     def seconds(values: np.ndarray) -> list[int | None]:
         return [None if v < 0 else v for v in values.tolist()]
 
@@ -421,12 +666,21 @@ def _result_rows(contract: Contract, version: SlaPolicyVersion, computed: Any, t
 
     stamp = bulk.instant_for_db(timezone.now())
     columns = zip(
-        ticket_pks.tolist(), effective.tolist(), computed.priority.fill_null("").to_list(), bulk.dates_for_db(periods),
-        seconds(computed.response_elapsed_s), seconds(computed.resolution_elapsed_s), seconds(computed.paused_s),
-        bulk.instants_for_db(computed.response_due), bulk.instants_for_db(computed.resolution_due),
-        statuses(computed.response_status), statuses(computed.resolution_status),
-        *([max(v, 0) for v in computed.paused_by_party[name].tolist()]
-          for name in ("hospital", "vendor", "third_party", "unattributed")),
+        ticket_pks.tolist(),
+        effective.tolist(),
+        computed.priority.fill_null("").to_list(),
+        bulk.dates_for_db(periods),
+        seconds(computed.response_elapsed_s),
+        seconds(computed.resolution_elapsed_s),
+        seconds(computed.paused_s),
+        bulk.instants_for_db(computed.response_due),
+        bulk.instants_for_db(computed.resolution_due),
+        statuses(computed.response_status),
+        statuses(computed.resolution_status),
+        *(
+            [max(v, 0) for v in computed.paused_by_party[name].tolist()]
+            for name in ("hospital", "vendor", "third_party", "unattributed")
+        ),
         [e or "" for e in computed.error.tolist()],
         strict=True,
     )

@@ -39,17 +39,23 @@ def _program(request: HttpRequest, program_id: int, area: str = "sla") -> Any:
 
 
 def _contract(request: HttpRequest, program: Any, pk: int, action: str = Action.VIEW) -> Contract:
-    return get_visible_or_404(request.user, Contract.objects.filter(program=program).select_related("vendor"),
-                              action, pk=pk)
+    return get_visible_or_404(
+        request.user, Contract.objects.filter(program=program).select_related("vendor"), action, pk=pk
+    )
 
 
 @login_required
 def contract_list(request: HttpRequest, program_id: int) -> HttpResponse:
     program = _program(request, program_id)
-    return render(request, "sla/contract_list.html", {
-        "program": program, "contracts": queries.list_contracts(user=request.user, program=program),
-        "can_add": can_in_program(request.user, Action.ADD, "sla", program.pk),
-    })
+    return render(
+        request,
+        "sla/contract_list.html",
+        {
+            "program": program,
+            "contracts": queries.list_contracts(user=request.user, program=program),
+            "can_add": can_in_program(request.user, Action.ADD, "sla", program.pk),
+        },
+    )
 
 
 class ContractFormView(ProgramRecordFormView):
@@ -66,13 +72,21 @@ def contract_detail(request: HttpRequest, program_id: int, pk: int) -> HttpRespo
     policy = SlaPolicy.objects.filter(contract=contract).first()
     versions = list(policy.versions.order_by("-effective_from")) if policy else []
     imports = TicketImport.objects.filter(contract=contract).select_related("actor")[:10]
-    return render(request, "sla/contract_detail.html", {
-        "program": program, "contract": contract, "policy": policy, "versions": versions,
-        "targets": AttainmentTarget.objects.filter(contract=contract),
-        "imports": imports, "ticket_count": contract.tickets.count(),
-        "can_change": can(request.user, Action.CHANGE, contract),
-        "can_upload": can_in_program(request.user, Action.ADD, "tickets", program.pk),
-    })
+    return render(
+        request,
+        "sla/contract_detail.html",
+        {
+            "program": program,
+            "contract": contract,
+            "policy": policy,
+            "versions": versions,
+            "targets": AttainmentTarget.objects.filter(contract=contract),
+            "imports": imports,
+            "ticket_count": contract.tickets.count(),
+            "can_change": can(request.user, Action.CHANGE, contract),
+            "can_upload": can_in_program(request.user, Action.ADD, "tickets", program.pk),
+        },
+    )
 
 
 def _target_form(request: HttpRequest, program_id: int, pk: int, target_pk: int | None) -> HttpResponse:
@@ -80,8 +94,9 @@ def _target_form(request: HttpRequest, program_id: int, pk: int, target_pk: int 
     contract = _contract(request, program, pk, Action.CHANGE)
     target = None
     if target_pk is not None:
-        target = get_visible_or_404(request.user, AttainmentTarget.objects.filter(contract=contract), Action.CHANGE,
-                                    pk=target_pk)
+        target = get_visible_or_404(
+            request.user, AttainmentTarget.objects.filter(contract=contract), Action.CHANGE, pk=target_pk
+        )
     form = AttainmentTargetForm(request.POST or None, instance=target)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "contract": contract, "program": program}
@@ -95,9 +110,18 @@ def _target_form(request: HttpRequest, program_id: int, pk: int, target_pk: int 
         else:
             messages.success(request, "Attainment target saved.")
             return redirect(contract)
-    return render(request, "core/record_form.html", {
-        "program": program, "form": form, "object": target, "model_name": "attainment target",
-        "cancel_url": contract.get_absolute_url()}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "core/record_form.html",
+        {
+            "program": program,
+            "form": form,
+            "object": target,
+            "model_name": "attainment target",
+            "cancel_url": contract.get_absolute_url(),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -118,37 +142,62 @@ def policy_edit(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
     policy = SlaPolicy.objects.filter(contract=contract).first()
     latest = policy.versions.order_by("-effective_from").first() if policy else None
     initial = {"source_text": latest.source_text if latest else "", "effective_from": None}
-    form = PolicyVersionForm(request.POST or None, request.FILES or None, initial=initial, needs_name=policy is None)
+    form = PolicyVersionForm(
+        request.POST or None, request.FILES or None, initial=initial, needs_name=policy is None
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if policy is None:
-                version = services.create_policy(contract=contract, name=data["name"], yaml_text=data["source_text"],
-                                                 effective_from=data["effective_from"], note=data["note"],
-                                                 actor=request.user)
+                version = services.create_policy(
+                    contract=contract,
+                    name=data["name"],
+                    yaml_text=data["source_text"],
+                    effective_from=data["effective_from"],
+                    note=data["note"],
+                    actor=request.user,
+                )
             else:
-                version = services.create_policy_version(policy=policy, yaml_text=data["source_text"],
-                                                         effective_from=data["effective_from"], note=data["note"],
-                                                         actor=request.user)
+                version = services.create_policy_version(
+                    policy=policy,
+                    yaml_text=data["source_text"],
+                    effective_from=data["effective_from"],
+                    note=data["note"],
+                    actor=request.user,
+                )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"Policy version {version.number} saved, in force from "
-                                      f"{version.effective_from:%d %b %Y}.")
+            messages.success(
+                request,
+                f"Policy version {version.number} saved, in force from {version.effective_from:%d %b %Y}.",
+            )
             return redirect(contract)
-    return render(request, "sla/policy_form.html", {
-        "program": program, "contract": contract, "policy": policy, "latest": latest, "form": form,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "sla/policy_form.html",
+        {
+            "program": program,
+            "contract": contract,
+            "policy": policy,
+            "latest": latest,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 def policy_export(request: HttpRequest, program_id: int, pk: int, version_pk: int) -> HttpResponse:
     program = _program(request, program_id)
     contract = _contract(request, program, pk)
-    version = get_visible_or_404(request.user, SlaPolicyVersion.objects.filter(policy__contract=contract),
-                                 pk=version_pk)
-    response = HttpResponse(services.export_policy_yaml(version), content_type="application/yaml; charset=utf-8")
+    version = get_visible_or_404(
+        request.user, SlaPolicyVersion.objects.filter(policy__contract=contract), pk=version_pk
+    )
+    response = HttpResponse(
+        services.export_policy_yaml(version), content_type="application/yaml; charset=utf-8"
+    )
     name = f"{slugify(contract.name)}-policy-v{version.number}.yaml"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -163,22 +212,39 @@ def import_upload(request: HttpRequest, program_id: int, pk: int) -> HttpRespons
     form = TicketUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         ticket_import = services.start_ticket_import(
-            contract=contract, file_name=form.cleaned_data["file"].name, file_format=form.cleaned_data["format"],
-            mode=form.cleaned_data["mode"], actor=request.user)
-        services.import_in_background(ticket_import=ticket_import, upload=form.cleaned_data["file"],
-                                      events_upload=form.cleaned_data.get("events_file"), actor=request.user)
+            contract=contract,
+            file_name=form.cleaned_data["file"].name,
+            file_format=form.cleaned_data["format"],
+            mode=form.cleaned_data["mode"],
+            actor=request.user,
+        )
+        services.import_in_background(
+            ticket_import=ticket_import,
+            upload=form.cleaned_data["file"],
+            events_upload=form.cleaned_data.get("events_file"),
+            actor=request.user,
+        )
         return redirect(ticket_import)
-    return render(request, "sla/import_upload.html", {"program": program, "contract": contract, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "sla/import_upload.html",
+        {"program": program, "contract": contract, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 def import_detail(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
     program = _program(request, program_id, area="tickets")
     ticket_import = get_visible_or_404(
-        request.user, TicketImport.objects.filter(program=program).select_related("contract", "actor"), pk=pk)
-    context = {"program": program, "ticket_import": ticket_import, "contract": ticket_import.contract,
-               "ImportStatus": ImportStatus}
+        request.user, TicketImport.objects.filter(program=program).select_related("contract", "actor"), pk=pk
+    )
+    context = {
+        "program": program,
+        "ticket_import": ticket_import,
+        "contract": ticket_import.contract,
+        "ImportStatus": ImportStatus,
+    }
     return render_page(request, "sla/import_detail.html", context, partial="sla/_import_progress.html")
 
 
@@ -193,13 +259,16 @@ def compute(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
         return redirect("sla:report", program_id=program.pk, pk=contract.pk)
     version = form.cleaned_data["version"]
     try:
-        summary = services.compute_results(contract=contract, version=version, as_of=form.as_of_or_now(),
-                                           actor=request.user)
+        summary = services.compute_results(
+            contract=contract, version=version, as_of=form.as_of_or_now(), actor=request.user
+        )
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))
         return redirect(contract)
-    messages.success(request, f"Computed {summary.results} result(s)"
-                              f"{f', {summary.errors} with errors' if summary.errors else ''}.")
+    messages.success(
+        request,
+        f"Computed {summary.results} result(s){f', {summary.errors} with errors' if summary.errors else ''}.",
+    )
     query = f"?version={version.pk}" if version else ""
     return redirect(f"{contract.get_absolute_url()}report/{query}")
 
@@ -222,18 +291,33 @@ def report(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
     contract = _contract(request, program, pk)
     version = _chosen_version(request, contract)
     sla_report = queries.build_report(contract, version)
-    breaches = Paginator(queries.list_breaches(contract, version), BREACHES_PER_PAGE).get_page(request.GET.get("page"))
+    breaches = Paginator(queries.list_breaches(contract, version), BREACHES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     at_risk = list(queries.list_at_risk(contract, version)[:50])
     versions = list(SlaPolicyVersion.objects.filter(policy__contract=contract).order_by("effective_from"))
     can_compute = can(request.user, Action.CHANGE, contract)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "sla/report.html", {
-        "program": program, "contract": contract, "report": sla_report, "version": version, "versions": versions,
-        "breaches": breaches, "at_risk": at_risk, "trend": sla_report.trend(), "query": query.urlencode(),
-        "compute_form": ComputeForm(contract=contract, initial={"version": version}) if can_compute else None,
-        "party_labels": dict(Party.choices),
-    })
+    return render(
+        request,
+        "sla/report.html",
+        {
+            "program": program,
+            "contract": contract,
+            "report": sla_report,
+            "version": version,
+            "versions": versions,
+            "breaches": breaches,
+            "at_risk": at_risk,
+            "trend": sla_report.trend(),
+            "query": query.urlencode(),
+            "compute_form": ComputeForm(contract=contract, initial={"version": version})
+            if can_compute
+            else None,
+            "party_labels": dict(Party.choices),
+        },
+    )
 
 
 @login_required
@@ -245,21 +329,27 @@ def report_export(request: HttpRequest, program_id: int, pk: int) -> HttpRespons
     table = request.GET.get("table", "report")
     file_format = request.GET.get("format", "csv")
     if table not in ("report", "results") or file_format not in ("csv", "xlsx"):
-        return HttpResponse("Choose table=report|results and format=csv|xlsx.", status=400,
-                            content_type="text/plain")
+        return HttpResponse(
+            "Choose table=report|results and format=csv|xlsx.", status=400, content_type="text/plain"
+        )
     if table == "report":
         headers, rows = exports.REPORT_HEADERS, exports.report_rows(queries.build_report(contract, version))
     else:
-        results = queries.results_for(contract, version).select_related("ticket", "version").order_by(
-            "period_start", "ticket__external_id")
+        results = (
+            queries.results_for(contract, version)
+            .select_related("ticket", "version")
+            .order_by("period_start", "ticket__external_id")
+        )
         headers, rows = exports.RESULT_HEADERS, exports.result_rows(results.iterator(chunk_size=2000))
     name = f"{slugify(contract.name)}-sla-{table}{f'-v{version.number}' if version else ''}"
     if file_format == "csv":
-        response: HttpResponse = StreamingHttpResponse(exports.to_csv(headers, rows),
-                                                       content_type="text/csv; charset=utf-8")
+        response: HttpResponse = StreamingHttpResponse(
+            exports.to_csv(headers, rows), content_type="text/csv; charset=utf-8"
+        )
     else:
         response = HttpResponse(
             exports.to_xlsx(headers, rows, title=f"SLA {table}"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response

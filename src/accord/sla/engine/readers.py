@@ -371,7 +371,7 @@ def read_servicenow(
     error = incidents["error"].to_numpy().astype(object)
     error[no_number & np.equal(error, None)] = "missing number"
     priority = incidents["priority"]
-    priority = pl.coalesce(priority.str.extract(r"^\s*(\d+)", 1), priority)
+    priority = priority.str.extract(r"^\s*(\d+)", 1).fill_null(priority)
 
     def as_array(series: pl.Series) -> np.ndarray:
         return series.fill_null(MISSING).to_numpy().astype(np.int64)
@@ -381,7 +381,7 @@ def read_servicenow(
         priority=priority,
         opened_at=as_array(incidents["opened_at"]),
         first_response_at=as_array(incidents["responded"]),
-        resolved_at=as_array(pl.coalesce(incidents["resolved_column"], incidents["resolved_state"])),
+        resolved_at=as_array(incidents["resolved_column"].fill_null(incidents["resolved_state"])),
         line=incidents["line"].to_numpy().astype(np.int64),
         error=error,
     )

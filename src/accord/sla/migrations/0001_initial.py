@@ -11,225 +11,563 @@ import accord.core.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('programs', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('reporting_frequency', models.CharField(choices=[('weekly', 'Weekly'), ('monthly', 'Monthly'), ('quarterly', 'Quarterly')], default='monthly', max_length=16)),
-                ('period_fee', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='The fee of one reporting period; service credits are a % of it.', max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('visibility', accord.core.models.VisibilityField(choices=[('shared', 'Shared with partners'), ('internal', 'Hospital-internal')], default='shared', help_text='Internal records are never shown to vendor or consultant members.', max_length=16)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('vendor', models.ForeignKey(help_text='The organisation that delivers the service.', on_delete=django.db.models.deletion.PROTECT, related_name='sla_contracts', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "reporting_frequency",
+                    models.CharField(
+                        choices=[("weekly", "Weekly"), ("monthly", "Monthly"), ("quarterly", "Quarterly")],
+                        default="monthly",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "period_fee",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="The fee of one reporting period; service credits are a % of it.",
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                (
+                    "visibility",
+                    accord.core.models.VisibilityField(
+                        choices=[("shared", "Shared with partners"), ("internal", "Hospital-internal")],
+                        default="shared",
+                        help_text="Internal records are never shown to vendor or consultant members.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "vendor",
+                    models.ForeignKey(
+                        help_text="The organisation that delivers the service.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sla_contracts",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'name'],
+                "ordering": ["program", "name"],
             },
         ),
         migrations.CreateModel(
-            name='AttainmentTarget',
+            name="AttainmentTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('priority', models.CharField(max_length=40)),
-                ('clock', models.CharField(choices=[('response', 'Response'), ('resolution', 'Resolution')], max_length=16)),
-                ('target_percent', models.DecimalField(decimal_places=2, help_text='e.g. 95 means 95 % of tickets within target per period.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))])),
-                ('service_credit_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='Share of the period fee owed to the hospital when the target is missed.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))])),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='sla.contract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("priority", models.CharField(max_length=40)),
+                (
+                    "clock",
+                    models.CharField(
+                        choices=[("response", "Response"), ("resolution", "Resolution")], max_length=16
+                    ),
+                ),
+                (
+                    "target_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="e.g. 95 means 95 % of tickets within target per period.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                    ),
+                ),
+                (
+                    "service_credit_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="Share of the period fee owed to the hospital when the target is missed.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="targets", to="sla.contract"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['contract', 'priority', 'clock'],
+                "ordering": ["contract", "priority", "clock"],
             },
         ),
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('contract', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='policy', to='sla.contract')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "contract",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="policy", to="sla.contract"
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SLA policy',
-                'verbose_name_plural': 'SLA policies',
-                'ordering': ['contract'],
+                "verbose_name": "SLA policy",
+                "verbose_name_plural": "SLA policies",
+                "ordering": ["contract"],
             },
         ),
         migrations.CreateModel(
-            name='SlaPolicyVersion',
+            name="SlaPolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField()),
-                ('effective_from', models.DateField(help_text='Tickets opened on or after this date (policy time zone) use it.')),
-                ('source_text', models.TextField(help_text='The policy as YAML (or JSON): timezone, working_hours, holidays, pause_states, pause_parties, targets, warn_at.')),
-                ('spec', models.JSONField(default=dict, editable=False, help_text='The validated policy as data.')),
-                ('note', models.CharField(blank=True, help_text='Why this version was made.', max_length=300)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='sla.slapolicy')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "effective_from",
+                    models.DateField(
+                        help_text="Tickets opened on or after this date (policy time zone) use it."
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        help_text="The policy as YAML (or JSON): timezone, working_hours, holidays, pause_states, pause_parties, targets, warn_at."
+                    ),
+                ),
+                (
+                    "spec",
+                    models.JSONField(default=dict, editable=False, help_text="The validated policy as data."),
+                ),
+                (
+                    "note",
+                    models.CharField(blank=True, help_text="Why this version was made.", max_length=300),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="sla.slapolicy",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SLA policy version',
-                'ordering': ['policy', '-effective_from'],
+                "verbose_name": "SLA policy version",
+                "ordering": ["policy", "-effective_from"],
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('external_id', models.CharField(help_text="The ticket's id in the vendor's tool.", max_length=100)),
-                ('priority', models.CharField(max_length=40)),
-                ('opened_at', models.DateTimeField()),
-                ('first_response_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('source_format', models.CharField(choices=[('generic', 'Generic CSV (id, priority, opened_at, first_response_at, resolved_at)'), ('servicenow', 'ServiceNow incident export')], default='generic', max_length=16)),
-                ('imported_at', models.DateTimeField(blank=True, null=True)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tickets', to='sla.contract')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "external_id",
+                    models.CharField(help_text="The ticket's id in the vendor's tool.", max_length=100),
+                ),
+                ("priority", models.CharField(max_length=40)),
+                ("opened_at", models.DateTimeField()),
+                ("first_response_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "source_format",
+                    models.CharField(
+                        choices=[
+                            (
+                                "generic",
+                                "Generic CSV (id, priority, opened_at, first_response_at, resolved_at)",
+                            ),
+                            ("servicenow", "ServiceNow incident export"),
+                        ],
+                        default="generic",
+                        max_length=16,
+                    ),
+                ),
+                ("imported_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tickets", to="sla.contract"
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['contract', '-opened_at', 'pk'],
+                "ordering": ["contract", "-opened_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SlaResult',
+            name="SlaResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('effective', models.BooleanField(default=True, help_text='The version in force for the ticket (False: a comparison under another version).')),
-                ('as_of', models.DateTimeField()),
-                ('priority', models.CharField(max_length=40)),
-                ('period_start', models.DateField(help_text='First day of the reporting period the ticket was opened in.')),
-                ('response_elapsed_s', models.BigIntegerField(blank=True, null=True)),
-                ('resolution_elapsed_s', models.BigIntegerField(blank=True, null=True)),
-                ('paused_s', models.BigIntegerField(blank=True, null=True)),
-                ('response_due', models.DateTimeField(blank=True, null=True)),
-                ('resolution_due', models.DateTimeField(blank=True, null=True)),
-                ('response_status', models.CharField(choices=[('met', 'Met'), ('breached', 'Breached'), ('running', 'Running'), ('at_risk', 'At risk'), ('error', 'Error')], max_length=16)),
-                ('resolution_status', models.CharField(choices=[('met', 'Met'), ('breached', 'Breached'), ('running', 'Running'), ('at_risk', 'At risk'), ('error', 'Error')], max_length=16)),
-                ('paused_hospital_s', models.BigIntegerField(default=0)),
-                ('paused_vendor_s', models.BigIntegerField(default=0)),
-                ('paused_third_party_s', models.BigIntegerField(default=0)),
-                ('paused_unattributed_s', models.BigIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='sla.contract')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='sla.slapolicyversion')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='sla.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "effective",
+                    models.BooleanField(
+                        default=True,
+                        help_text="The version in force for the ticket (False: a comparison under another version).",
+                    ),
+                ),
+                ("as_of", models.DateTimeField()),
+                ("priority", models.CharField(max_length=40)),
+                (
+                    "period_start",
+                    models.DateField(help_text="First day of the reporting period the ticket was opened in."),
+                ),
+                ("response_elapsed_s", models.BigIntegerField(blank=True, null=True)),
+                ("resolution_elapsed_s", models.BigIntegerField(blank=True, null=True)),
+                ("paused_s", models.BigIntegerField(blank=True, null=True)),
+                ("response_due", models.DateTimeField(blank=True, null=True)),
+                ("resolution_due", models.DateTimeField(blank=True, null=True)),
+                (
+                    "response_status",
+                    models.CharField(
+                        choices=[
+                            ("met", "Met"),
+                            ("breached", "Breached"),
+                            ("running", "Running"),
+                            ("at_risk", "At risk"),
+                            ("error", "Error"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "resolution_status",
+                    models.CharField(
+                        choices=[
+                            ("met", "Met"),
+                            ("breached", "Breached"),
+                            ("running", "Running"),
+                            ("at_risk", "At risk"),
+                            ("error", "Error"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("paused_hospital_s", models.BigIntegerField(default=0)),
+                ("paused_vendor_s", models.BigIntegerField(default=0)),
+                ("paused_third_party_s", models.BigIntegerField(default=0)),
+                ("paused_unattributed_s", models.BigIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="results", to="sla.contract"
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="sla.slapolicyversion",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="results", to="sla.ticket"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SLA result',
-                'ordering': ['contract', 'period_start', 'ticket'],
+                "verbose_name": "SLA result",
+                "ordering": ["contract", "period_start", "ticket"],
             },
         ),
         migrations.CreateModel(
-            name='TicketEvent',
+            name="TicketEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField(help_text='Order within the ticket; breaks ties between equal instants.')),
-                ('at', models.DateTimeField()),
-                ('state', models.CharField(max_length=100)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='sla.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seq",
+                    models.PositiveIntegerField(
+                        help_text="Order within the ticket; breaks ties between equal instants."
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("state", models.CharField(max_length=100)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="sla.ticket"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ticket', 'seq'],
+                "ordering": ["ticket", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='TicketImport',
+            name="TicketImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('file_name', models.CharField(max_length=255)),
-                ('source_path', models.CharField(blank=True, editable=False, help_text='Where the uploaded file waits until the import has read it.', max_length=500)),
-                ('format', models.CharField(choices=[('generic', 'Generic CSV (id, priority, opened_at, first_response_at, resolved_at)'), ('servicenow', 'ServiceNow incident export')], default='generic', max_length=16)),
-                ('mode', models.CharField(choices=[('all_or_nothing', 'All or nothing: reject the whole file if any row is invalid'), ('valid_rows', 'Valid rows: import the valid rows and report the others')], default='all_or_nothing', max_length=16)),
-                ('status', models.CharField(choices=[('pending', 'Waiting to start'), ('running', 'Importing'), ('done', 'Imported'), ('rejected', 'Rejected (nothing imported)'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('updated_count', models.PositiveIntegerField(default=0)),
-                ('rejected_count', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list, help_text='The first row errors: [line, message].')),
-                ('message', models.TextField(blank=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='imports', to='sla.contract')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("file_name", models.CharField(max_length=255)),
+                (
+                    "source_path",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="Where the uploaded file waits until the import has read it.",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            (
+                                "generic",
+                                "Generic CSV (id, priority, opened_at, first_response_at, resolved_at)",
+                            ),
+                            ("servicenow", "ServiceNow incident export"),
+                        ],
+                        default="generic",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("all_or_nothing", "All or nothing: reject the whole file if any row is invalid"),
+                            ("valid_rows", "Valid rows: import the valid rows and report the others"),
+                        ],
+                        default="all_or_nothing",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to start"),
+                            ("running", "Importing"),
+                            ("done", "Imported"),
+                            ("rejected", "Rejected (nothing imported)"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("updated_count", models.PositiveIntegerField(default=0)),
+                ("rejected_count", models.PositiveIntegerField(default=0)),
+                (
+                    "errors",
+                    models.JSONField(
+                        blank=True, default=list, help_text="The first row errors: [line, message]."
+                    ),
+                ),
+                ("message", models.TextField(blank=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="imports", to="sla.contract"
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='last_import',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sla.ticketimport'),
+            model_name="ticket",
+            name="last_import",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="sla.ticketimport",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.UniqueConstraint(fields=('program', 'name'), name='sla_contract_name_unique'),
+            model_name="contract",
+            constraint=models.UniqueConstraint(fields=("program", "name"), name="sla_contract_name_unique"),
         ),
         migrations.AddConstraint(
-            model_name='attainmenttarget',
-            constraint=models.UniqueConstraint(fields=('contract', 'priority', 'clock'), name='sla_one_target_per_priority_and_clock'),
+            model_name="attainmenttarget",
+            constraint=models.UniqueConstraint(
+                fields=("contract", "priority", "clock"), name="sla_one_target_per_priority_and_clock"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slapolicyversion',
-            constraint=models.UniqueConstraint(fields=('policy', 'number'), name='sla_policy_version_number_unique'),
+            model_name="slapolicyversion",
+            constraint=models.UniqueConstraint(
+                fields=("policy", "number"), name="sla_policy_version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slapolicyversion',
-            constraint=models.UniqueConstraint(fields=('policy', 'effective_from'), name='sla_policy_version_date_unique'),
+            model_name="slapolicyversion",
+            constraint=models.UniqueConstraint(
+                fields=("policy", "effective_from"), name="sla_policy_version_date_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='slaresult',
-            index=models.Index(fields=['contract', 'version', 'period_start'], name='sla_slaresu_contrac_2a836a_idx'),
+            model_name="slaresult",
+            index=models.Index(
+                fields=["contract", "version", "period_start"], name="sla_slaresu_contrac_2a836a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='slaresult',
-            index=models.Index(fields=['contract', 'effective', 'period_start'], name='sla_slaresu_contrac_2c76f7_idx'),
+            model_name="slaresult",
+            index=models.Index(
+                fields=["contract", "effective", "period_start"], name="sla_slaresu_contrac_2c76f7_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slaresult',
-            constraint=models.UniqueConstraint(fields=('ticket', 'version'), name='sla_result_per_version'),
+            model_name="slaresult",
+            constraint=models.UniqueConstraint(fields=("ticket", "version"), name="sla_result_per_version"),
         ),
         migrations.AddConstraint(
-            model_name='ticketevent',
-            constraint=models.UniqueConstraint(fields=('ticket', 'seq'), name='sla_ticket_event_seq_unique'),
+            model_name="ticketevent",
+            constraint=models.UniqueConstraint(fields=("ticket", "seq"), name="sla_ticket_event_seq_unique"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['contract', 'opened_at'], name='sla_ticket_contrac_2475e3_idx'),
+            model_name="ticket",
+            index=models.Index(fields=["contract", "opened_at"], name="sla_ticket_contrac_2475e3_idx"),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.UniqueConstraint(fields=('contract', 'external_id'), name='sla_ticket_id_unique'),
+            model_name="ticket",
+            constraint=models.UniqueConstraint(
+                fields=("contract", "external_id"), name="sla_ticket_id_unique"
+            ),
         ),
     ]

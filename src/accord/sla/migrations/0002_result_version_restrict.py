@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sla', '0001_initial'),
+        ("sla", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='slaresult',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='results', to='sla.slapolicyversion'),
+            model_name="slaresult",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="results",
+                to="sla.slapolicyversion",
+            ),
         ),
     ]

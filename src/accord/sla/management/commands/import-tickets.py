@@ -25,15 +25,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="tickets CSV")
         parser.add_argument("--contract", type=int, required=True, help="contract id")
-        parser.add_argument("--format", choices=TicketFormat.values, default=TicketFormat.GENERIC,
-                            help="generic (id,priority,opened_at,first_response_at,resolved_at) or servicenow")
+        parser.add_argument(
+            "--format",
+            choices=TicketFormat.values,
+            default=TicketFormat.GENERIC,
+            help="generic (id,priority,opened_at,first_response_at,resolved_at) or servicenow",
+        )
         parser.add_argument("--events", type=Path, help="state changes CSV with header id,at,state")
-        parser.add_argument("--mode", choices=ImportMode.values, default=ImportMode.ALL_OR_NOTHING,
-                            help="all_or_nothing (default): any bad row rejects the file; valid_rows: store the "
-                                 "valid rows and report the others")
+        parser.add_argument(
+            "--mode",
+            choices=ImportMode.values,
+            default=ImportMode.ALL_OR_NOTHING,
+            help="all_or_nothing (default): any bad row rejects the file; valid_rows: store the "
+            "valid rows and report the others",
+        )
         parser.add_argument("--date-format", help="strftime pattern of the timestamps (default: ISO 8601)")
-        parser.add_argument("--compute", action="store_true",
-                            help="compute the contract's SLA results as of now after a successful import")
+        parser.add_argument(
+            "--compute",
+            action="store_true",
+            help="compute the contract's SLA results as of now after a successful import",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         contract = Contract.objects.filter(pk=options["contract"]).first()
@@ -44,16 +55,27 @@ class Command(BaseCommand):
                 raise CommandError(f"{options[key]}: no such file.")
         actor = "command line (accord import-tickets)"
         ticket_import = services.import_tickets(
-            contract=contract, source=options["file"], file_name=options["file"].name, actor=actor,
-            file_format=options["format"], mode=options["mode"], events_source=options["events"],
-            date_format=options["date_format"], check=False)
+            contract=contract,
+            source=options["file"],
+            file_name=options["file"].name,
+            actor=actor,
+            file_format=options["format"],
+            mode=options["mode"],
+            events_source=options["events"],
+            date_format=options["date_format"],
+            check=False,
+        )
         for line, message in ticket_import.errors[:SHOWN_ERRORS]:
-            self.stderr.write(f"line {line}: {message}" if not str(message).startswith(("line", "events")) else message)
+            self.stderr.write(
+                f"line {line}: {message}" if not str(message).startswith(("line", "events")) else message
+            )
         if ticket_import.rejected_count > SHOWN_ERRORS:
             self.stderr.write(f"… and {ticket_import.rejected_count - SHOWN_ERRORS} more row errors")
         if ticket_import.status != ImportStatus.DONE:
             raise CommandError(f"{ticket_import.get_status_display()}: {ticket_import.message}")
         self.stdout.write(f"Import {ticket_import.pk} into “{contract}”: {ticket_import.message}")
         if options["compute"]:
-            summary = services.compute_results(contract=contract, as_of=timezone.now(), actor=actor, check=False)
+            summary = services.compute_results(
+                contract=contract, as_of=timezone.now(), actor=actor, check=False
+            )
             self.stdout.write(f"Computed {summary.results} SLA result(s) ({summary.errors} with errors).")

@@ -21,7 +21,9 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("args", nargs=argparse.REMAINDER, help="a subcommand and its options, e.g. compute …")
+        parser.add_argument(
+            "args", nargs=argparse.REMAINDER, help="a subcommand and its options, e.g. compute …"
+        )
 
     def run_from_argv(self, argv: list[str]) -> None:
         # argv is ["accord", "sla", ...]; bypass Django's parser so that --help reaches the engine's CLI.
