@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -191,8 +192,10 @@ class StrategyVersionSerializer(ValidatedModelSerializer):
         return queries.filter_snapshot_for(obj.snapshot, self.context["request"].user, obj.program_id)
 
     def get_endorsements(self, obj: StrategyVersion) -> list[dict[str, Any]]:
-        user = self.context["request"].user
-        rows = Endorsement.objects.visible_to(user).filter(version=obj).select_related("group")
+        rows = getattr(obj, "visible_endorsements", None)  # prefetched by the viewset for lists
+        if rows is None:
+            user = self.context["request"].user
+            rows = Endorsement.objects.visible_to(user).filter(version=obj).select_related("group")
         return [{"group": e.group_id, "group_name": e.group.name, "status": e.status, "text": e.text,
                  "on_behalf": e.on_behalf, "current": e.is_current} for e in rows]
 
@@ -214,6 +217,12 @@ class StrategyVersionViewSet(AccordModelViewSet):
     filterset_class = type("StrategyVersionFilterSet", (ProgramFilterSet,), {"Meta": type("Meta", (), {
         "model": StrategyVersion, "fields": ["program"]})})
     select_related = ("published_by",)
+
+    def get_queryset(self) -> QuerySet[StrategyVersion]:
+        # Each version's endorsements, as far as the user may see them, in one query for the whole page.
+        visible = Endorsement.objects.visible_to(self.request.user).select_related("group")
+        return super().get_queryset().prefetch_related(
+            Prefetch("endorsements", queryset=visible, to_attr="visible_endorsements"))
 
     @extend_schema(request=None, responses=StrategyVersionSerializer)
     @action(detail=True, methods=["post"])

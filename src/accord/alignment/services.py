@@ -14,6 +14,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 
 from accord.alignment import engine, queries
 from accord.alignment.choices import DECISIONS, CommitmentStatus, EndorsementStatus
@@ -307,7 +308,7 @@ def send_digests(*, now: dt.datetime, programs: Any = None) -> int:
     """
     from accord.programs.models import Program
 
-    today = now.date()
+    today = timezone.localdate(now)  # the hospital's calendar day, whatever zone `now` is given in
     sent = 0
     for program in programs if programs is not None else Program.objects.all():
         for person, groups in digest_recipients(program).items():

@@ -86,7 +86,7 @@ def group_detail(request: HttpRequest, program_id: int, pk: int) -> HttpResponse
     return render(request, "alignment/group_detail.html", {
         "program": program, "group": group, "trend": trend, "latest": latest,
         "adkar": [(e, getattr(latest, e)) for e in engine.ADKAR] if latest else [],
-        "attention": attention, "commitments": commitments.select_related("owner").order_by("due_date"),
+        "attention": attention, "commitments": commitments.select_related("group", "owner").order_by("due_date"),
         "impacts": impacts, "net": sum(i.score for i in impacts), "score": score,
         "can_edit": can(request.user, Action.CHANGE, group),
         "can_assess": can_in_program(request.user, Action.ADD, "alignment", program.pk),

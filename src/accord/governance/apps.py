@@ -20,4 +20,9 @@ class GovernanceConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from accord.alignment.red_flags import register_red_flag_counter
         from accord.governance import signals  # noqa: F401  (every new program gets default escalation rules)
+        from accord.governance.queries import count_open_red_flags_by_group
+
+        # Open red flags against a stakeholder group lower its alignment index.
+        register_red_flag_counter(count_open_red_flags_by_group)

@@ -88,3 +88,10 @@ def list_risks(*, user: Any, program: Any, likelihood: int | None = None, impact
     elif status:
         risks = risks.filter(status=status)
     return risks.select_related("owner", "source_flag").order_by("-score", "title")
+
+
+def count_open_red_flags_by_group(*, program: Any) -> dict[int | None, int]:
+    """Open red flags per affected stakeholder group (None: flags on no group), for the alignment index."""
+    rows = (RedFlag.objects.filter(program=program).open().values("threatens_group_id")
+            .annotate(flags=Count("pk")).order_by())
+    return {row["threatens_group_id"]: row["flags"] for row in rows}
