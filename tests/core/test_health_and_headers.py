@@ -50,6 +50,7 @@ def test_the_deploy_check_reports_nothing_in_production(tmp_path: object) -> Non
     env = {**os.environ, "ACCORD_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(50),
            "ALLOWED_HOSTS": "accord.example.org", "ACCORD_VAR_DIR": str(tmp_path)}
     env.pop("DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process, never in production
     result = subprocess.run([sys.executable, "-m", "accord.cli", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

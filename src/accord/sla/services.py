@@ -337,8 +337,10 @@ def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.dateti
         stop = min(start + TICKET_BATCH, keep.size)
         batch_ids = ids[start:stop]
         with transaction.atomic():
+            # No ordering: Meta.ordering would join and sort, and make SQLite scan the whole contract
+            # instead of using the (contract, external_id) index.
             existing = dict(
-                Ticket.objects.filter(contract=contract, external_id__in=batch_ids).values_list(
+                Ticket.objects.filter(contract=contract, external_id__in=batch_ids).order_by().values_list(
                     "external_id", "pk"
                 )
             )
@@ -356,7 +358,7 @@ def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.dateti
             fresh = [i for i in batch_ids if i not in existing]
             if fresh:
                 pks.update(
-                    Ticket.objects.filter(contract=contract, external_id__in=fresh).values_list(
+                    Ticket.objects.filter(contract=contract, external_id__in=fresh).order_by().values_list(
                         "external_id", "pk"
                     )
                 )
