@@ -16,8 +16,6 @@ import argparse
 import csv
 import datetime as dt
 import os
-import platform
-import re
 import resource
 import subprocess
 import sys
@@ -30,6 +28,8 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+from _readme import README, machine, write_section  # noqa: E402  (bench/ is the script's own folder)
 
 from accord.sla.engine import MISSING, load_policy  # noqa: E402
 from accord.sla.engine.zones import zone_table  # noqa: E402
@@ -61,7 +61,6 @@ AS_OF = "2027-01-15T12:00:00"
 SPAN_START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 SPAN_DAYS = 730
 PAUSE_STATES = ("Awaiting User Info", "Awaiting Vendor", "Awaiting Change")
-README = ROOT / "bench" / "README.md"
 FULL_SIZE = 1_000_000
 
 
@@ -261,30 +260,8 @@ def agreement(out: Path, baseline: dict[str, dict]) -> tuple[int, int]:
     return same, frame.height
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, numpy {np.__version__}, polars {pl.__version__}"
-    )
 
 
-def write_readme(section: str) -> None:
-    text = README.read_text() if README.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## SLA engine\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    README.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -327,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"same elapsed, paused and due figures on {same} of {compared} sample tickets")
     write = args.readme if args.readme is not None else args.tickets == FULL_SIZE
     if write:
-        write_readme(
+        write_section(
+            "SLA engine",
             "## SLA engine\n\n"
             "`make bench` (`.venv/bin/python bench/sla.py`) generates tickets on a realistic policy "
             "(America/Chicago, split weekday hours plus Saturday morning, US-IL holidays plus explicit "
@@ -343,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| per-ticket way scaled to {args.tickets:,} | {scaled:,.0f} s |\n"
             f"| ratio | {scaled / wall:,.0f}x (target >= 100x) |\n"
             f"| sample tickets with identical figures both ways | {same} of {compared} |\n\n"
-            f"Machine: {machine()}.\n"
+            f"Machine: {machine()}, numpy {np.__version__}, polars {pl.__version__}.\n"
         )
         print(f"wrote {README.relative_to(ROOT)}")
     return 0

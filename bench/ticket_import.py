@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -33,9 +31,10 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _readme import README, machine, write_section  # noqa: E402  (bench/ is the script's own folder)
+
 from tests.postgres_cluster import throwaway_cluster  # noqa: E402
 
-README = ROOT / "bench" / "README.md"
 FULL_SIZE = 1_000_000
 SPAN_START = 1_735_689_600  # 2025-01-01T00:00:00Z
 SPAN_DAYS = 730
@@ -169,22 +168,8 @@ def check(figures: dict[str, Any], export: dict[str, Any]) -> list[str]:
     ]
 
 
-def machine() -> str:
-    info = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
-    cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "unknown CPU")
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, " \
-           f"Python {platform.python_version()}"
 
 
-def write_readme(section: str) -> None:
-    text = README.read_text() if README.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Ticket import\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    README.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             for r in results
         )
         events = f"{3 * args.tickets:,} state events (3 per ticket)" if args.events else "no events file"
-        write_readme(
+        write_section(
+            "Ticket import",
             "## Ticket import\n\n"
             "`.venv/bin/python bench/ticket_import.py` runs `accord import-tickets` (the service "
             "`accord.sla.services.import_tickets`, as the upload page does) in a fresh interpreter on a freshly "
