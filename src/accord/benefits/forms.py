@@ -16,6 +16,7 @@ from accord.benefits.models import (
     ObjectiveLink,
     SuccessFactor,
 )
+from accord.core.validation import member_choices
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -31,7 +32,7 @@ class ProgramScopedForm(forms.ModelForm):
                 continue
             model = field.queryset.model
             if model is User:
-                field.queryset = User.objects.filter(memberships__program=program).order_by("full_name")
+                field.queryset = member_choices(program, keep=getattr(self.instance, f"{name}_id", None))
             elif hasattr(model, "access_area"):
                 field.queryset = model.objects.visible_to(user).filter(program=program)
             if name == "owner":

@@ -81,6 +81,7 @@ class Objective(ProgramScopedModel):
     """A strategic goal of the program: a node of the strategy map, in one perspective."""
 
     access_area = "benefits"
+    member_fields = ("owner",)
 
     title = models.CharField(max_length=200)
     perspective = models.CharField(max_length=32, choices=Perspective.choices)
@@ -141,6 +142,7 @@ class Benefit(ProgramScopedModel):
     """
 
     access_area = "benefits"
+    member_fields = ("owner",)
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -333,6 +335,7 @@ class Initiative(ProgramScopedModel):
     """A piece of work that advances one or more objectives."""
 
     access_area = "benefits"
+    member_fields = ("owner",)
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -361,6 +364,7 @@ class SuccessFactor(ProgramScopedModel):
     """One alignment dimension the program needs (training, physician engagement, …), with its status."""
 
     access_area = "benefits"
+    member_fields = ("owner",)
 
     dimension = models.CharField(max_length=32, choices=SuccessDimension.choices, default=SuccessDimension.CUSTOM)
     name = models.CharField(max_length=200)

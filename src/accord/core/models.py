@@ -16,6 +16,7 @@ from accord.core.permissions import (
     role_in,
     sees_internal,
 )
+from accord.core.validation import MemberLinksMixin
 
 
 class ProgramScopedQuerySet(models.QuerySet):
@@ -40,7 +41,7 @@ class ProgramScopedQuerySet(models.QuerySet):
         return self.filter(program=program)
 
 
-class ProgramScopedModel(models.Model):
+class ProgramScopedModel(MemberLinksMixin, models.Model):
     """A record that belongs to exactly one program; access follows the program role table."""
 
     access_area: ClassVar[str] = "program"
