@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from accord.accounts import views as accounts_views
 from accord.core import views as core_views
 from accord.core.registry import accord_apps, optional_module
 
@@ -31,6 +32,7 @@ for config in accord_apps():
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="programs:program_list", permanent=False), name="root"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/email/", accounts_views.change_email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accord.accounts.urls")),
     path("programs/", include("accord.programs.urls")),

@@ -27,6 +27,10 @@ ENDPOINTS = [
              data=lambda w: {"email": "new.hire@example.org", "full_name": "New Hire"}),
     Endpoint("person-detail", {**{p: 200 for p in MEMBERS}, "outsider": 404, "anonymous": 401}, api=True,
              kwargs=lambda w: {"pk": w.consultant.pk}),
-    Endpoint("person-detail", only(["program_manager", "consultant"], 200, 403, api=True), api=True,
+    # An account is changed by its owner (here the consultant) or a platform administrator, never by a
+    # program manager: whoever edits someone's e-mail address can reset their password.
+    Endpoint("person-detail", only("consultant", 200, 403, api=True), api=True,
              method="patch", kwargs=lambda w: {"pk": w.consultant.pk}, data=lambda w: {"title": "Partner"}),
+    Endpoint("person-detail", only([], 200, 403, api=True), api=True, method="patch", label="e-mail",
+             kwargs=lambda w: {"pk": w.consultant.pk}, data=lambda w: {"email": "taken.over@evil.example"}),
 ]

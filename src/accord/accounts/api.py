@@ -39,6 +39,9 @@ class PersonSerializer(ValidatedModelSerializer):
     def create(self, validated_data: dict[str, Any]) -> User:
         return services.create_person(actor=self.context["request"].user, **validated_data)
 
+    def update(self, instance: User, validated_data: dict[str, Any]) -> User:
+        return services.update_person(person=instance, actor=self.context["request"].user, data=validated_data)
+
 
 class PersonViewSet(AccordModelViewSet):
     """People who share a program with you. People are deactivated, never deleted, to keep the record."""

@@ -183,12 +183,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             return True
         if action == "view":
             return User.objects.visible_to(user).filter(pk=self.pk).exists()
-        if user.pk == self.pk and action == "change":
-            return True
-        # Program managers add and maintain the people they bring into their programs.
-        return Role.PROGRAM_MANAGER in roles_by_program(user).values() and (
-            action == "add" or User.objects.visible_to(user).filter(pk=self.pk).exists()
-        )
+        if action == "change":
+            # An account is changed by its owner or a platform administrator (above), never by a program
+            # manager: whoever may edit an account's e-mail address may reset its password.
+            return user.pk == self.pk
+        # Program managers bring new people into their programs; they manage memberships, not accounts.
+        return action == "add" and Role.PROGRAM_MANAGER in roles_by_program(user).values()
 
     def audit_program_id(self) -> None:
         return None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -11,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from accord.accounts.models import User
 from accord.core import audit
+from accord.core import services as core_services
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, can
 
@@ -36,9 +39,63 @@ def create_person(*, actor: Any, email: str, full_name: str, title: str = "", or
             person.set_unusable_password()
         person.full_clean()
         person.save()
+        record_own_email_address(person=person)
         audit.record(actor=actor, action=AuditAction.CREATE, instance=person,
                      changes=audit.diff({}, audit.snapshot(person)))
     return person
+
+
+def record_own_email_address(*, person: User) -> None:
+    """Make the account's e-mail address its one confirmed address in allauth's table.
+
+    The address on the account is where password resets go, so it is the confirmed one by definition;
+    allauth's e-mail change then keeps it in force until a new address is confirmed by its link, and an
+    address an administrator replaced stops receiving anything for this account.
+    """
+    email = person.email.lower()
+    EmailAddress.objects.filter(user=person).exclude(email__iexact=email).filter(verified=True).delete()
+    EmailAddress.objects.filter(user=person).exclude(email__iexact=email).update(primary=False)
+    updated = EmailAddress.objects.filter(user=person, email__iexact=email).update(verified=True, primary=True)
+    if not updated:
+        EmailAddress.objects.create(user=person, email=email, verified=True, primary=True)
+
+
+# What a person may change on their own account without anyone else; everything else that identifies
+# them or carries access (e-mail, organisation, active, staff and superuser flags) is a platform
+# administrator's, except the e-mail address, which its owner changes through a link sent to the new one.
+SELF_SERVICE_FIELDS = frozenset({"full_name", "title"})
+
+
+def is_platform_administrator(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def update_person(*, person: User, actor: Any, data: Mapping[str, Any]) -> User:
+    """Change a person's account: names by the person, e-mail, organisation and access by an administrator."""
+    stored = User.objects.get(pk=person.pk)
+    changed = {name for name, value in data.items() if getattr(stored, name) != value}
+    if not is_platform_administrator(actor):
+        if getattr(actor, "pk", None) != person.pk:
+            raise PermissionDenied("Only the person themselves or a platform administrator changes an account.")
+        if "email" in changed:
+            raise PermissionDenied("Change your e-mail address from your profile: a confirmation link is sent to "
+                                   "the new address.")
+        if changed - SELF_SERVICE_FIELDS:
+            raise PermissionDenied("Your organisation and access are changed by a platform administrator.")
+    with transaction.atomic():
+        person = core_services.update_record(instance=person, actor=actor, data=data, check=False)
+        if "email" in changed:
+            record_own_email_address(person=person)
+    return person
+
+
+def record_email_change(*, person: User, actor: Any, old: str | None, new: str,
+                        remote_addr: str | None = None) -> None:
+    """Audit an e-mail change confirmed through the link sent to the new address (allauth made the change)."""
+    with transaction.atomic():
+        record_own_email_address(person=person)
+        audit.record(actor=actor, action=AuditAction.UPDATE, instance=person, changes={"email": [old, new]},
+                     remote_addr=remote_addr)
 
 
 def issue_api_token(*, person: User, actor: Any, replace: bool = False) -> Token:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.views import EmailView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from accord.accounts import services
 from accord.accounts.forms import ProfileForm
-from accord.core import services as core_services
 from accord.core.signals import client_address
 from accord.programs.queries import list_programs_for
 
@@ -23,7 +25,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            core_services.update_record(instance=request.user, actor=request.user, data=form.cleaned_data)
+            services.update_person(person=request.user, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -55,3 +57,23 @@ def regenerate_token(request: HttpRequest) -> HttpResponse:
     request.session["accord_new_token"] = token.key
     messages.success(request, "A new API token was issued; the previous one no longer works.")
     return redirect("accounts:profile")
+
+
+class ChangeEmailView(EmailView):
+    """allauth's e-mail change page, with the account's current address as its confirmed address.
+
+    People are created with an address but without allauth's record of it; without that record allauth
+    would let a pending, unconfirmed address be made primary. Only following the link sent to the new
+    address changes it.
+    """
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            services.record_own_email_address(person=request.user)
+            if request.method == "POST" and "action_primary" in request.POST:
+                messages.error(request, "Your new address takes effect when you follow the link sent to it.")
+                return redirect("account_email")
+        return super().dispatch(request, *args, **kwargs)
+
+
+change_email = ChangeEmailView.as_view()
