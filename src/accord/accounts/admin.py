@@ -12,7 +12,7 @@ from accord.core.admin import AuditedModelAdmin
 class UserAdmin(AuditedModelAdmin):
     list_display = ["email", "full_name", "title", "organisation", "is_active", "is_staff"]
     search_fields = ["email", "full_name"]
-    list_filter = ["is_active", "is_staff", "organisation"]
+    list_filter = ["is_active", "is_staff", "is_platform_auditor", "organisation"]
     exclude = ["password", "session_generation"]
 
     # An account's e-mail address, organisation and access flags are a platform administrator's alone:

@@ -142,6 +142,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the admin site and create programs.")
+    is_platform_auditor = models.BooleanField(
+        default=False, help_text="May read the audit entries that belong to no program (people, organisations, "
+                                 "sign-ins). Set by a platform administrator.")
     date_joined = models.DateTimeField(default=timezone.now)
     # Bumped by "log out everywhere": it is part of the session hash, so every session ends at once.
     session_generation = models.PositiveIntegerField(default=0)

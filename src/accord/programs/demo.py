@@ -118,6 +118,9 @@ def seed(demo: DemoContext) -> None:
         demo.people[key] = create_person(actor=SYSTEM_ACTOR, check=False, email=email, full_name=name, title=title,
                                          organisation=demo.organisations[org], password=DEMO_PASSWORD)
 
+    # The internal auditor also reads the audit entries of no program: people, organisations, sign-ins.
+    User.objects.filter(pk=demo.people["auditor"].pk).update(is_platform_auditor=True)
+
     demo.programs["emr"] = create_program(
         actor=SYSTEM_ACTOR, check=False, manager=demo.people["emr_pm"], name=EMR_NAME,
         kind=ProgramKind.EMR_DEPLOYMENT, phase=ProgramPhase.STABILISATION,
