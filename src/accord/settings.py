@@ -41,6 +41,35 @@ if not SECRET_KEY:
     # A development-only key: sessions signed with it are worthless anywhere else.
     SECRET_KEY = "accord-development-only-key-never-use-in-production-5f2c9a1e7d3b"
 
+def audit_keys_from_env() -> list[tuple[str, str]]:
+    """The audit chain's HMAC keys as (id, key), the signing key first.
+
+    `ACCORD_AUDIT_KEYS="2026b:…,2026a:…"` lists every key still trusted for verifying; the first signs new
+    entries. `ACCORD_AUDIT_KEY` alone is one key with the id "main". With neither, development and tests
+    get a key derived from SECRET_KEY; production gets none and the deploy check fails.
+    """
+    listed = os.environ.get("ACCORD_AUDIT_KEYS", "").strip()
+    if listed:
+        keys = []
+        for part in listed.split(","):
+            key_id, sep, key = part.strip().partition(":")
+            if not sep or not key_id.strip() or not key.strip():
+                raise ImproperlyConfigured("ACCORD_AUDIT_KEYS must look like 'id:key,id:key'.")
+            keys.append((key_id.strip(), key.strip()))
+        return keys
+    single = os.environ.get("ACCORD_AUDIT_KEY", "").strip()
+    if single:
+        return [("main", single)]
+    if PRODUCTION:
+        return []
+    import hashlib
+    import hmac
+
+    return [("dev", hmac.new(SECRET_KEY.encode(), b"accord-audit-chain", hashlib.sha256).hexdigest())]
+
+
+ACCORD_AUDIT_KEYS = audit_keys_from_env()
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -61,6 +90,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "pgtrigger",  # database-level triggers (the append-only audit table on PostgreSQL)
     # Accord's own apps; core first, domain apps after the ones they build on.
     "accord.core",
     "accord.accounts",

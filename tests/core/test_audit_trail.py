@@ -8,7 +8,7 @@ from django.db import connection
 
 from accord.accounts.models import Organisation, OrganisationKind
 from accord.core import services
-from accord.core.audit import verify_chain
+from accord.core.audit import lifting_append_only, verify_chain
 from accord.core.models import AuditAction, AuditEntry
 from accord.programs import services as program_services
 from tests.personas import World
@@ -66,7 +66,8 @@ def test_verify_passes_on_an_untouched_chain(world: World, capsys: pytest.Captur
 def test_verify_names_the_first_entry_edited_behind_the_applications_back(world: World) -> None:
     _write_some_history(world)
     second = AuditEntry.objects.order_by("sequence")[1]
-    with connection.cursor() as cursor:  # as an attacker with database access would
+    # As an attacker with database access would (one who may also lift the PostgreSQL trigger).
+    with lifting_append_only(), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {AuditEntry._meta.db_table} SET object_repr = %s WHERE id = %s",
                        ["nothing to see", second.pk])
     with pytest.raises(CommandError, match=rf"entry #{second.sequence} \(id {second.pk}\): content was altered"):
@@ -76,7 +77,7 @@ def test_verify_names_the_first_entry_edited_behind_the_applications_back(world:
 def test_verify_detects_a_deleted_entry_in_the_middle(world: World) -> None:
     _write_some_history(world)
     second = AuditEntry.objects.order_by("sequence")[1]
-    with connection.cursor() as cursor:
+    with lifting_append_only(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", [second.pk])
     with pytest.raises(CommandError, match=rf"entry #{second.sequence}: missing \(deleted\)"):
         call_command("audit", "verify")
@@ -85,7 +86,7 @@ def test_verify_detects_a_deleted_entry_in_the_middle(world: World) -> None:
 def test_verify_detects_the_newest_entry_being_deleted(world: World) -> None:
     _write_some_history(world)
     last = AuditEntry.objects.order_by("sequence").last()
-    with connection.cursor() as cursor:
+    with lifting_append_only(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", [last.pk])
     _checked, problem = verify_chain()
     assert problem is not None and problem.sequence == last.sequence
@@ -93,14 +94,15 @@ def test_verify_detects_the_newest_entry_being_deleted(world: World) -> None:
 
 
 def test_verify_detects_a_rehashed_forgery(world: World) -> None:
-    """Recomputing one entry's own hash after editing it still breaks the link to the next entry."""
-    from accord.core.audit import compute_hash, entry_payload
+    """Even with the key, re-sealing one edited entry still breaks the link to the next entry."""
+    from accord.core.audit import compute_hash, entry_payload, signing_key
 
     _write_some_history(world)
     first = AuditEntry.objects.order_by("sequence").first()
     first.changes = {"phase": ["build", "planning"]}
-    forged = compute_hash(first.previous_hash, entry_payload(first))
-    AuditEntry.objects.filter(pk=first.pk).update(changes=first.changes, entry_hash=forged)
+    forged = compute_hash(first.previous_hash, entry_payload(first), signing_key()[1])
+    with lifting_append_only():
+        AuditEntry.objects.filter(pk=first.pk).update(changes=first.changes, entry_hash=forged)
     _, problem = verify_chain()
     assert problem is not None and problem.sequence == first.sequence + 1
 

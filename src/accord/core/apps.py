@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Accord core"
 
     def ready(self) -> None:
-        from accord.core import signals  # noqa: F401  (login and logout reach the audit trail)
+        from accord.core import checks, signals  # noqa: F401  (audit key checks; login and logout reach the audit trail)

@@ -1,26 +1,60 @@
-"""Writing and verifying the hash-chained audit trail.
+"""Writing and verifying the keyed, hash-chained audit trail.
 
 Entries are written by services inside their own transaction, so a write that rolls back leaves no
-entry and an entry never describes a write that did not happen.
+entry and an entry never describes a write that did not happen. Each entry is sealed with
+HMAC-SHA256 over its content and its predecessor's seal, under a key kept outside the database
+(`ACCORD_AUDIT_KEYS`): someone who can write to the database but does not hold the key cannot forge
+a chain that verifies.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pgtrigger
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
 from accord.core.models import AuditAction, AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
+# Entries written before the chain was keyed: plain SHA-256, which anyone can recompute. `verify`
+# reports them until `accord audit reseal` has sealed them with a key.
+LEGACY_KEY_ID = "legacy-sha256"
+APPEND_ONLY_TRIGGER = "core.AuditEntry:audit_append_only"
+
+
+def audit_keys() -> dict[str, bytes]:
+    """Every key trusted for verifying, by id, in the configured order (the first one signs)."""
+    return {key_id: key.encode() for key_id, key in getattr(settings, "ACCORD_AUDIT_KEYS", [])}
+
+
+def signing_key() -> tuple[str, bytes]:
+    keys = audit_keys()
+    if not keys:
+        raise ImproperlyConfigured("No audit key: set ACCORD_AUDIT_KEY (or ACCORD_AUDIT_KEYS) in the environment.")
+    key_id = next(iter(keys))
+    if key_id == LEGACY_KEY_ID:
+        raise ImproperlyConfigured(f"'{LEGACY_KEY_ID}' is reserved for unkeyed entries; choose another key id.")
+    return key_id, keys[key_id]
+
+
+@contextlib.contextmanager
+def lifting_append_only() -> Iterator[None]:
+    """Lets this thread change audit rows on PostgreSQL (re-sealing only); a no-op on SQLite."""
+    with pgtrigger.ignore(APPEND_ONLY_TRIGGER):
+        yield
 
 
 def to_json_value(value: Any) -> Any:
@@ -96,11 +130,24 @@ def entry_payload(entry: AuditEntry) -> dict[str, Any]:
         "object_repr": entry.object_repr,
         "changes": entry.changes,
         "remote_addr": entry.remote_addr,
+        # The key id is sealed too, so an entry cannot be relabelled as unkeyed (legacy entries
+        # keep the payload they were hashed with).
+        **({"key_id": entry.key_id} if entry.key_id != LEGACY_KEY_ID else {}),
     }
 
 
-def compute_hash(previous_hash: str, payload: dict[str, Any]) -> str:
-    return hashlib.sha256(f"{previous_hash}\n{canonical(payload)}".encode()).hexdigest()
+def compute_hash(previous_hash: str, payload: dict[str, Any], key: bytes | None = None) -> str:
+    """The entry's seal: HMAC-SHA256 under `key`, or plain SHA-256 (the legacy scheme) without one."""
+    message = f"{previous_hash}\n{canonical(payload)}".encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def seal(entry: AuditEntry, previous_hash: str, key_id: str, key: bytes) -> None:
+    entry.key_id = key_id
+    entry.previous_hash = previous_hash
+    entry.entry_hash = compute_hash(previous_hash, entry_payload(entry), key)
 
 
 def object_type_of(instance: models.Model | type[models.Model]) -> str:
@@ -129,6 +176,7 @@ def record(
             getter = getattr(instance, "audit_program_id", None)
             program_id = getter() if getter else None
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    key_id, key = signing_key()
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         now = at or timezone.now()
@@ -144,9 +192,8 @@ def record(
             object_repr=object_repr[:300],
             changes=json.loads(canonical(to_json_value(changes or {}))),
             remote_addr=remote_addr,
-            previous_hash=head.entry_hash,
         )
-        entry.entry_hash = compute_hash(head.entry_hash, entry_payload(entry))
+        seal(entry, head.entry_hash, key_id, key)
         entry.save()
         head.sequence = entry.sequence
         head.entry_hash = entry.entry_hash
@@ -175,21 +222,45 @@ def iter_chain(batch: int = 2000) -> Iterator[AuditEntry]:
         last = rows[-1].sequence
 
 
-def verify_chain() -> tuple[int, ChainProblem | None]:
-    """Walk the whole chain; return the number of entries checked and the first problem, if any."""
+def check_entry(entry: AuditEntry, previous_hash: str, keys: dict[str, bytes], *,
+                accept_legacy: bool) -> str | None:
+    """Why this entry does not verify after `previous_hash`, or None."""
+    if entry.previous_hash != previous_hash:
+        return "does not follow its predecessor's hash"
+    if entry.key_id == LEGACY_KEY_ID:
+        if not accept_legacy:
+            return "sealed with the old unkeyed SHA-256 scheme; run `accord audit reseal` to key the trail"
+        key = None
+    elif entry.key_id in keys:
+        key = keys[entry.key_id]
+    else:
+        return f"sealed with key '{entry.key_id}', which is not in ACCORD_AUDIT_KEYS (retired or unknown)"
+    if not hmac.compare_digest(compute_hash(previous_hash, entry_payload(entry), key), entry.entry_hash):
+        return "content was altered after it was written, or it was sealed with another key"
+    return None
+
+
+def verify_chain(*, accept_legacy: bool = False) -> tuple[int, ChainProblem | None]:
+    """Walk the whole chain; return the number of entries checked and the first problem, if any.
+
+    With `accept_legacy`, unkeyed entries pass if their SHA-256 is right and no keyed entry precedes
+    them; only re-sealing uses it, since anyone can recompute an unkeyed chain.
+    """
+    keys = audit_keys()
     expected_sequence = 1
     previous_hash = GENESIS_HASH
     checked = 0
+    keyed_seen = False
     for entry in iter_chain():
         if entry.sequence != expected_sequence:
             return checked, ChainProblem(
                 expected_sequence, None,
                 f"missing (deleted); the chain jumps from #{expected_sequence - 1} to #{entry.sequence}",
             )
-        if entry.previous_hash != previous_hash:
-            return checked, ChainProblem(entry.sequence, entry.pk, "does not follow its predecessor's hash")
-        if compute_hash(previous_hash, entry_payload(entry)) != entry.entry_hash:
-            return checked, ChainProblem(entry.sequence, entry.pk, "content was altered after it was written")
+        reason = check_entry(entry, previous_hash, keys, accept_legacy=accept_legacy and not keyed_seen)
+        if reason is not None:
+            return checked, ChainProblem(entry.sequence, entry.pk, reason)
+        keyed_seen = keyed_seen or entry.key_id != LEGACY_KEY_ID
         previous_hash = entry.entry_hash
         expected_sequence += 1
         checked += 1
@@ -204,4 +275,44 @@ def verify_chain() -> tuple[int, ChainProblem | None]:
     return checked, None
 
 
-__all__ = ["AuditAction", "ChainProblem", "diff", "record", "snapshot", "to_json_value", "verify_chain"]
+class ChainBroken(Exception):
+    def __init__(self, problem: ChainProblem, checked: int) -> None:
+        super().__init__(f"Audit trail is broken at {problem} ({checked} entries before it are intact).")
+        self.problem = problem
+
+
+def reseal_chain(*, actor: Any = "system", batch: int = 2000) -> int:
+    """Seal every entry again with the current signing key; returns the number of entries re-sealed.
+
+    Used once after upgrading from the unkeyed chain, and to retire a key after rotation. It refuses
+    to run on a chain that does not verify (unkeyed entries are checked with plain SHA-256), so it
+    never launders an edit into a valid seal. The re-sealing itself is recorded as the last entry.
+    """
+    key_id, key = signing_key()
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        checked, problem = verify_chain(accept_legacy=True)
+        if problem is not None:
+            raise ChainBroken(problem, checked)
+        previous_hash = GENESIS_HASH
+        pending: list[AuditEntry] = []
+        with lifting_append_only():
+            for entry in iter_chain(batch):
+                seal(entry, previous_hash, key_id, key)
+                previous_hash = entry.entry_hash
+                pending.append(entry)
+                if len(pending) >= batch:
+                    AuditEntry.objects.bulk_update(pending, ["key_id", "previous_hash", "entry_hash"])
+                    pending = []
+            if pending:
+                AuditEntry.objects.bulk_update(pending, ["key_id", "previous_hash", "entry_hash"])
+        head.entry_hash = previous_hash
+        head.save(update_fields=["entry_hash"])
+        if checked:
+            record(actor=actor, action=AuditAction.EVENT, object_type="core.auditentry",
+                   object_repr="Audit trail re-sealed",
+                   changes={"resealed": [1, checked], "key_id": key_id})
+    return checked
+
+
+__all__ = ["AuditAction", "ChainBroken", "ChainProblem", "diff", "record", "reseal_chain", "snapshot", "to_json_value", "verify_chain"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -132,6 +133,9 @@ class AuditEntry(models.Model):
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(
+        max_length=32, help_text="Which ACCORD_AUDIT_KEYS key sealed the entry ('legacy-sha256': unkeyed, before keys).",
+    )
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -142,6 +146,11 @@ class AuditEntry(models.Model):
             models.Index(fields=["object_type", "object_id"]),
         ]
         verbose_name_plural = "audit entries"
+        # On PostgreSQL the database itself refuses to change or delete a row, whoever connects
+        # (re-sealing and restores lift it explicitly); pgtrigger skips this on SQLite.
+        triggers = [
+            pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type} {self.object_repr}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -150,15 +151,25 @@ class ProgramRecordFormView(ProgramViewMixin, View):
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 after a database round trip; 503 when the database does not answer."""
+    """200 after reading a real table; 503 when the database does not answer or is not Accord's.
+
+    A SQLite file that has vanished is not recreated: sqlite would create an empty one on connect, and
+    a connection still open on the deleted file would keep answering from it.
+    """
+    sqlite_file = connection.vendor == "sqlite" and not connection.is_in_memory_db()
+    if sqlite_file and not Path(connection.settings_dict["NAME"]).is_file():
+        connection.close()
+        return JsonResponse({"status": "unavailable", "database": "missing"}, status=503)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+            cursor.execute("SELECT 1 FROM django_migrations LIMIT 1")
+            migrated = cursor.fetchone() is not None
     except DatabaseError as error:
         return JsonResponse({"status": "unavailable", "database": str(error.__class__.__name__)}, status=503)
-    except Exception as error:  # a vanished SQLite file or a refused socket is not always a DatabaseError
+    except Exception as error:  # a refused socket is not always a DatabaseError
         return JsonResponse({"status": "unavailable", "database": error.__class__.__name__}, status=503)
+    if not migrated:
+        return JsonResponse({"status": "unavailable", "database": "not migrated"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
