@@ -191,8 +191,17 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/15m/ip,5/15m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+    # Re-entering the password in a signed-in session (before an e-mail or 2FA change) is a guess too.
+    "reauthenticate": "5/15m/user",
 }
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+# Behind the TLS proxy every request arrives from the proxy; the sign-in throttle (and the audit trail)
+# must count the client, which is the entry our proxy appended to X-Forwarded-For: the Nth from the right
+# for N trusted proxies. Entries further left are whatever the client sent and are never trusted.
+BEHIND_TLS_PROXY = PRODUCTION and env_bool("BEHIND_TLS_PROXY", default=True)
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ACCORD_TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0))
+# Or a header the proxy sets to the client's address (e.g. X-Real-IP), when it sets one.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ACCORD_TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Accord"
 

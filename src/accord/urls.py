@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -28,6 +29,10 @@ for config in accord_apps():
     url_prefix = getattr(config, "program_url_prefix", None)
     if url_prefix and optional_module(config, "urls") is not None:
         program_app_urls.append(path(f"programs/<int:program_id>/{url_prefix}/", include(f"{config.name}.urls")))
+
+# The admin site signs people in through the one sign-in page, with its throttle and second factor;
+# Django's own admin login form would check the password alone, unthrottled.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="programs:program_list", permanent=False), name="root"),

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.core.internal.httpkit import get_client_ip
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -18,9 +20,13 @@ from accord.core.models import AuditAction
 
 
 def client_address(request: HttpRequest | None) -> str | None:
+    """The client's address as the sign-in throttle counts it: behind the TLS proxy, not the proxy's."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        return get_client_ip(request)
+    except ImproperlyConfigured:  # fewer X-Forwarded-For entries than trusted proxies: not via our proxy
+        return request.META.get("REMOTE_ADDR") or None
 
 
 @receiver(user_logged_in)
