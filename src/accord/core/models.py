@@ -104,7 +104,11 @@ class AuditEntryQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         full, _shared = program_ids_where(user, action, "audit")
-        return self.filter(program_id__in=full)
+        condition = Q(program_id__in=full)
+        # Person, organisation and login entries belong to no program; platform auditors read them.
+        if action == Action.VIEW and getattr(user, "is_platform_auditor", False):
+            condition |= Q(program__isnull=True)
+        return self.filter(condition)
 
 
 class AuditEntry(models.Model):
