@@ -19,11 +19,23 @@ from accord.core.permissions import Action, can
 
 
 def log_out_everywhere(*, person: User, actor: Any, remote_addr: str | None = None) -> None:
-    """End every session of `person` on every device, by changing the value their sessions are bound to."""
+    """End every session of `person` on every device, by changing the value their sessions are bound to,
+    and revoke their API token: a script's token is a session too."""
     with transaction.atomic():
         User.objects.filter(pk=person.pk).update(session_generation=F("session_generation") + 1)
         person.refresh_from_db(fields=["session_generation"])
-        audit.record(actor=actor, action=AuditAction.LOGOUT_EVERYWHERE, instance=person, remote_addr=remote_addr)
+        revoked = Token.objects.filter(user=person).delete()[0]
+        audit.record(actor=actor, action=AuditAction.LOGOUT_EVERYWHERE, instance=person, remote_addr=remote_addr,
+                     changes={"api_token": ["issued", "revoked"]} if revoked else None)
+
+
+def revoke_api_tokens(*, person: User, actor: Any, reason: str, remote_addr: str | None = None) -> None:
+    """Revoke the person's API token (after a password change or reset: whoever knew the old password may
+    have issued one)."""
+    with transaction.atomic():
+        if Token.objects.filter(user=person).delete()[0]:
+            audit.record(actor=actor, action=AuditAction.EVENT, instance=person, remote_addr=remote_addr,
+                         changes={"api_token": ["issued", f"revoked: {reason}"]})
 
 
 def create_person(*, actor: Any, email: str, full_name: str, title: str = "", organisation: Any = None,

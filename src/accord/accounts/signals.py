@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.signals import email_changed
+from allauth.account.signals import email_changed, password_changed, password_reset, password_set
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -20,3 +20,10 @@ def record_confirmed_email_change(sender: Any, request: HttpRequest, user: Any, 
         person=user, actor=user, old=getattr(from_email_address, "email", None), new=to_email_address.email,
         remote_addr=client_address(request),
     )
+
+
+@receiver(password_changed)
+@receiver(password_set)
+@receiver(password_reset)
+def revoke_api_tokens_on_new_password(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    services.revoke_api_tokens(person=user, actor=user, reason="new password", remote_addr=client_address(request))

@@ -15,15 +15,15 @@ class AccordPagination(PageNumberPagination):
 
 
 class TokenRateThrottle(SimpleRateThrottle):
-    """Requests per API token (per session user in the browser); keeps one script from starving others."""
+    """Requests per person, by token or session alike; keeps one script from starving others.
+
+    Keyed on the person, not the token: replacing a token must not buy a fresh budget.
+    """
 
     scope = "token"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        token = getattr(request, "auth", None)
-        if token is not None and hasattr(token, "key"):
-            ident = f"token:{token.key}"
-        elif request.user and request.user.is_authenticated:
+        if request.user and request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:
             ident = f"ip:{self.get_ident(request)}"
