@@ -35,7 +35,7 @@ def red_flag_counter():
 
 
 def test_each_part_of_a_groups_score_has_its_value_weight_and_contribution(world, scored) -> None:
-    result = queries.compute_alignment(program=world.program, today=TODAY)
+    result = queries.compute_alignment(program=world.program, today=TODAY, audience="internal")
     score, _inputs = _by_name(result)["Nursing"]
     assert _parts(score) == {
         "endorsement": ("endorsed", 100.0, 30.0, 30.0),
@@ -48,7 +48,7 @@ def test_each_part_of_a_groups_score_has_its_value_weight_and_contribution(world
 
 
 def test_a_part_with_nothing_to_judge_gives_its_weight_to_the_other_parts(world, scored) -> None:
-    result = queries.compute_alignment(program=world.program, today=TODAY)
+    result = queries.compute_alignment(program=world.program, today=TODAY, audience="internal")
     score, _inputs = _by_name(result)["EHR vendor"]
     parts = _parts(score)
     assert parts["endorsement"][:2] == ("requested", 25.0)
@@ -59,7 +59,7 @@ def test_a_part_with_nothing_to_judge_gives_its_weight_to_the_other_parts(world,
 
 
 def test_the_program_score_weighs_the_mean_of_its_groups_parts(world, scored) -> None:
-    result = queries.compute_alignment(program=world.program, today=TODAY)
+    result = queries.compute_alignment(program=world.program, today=TODAY, audience="internal")
     parts = _parts(result.program_score)
     assert parts["endorsement"][:2] == ("mean of 2 groups", 62.5)
     assert parts["delivery"][:2] == ("mean of 1 group", 50.0)
@@ -68,7 +68,7 @@ def test_the_program_score_weighs_the_mean_of_its_groups_parts(world, scored) ->
 
 
 def test_groups_are_ranked_most_aligned_first(world, scored) -> None:
-    result = queries.compute_alignment(program=world.program, today=TODAY)
+    result = queries.compute_alignment(program=world.program, today=TODAY, audience="internal")
     assert [g.name for g, _s, _i in result.groups] == ["Nursing", "EHR vendor"]
 
 
@@ -76,7 +76,7 @@ def test_weights_set_for_a_program_change_its_scores_and_no_other_programs(world
     services.set_alignment_weights(program=world.program, actor=world.program_manager,
                                    weights={"endorsement": 100, "delivery": 0, "readiness": 0, "impact": 0,
                                             "red_flags": 0})
-    result = queries.compute_alignment(program=world.program, today=TODAY)
+    result = queries.compute_alignment(program=world.program, today=TODAY, audience="internal")
     scores = {name: s.value for name, (s, _i) in _by_name(result).items()}
     assert scores == {"Nursing": pytest.approx(100.0), "EHR vendor": pytest.approx(25.0)}
     assert result.program_score.value == pytest.approx(62.5)
@@ -85,7 +85,7 @@ def test_weights_set_for_a_program_change_its_scores_and_no_other_programs(world
 
 def test_a_partial_weights_change_keeps_the_other_weights(world, scored) -> None:
     services.set_alignment_weights(program=world.program, actor=world.program_manager, weights={"impact": 45})
-    result = queries.compute_alignment(program=world.program, today=TODAY)
+    result = queries.compute_alignment(program=world.program, today=TODAY, audience="internal")
     assert result.weights == {**engine.DEFAULT_WEIGHTS, "impact": 45}
     nursing, _inputs = _by_name(result)["Nursing"]
     assert nursing.value == pytest.approx((3000 + 1250 + 1300 + 45 * 100 / 6 + 1000) / 130)
@@ -110,8 +110,8 @@ def test_only_the_program_manager_sets_the_weights(world, scored) -> None:
 
 def test_open_red_flags_on_a_group_lower_its_red_flag_part(world, scored, red_flag_counter) -> None:
     nursing = scored["nursing"]
-    red_flag_counter(lambda program: {nursing.pk: 2})
-    result = queries.compute_alignment(program=world.program, today=TODAY)
+    red_flag_counter(lambda program, audience: {nursing.pk: 2})
+    result = queries.compute_alignment(program=world.program, today=TODAY, audience="internal")
     score, _inputs = _by_name(result)["Nursing"]
     assert _parts(score)["red_flags"] == ("2 open", 50.0, 10.0, 5.0)
     assert score.value == pytest.approx(63.0)
@@ -119,21 +119,21 @@ def test_open_red_flags_on_a_group_lower_its_red_flag_part(world, scored, red_fl
 
 def test_only_the_current_version_counts_for_endorsement(world, scored) -> None:
     publish(world, "Version two", now=T0)
-    result = queries.compute_alignment(program=world.program, today=TODAY)
+    result = queries.compute_alignment(program=world.program, today=TODAY, audience="internal")
     score, _inputs = _by_name(result)["Nursing"]
     assert _parts(score)["endorsement"][:2] == ("requested", 25.0)
     assert result.version.number == 2
 
 
 def test_the_score_on_an_earlier_day_ignores_what_happened_after_it(world, scored) -> None:
-    result = queries.compute_alignment(program=world.program, today=TODAY - dt.timedelta(days=1))
+    result = queries.compute_alignment(program=world.program, today=TODAY - dt.timedelta(days=1), audience="internal")
     score, _inputs = _by_name(result)["Nursing"]
     assert _parts(score)["endorsement"][:2] == ("no published version", None)
     assert result.version is None
 
 
 def test_a_program_without_groups_has_no_score(world) -> None:
-    result = queries.compute_alignment(program=world.other_program, today=TODAY)
+    result = queries.compute_alignment(program=world.other_program, today=TODAY, audience="internal")
     assert result.program_score.value is None and result.groups == []
 
 
@@ -179,6 +179,26 @@ def test_a_red_flag_raised_against_a_group_counts_in_its_score(world, scored) ->
 
     governance.raise_red_flag(program=world.program, actor=world.member, title="Scanners missing on ward 4",
                               description="Nurses skip scanning.", threatens_group=scored["nursing"], now=T0)
-    result = queries.compute_alignment(program=world.program, today=TODAY)
+    result = queries.compute_alignment(program=world.program, today=TODAY, audience="internal")
     score, _inputs = _by_name(result)["Nursing"]
     assert _parts(score)["red_flags"][:2] == ("1 open", 75.0)
+
+
+def test_a_partner_sees_no_count_of_internal_flags_on_a_shared_group(world, scored, client_for, api_for) -> None:
+    from accord.governance import services as governance
+
+    governance.raise_red_flag(program=world.program, actor=world.member, title="Vendor staffing gap",
+                              description="Internal view of the vendor's staffing.", visibility="internal",
+                              threatens_group=scored["vendor"], now=T0)
+    governance.raise_red_flag(program=world.program, actor=world.member, title="Shared interface backlog",
+                              description="Both sides know.", visibility="shared",
+                              threatens_group=scored["vendor"], now=T0)
+    hospital = _by_name(queries.compute_alignment(program=world.program, today=TODAY, audience="internal"))
+    partner = _by_name(queries.compute_alignment(program=world.program, today=TODAY, audience="shared"))
+    assert _parts(hospital["EHR vendor"][0])["red_flags"][0] == "2 open"
+    assert _parts(partner["EHR vendor"][0])["red_flags"][0] == "1 open"
+    body = api_for("vendor").get(f"/api/alignment/?program={world.program.pk}").json()
+    vendor_group = next(g for g in body["groups"] if g["name"] == "EHR vendor")
+    assert next(p for p in vendor_group["parts"] if p["name"] == "red_flags")["raw"] == "1 open"
+    html = client_for("vendor").get(f"/programs/{world.program.pk}/alignment/index/").content.decode()
+    assert "2 open" not in html and "1 open" in html

@@ -23,9 +23,10 @@ def _snapshot(*args: str) -> str:
     return out.getvalue().strip()
 
 
-def _stored(program, on: dt.date) -> dict[str, float | None]:
+def _stored(program, on: dt.date, audience: str = "internal") -> dict[str, float | None]:
     return {(s.group.name if s.group else "program"): s.score
-            for s in AlignmentSnapshot.objects.filter(program=program, taken_on=on).select_related("group")}
+            for s in AlignmentSnapshot.objects.filter(program=program, taken_on=on, visibility=audience)
+            .select_related("group")}
 
 
 @pytest.fixture
@@ -35,8 +36,10 @@ def scored(world):
 
 def test_a_snapshot_stores_each_groups_and_the_programs_score_with_its_parts(world, scored) -> None:
     output = _snapshot("--date", "2026-03-02", "--program", str(world.program.pk))
-    assert output == "Stored 3 alignment snapshots for 2026-03-02."
+    # Three as the hospital sees them, two as partners do (the internal Nursing group is not theirs).
+    assert output == "Stored 5 alignment snapshots for 2026-03-02."
     assert _stored(world.program, TODAY) == {"Nursing": 68.0, "EHR vendor": 59.09, "program": 63.0}
+    assert _stored(world.program, TODAY, "shared") == {"EHR vendor": 59.09, "program": 59.09}
     nursing = AlignmentSnapshot.objects.get(group=scored["nursing"], taken_on=TODAY)
     assert [p["name"] for p in nursing.parts] == ["endorsement", "delivery", "readiness", "impact", "red_flags"]
     assert nursing.parts[0]["raw"] == "endorsed" and nursing.parts[0]["contribution"] == 30.0
@@ -44,7 +47,7 @@ def test_a_snapshot_stores_each_groups_and_the_programs_score_with_its_parts(wor
 
 
 def test_every_program_is_snapshotted_when_none_is_named(world, scored) -> None:
-    assert _snapshot("--date", "2026-03-02") == "Stored 4 alignment snapshots for 2026-03-02."
+    assert _snapshot("--date", "2026-03-02") == "Stored 7 alignment snapshots for 2026-03-02."
     assert _stored(world.other_program, TODAY) == {"program": None}  # no groups, nothing to score
 
 
@@ -54,7 +57,7 @@ def test_a_second_run_on_the_same_day_keeps_the_stored_scores(world, scored) -> 
     assert _snapshot("--date", "2026-03-02", "--program", str(world.program.pk)) == (
         "Stored 0 alignment snapshots for 2026-03-02.")
     assert _stored(world.program, TODAY) == {"Nursing": 68.0, "EHR vendor": 59.09, "program": 63.0}
-    assert AlignmentSnapshot.objects.filter(taken_on=TODAY, program=world.program).count() == 3
+    assert AlignmentSnapshot.objects.filter(taken_on=TODAY, program=world.program).count() == 5
 
 
 def test_later_changes_show_in_the_next_days_snapshot_and_not_in_the_stored_one(world, scored) -> None:
@@ -64,13 +67,13 @@ def test_later_changes_show_in_the_next_days_snapshot_and_not_in_the_stored_one(
     _snapshot("--date", "2026-03-03", "--program", str(world.program.pk))
     assert _stored(world.program, TODAY)["EHR vendor"] == 59.09
     assert _stored(world.program, TODAY + dt.timedelta(days=1))["EHR vendor"] == 100.0
-    first = AlignmentSnapshot.objects.get(group=scored["vendor"], taken_on=TODAY)
+    first = AlignmentSnapshot.objects.get(group=scored["vendor"], taken_on=TODAY, visibility="internal")
     assert first.weights["impact"] == 15 and first.parts[0]["raw"] == "requested"
 
 
 def test_a_stored_snapshot_refuses_to_be_modified(world, scored) -> None:
     services.take_alignment_snapshots(program=world.program, on=TODAY)
-    snapshot = AlignmentSnapshot.objects.get(group=scored["nursing"], taken_on=TODAY)
+    snapshot = AlignmentSnapshot.objects.get(group=scored["nursing"], taken_on=TODAY, visibility="internal")
     snapshot.score = 99.0
     with pytest.raises(ValidationError, match="never modified"):
         snapshot.save()

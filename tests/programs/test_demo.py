@@ -80,5 +80,6 @@ def test_a_demo_vendor_sees_neither_the_other_program_nor_internal_records(demo_
     for model in scoped:
         visible = model.objects.visible_to(vendor)
         assert not visible.exclude(program__name=EMR_NAME).exists(), model
-        if model.has_visibility():
-            assert not visible.filter(visibility=Visibility.INTERNAL).exists(), model
+        path = model.visibility_lookup()
+        if path is not None:
+            assert not visible.filter(**{path: Visibility.INTERNAL}).exists(), model

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accord.accounts.models import Organisation
 from accord.alignment import queries, services
 from accord.alignment.choices import DECISIONS
 from accord.alignment.models import (
@@ -34,7 +35,7 @@ from accord.core.api import (
     ValidatedModelSerializer,
     VisibleRelatedField,
 )
-from accord.core.permissions import Action, can_in_program
+from accord.core.permissions import Action, audience_in, can_in_program
 from accord.programs.models import Program
 
 
@@ -47,6 +48,8 @@ def _user_model() -> Any:
 
 class StakeholderGroupSerializer(ValidatedModelSerializer):
     program = VisibleRelatedField(queryset=Program.objects.all())
+    # Only an organisation the editor works with (no probing of other hospitals' units by id).
+    organisation = VisibleRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False)
     lead = VisibleRelatedField(queryset=_user_model().objects.all(), allow_null=True, required=False)
     members = VisibleRelatedField(queryset=_user_model().objects.all(), many=True, required=False)
     quadrant = serializers.SerializerMethodField()
@@ -256,6 +259,15 @@ class CommitmentSerializer(ValidatedModelSerializer):
                   "dropped_reason", "done_on", "notes", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
+    def validate_group(self, group: StakeholderGroup) -> StakeholderGroup:
+        if self.instance is not None:
+            try:
+                services.check_commitment_move(commitment=self.instance, group=group,
+                                               actor=self.context["request"].user)
+            except ValidationError as error:
+                raise serializers.ValidationError(error.message_dict["group"]) from error
+        return group
+
     def get_notes(self, obj: Commitment) -> list[dict[str, Any]]:
         return [{"noted_on": n.noted_on, "author": n.author_id, "text": n.text} for n in obj.notes.all()]
 
@@ -307,7 +319,8 @@ class AlignmentView(APIView):
         if not can_in_program(request.user, Action.VIEW, "alignment", program.pk):
             raise exceptions.NotFound()
         groups = list(StakeholderGroup.objects.visible_to(request.user).filter(program=program))
-        result = queries.compute_alignment(program=program, today=timezone.localdate(), groups=groups)
+        result = queries.compute_alignment(program=program, today=timezone.localdate(),
+                                           audience=audience_in(request.user, program.pk), groups=groups)
         program_score = result.program_score.as_dict()
         return Response({
             "program": program.pk,

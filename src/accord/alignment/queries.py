@@ -23,7 +23,7 @@ from accord.alignment.models import (
     StrategyVersion,
 )
 from accord.alignment.red_flags import open_red_flags_by_group
-from accord.core.permissions import Action, Visibility, role_in, sees_internal
+from accord.core.permissions import Action, Visibility, audience_in, role_in, sees_internal
 
 SOON_DAYS = 7
 
@@ -239,15 +239,16 @@ class AlignmentResult:
     plus_sum: bool
 
 
-def compute_alignment(*, program: Any, today: dt.date, groups: list[StakeholderGroup] | None = None
-                      ) -> AlignmentResult:
+def compute_alignment(*, program: Any, today: dt.date, audience: str,
+                      groups: list[StakeholderGroup] | None = None) -> AlignmentResult:
     """Every group's alignment score and the program's as they stood at the end of `today`, from a fixed
     number of queries.
 
-    The program score always covers every group of the program, whoever asks; `groups` only narrows the
-    per-group list (partners see shared groups only).
+    Every figure is computed from what `audience` sees (`audience_in(user, program)`): for partners, the
+    shared groups and the shared red flags only, so no score or count reveals an internal record.
+    `groups` only narrows the per-group list.
     """
-    all_groups = list(StakeholderGroup.objects.filter(program=program).select_related("lead"))
+    all_groups = list(StakeholderGroup.objects.filter(program=program).for_audience(audience).select_related("lead"))
     ids = [g.pk for g in all_groups]
     weights = weights_for(program)
     version = current_version(program, as_of=today)
@@ -272,7 +273,7 @@ def compute_alignment(*, program: Any, today: dt.date, groups: list[StakeholderG
     impact_counts: dict[int, int] = defaultdict(int)
     for row in impact_rows:
         impact_counts[row.group] += 1
-    red_flags = open_red_flags_by_group(program=program)
+    red_flags = open_red_flags_by_group(program=program, audience=audience)
     inputs = {
         g.pk: engine.GroupInputs(
             endorsement=(endorsement_of.get(g.pk, EndorsementStatus.REQUESTED) if version else None),
@@ -292,10 +293,11 @@ def compute_alignment(*, program: Any, today: dt.date, groups: list[StakeholderG
 
 
 def alignment_history(*, program: Any, user: Any, since: dt.date) -> dict[int | None, list[AlignmentSnapshot]]:
-    """Stored daily snapshots since a date, per group id (None: the program)."""
+    """Stored daily snapshots since a date, per group id (None: the program), as the user's audience saw them."""
     history: dict[int | None, list[AlignmentSnapshot]] = defaultdict(list)
-    for snap in AlignmentSnapshot.objects.visible_to(user).filter(program=program, taken_on__gte=since).order_by(
-            "taken_on"):
+    audience = audience_in(user, program.pk)
+    for snap in AlignmentSnapshot.objects.visible_to(user).filter(
+            program=program, taken_on__gte=since, visibility=audience).order_by("taken_on"):
         history[snap.group_id].append(snap)
     return history
 
@@ -315,7 +317,7 @@ def home_panel(*, program: Any, user: Any, today: dt.date | None = None) -> dict
     today = today or timezone.localdate()
     visible = Commitment.objects.visible_to(user, Action.VIEW).filter(program=program)
     attention = commitments_needing_attention(visible, today)
-    result = compute_alignment(program=program, today=today, groups=[])
+    result = compute_alignment(program=program, today=today, audience=audience_in(user, program.pk), groups=[])
     return {"program": program, "late": attention["late"][:8], "soon": attention["soon"][:8],
             "late_count": len(attention["late"]), "soon_count": len(attention["soon"]),
             "score": result.program_score.value, "plus_sum": result.plus_sum}

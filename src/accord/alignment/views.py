@@ -28,7 +28,7 @@ from accord.alignment.models import (
     StrategyVersion,
 )
 from accord.core import services as core_services
-from accord.core.permissions import Action, can, can_in_program, role_in
+from accord.core.permissions import Action, audience_in, can, can_in_program, role_in
 from accord.core.views import ProgramRecordFormView, get_program_or_404, get_visible_or_404, render_page
 from accord.programs.models import Program
 
@@ -81,7 +81,8 @@ def group_detail(request: HttpRequest, program_id: int, pk: int) -> HttpResponse
     commitments = Commitment.objects.visible_to(request.user).filter(group=group)
     attention = queries.commitments_needing_attention(commitments, today)
     impacts = list(Impact.objects.visible_to(request.user).filter(group=group).select_related("initiative"))
-    result = queries.compute_alignment(program=program, today=today, groups=[group])
+    result = queries.compute_alignment(program=program, today=today, audience=audience_in(request.user, program.pk),
+                                       groups=[group])
     score = result.groups[0][1] if result.groups else None
     return render(request, "alignment/group_detail.html", {
         "program": program, "group": group, "trend": trend, "latest": latest,
@@ -389,7 +390,8 @@ def alignment_index(request: HttpRequest, program_id: int) -> HttpResponse:
     program = _program(request, program_id)
     today = timezone.localdate()
     groups = list(queries.list_groups(program=program, user=request.user))
-    result = queries.compute_alignment(program=program, today=today, groups=groups)
+    result = queries.compute_alignment(program=program, today=today, audience=audience_in(request.user, program.pk),
+                                       groups=groups)
     history = queries.alignment_history(program=program, user=request.user, since=today - dt.timedelta(days=90))
     dates = sorted({s.taken_on for snaps in history.values() for s in snaps})
     series = []

@@ -15,37 +15,87 @@ from accord.core.permissions import (
     can_in_program,
     program_ids_where,
     role_in,
+    roles_by_program,
     sees_internal,
 )
 from accord.core.validation import MemberLinksMixin
+
+
+def member_program_ids(user: Any) -> list[int]:
+    """Programs the user belongs to now; a person removed from a program sees nothing of it."""
+    return list(roles_by_program(user))
+
+
+def visibility_condition(model: type[ProgramScopedModel], user: Any, action: str) -> Q | None:
+    """The one filter behind every list, count, export and related-field choice of a program-scoped model.
+
+    Built from what the model declares (`access_area`, `visibility_path`, `visibility_unset_is_shared`,
+    `personal_access`), so no app writes its own. None means the user may see no row at all.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return Q()
+    full, shared = program_ids_where(user, action, model.access_area)
+    condition = Q(program_id__in=full) if full else None
+    if shared:
+        path = model.visibility_lookup()
+        shared_rows = Q(program_id__in=shared)
+        if path is not None:
+            is_shared = Q(**{path: Visibility.SHARED})
+            if model.visibility_unset_is_shared and "__" in path:
+                is_shared |= Q(**{f"{path.rsplit('__', 1)[0]}__isnull": True})
+            shared_rows &= is_shared
+        condition = shared_rows if condition is None else condition | shared_rows
+    personal = [field for field, actions in model.personal_access.items() if action in actions]
+    if personal:
+        member_of = member_program_ids(user)
+        if member_of:
+            for field in personal:
+                mine = Q(**{field: user}, program_id__in=member_of)
+                condition = mine if condition is None else condition | mine
+    return condition
 
 
 class ProgramScopedQuerySet(models.QuerySet):
     """Querysets of records that belong to one program; every list starts from `visible_to`."""
 
     def visible_to(self, user: Any, action: str = Action.VIEW) -> ProgramScopedQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_superuser:
-            return self
-        area = self.model.access_area
-        full, shared = program_ids_where(user, action, area)
-        condition = Q(program_id__in=full)
-        if shared:
-            if self.model.has_visibility():
-                condition |= Q(program_id__in=shared, visibility=Visibility.SHARED)
-            else:
-                condition |= Q(program_id__in=shared)
-        return self.filter(condition) if (full or shared) else self.none()
+        condition = visibility_condition(self.model, user, action)
+        return self.none() if condition is None else self.filter(condition)
 
-    def for_program(self, program: Any) -> ProgramScopedQuerySet:
-        return self.filter(program=program)
+    def for_audience(self, audience: str) -> ProgramScopedQuerySet:
+        """What an audience sees: everything for the hospital, shared records only for partners.
+
+        For figures computed without a person at hand (stored snapshots, digests), by the same
+        declaration as `visible_to`.
+        """
+        path = self.model.visibility_lookup()
+        if audience == Visibility.INTERNAL or path is None:
+            return self
+        is_shared = Q(**{path: Visibility.SHARED})
+        if self.model.visibility_unset_is_shared and "__" in path:
+            is_shared |= Q(**{f"{path.rsplit('__', 1)[0]}__isnull": True})
+        return self.filter(is_shared)
 
 
 class ProgramScopedModel(MemberLinksMixin, models.Model):
-    """A record that belongs to exactly one program; access follows the program role table."""
+    """A record that belongs to exactly one program; access follows the program role table.
+
+    Each model declares, once, how it is seen: its `access_area` in the roles table, the path to the
+    field that makes it shared or internal, and the people who see it because it is theirs. The
+    queryset filter (`visible_to`) and the row check (`permits`) are both built from that declaration.
+    """
 
     access_area: ClassVar[str] = "program"
+    # Django lookup from this record to the shared/internal field ("benefit__visibility" on a KPI).
+    # None: the record's own `visibility` field when it has one, else every member of the program sees it.
+    visibility_path: ClassVar[str | None] = None
+    # When the path crosses an empty nullable link, the record is program-wide and counts as shared.
+    visibility_unset_is_shared: ClassVar[bool] = False
+    # field -> actions: the person named there may do these while they are a member of the program
+    # (whoever raised a flag reads and comments on it; an action's owner reports it done).
+    personal_access: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -57,17 +107,39 @@ class ProgramScopedModel(MemberLinksMixin, models.Model):
         abstract = True
 
     @classmethod
-    def has_visibility(cls) -> bool:
-        return any(f.name == "visibility" for f in cls._meta.concrete_fields)
+    def visibility_lookup(cls) -> str | None:
+        if cls.visibility_path is not None:
+            return cls.visibility_path
+        return "visibility" if any(f.name == "visibility" for f in cls._meta.concrete_fields) else None
+
+    def visibility_value(self) -> str:
+        """Shared or internal, following `visibility_path` on this row (no query when links are cached)."""
+        path = self.visibility_lookup()
+        if path is None:
+            return Visibility.SHARED
+        target: Any = self
+        *links, field = path.split("__")
+        for link in links:
+            if getattr(target, f"{link}_id", None) is None:
+                return Visibility.SHARED if self.visibility_unset_is_shared else Visibility.INTERNAL
+            target = getattr(target, link)
+        return getattr(target, field)
 
     def permits(self, user: Any, action: str) -> bool:
         """Row-level check mirroring `visible_to`, without a query (roles are cached on the user)."""
-        if getattr(user, "is_superuser", False):
+        if not getattr(user, "is_authenticated", False):
+            return False
+        if user.is_superuser:
             return True
         role = role_in(user, self.program_id)
-        if role is None or not can_in_program(user, action, self.access_area, self.program_id):
+        if role is None:
             return False
-        return sees_internal(role) or not self.has_visibility() or self.visibility == Visibility.SHARED
+        for field, actions in self.personal_access.items():
+            if action in actions and getattr(self, f"{field}_id", None) == user.pk:
+                return True
+        if not can_in_program(user, action, self.access_area, self.program_id):
+            return False
+        return sees_internal(role) or self.visibility_value() == Visibility.SHARED
 
     def audit_program_id(self) -> int | None:
         return self.program_id

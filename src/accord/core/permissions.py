@@ -135,6 +135,16 @@ def role_in(user: User | Any, program_id: int | None) -> str | None:
     return roles_by_program(user).get(program_id)
 
 
+def audience_in(user: User | Any, program_id: int | None) -> str | None:
+    """Which records of the program the user sees: internal (all), shared (partners) or None (not a member)."""
+    if getattr(user, "is_superuser", False):
+        return Visibility.INTERNAL
+    role = role_in(user, program_id)
+    if role is None:
+        return None
+    return Visibility.INTERNAL if sees_internal(role) else Visibility.SHARED
+
+
 def program_ids_where(user: User | Any, action: str, area: str) -> tuple[list[int], list[int]]:
     """Programs where the user may do `action` in `area`: (seeing internal records, shared only)."""
     full: list[int] = []

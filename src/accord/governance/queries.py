@@ -90,8 +90,9 @@ def list_risks(*, user: Any, program: Any, likelihood: int | None = None, impact
     return risks.select_related("owner", "source_flag").order_by("-score", "title")
 
 
-def count_open_red_flags_by_group(*, program: Any) -> dict[int | None, int]:
-    """Open red flags per affected stakeholder group (None: flags on no group), for the alignment index."""
-    rows = (RedFlag.objects.filter(program=program).open().values("threatens_group_id")
+def count_open_red_flags_by_group(*, program: Any, audience: str) -> dict[int | None, int]:
+    """Open red flags per affected stakeholder group (None: flags on no group), for the alignment index,
+    counting only the flags the audience sees (partners: shared flags)."""
+    rows = (RedFlag.objects.filter(program=program).for_audience(audience).open().values("threatens_group_id")
             .annotate(flags=Count("pk")).order_by())
     return {row["threatens_group_id"]: row["flags"] for row in rows}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -13,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
-from accord.core.permissions import Action, role_in
+from accord.core.permissions import Action
 from accord.meetings.choices import ActionStatus, AgendaKind, Body, MeetingStatus
 
 
@@ -84,15 +82,6 @@ class AgendaItem(ProgramScopedModel):
 
 
 class MeetingActionQuerySet(ProgramScopedQuerySet):
-    def visible_to(self, user: Any, action: str = Action.VIEW) -> MeetingActionQuerySet:
-        """The area and visibility rule, plus: an action's owner always sees it (it is on their page)."""
-        base = super().visible_to(user, action)
-        if action not in (Action.VIEW, Action.CHANGE) or not getattr(user, "is_authenticated", False):
-            return base
-        if user.is_superuser:
-            return base
-        return self.filter(Q(pk__in=base.values("pk")) | Q(owner=user))
-
     def open(self) -> MeetingActionQuerySet:
         return self.filter(status=ActionStatus.OPEN)
 
@@ -101,6 +90,9 @@ class MeetingAction(ProgramScopedModel):
     """Something a meeting asked one person to do by a date; it shows on that person's pages until done."""
 
     access_area = "governance"
+    member_fields = ("owner",)
+    # The owner reports their own action done, even without the governance change right.
+    personal_access = {"owner": (Action.VIEW, Action.CHANGE)}
 
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField()
@@ -126,14 +118,6 @@ class MeetingAction(ProgramScopedModel):
     def clean(self) -> None:
         if self.agenda_item_id and self.program_id and self.agenda_item.program_id != self.program_id:
             raise ValidationError("An action belongs to the same program as its agenda item.")
-        if self.owner_id and self.program_id and not self.owner.memberships.filter(program_id=self.program_id).exists():
-            raise ValidationError({"owner": "The owner must be a member of the program."})
         if self.status == ActionStatus.DONE and self.done_on is None:
             raise ValidationError({"done_on": "Say when the action was done."})
 
-    def permits(self, user: Any, action: str) -> bool:
-        # The owner reports their own action done, even without the governance change right.
-        if action in (Action.VIEW, Action.CHANGE) and getattr(user, "pk", None) == self.owner_id \
-                and role_in(user, self.program_id) is not None:
-            return True
-        return super().permits(user, action)
