@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from accord.accounts.models import User
-from accord.alignment import engine
+from accord.alignment import engine, services
 from accord.alignment.choices import DECISIONS, CommitmentStatus
 from accord.alignment.models import (
     AlignmentWeights,
@@ -18,6 +19,7 @@ from accord.alignment.models import (
     StakeholderGroup,
     StrategyVersion,
 )
+from accord.core.validation import member_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -45,7 +47,7 @@ class StakeholderGroupForm(ProgramScopedForm):
         from accord.accounts.models import Organisation
 
         self.fields["organisation"].queryset = Organisation.objects.visible_to(self.user)
-        self.fields["lead"].queryset = program_people(self.program)
+        self.fields["lead"].queryset = member_choices(self.program, keep=self.instance.lead_id)
         self.fields["members"].queryset = program_people(self.program)
 
 
@@ -81,9 +83,17 @@ class CommitmentForm(ProgramScopedForm):
         from accord.benefits.models import Benefit, Initiative
 
         self.fields["group"].queryset = StakeholderGroup.objects.visible_to(self.user).filter(program=self.program)
-        self.fields["owner"].queryset = program_people(self.program)
+        self.fields["owner"].queryset = member_choices(self.program, keep=self.instance.owner_id)
         self.fields["benefit"].queryset = Benefit.objects.visible_to(self.user).filter(program=self.program)
         self.fields["initiative"].queryset = Initiative.objects.visible_to(self.user).filter(program=self.program)
+
+    def clean_group(self) -> StakeholderGroup:
+        group = self.cleaned_data["group"]
+        try:
+            services.check_commitment_move(commitment=self.instance, group=group, actor=self.user)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["group"]) from error
+        return group
 
 
 class CommitmentStatusForm(forms.Form):

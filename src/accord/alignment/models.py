@@ -33,12 +33,6 @@ def _check_same_program(record: ProgramScopedModel, parent: Any, field: str) -> 
         raise ValidationError({field: "Must belong to the same program."})
 
 
-def _is_member(person: Any, program_id: int | None) -> bool:
-    from accord.programs.models import Membership
-
-    return Membership.objects.filter(program_id=program_id, person=person).exists()
-
-
 # --- Stakeholder groups ------------------------------------------------------------------------------
 
 
@@ -53,6 +47,7 @@ class StakeholderGroup(ProgramScopedModel):
     """
 
     access_area = "alignment"
+    member_fields = ("lead",)
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=GroupKind.choices)
@@ -88,10 +83,8 @@ class StakeholderGroup(ProgramScopedModel):
 
     def clean(self) -> None:
         if self.lead_id and self.program_id:
-            role = role_in(self.lead, self.program_id)
-            if role is None:
-                raise ValidationError({"lead": "The lead must be a member of the program."})
-            if not sees_internal(role) and self.visibility != Visibility.SHARED:
+            role = role_in(self.lead, self.program_id)  # membership itself: `member_fields`
+            if role is not None and not sees_internal(role) and self.visibility != Visibility.SHARED:
                 # A partner cannot lead (nor even see) a hospital-internal group.
                 raise ValidationError({"lead": "A vendor or consultant can only lead a group shared with partners."})
 
@@ -362,6 +355,7 @@ class Commitment(GroupChildModel):
     """What a group promised to do, by when, and how it is going."""
 
     access_area = "commitments"
+    member_fields = ("owner",)
 
     group = models.ForeignKey(StakeholderGroup, on_delete=models.CASCADE, related_name="commitments")
     what = models.CharField(max_length=300)
@@ -407,8 +401,6 @@ class Commitment(GroupChildModel):
                 _check_same_program(self, self.initiative, "initiative")
             except ValidationError as error:
                 errors.update({k: v[0] for k, v in error.message_dict.items()})
-        if self.owner_id and self.program_id and not _is_member(self.owner, self.program_id):
-            errors["owner"] = "The owner must be a member of the program."
         if errors:
             raise ValidationError(errors)
 

@@ -168,6 +168,27 @@ def add_comment(*, version: StrategyVersion, element: str, body: str, actor: Any
 # --- Commitments -----------------------------------------------------------------------------------------
 
 
+def check_commitment_move(*, commitment: Commitment, group: StakeholderGroup | None, actor: Any) -> None:
+    """Refuse moving a commitment to another group unless the actor may: a commitment is a group's promise.
+
+    The program manager moves any commitment; a vendor or consultant never moves theirs (it would turn
+    their promise into another party's); a stakeholder lead moves one only between groups they lead.
+    Called by the commitment form and serializer before the generic audited update.
+    """
+    if group is None or commitment.pk is None or getattr(actor, "is_superuser", False):
+        return
+    stored = Commitment.objects.filter(pk=commitment.pk).values_list("group_id", "group__lead_id").first()
+    if stored is None or stored[0] == group.pk:
+        return
+    role = role_in(actor, commitment.program_id)
+    if role == Role.PROGRAM_MANAGER:
+        return
+    if role is None or not sees_internal(role):
+        raise ValidationError({"group": "A vendor or consultant cannot move a commitment to another group."})
+    if stored[1] != actor.pk or group.lead_id != actor.pk:
+        raise ValidationError({"group": "You can only move a commitment between groups you lead."})
+
+
 def change_commitment_status(*, commitment: Commitment, status: str, actor: Any, today: dt.date,
                              dropped_reason: str = "", note: str = "") -> Commitment:
     """Move a commitment to a new status (done records the delivery date; dropped needs a reason)."""
@@ -336,7 +357,8 @@ def _send(messages: list[EmailMessage]) -> None:
 
 
 __all__ = [
-    "EndorsementStatus", "add_comment", "add_progress_note", "change_commitment_status", "create_strategy_draft",
+    "EndorsementStatus", "add_comment", "add_progress_note", "change_commitment_status", "check_commitment_move",
+    "create_strategy_draft",
     "decide_endorsement", "publish_strategy_version", "send_digests", "set_alignment_weights",
     "take_alignment_snapshots",
 ]
