@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "pgtrigger",  # database-level triggers (the append-only audit table on PostgreSQL)
+    "django_tasks",
+    "django_tasks_db",
     # Accord's own apps; core first, domain apps after the ones they build on.
     "accord.core",
     "accord.accounts",
@@ -254,6 +256,23 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- Background tasks and uploads ----------------------------------------------------------------
+# Imports run in `accord db_worker` (django-tasks-db: the queue is a table, no broker). The test suite
+# runs each task at once, on the same path, when the request's transaction commits.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+# Upload ceilings, checked by the forms before anything is read. An XLSX is also refused before parsing
+# when its sheets would unpack past the cell or size budget (a small zip can hold millions of cells).
+ACCORD_MEASUREMENT_UPLOAD_MAX_MB = float(os.environ.get("ACCORD_MEASUREMENT_UPLOAD_MAX_MB", 5))
+ACCORD_TICKET_UPLOAD_MAX_MB = float(os.environ.get("ACCORD_TICKET_UPLOAD_MAX_MB", 50))
+ACCORD_XLSX_MAX_CELLS = int(os.environ.get("ACCORD_XLSX_MAX_CELLS", 50_000))
+ACCORD_XLSX_MAX_UNPACKED_MB = float(os.environ.get("ACCORD_XLSX_MAX_UNPACKED_MB", 5))
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

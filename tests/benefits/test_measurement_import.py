@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import zipfile
 from typing import Any
 
 import pytest
@@ -183,3 +184,112 @@ def test_the_import_page_previews_then_applies_exactly_the_previewed_file(world:
     done = client.post(url + "confirm/", {"digest": digest})
     assert done.status_code == 302
     assert Measurement.objects.get().value == 48.0
+
+
+# --- Upload ceilings and decimal separators --------------------------------------------------------
+
+IMPORT_URL = "/programs/{}/benefits/measurements/import/"
+
+
+def test_a_file_over_the_upload_limit_is_refused_on_the_form_with_the_limit_named(world: Any, client_for: Any,
+                                                                                   kpis: dict[str, Any],
+                                                                                   settings: Any) -> None:
+    settings.ACCORD_MEASUREMENT_UPLOAD_MAX_MB = 0.001  # 1,000 bytes
+    upload = io.BytesIO(b"kpi,value,measured_on,source\n" + b"Days in A/R,48,2025-05-31,RCM\n" * 60)
+    upload.name = "ar.csv"
+    page = client_for("program_manager").post(IMPORT_URL.format(world.program.pk), {"file": upload})
+    assert page.status_code == 400
+    assert "This file is 0.00183 MB; a measurement file may be at most 0.001 MB." in page.content.decode()
+    # The API reads through the same module, so it holds the same ceiling.
+    result = preview(world, b"kpi,value,measured_on\n" + b"Days in A/R,48,2025-05-31\n" * 60)
+    assert "a measurement file may be at most 0.001 MB" in result.file_errors[0]
+
+
+def xlsx_with_sheet(sheet_xml: bytes) -> bytes:
+    """A real workbook whose first sheet's XML is replaced by `sheet_xml` (as a hostile file would be)."""
+    book = Workbook()
+    book.active.append(["kpi", "value", "measured_on"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = sheet_xml if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
+            target.writestr(item.filename, data)
+    return out.getvalue()
+
+
+SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+
+
+def test_an_xlsx_declaring_millions_of_cells_is_refused_before_it_is_parsed(world: Any, kpis: dict[str, Any],
+                                                                          monkeypatch: Any) -> None:
+    import openpyxl
+
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("the workbook was parsed"))
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c><c r="B%d"><v>2</v></c><c r="C%d"><v>3</v></c></row>'
+                    % (i, i, i, i) for i in range(1, 2001))
+    declared = xlsx_with_sheet(SHEET_HEAD + b'<dimension ref="A1:C1000000"/><sheetData>' + rows
+                               + b"</sheetData></worksheet>")
+    result = preview(world, declared, "bomb.xlsx")
+    assert not result.ok and result.rows == []
+    assert ("spans 1,000,000 rows by 3 columns (3,000,000 cells); a measurement workbook may hold at most "
+            "50,000 cells") in result.file_errors[0]
+    # Without a <dimension>, the unpacked size still gives it away: 3 million cells in a small zip.
+    flood = b'<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c><c r="C1"><v>3</v></c></row>' * 100_000
+    undeclared = xlsx_with_sheet(SHEET_HEAD + b"<sheetData>" + flood + b"</sheetData></worksheet>")
+    assert len(undeclared) < 200_000
+    result = preview(world, undeclared, "bomb.xlsx")
+    assert not result.ok and "unpacks to" in result.file_errors[0] and "the limit is 5 MB" in result.file_errors[0]
+
+
+def test_a_semicolon_csv_reads_decimal_commas_and_stores_3_point_1(world: Any, kpis: dict[str, Any]) -> None:
+    csv = "kpi;value;measured_on;source\nDays in A/R;3,1;2025-03-31;RCM\nCPOE adoption;41,25;2025-03-31;\n"
+    result = services.import_measurements(program=world.program, actor=world.program_manager, filename="m.csv",
+                                          content=csv.encode())
+    assert result.ok, [r.errors for r in result.rows]
+    assert Measurement.objects.get(kpi=kpis["ar"]).value == 3.1
+    assert Measurement.objects.get(kpi=kpis["cpoe"]).value == 41.25
+
+
+def test_ambiguous_or_mixed_separators_are_row_errors_in_the_preview(world: Any, kpis: dict[str, Any]) -> None:
+    semicolons = ("kpi;value;measured_on\nDays in A/R;1,234;2025-01-31\nDays in A/R;1.234,5;2025-02-28\n"
+                  "Days in A/R;1.234;2025-03-31\nDays in A/R;12,5;2025-04-30\n")
+    result = preview(world, semicolons.encode())
+    errors = {row.line: row.errors for row in result.rows}
+    assert "'1,234' is ambiguous" in errors[2][0]
+    assert "'1.234,5' mixes '.' and ','" in errors[3][0]
+    assert "'1.234' is ambiguous in a file with decimal commas" in errors[4][0]
+    assert errors[5] == [] and result.rows[3].value == 12.5
+    # With decimal points (a ',' separated file), a comma is never dropped: "3,1" is not read as 31.
+    commas = b'kpi,value,measured_on\nDays in A/R,"3,1",2025-03-31\nDays in A/R,"1,234.5",2025-04-30\n'
+    result = services.import_measurements(program=world.program, actor=world.program_manager, filename="m.csv",
+                                          content=commas)
+    errors = {row.line: row.errors for row in result.rows}
+    assert "'3,1' has a comma, but this file's numbers are read with a decimal point: write 3.1" in errors[2][0]
+    assert "'1,234.5' mixes" in errors[3][0]
+    assert not result.ok and Measurement.objects.count() == 0
+
+
+def test_the_decimal_comma_option_reads_xlsx_text_and_keeps_typed_numbers(world: Any, client_for: Any,
+                                                                        kpis: dict[str, Any]) -> None:
+    book = Workbook()
+    book.active.append(["kpi", "value", "measured_on"])
+    book.active.append(["Days in A/R", "3,1", "2025-03-31"])
+    book.active.append(["CPOE adoption", 44.125, "2025-03-31"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "m.xlsx"
+    client = client_for("program_manager")
+    url = IMPORT_URL.format(world.program.pk)
+    page = client.post(url, {"file": buffer, "decimal": "comma"})
+    assert page.status_code == 200, page.content.decode()
+    assert [row.value for row in page.context["preview"].rows] == [3.1, 44.125]
+    assert client.post(url + "confirm/", {"digest": page.context["digest"]}).status_code == 302
+    assert Measurement.objects.get(kpi=kpis["ar"]).value == 3.1
+    # Without the option the same text cell is refused, not read as 31.
+    buffer.seek(0)
+    page = client.post(url, {"file": buffer})
+    assert page.status_code == 400 and "choose “decimal comma” on the upload form" in page.content.decode()

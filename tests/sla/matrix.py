@@ -102,6 +102,7 @@ ENDPOINTS = [
     Endpoint("sla:import_upload", only(UPLOADERS, 302, 403), kwargs=contract_kwargs, method="post",
              data=upload_data),
     Endpoint("sla:import_detail", expect(200), kwargs=import_kwargs),
+    Endpoint("sla:ticket_history", expect(200), kwargs=contract_kwargs, query="?id=INC1"),
     Endpoint("sla:compute", SLA_PM_POST, kwargs=contract_kwargs, method="post", data=lambda w: {}),
     Endpoint("sla:report", expect(200), kwargs=contract_kwargs),
     Endpoint("sla:report_export", expect(200), kwargs=contract_kwargs, query="?table=report&format=xlsx"),

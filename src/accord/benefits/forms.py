@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from accord.accounts.models import User
+from accord.benefits import imports
 from accord.benefits.models import (
     Benefit,
     Initiative,
@@ -92,6 +93,25 @@ class MeasurementForm(forms.ModelForm):
 class MeasurementImportForm(forms.Form):
     file = forms.FileField(help_text="CSV or XLSX with columns kpi, value, measured_on, source; or FHIR "
                                      "MeasureReport JSON (one report or a Bundle).")
+    decimal = forms.ChoiceField(label="Decimal separator in the file", choices=imports.DECIMAL_CHOICES,
+                                initial=imports.DECIMAL_AUTO, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text += f" At most {imports.megabytes(imports.max_upload_bytes())} MB."
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        limit = imports.max_upload_bytes()
+        if upload is not None and upload.size > limit:
+            raise forms.ValidationError(
+                f"This file is {imports.megabytes(upload.size)} MB; a measurement file may be at most "
+                f"{imports.megabytes(limit)} MB. Split it by date and import the parts one after the other.",
+                code="too_large")
+        return upload
+
+    def clean_decimal(self) -> str:
+        return self.cleaned_data.get("decimal") or imports.DECIMAL_AUTO
 
 
 class InitiativeForm(ProgramScopedForm):

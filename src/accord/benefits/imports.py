@@ -10,13 +10,31 @@ import csv
 import datetime as dt
 import io
 import json
+import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+
 REQUIRED_COLUMNS = ("kpi", "value", "measured_on")
 COLUMNS = (*REQUIRED_COLUMNS, "source")
 MAX_ROWS = 10_000
+MAX_COLUMNS = 50
+# A sheet's XML compresses ~5-20x; far beyond that the zip is built to unpack into a flood of cells.
+MAX_COMPRESSION_RATIO = 100
+MAX_ZIP_MEMBERS = 500
+
+# How a file writes its decimals: "auto" decides from the CSV separator (';' means decimal commas).
+DECIMAL_AUTO = "auto"
+DECIMAL_COMMA = "comma"
+DECIMAL_POINT = "point"
+DECIMAL_CHOICES = (
+    (DECIMAL_AUTO, "From the file: decimal comma when its separator is ';', otherwise decimal point"),
+    (DECIMAL_POINT, "Decimal point (3.1)"),
+    (DECIMAL_COMMA, "Decimal comma (3,1)"),
+)
 
 # FHIR measure-population codes used by proportion scoring.
 NUMERATOR = "numerator"
@@ -47,16 +65,87 @@ class RawRow:
     errors: list[str] = field(default_factory=list)
 
 
-def read_measurement_file(*, filename: str, content: bytes) -> tuple[str, list[RawRow]]:
-    """(kind, rows) for a CSV, XLSX or FHIR JSON upload; the kind is decided by extension, then content."""
+def max_upload_bytes() -> int:
+    return int(settings.ACCORD_MEASUREMENT_UPLOAD_MAX_MB * 1_000_000)
+
+
+def megabytes(size: float) -> str:
+    value = size / 1_000_000
+    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def read_measurement_file(
+    *, filename: str, content: bytes, decimal: str = DECIMAL_AUTO
+) -> tuple[str, list[RawRow]]:
+    """(kind, rows) for a CSV, XLSX or FHIR JSON upload; the kind is decided by extension, then content.
+
+    Every path (page, API) passes through here, so the size ceiling and the XLSX budget hold for all.
+    """
+    if len(content) > max_upload_bytes():
+        raise ImportFileError(
+            f"The file is {megabytes(len(content))} MB; a measurement file may be at most "
+            f"{megabytes(max_upload_bytes())} MB."
+        )
     name = filename.lower()
     if name.endswith(".xlsx") or content[:4] == b"PK\x03\x04":
-        return "xlsx", read_xlsx(content)
+        return "xlsx", read_xlsx(content, decimal_comma=decimal == DECIMAL_COMMA)
     if name.endswith(".json") or content.lstrip()[:1] == b"{":
         return "fhir", read_fhir(content)
     if name.endswith((".csv", ".txt")) or not name:
-        return "csv", read_csv(content)
+        return "csv", read_csv(content, decimal=decimal)
     raise ImportFileError("Upload a .csv, .xlsx or FHIR .json file.")
+
+
+# --- Numbers ---------------------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"[+-]?(\d+)(?:\.(\d+))?(?:[eE][+-]?\d+)?")
+_COMMA = re.compile(r"([+-]?)(\d+),(\d+)")
+
+
+def normalise_number(text: str, *, decimal_comma: bool) -> tuple[str, str | None]:
+    """(number with a decimal point, None) or (text, error): a separator is read or refused, never dropped.
+
+    With decimal commas 3,1 is 3.1; 1,234 and 1.234 are refused there (a thousands group or three
+    decimals?), as is any mix such as 1.234,5. With decimal points a comma is refused with a hint.
+    """
+    value = text.strip()
+    if not value:
+        return value, None
+    has_comma, has_point = "," in value, "." in value
+    if has_comma and has_point:
+        example = "1234,5" if decimal_comma else "1234.5"
+        return text, (
+            f"The value {text!r} mixes '.' and ',' (a thousands separator?): write it with one decimal "
+            f"separator and no thousands separator, e.g. {example}."
+        )
+    if value.count(",") > 1 or value.count(".") > 1:
+        return text, f"The value {text!r} has several separators (thousands?): write it without them, e.g. 1234567."
+    if has_comma:
+        if not decimal_comma:
+            return text, (
+                f"The value {text!r} has a comma, but this file's numbers are read with a decimal point: write "
+                f"{value.replace(',', '.')}, or choose “decimal comma” on the upload form (a CSV separated "
+                "by ';' is read with decimal commas)."
+            )
+        match = _COMMA.fullmatch(value)
+        if match is None:
+            return text, None  # not a number at all: the caller reports it as such
+        sign, whole, fraction = match.groups()
+        if len(fraction) == 3 and len(whole.lstrip("0") or "0") <= 3 and whole != "0":
+            return text, (
+                f"The value {text!r} is ambiguous: {whole}{fraction} with a thousands separator, or "
+                f"{whole}.{fraction}? Write {whole}{fraction} for the first, or {value}0 for the second."
+            )
+        return f"{sign}{whole}.{fraction}", None
+    if has_point and decimal_comma:
+        match = _PLAIN.fullmatch(value)
+        if match is not None and match.group(2) is not None and len(match.group(2)) == 3 and match.group(1) != "0":
+            whole, fraction = match.group(1), match.group(2)
+            return text, (
+                f"The value {text!r} is ambiguous in a file with decimal commas: {whole}{fraction} with a "
+                f"thousands separator, or {whole},{fraction}? Write {whole}{fraction} or {whole},{fraction}0."
+            )
+    return value, None
 
 
 def _header_index(header: list[str]) -> dict[str, int]:
@@ -82,10 +171,11 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _rows_from_table(table: list[list[Any]]) -> list[RawRow]:
+def _rows_from_table(table: list[list[Any]], *, decimal_comma: bool) -> list[RawRow]:
     if not table:
         raise ImportFileError("The file is empty.")
     index = _header_index(table[0])
+    value_at = index["value"]
     rows: list[RawRow] = []
     for number, cells in enumerate(table[1:], start=2):
         texts = [_cell_text(c) for c in cells]
@@ -96,38 +186,121 @@ def _rows_from_table(table: list[list[Any]]) -> list[RawRow]:
             position = index.get(column)
             return texts[position] if position is not None and position < len(texts) else ""
 
-        rows.append(RawRow(line=number, kpi=cell("kpi"), value=cell("value"), measured_on=cell("measured_on"),
-                           source=cell("source")))
+        row = RawRow(line=number, kpi=cell("kpi"), value=cell("value"), measured_on=cell("measured_on"),
+                     source=cell("source"))
+        typed = value_at < len(cells) and isinstance(cells[value_at], int | float)
+        if not typed:  # a spreadsheet's numeric cell has no separators to read; text does
+            row.value, error = normalise_number(row.value, decimal_comma=decimal_comma)
+            if error:
+                row.errors.append(error)
+        rows.append(row)
         if len(rows) > MAX_ROWS:
             raise ImportFileError(f"More than {MAX_ROWS} rows: split the file.")
     return rows
 
 
-def read_csv(content: bytes) -> list[RawRow]:
+def _csv_delimiter(text: str) -> str:
+    """The separator that splits the header into the required columns (a sniffer guesses wrong when
+    decimal commas make ',' frequent in a ';'-separated file)."""
+    first = text.split("\n", 1)[0]
+    for delimiter in (";", "\t", ","):
+        names = {part.strip().lower() for part in next(csv.reader([first], delimiter=delimiter), [])}
+        if set(REQUIRED_COLUMNS) <= names:
+            return delimiter
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def read_csv(content: bytes, *, decimal: str = DECIMAL_AUTO) -> list[RawRow]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportFileError("The CSV file is not UTF-8 text.") from error
+    delimiter = _csv_delimiter(text)
+    decimal_comma = decimal == DECIMAL_COMMA or (decimal == DECIMAL_AUTO and delimiter == ";")
+    table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return _rows_from_table(table, decimal_comma=decimal_comma)
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*\bref=\"([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?\"")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_xlsx_budget(content: bytes) -> None:
+    """Refuse a workbook before parsing when it would unpack past the budget.
+
+    A 150 kB zip can hold millions of cells: the declared uncompressed sizes of its parts, their
+    compression ratio and each sheet's <dimension ref> are read from the zip directory and the first
+    bytes of each sheet, which costs milliseconds whatever the workbook holds.
+    """
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return _rows_from_table(list(csv.reader(io.StringIO(text), dialect)))
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise ImportFileError("The file is not a readable .xlsx workbook.") from error
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise ImportFileError(f"The workbook has {len(members)} parts; a measurement workbook needs a handful.")
+        unpacked = sum(m.file_size for m in members)
+        limit = settings.ACCORD_XLSX_MAX_UNPACKED_MB * 1_000_000
+        if unpacked > limit:
+            raise ImportFileError(
+                f"The workbook unpacks to {megabytes(unpacked)} MB; the limit is {megabytes(limit)} MB. "
+                f"Keep only the columns {', '.join(COLUMNS)} on the first sheet, or upload a CSV."
+            )
+        for member in members:
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > 1_000_000 and ratio > MAX_COMPRESSION_RATIO:
+                raise ImportFileError(
+                    f"The workbook's part {member.filename} is compressed {ratio:.0f} to 1 (a normal sheet is "
+                    f"under {MAX_COMPRESSION_RATIO} to 1): it is refused unread."
+                )
+        max_cells = settings.ACCORD_XLSX_MAX_CELLS
+        for member in members:
+            if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+                continue
+            with archive.open(member) as sheet:
+                head = sheet.read(8192)
+            match = _DIMENSION.search(head)
+            if match is None:
+                continue
+            first_col, first_row, last_col, last_row = match.groups()
+            rows = int(last_row or first_row) - int(first_row) + 1
+            columns = _column_number(last_col or first_col) - _column_number(first_col) + 1
+            if rows * columns > max_cells:
+                raise ImportFileError(
+                    f"The sheet {member.filename.rsplit('/', 1)[-1]} spans {rows:,} rows by {columns:,} columns "
+                    f"({rows * columns:,} cells); a measurement workbook may hold at most {max_cells:,} cells."
+                )
 
 
-def read_xlsx(content: bytes) -> list[RawRow]:
+def read_xlsx(content: bytes, *, decimal_comma: bool = False) -> list[RawRow]:
     from openpyxl import load_workbook
 
+    check_xlsx_budget(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a damaged file
         raise ImportFileError("The file is not a readable .xlsx workbook.") from error
     try:
         sheet = workbook.worksheets[0]
-        table = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+        table = [
+            list(row)
+            for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
+        ]
+    except Exception as error:  # a part cut short by its declared size, or damaged XML
+        raise ImportFileError("The file is not a readable .xlsx workbook.") from error
     finally:
         workbook.close()
-    return _rows_from_table(table)
+    return _rows_from_table(table, decimal_comma=decimal_comma)
 
 
 def read_fhir(content: bytes) -> list[RawRow]:

@@ -171,10 +171,13 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
-def preview_measurement_import(*, program: Any, user: Any, filename: str, content: bytes) -> ImportPreview:
-    """Parse and check every row of a CSV, XLSX or FHIR JSON file without saving anything."""
+def preview_measurement_import(*, program: Any, user: Any, filename: str, content: bytes,
+                               decimal: str = imports.DECIMAL_AUTO) -> ImportPreview:
+    """Parse and check every row of a CSV, XLSX or FHIR JSON file without saving anything.
+
+    `decimal` says how text numbers write decimals (see imports.DECIMAL_CHOICES)."""
     try:
-        kind, raw_rows = imports.read_measurement_file(filename=filename, content=content)
+        kind, raw_rows = imports.read_measurement_file(filename=filename, content=content, decimal=decimal)
     except imports.ImportFileError as error:
         return ImportPreview(filename=filename, kind="unknown", rows=[], file_errors=[str(error)])
     kpis = list(Kpi.objects.visible_to(user).filter(program=program).select_related("benefit"))
@@ -240,14 +243,16 @@ def _mark_outcomes(rows: Iterable[ImportRow]) -> None:
             row.outcome = "update"
 
 
-def import_measurements(*, program: Any, actor: Any, filename: str, content: bytes) -> ImportPreview:
+def import_measurements(*, program: Any, actor: Any, filename: str, content: bytes,
+                        decimal: str = imports.DECIMAL_AUTO) -> ImportPreview:
     """Apply a file whose every row is valid, in one transaction; with any error nothing is saved.
 
     Returns the checked rows with their outcome ("created", "updated", "unchanged").
     """
     if not can_in_program(actor, Action.ADD, "measurements", program.pk):
         raise PermissionDenied("Your role in this program may not record measurements.")
-    preview = preview_measurement_import(program=program, user=actor, filename=filename, content=content)
+    preview = preview_measurement_import(program=program, user=actor, filename=filename, content=content,
+                                         decimal=decimal)
     if not preview.ok:
         return preview
     try:

@@ -34,6 +34,11 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class TicketChangeKind(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+
+
 class ClockStatus(models.TextChoices):
     MET = "met", "Met"
     BREACHED = "breached", "Breached"

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from accord.accounts.models import Organisation, OrganisationKind
@@ -105,6 +106,22 @@ class PolicyVersionForm(forms.Form):
         return data
 
 
+def megabytes(size: float) -> str:
+    """Bytes as megabytes for people: 50, 80.2, 0.05."""
+    value = size / 1_000_000
+    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def check_upload_size(upload: Any, limit_mb: float, what: str) -> None:
+    """Refuse an upload past its ceiling before anything reads it; the error names the limit."""
+    if upload is not None and upload.size > limit_mb * 1_000_000:
+        raise forms.ValidationError(
+            f"This file is {megabytes(upload.size)} MB; {what} may be at most {megabytes(limit_mb * 1_000_000)} MB. "
+            "Split the export by date and upload the parts one after the other.",
+            code="too_large",
+        )
+
+
 class TicketUploadForm(forms.Form):
     file = forms.FileField(label="Tickets file (CSV)")
     events_file = forms.FileField(
@@ -116,6 +133,22 @@ class TicketUploadForm(forms.Form):
     mode = forms.ChoiceField(
         choices=ImportMode.choices, initial=ImportMode.ALL_OR_NOTHING, widget=forms.RadioSelect
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = f"At most {megabytes(settings.ACCORD_TICKET_UPLOAD_MAX_MB * 1_000_000)} MB."
+        self.fields["file"].help_text = limit
+        self.fields["events_file"].help_text = f"{self.fields['events_file'].help_text} {limit}"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        check_upload_size(upload, settings.ACCORD_TICKET_UPLOAD_MAX_MB, "a tickets file")
+        return upload
+
+    def clean_events_file(self) -> Any:
+        upload = self.cleaned_data.get("events_file")
+        check_upload_size(upload, settings.ACCORD_TICKET_UPLOAD_MAX_MB, "a state changes file")
+        return upload
 
 
 class ComputeForm(forms.Form):

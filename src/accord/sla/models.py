@@ -20,6 +20,7 @@ from accord.sla.choices import (
     ImportMode,
     ImportStatus,
     ReportingFrequency,
+    TicketChangeKind,
     TicketFormat,
 )
 from accord.sla.engine import PolicyError, load_policy, policy_to_mapping
@@ -260,6 +261,12 @@ class TicketImport(ContractChild):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    worker = models.CharField(
+        max_length=120,
+        blank=True,
+        editable=False,
+        help_text="host:pid of the process running the import, to tell a killed import from a slow one.",
+    )
 
     objects = ContractChildQuerySet.as_manager()
 
@@ -347,6 +354,27 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} → {self.state} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class TicketChange(models.Model):
+    """What one import did to one ticket: created it, or changed fields, each as [before, after].
+
+    The per-ticket evidence behind an import's audit entry (which names the actor and the counts):
+    written in bulk in the import's own transaction, so a ticket's history says who changed what from
+    what. Narrow like TicketEvent; access follows the ticket. `events` holds the replaced state
+    changes as [[at, state], …] before and after.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="changes")
+    ticket_import = models.ForeignKey(TicketImport, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=8, choices=TicketChangeKind.choices)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["ticket", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} by import {self.ticket_import_id}"
 
 
 class SlaResult(ContractChild):

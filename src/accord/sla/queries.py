@@ -14,9 +14,17 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from accord.core.permissions import Action
-from accord.sla.choices import Clock, ClockStatus, Party
+from accord.sla.choices import Clock, ClockStatus, Party, TicketChangeKind
 from accord.sla.engine_bridge import period_end, period_label
-from accord.sla.models import AttainmentTarget, Contract, SlaPolicyVersion, SlaResult
+from accord.sla.models import (
+    AttainmentTarget,
+    Contract,
+    SlaPolicyVersion,
+    SlaResult,
+    Ticket,
+    TicketChange,
+    TicketImport,
+)
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -259,3 +267,63 @@ def summarise_for_home(*, program: Any, user: Any) -> dict[str, Any] | None:
             for c in contracts
         ]
     }
+
+
+# --- Ticket history --------------------------------------------------------------------------------
+
+MAX_HISTORY = 200
+MAX_IMPORT_CHANGES = 50
+CHANGE_LABELS = {
+    "priority": "Priority",
+    "opened_at": "Opened",
+    "first_response_at": "First response",
+    "resolved_at": "Resolved",
+    "events": "State changes",
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a ticket as an import found it and as it left it."""
+
+    label: str
+    before: str
+    after: str
+
+
+def _shown(name: str, value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    if name == "events":
+        return "; ".join(f"{at.replace('T', ' ').removesuffix('Z')} UTC {state}" for at, state in value)
+    if name == "priority":
+        return str(value)
+    return f"{str(value).replace('T', ' ').removesuffix('Z')} UTC"
+
+
+def field_changes(change: TicketChange) -> list[FieldChange]:
+    return [
+        FieldChange(CHANGE_LABELS.get(name, name), _shown(name, before), _shown(name, after))
+        for name, (before, after) in sorted(change.changes.items(), key=lambda item: list(CHANGE_LABELS).index(item[0])
+                                            if item[0] in CHANGE_LABELS else 99)
+    ]
+
+
+def list_ticket_changes(ticket: Ticket) -> list[dict[str, Any]]:
+    """The imports that created or changed `ticket`, newest first, with who ran them (two queries)."""
+    changes = (
+        TicketChange.objects.filter(ticket=ticket)
+        .select_related("ticket_import__actor")
+        .order_by("-pk")[:MAX_HISTORY]
+    )
+    return [{"change": change, "import": change.ticket_import, "fields": field_changes(change)} for change in changes]
+
+
+def list_import_changes(ticket_import: TicketImport) -> list[dict[str, Any]]:
+    """The first tickets an import changed (not merely created), with their before and after values."""
+    changes = (
+        TicketChange.objects.filter(ticket_import=ticket_import, kind=TicketChangeKind.UPDATED)
+        .select_related("ticket")
+        .order_by("pk")[:MAX_IMPORT_CHANGES]
+    )
+    return [{"change": change, "ticket": change.ticket, "fields": field_changes(change)} for change in changes]

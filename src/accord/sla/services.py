@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-import threading
+import os
+import socket
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,14 +16,14 @@ import numpy as np
 import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, can, can_in_program
 from accord.sla import bulk
-from accord.sla.choices import ImportMode, ImportStatus, TicketFormat
+from accord.sla.choices import ImportMode, ImportStatus, TicketChangeKind, TicketFormat
 from accord.sla.engine import EventArrays, InputError, TicketArrays, compute, dump_policy, load_policy
 from accord.sla.engine.readers import Source
 from accord.sla.engine_bridge import ParsedExport, period_starts, read_export
@@ -31,6 +33,7 @@ from accord.sla.models import (
     SlaPolicyVersion,
     SlaResult,
     Ticket,
+    TicketChange,
     TicketEvent,
     TicketImport,
 )
@@ -180,6 +183,7 @@ def start_ticket_import(
     """Record an import before it runs, so its progress can be followed."""
     if check and not can(actor, Action.ADD, TicketImport(program_id=contract.program_id, contract=contract)):
         raise PermissionDenied("Your role may not import tickets.")
+    close_interrupted_imports(contract=contract)
     with transaction.atomic():
         ticket_import = TicketImport(
             program_id=contract.program_id,
@@ -208,6 +212,56 @@ def _progress(ticket_import: TicketImport, **fields: Any) -> None:
     TicketImport.objects.filter(pk=ticket_import.pk).update(**fields)
 
 
+def this_worker() -> str:
+    """host:pid of this process, stored on the import it runs."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def worker_is_gone(worker: str) -> bool:
+    """True when `worker` ran on this host and its process no longer exists (killed, crashed, restarted).
+
+    An import run on another host is never declared gone from here: it may still be writing.
+    """
+    host, _, pid = worker.rpartition(":")
+    if not host or host != socket.gethostname()[: len(host)] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+INTERRUPTED_MESSAGE = (
+    "The import stopped before it finished (its process ended: killed, crashed or restarted). It writes "
+    "in one transaction, so nothing of it was stored; import the same file again."
+)
+
+
+def close_interrupted_imports(*, contract: Contract) -> int:
+    """Mark the contract's imports whose process died mid-way as failed; returns how many."""
+    count = 0
+    running = TicketImport.objects.filter(contract=contract, status=ImportStatus.RUNNING).exclude(worker="")
+    for ticket_import in running:
+        if not worker_is_gone(ticket_import.worker):
+            continue
+        with transaction.atomic():
+            updated = TicketImport.objects.filter(pk=ticket_import.pk, status=ImportStatus.RUNNING).update(
+                status=ImportStatus.FAILED, message=INTERRUPTED_MESSAGE, finished_at=timezone.now()
+            )
+            if updated:
+                audit.record(
+                    actor="system",
+                    action=AuditAction.TRANSITION,
+                    instance=ticket_import,
+                    changes={"status": [ImportStatus.RUNNING, ImportStatus.FAILED]},
+                )
+                count += 1
+    return count
+
+
 def run_ticket_import(
     *,
     ticket_import: TicketImport,
@@ -221,11 +275,19 @@ def run_ticket_import(
 
     In all-or-nothing mode one bad row rejects the file; in valid-rows mode the valid rows are stored
     and the others reported. Tickets are upserted by (contract, id), so an overlapping re-import
-    updates instead of adding twice; each touched ticket's events are replaced by the file's.
+    updates instead of adding twice; each touched ticket's events are replaced by the file's. The
+    writes, with each ticket's change record, are one transaction: an import that dies half-way
+    (even `kill -9`) leaves nothing of itself behind.
     """
     now = now or timezone.now()
     contract = ticket_import.contract
-    _progress(ticket_import, status=ImportStatus.RUNNING, started_at=now, message="Reading the file…")
+    _progress(
+        ticket_import,
+        status=ImportStatus.RUNNING,
+        started_at=now,
+        worker=this_worker(),
+        message="Reading the file…",
+    )
     try:
         parsed = read_export(
             source,
@@ -252,9 +314,14 @@ def run_ticket_import(
                 "“valid rows” to store the others."
             ),
         )
+    _progress(
+        ticket_import,
+        message=f"Writing {int(valid.sum())} ticket(s) in one transaction: all of them are stored, or none.",
+    )
     try:
-        created, updated = _upsert(ticket_import, parsed, now=now)
-    except Exception as error:  # a database failure mid-way: say so, keep what the batches committed
+        with transaction.atomic():
+            created, updated, changed = _upsert(ticket_import, parsed, now=now)
+    except Exception as error:  # a database failure mid-way: the transaction rolled everything back
         logger.exception("ticket import %s failed", ticket_import.pk)
         return _finish(
             ticket_import,
@@ -262,11 +329,12 @@ def run_ticket_import(
             status=ImportStatus.FAILED,
             now=now,
             message=(
-                f"The database refused a batch ({error.__class__.__name__}: {error}). Rows of earlier batches were "
-                "stored; importing the same file again is safe and completes it."
+                f"The database refused a write ({error.__class__.__name__}: {error}); nothing of this import "
+                "was stored. Importing the same file again is safe."
             ),
         )
     skipped = "" if not row_errors else f"; {len(row_errors)} row error(s) skipped"
+    unchanged = updated - changed
     return _finish(
         ticket_import,
         actor,
@@ -274,7 +342,10 @@ def run_ticket_import(
         now=now,
         created_count=created,
         updated_count=updated,
-        message=f"{created} ticket(s) added, {updated} updated{skipped}.",
+        message=(
+            f"{created} ticket(s) added, {updated} updated"
+            f"{f' ({unchanged} of them unchanged)' if unchanged else ''}{skipped}."
+        ),
     )
 
 
@@ -306,9 +377,83 @@ TICKET_COLUMNS = [
     "created_at",
     "updated_at",
 ]
+# The fields a vendor's file decides, as recorded in a ticket's change history (besides its events).
+AUDITED_TICKET_FIELDS = ("priority", "opened_at", "first_response_at", "resolved_at")
 
 
-def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.datetime) -> tuple[int, int]:
+def _instant_json(value: Any) -> str | None:
+    """A stored instant (SQLite's UTC text or an aware datetime) as ISO 8601 UTC text."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = _as_written(value)
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return f"{str(value).replace(' ', 'T')}Z"
+
+
+def _as_written(value: Any) -> Any:
+    """A stored instant as the import writes it: SQLite's converter hands back naive UTC datetimes, while
+    imports write the text Django stores (str of the naive UTC datetime); PostgreSQL uses aware datetimes."""
+    return str(value) if isinstance(value, dt.datetime) and value.tzinfo is None else value
+
+
+def _field_json(name: str, value: Any) -> Any:
+    return value if name == "priority" else _instant_json(value)
+
+
+def _existing_tickets(contract_pk: int, external_ids: list[str]) -> dict[str, tuple[Any, ...]]:
+    """external_id -> (pk, *AUDITED_TICKET_FIELDS) as the driver returns them, so they compare with the
+    values about to be written (SQLite text, PostgreSQL datetimes) without a conversion per value."""
+    if not external_ids:
+        return {}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in bulk.columns_of(Ticket, ["external_id", "id", *AUDITED_TICKET_FIELDS]))
+    sql = (
+        f"SELECT {columns} FROM {quote(Ticket._meta.db_table)} "
+        f"WHERE {quote('contract_id')} = %s AND {quote('external_id')} IN ({', '.join(['%s'] * len(external_ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [contract_pk, *external_ids])
+        return {row[0]: (row[1], row[2], *map(_as_written, row[3:])) for row in cursor.fetchall()}
+
+
+def _existing_events(ticket_pks: list[int]) -> dict[int, list[tuple[Any, str]]]:
+    """ticket pk -> [(at, state), …] in order, as the driver returns them."""
+    if not ticket_pks:
+        return {}
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {quote('ticket_id')}, {quote('at')}, {quote('state')} FROM {quote(TicketEvent._meta.db_table)} "
+        f"WHERE {quote('ticket_id')} IN ({', '.join(['%s'] * len(ticket_pks))}) "
+        f"ORDER BY {quote('ticket_id')}, {quote('seq')}"
+    )
+    events: dict[int, list[tuple[Any, str]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ticket_pks)
+        for ticket_pk, at, state in cursor.fetchall():
+            events.setdefault(ticket_pk, []).append((_as_written(at), state))
+    return events
+
+
+def _insert_changes(rows: list[tuple[int, int, str, str]]) -> None:
+    """TicketChange rows (ticket, import, kind, JSON text) in one multi-row statement per batch."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(TicketChange._meta.db_table)
+    columns = ", ".join(quote(c) for c in bulk.columns_of(TicketChange, ["ticket", "ticket_import", "kind", "changes"]))
+    as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, {as_json})", rows)
+
+
+def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.datetime) -> tuple[int, int, int]:
+    """Upsert the valid tickets and their events; (created, updated, changed). Run inside one transaction.
+
+    Each created ticket and each ticket whose fields or events differ from what is stored gets a
+    TicketChange row with [before, after] per changed field; an unchanged ticket keeps its events.
+    """
     contract = ticket_import.contract
     tickets = parsed.tickets
     keep = np.flatnonzero(parsed.valid)
@@ -330,55 +475,66 @@ def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.dateti
     event_state = parsed.events.state.gather(order).str.strip_chars().to_list()
     bounds = np.searchsorted(event_owner, np.arange(keep.size + 1)).tolist()
 
-    created = updated = 0
+    created = updated = changed = 0
     fixed = (contract.program_id, contract.pk)
     tail = (ticket_import.format, stamp, ticket_import.pk, stamp, stamp)
+    import_pk = ticket_import.pk
     for start in range(0, keep.size, TICKET_BATCH):
         stop = min(start + TICKET_BATCH, keep.size)
         batch_ids = ids[start:stop]
-        with transaction.atomic():
-            # No ordering: Meta.ordering would join and sort, and make SQLite scan the whole contract
-            # instead of using the (contract, external_id) index.
-            existing = dict(
-                Ticket.objects.filter(contract=contract, external_id__in=batch_ids).order_by().values_list(
+        existing = _existing_tickets(contract.pk, batch_ids)
+        stored_events = _existing_events([row[0] for row in existing.values()])
+        bulk.upsert(
+            Ticket,
+            TICKET_COLUMNS,
+            [(*fixed, ids[k], priorities[k], opened[k], responded[k], resolved[k], *tail) for k in range(start, stop)],
+            conflict=["contract", "external_id"],
+            update=TICKET_UPDATE_FIELDS,
+        )
+        pks = {external_id: row[0] for external_id, row in existing.items()}
+        fresh = [i for i in batch_ids if i not in existing]
+        if fresh:
+            pks.update(
+                Ticket.objects.filter(contract=contract, external_id__in=fresh).order_by().values_list(
                     "external_id", "pk"
                 )
             )
-            bulk.upsert(
-                Ticket,
-                TICKET_COLUMNS,
-                [
-                    (*fixed, ids[k], priorities[k], opened[k], responded[k], resolved[k], *tail)
-                    for k in range(start, stop)
-                ],
-                conflict=["contract", "external_id"],
-                update=TICKET_UPDATE_FIELDS,
-            )
-            pks = dict(existing)
-            fresh = [i for i in batch_ids if i not in existing]
-            if fresh:
-                pks.update(
-                    Ticket.objects.filter(contract=contract, external_id__in=fresh).order_by().values_list(
-                        "external_id", "pk"
-                    )
-                )
-            if existing:
-                TicketEvent.objects.filter(ticket_id__in=list(existing.values())).delete()
-            events = [
-                (pks[ids[k]], e - bounds[k], event_at[e], event_state[e])
-                for k in range(start, stop)
-                for e in range(bounds[k], bounds[k + 1])
-            ]
-            bulk.upsert(TicketEvent, ["ticket", "seq", "at", "state"], events)
+        changes: list[tuple[int, int, str, str]] = []
+        replaced: list[int] = []
+        events: list[tuple[Any, ...]] = []
+        for k in range(start, stop):
+            pk = pks[ids[k]]
+            new_events = [(event_at[e], event_state[e]) for e in range(bounds[k], bounds[k + 1])]
+            before = existing.get(ids[k])
+            if before is None:
+                changes.append((pk, import_pk, TicketChangeKind.CREATED, "{}"))
+            else:
+                after = (priorities[k], opened[k], responded[k], resolved[k])
+                diff = {
+                    name: [_field_json(name, old), _field_json(name, new)]
+                    for name, old, new in zip(AUDITED_TICKET_FIELDS, before[1:], after, strict=True)
+                    if old != new
+                }
+                old_events = stored_events.get(pk, [])
+                if old_events != new_events:
+                    diff["events"] = [
+                        [[_instant_json(at), state] for at, state in old_events],
+                        [[_instant_json(at), state] for at, state in new_events],
+                    ]
+                    replaced.append(pk)
+                else:
+                    new_events = []  # kept as they are
+                if diff:
+                    changes.append((pk, import_pk, TicketChangeKind.UPDATED, json.dumps(diff, sort_keys=True)))
+            events.extend((pk, seq, at, state) for seq, (at, state) in enumerate(new_events))
+        if replaced:
+            TicketEvent.objects.filter(ticket_id__in=replaced).delete()
+        bulk.upsert(TicketEvent, ["ticket", "seq", "at", "state"], events)
+        _insert_changes(changes)
         created += len(fresh)
         updated += len(existing)
-        _progress(
-            ticket_import,
-            processed_rows=int(keep[stop - 1]) + 1,
-            created_count=created,
-            updated_count=updated,
-        )
-    return created, updated
+        changed += sum(1 for row in changes if row[2] == TicketChangeKind.UPDATED)
+    return created, updated, changed
 
 
 def import_tickets(
@@ -394,7 +550,7 @@ def import_tickets(
     date_format: str | None = None,
     check: bool = True,
 ) -> TicketImport:
-    """Import one export synchronously (the command line, the demo, tests)."""
+    """Import one export synchronously, in this process (the command line, the demo, tests)."""
     ticket_import = start_ticket_import(
         contract=contract, file_name=file_name, file_format=file_format, mode=mode, actor=actor, check=check
     )
@@ -417,11 +573,12 @@ def upload_directory() -> Path:
 def import_in_background(
     *, ticket_import: TicketImport, upload: Any, actor: Any, events_upload: Any = None
 ) -> None:
-    """Store an upload and import it in a thread once the request's transaction has committed.
+    """Store an upload and queue its import for `accord db_worker` once the request's transaction commits.
 
-    No broker: the thread updates the import's progress row, which the upload page polls every second.
-    The stored files are deleted when the import has read them.
+    The worker updates the import's progress row, which the upload page polls every second. The stored
+    files are deleted when the import has read them.
     """
+    from accord.sla.tasks import import_uploaded_tickets
 
     def store(uploaded: Any, suffix: str) -> Path:
         path = upload_directory() / f"{ticket_import.pk}-{uuid.uuid4().hex}-{suffix}.csv"
@@ -430,40 +587,44 @@ def import_in_background(
                 out.write(chunk)
         return path
 
-    def work(path: Path, events_path: Path | None) -> None:
-        close_old_connections()
-        try:
-            run_ticket_import(
-                ticket_import=TicketImport.objects.select_related("contract").get(pk=ticket_import.pk),
-                source=path,
-                events_source=events_path,
-                actor=actor,
-            )
-            _recompute_after_import(ticket_import.pk, actor)
-        except Exception:
-            logger.exception("background ticket import %s crashed", ticket_import.pk)
-            TicketImport.objects.filter(pk=ticket_import.pk).update(
-                status=ImportStatus.FAILED,
-                message="The import stopped unexpectedly; see the server log.",
-                finished_at=timezone.now(),
-            )
-        finally:
-            for file in (path, events_path):
-                if file is not None:
-                    file.unlink(missing_ok=True)
-            close_old_connections()
-
-    # The upload is written to disk now, while the request still holds it open; only the thread waits
-    # for the commit, so it never reads an import row that is not there yet.
+    # The upload is written to disk now, while the request still holds it open; the task is queued on
+    # commit, so the worker never looks for an import row that is not there yet.
     path = store(upload, "tickets")
     events_path = store(events_upload, "events") if events_upload is not None else None
     TicketImport.objects.filter(pk=ticket_import.pk).update(source_path=str(path))
-    transaction.on_commit(lambda: start_thread(work, path, events_path))
+    actor_pk = actor.pk if getattr(actor, "is_authenticated", False) else None
+    transaction.on_commit(
+        lambda: import_uploaded_tickets.enqueue(
+            import_pk=ticket_import.pk,
+            path=str(path),
+            events_path=str(events_path) if events_path else None,
+            actor_pk=actor_pk,
+        )
+    )
 
 
-def start_thread(target: Any, *args: Any) -> None:
-    """Run `target` beside the request (tests replace this to run it inline)."""
-    threading.Thread(target=target, args=args, daemon=True, name="accord-ticket-import").start()
+def run_uploaded_import(*, import_pk: int, path: Path, events_path: Path | None, actor: Any) -> None:
+    """The worker's side of an upload: import the stored files, recompute the report, delete the files."""
+    try:
+        run_ticket_import(
+            ticket_import=TicketImport.objects.select_related("contract").get(pk=import_pk),
+            source=path,
+            events_source=events_path,
+            actor=actor,
+        )
+        _recompute_after_import(import_pk, actor)
+    except Exception:
+        logger.exception("background ticket import %s crashed", import_pk)
+        TicketImport.objects.filter(pk=import_pk).update(
+            status=ImportStatus.FAILED,
+            message="The import stopped unexpectedly; see the worker's log.",
+            finished_at=timezone.now(),
+        )
+        raise
+    finally:
+        for file in (path, events_path):
+            if file is not None:
+                file.unlink(missing_ok=True)
 
 
 def _recompute_after_import(import_pk: int, actor: Any) -> None:
@@ -701,6 +862,7 @@ def export_policy_yaml(version: SlaPolicyVersion) -> str:
 
 __all__ = [
     "ComputeSummary",
+    "close_interrupted_imports",
     "compute_results",
     "create_policy",
     "create_policy_version",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/policy/<int:version_pk>.yaml", views.policy_export, name="policy_export"),
     path("<int:pk>/import/", views.import_upload, name="import_upload"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("<int:pk>/tickets/", views.ticket_history, name="ticket_history"),
     path("<int:pk>/compute/", views.compute, name="compute"),
     path("<int:pk>/report/", views.report, name="report"),
     path("<int:pk>/report/export/", views.report_export, name="report_export"),

@@ -25,7 +25,7 @@ from accord.sla.forms import (
     PolicyVersionForm,
     TicketUploadForm,
 )
-from accord.sla.models import AttainmentTarget, Contract, SlaPolicy, SlaPolicyVersion, TicketImport
+from accord.sla.models import AttainmentTarget, Contract, SlaPolicy, SlaPolicyVersion, Ticket, TicketImport
 
 BREACHES_PER_PAGE = 50
 
@@ -244,8 +244,36 @@ def import_detail(request: HttpRequest, program_id: int, pk: int) -> HttpRespons
         "ticket_import": ticket_import,
         "contract": ticket_import.contract,
         "ImportStatus": ImportStatus,
+        "interrupted": services.INTERRUPTED_MESSAGE
+        if ticket_import.status == ImportStatus.RUNNING and services.worker_is_gone(ticket_import.worker)
+        else "",
+        "changed_tickets": queries.list_import_changes(ticket_import) if ticket_import.is_finished else [],
     }
     return render_page(request, "sla/import_detail.html", context, partial="sla/_import_progress.html")
+
+
+@login_required
+def ticket_history(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    """A ticket's history: each import that created or changed it, by whom, with before and after values."""
+    program = _program(request, program_id, area="tickets")
+    contract = _contract(request, program, pk)
+    external_id = request.GET.get("id", "").strip()
+    ticket = None
+    changes: list[Any] = []
+    if external_id:
+        ticket = get_visible_or_404(request.user, Ticket.objects.filter(contract=contract), external_id=external_id)
+        changes = queries.list_ticket_changes(ticket)
+    return render(
+        request,
+        "sla/ticket_history.html",
+        {
+            "program": program,
+            "contract": contract,
+            "ticket": ticket,
+            "external_id": external_id,
+            "changes": changes,
+        },
+    )
 
 
 @login_required
