@@ -19,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accord.accounts.models import Organisation
-from accord.accounts.models import Organisation
 from accord.alignment import queries, services
 from accord.alignment.choices import DECISIONS
 from accord.alignment.models import (
@@ -49,8 +48,6 @@ def _user_model() -> Any:
 
 class StakeholderGroupSerializer(ValidatedModelSerializer):
     program = VisibleRelatedField(queryset=Program.objects.all())
-    # Only an organisation the editor works with (no probing of other hospitals' units by id).
-    organisation = VisibleRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False)
     # Only an organisation the editor works with (no probing of other hospitals' units by id).
     organisation = VisibleRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False)
     lead = VisibleRelatedField(queryset=_user_model().objects.all(), allow_null=True, required=False)
@@ -261,15 +258,6 @@ class CommitmentSerializer(ValidatedModelSerializer):
         fields = ["id", "program", "group", "what", "owner", "due_date", "benefit", "initiative", "status",
                   "dropped_reason", "done_on", "notes", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
-
-    def validate_group(self, group: StakeholderGroup) -> StakeholderGroup:
-        if self.instance is not None:
-            try:
-                services.check_commitment_move(commitment=self.instance, group=group,
-                                               actor=self.context["request"].user)
-            except ValidationError as error:
-                raise serializers.ValidationError(error.message_dict["group"]) from error
-        return group
 
     def validate_group(self, group: StakeholderGroup) -> StakeholderGroup:
         if self.instance is not None:
