@@ -35,6 +35,8 @@ run: setup
 	$(BIN)/accord migrate --no-input
 	$(BIN)/accord demo --if-empty
 	$(BIN)/accord collectstatic --no-input -v0
+	# Ticket uploads are imported by the task worker; it runs beside gunicorn and ends when gunicorn does.
+	$(BIN)/accord db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn accord.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --forwarded-allow-ips 127.0.0.1
 

@@ -293,3 +293,58 @@ def test_the_decimal_comma_option_reads_xlsx_text_and_keeps_typed_numbers(world:
     buffer.seek(0)
     page = client.post(url, {"file": buffer})
     assert page.status_code == 400 and "choose “decimal comma” on the upload form" in page.content.decode()
+
+
+# --- An import killed half-way -------------------------------------------------------------------
+
+PAUSED_MEASUREMENT_IMPORT = """
+import json, sys, time, django
+django.setup()
+from django.contrib.auth import get_user_model
+from accord.benefits import services
+from accord.programs.models import Program
+marker, program, actor, path = sys.argv[1:5]
+original, written = services.record_measurement, []
+def record_measurement(**kwargs):
+    outcome = original(**kwargs)
+    written.append(1)
+    if len(written) == 2:
+        open(marker, "w").write("writing")
+        time.sleep(600)
+    return outcome
+if marker != "-":
+    services.record_measurement = record_measurement
+result = services.import_measurements(program=Program.objects.get(pk=program),
+                                      actor=get_user_model().objects.get(pk=actor), filename="m.csv",
+                                      content=open(path, "rb").read())
+print(json.dumps({"ok": result.ok, "counts": result.counts()}))
+"""
+
+COUNT_MEASUREMENTS = """
+import json, sys, django
+django.setup()
+from accord.benefits.models import Measurement
+from accord.core.models import AuditEntry
+program = int(sys.argv[1])
+print(json.dumps({"measurements": Measurement.objects.filter(kpi__benefit__program_id=program).count(),
+                  "imports": AuditEntry.objects.filter(object_type="benefits.measurementimport").count()}))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_measurement_import_killed_mid_write_saves_nothing_and_a_rerun_saves_all(world: Any, kpis: dict[str, Any],
+                                                                                     tmp_path: Any) -> None:
+    from tests.sla.killing import child_database_url, child_env, kill_once_writing, run_child
+
+    rows = "".join(f"Days in A/R,{40 + month},2025-{month:02d}-28,RCM\n" for month in range(1, 7))
+    path = tmp_path / "m.csv"
+    path.write_text("kpi,value,measured_on,source\n" + rows)
+    env = child_env(child_database_url(tmp_path), tmp_path)
+    marker = tmp_path / "writing"
+    args = (str(world.program.pk), str(world.program_manager.pk), str(path))
+
+    kill_once_writing(PAUSED_MEASUREMENT_IMPORT, env, marker, str(marker), *args)
+
+    assert run_child(COUNT_MEASUREMENTS, env, str(world.program.pk)) == {"measurements": 0, "imports": 0}
+    assert run_child(PAUSED_MEASUREMENT_IMPORT, env, "-", *args) == {"ok": True, "counts": {"created": 6}}
+    assert run_child(COUNT_MEASUREMENTS, env, str(world.program.pk)) == {"measurements": 6, "imports": 1}
