@@ -14,7 +14,7 @@ OWN_API = {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 401}
 
 def members_notification(world: Any) -> dict[str, int]:
     """A notification addressed to the plain member: only they may see or mark it."""
-    [notification] = notify(recipients=[world.member], kind=NotificationKind.OTHER, title="For the member only",
+    [notification] = notify(recipients=[world.member], kind=NotificationKind.OTHER, title="For the member only", about=world.program,
                             program=world.program)
     return {"pk": notification.pk}
 

@@ -13,7 +13,7 @@ from accord.notifications.services import mark_read, notify, set_email_preferenc
 
 def _raise_flag_notice(world: Any, recipients: list[Any], actor: Any = None) -> list[Notification]:
     return notify(recipients=recipients, kind=NotificationKind.RED_FLAG_RAISED, title="Physician engagement is slipping",
-                  body="Only 3 of 40 hospitalists attended design sessions.", url="/programs/1/", program=world.program,
+                  body="Only 3 of 40 hospitalists attended design sessions.", url="/programs/1/", program=world.program, about=world.program,
                   actor=actor)
 
 

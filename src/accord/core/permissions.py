@@ -167,6 +167,13 @@ def can(user: User | Any, action: str, obj: Any) -> bool:
     raise TypeError(f"{type(obj).__name__} does not declare permits(user, action)")
 
 
+def seen(user: User | Any, record: Any) -> Any:
+    """The record when the user may see it, else None: for links from a visible record to another one."""
+    if record is None:
+        return None
+    return record if can(user, Action.VIEW, record) else None
+
+
 def can_in_program(user: User | Any, action: str, area: str, program_id: int | None) -> bool:
     """May the user perform `action` in `area` of this program (used before a record exists)?"""
     if not getattr(user, "is_authenticated", False):

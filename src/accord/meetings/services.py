@@ -141,6 +141,7 @@ def add_action(*, item: AgendaItem, actor: Any, description: str, owner: Any, du
             "due_date": due_date, "visibility": item.visibility,
         })
         notify(recipients=[owner], kind=NotificationKind.MEETING_ACTION, program=item.program, actor=actor,
+               about=action,
                title=f"Action for you from {item.meeting.title}, due {due_date:%d %b %Y}",
                body=description, url=reverse("meetings:my_actions", kwargs={"program_id": item.program_id}))
     return action

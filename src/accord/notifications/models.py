@@ -6,20 +6,26 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 
 from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet
-from accord.core.permissions import Action
+from accord.core.permissions import Action, role_in
 from accord.notifications.choices import NotificationKind
 
 
 class NotificationQuerySet(ProgramScopedQuerySet):
     def visible_to(self, user: Any, action: str = Action.VIEW) -> NotificationQuerySet:
-        """A person's own notifications, and nobody else's: not even a superuser reads another's inbox."""
+        """A person's own notifications of the programs they are in, and nobody else's: not even a superuser
+        reads another's inbox, and a person removed from a program reads nothing of it any more."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if action not in (Action.VIEW, Action.CHANGE):
             return self.none()
-        return self.filter(recipient=user)
+        from accord.programs.models import Membership
+
+        # A subquery, not the cached roles: the badge on every page stays one query.
+        member = Membership.objects.filter(program_id=OuterRef("program_id"), person=user)
+        return self.filter(Exists(member), recipient=user)
 
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
@@ -28,8 +34,8 @@ class NotificationQuerySet(ProgramScopedQuerySet):
 class Notification(ProgramScopedModel):
     """Something that happened in a program that one person should know about.
 
-    Access is by recipient, not by program role: a person sees their own notifications (even after
-    leaving the program, as the record of what they were told) and never anyone else's.
+    Access is by recipient, not by program role: a person sees their own notifications while they are
+    in the program, and never anyone else's. What they were told stays in the table for the audit.
     """
 
     access_area = "notifications"
@@ -60,7 +66,7 @@ class Notification(ProgramScopedModel):
 
     def permits(self, user: Any, action: str) -> bool:
         return (getattr(user, "is_authenticated", False) and user.pk == self.recipient_id
-                and action in (Action.VIEW, Action.CHANGE))
+                and action in (Action.VIEW, Action.CHANGE) and role_in(user, self.program_id) is not None)
 
 
 class NotificationPreferenceQuerySet(models.QuerySet):

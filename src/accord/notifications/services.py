@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accord.core import audit
 from accord.core.models import AuditAction
+from accord.core.permissions import Action, can
 from accord.notifications.choices import NotificationKind
 from accord.notifications.models import Notification, NotificationPreference
 
@@ -68,15 +69,18 @@ def _send_emails(messages: list[EmailMessage]) -> None:
         logger.exception("Could not send %d notification e-mail(s)", len(messages))
 
 
-def notify(*, recipients: Iterable[Any], kind: str, title: str, body: str = "", url: str = "", program: Any,
-           actor: Any = None) -> list[Notification]:
+def notify(*, recipients: Iterable[Any], kind: str, title: str, about: Any, body: str = "", url: str = "",
+           program: Any, actor: Any = None) -> list[Notification]:
     """Create one in-app notification per recipient and queue e-mail for those who want it.
 
-    The person who caused the event (`actor`) is not told about it. E-mail is sent only once the
-    caller's transaction commits, so a rolled-back event never reaches anyone's inbox.
+    `about` is the record the title and body speak of: only recipients who may see it now are told
+    (a person removed from the program, or a partner and an internal record, hears nothing), so the
+    text of a notification never carries more than its reader may read. The person who caused the
+    event (`actor`) is not told about it. E-mail is sent only once the caller's transaction commits, so
+    a rolled-back event never reaches anyone's inbox.
     """
     kind = NotificationKind(kind)
-    people = _unique_active(recipients, actor)
+    people = [person for person in _unique_active(recipients, actor) if can(person, Action.VIEW, about)]
     if not people:
         return []
     program_id = getattr(program, "pk", program)
