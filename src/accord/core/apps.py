@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Accord core"
 
     def ready(self) -> None:
-        from accord.core import checks, signals  # noqa: F401  (audit key checks; login and logout reach the audit trail)
+        from accord.core import checks, signals, visibility_checks  # noqa: F401  (system checks; sign-ins reach the audit trail)

@@ -1,0 +1,52 @@
+"""Visibility is declared once per model and built by core: no app writes its own filter or row check."""
+
+from __future__ import annotations
+
+from django.apps import apps
+
+from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet
+from accord.core.visibility_checks import visibility_declarations_resolve
+
+# A person's own inbox is by recipient, not by program role: the one sanctioned exception.
+OWN_RULES = {"Notification"}
+
+
+def _scoped_models() -> list[type[ProgramScopedModel]]:
+    return [m for m in apps.get_models() if issubclass(m, ProgramScopedModel)]
+
+
+def test_no_program_scoped_model_writes_its_own_visibility_filter_or_row_check() -> None:
+    offenders = []
+    for model in _scoped_models():
+        if model.__name__ in OWN_RULES:
+            continue
+        queryset_class = type(model.objects.all())
+        if queryset_class.visible_to is not ProgramScopedQuerySet.visible_to:
+            offenders.append(f"{model.__name__}.objects.visible_to")
+        for klass in model.__mro__:
+            if klass is ProgramScopedModel:
+                break
+            if "permits" in vars(klass):
+                # Row rules on top are allowed only when they start from core's check.
+                source = vars(klass)["permits"].__code__.co_names
+                if "super" not in source:
+                    offenders.append(f"{klass.__name__}.permits")
+    assert offenders == []
+
+
+def test_every_declaration_resolves_to_real_fields() -> None:
+    assert visibility_declarations_resolve() == []
+
+
+def test_a_mistyped_visibility_path_is_refused_by_the_system_check(monkeypatch) -> None:
+    kpi = apps.get_model("benefits", "Kpi")
+    monkeypatch.setattr(kpi, "visibility_path", "benefit__visiblity")
+    [error] = visibility_declarations_resolve()
+    assert error.id == "accord.E101" and "Kpi" in error.msg
+
+
+def test_a_personal_access_field_must_name_a_person(monkeypatch) -> None:
+    flag = apps.get_model("governance", "RedFlag")
+    monkeypatch.setattr(flag, "personal_access", {"title": ("view",)})
+    [error] = visibility_declarations_resolve()
+    assert error.id == "accord.E102"
