@@ -15,9 +15,8 @@ def test_partners_do_not_see_hospital_internal_flags(world) -> None:
     assert set(RedFlag.objects.visible_to(world.auditor)) == {internal, shared}
 
 
-def test_a_consultant_sees_the_internal_flag_they_raised_and_its_answer(world, client_for, api_for) -> None:
-    flag = raise_flag(world, by="consultant", visibility="internal",
-                      title="Physician engagement is collapsing")
+def test_a_consultant_sees_the_flag_they_raised_and_its_answer(world, client_for, api_for) -> None:
+    flag = raise_flag(world, by="consultant", title="Physician engagement is collapsing")
     flag = triage(world, flag)
     services.transition_red_flag(flag=flag, to="accepted", actor=world.program_manager, now=T0,
                                  rationale="The CMIO takes it to the medical executive committee.")
@@ -32,15 +31,15 @@ def test_a_consultant_sees_the_internal_flag_they_raised_and_its_answer(world, c
     assert body["state"] == "accepted" and body["rationale"].startswith("The CMIO")
 
 
-def test_another_partner_does_not_see_the_consultants_internal_flag(world, client_for, api_for) -> None:
-    flag = raise_flag(world, by="consultant", visibility="internal")
+def test_a_partner_does_not_see_a_hospital_members_internal_flag_even_by_id(world, client_for, api_for) -> None:
+    flag = raise_flag(world, by="member", visibility="internal")
     assert client_for("vendor").get(flag.get_absolute_url()).status_code == 404
     assert api_for("vendor").get(f"/api/red-flags/{flag.pk}/").status_code == 404
     assert api_for("vendor").get("/api/red-flags/").json()["count"] == 0
 
 
-def test_the_raiser_may_comment_on_their_internal_flag_but_not_triage_it(world, api_for) -> None:
-    flag = raise_flag(world, by="consultant", visibility="internal")
+def test_the_raiser_may_comment_on_their_flag_but_not_triage_it(world, api_for) -> None:
+    flag = raise_flag(world, by="consultant")
     client = api_for("consultant")
     assert client.post(f"/api/red-flags/{flag.pk}/comment/", {"note": "More wards affected."},
                        format="json").status_code == 201

@@ -23,7 +23,8 @@ NOW = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
 
 def _flag(world: Any, title: str, *, severity: str = Severity.HIGH, raised_at: dt.datetime = NOW,
           visibility: str = Visibility.INTERNAL) -> Any:
-    return governance.raise_red_flag(program=world.program, actor=world.consultant, title=title,
+    # Raised by a hospital member: a partner's flag is always shared, and these need internal ones too.
+    return governance.raise_red_flag(program=world.program, actor=world.member, title=title,
                                      description="Seen in the design sessions.", severity=severity,
                                      visibility=visibility, now=raised_at)
 

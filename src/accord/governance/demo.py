@@ -27,7 +27,7 @@ S, V = Severity, Visibility
 # through as (days after raising, state, actor, fields), and what it threatens (looked up by name).
 FLAGS: dict[str, list[dict[str, Any]]] = {
     "emr": [
-        {"key": "engagement", "by": "consultant", "severity": S.HIGH, "visibility": V.INTERNAL, "ago": 40,
+        {"key": "engagement", "by": "consultant", "severity": S.HIGH, "visibility": V.SHARED, "ago": 40,
          "title": "Physician engagement in order-set design is collapsing",
          "text": "Only 3 of 14 physician champions came to the last two order-set reviews. Hospitalists say "
                  "the sessions clash with rounds and nobody backfills them. This is outside my adoption scope, "
@@ -88,7 +88,7 @@ FLAGS: dict[str, list[dict[str, Any]]] = {
                                                           "production still lacks it."})]},
     ],
     "outsourcing": [
-        {"key": "kt", "by": "consultant2", "severity": S.HIGH, "visibility": V.INTERNAL, "ago": 25,
+        {"key": "kt", "by": "consultant2", "severity": S.HIGH, "visibility": V.SHARED, "ago": 25,
          "title": "Senior engineers skip knowledge-transfer sessions",
          "text": "Four of six shadowing sessions for the storage platform were cancelled by our own senior "
                  "engineers, who fear for their roles.",

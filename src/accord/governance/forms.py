@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 
 from accord.accounts.models import User
-from accord.core.permissions import HOSPITAL_ROLES, Role
+from accord.core.permissions import HOSPITAL_ROLES, PARTNER_ROLES, Role, Visibility, role_in
+from accord.core.validation import member_choices
 from accord.governance import states
 from accord.governance.choices import FlagState, RiskCategory, RiskResponse
 from accord.governance.models import THREAT_FIELDS, Decision, EscalationRule, RedFlag, Risk
@@ -45,6 +46,12 @@ class RaiseRedFlagForm(forms.ModelForm):
         for name in THREAT_FIELDS:
             self.fields[name].required = False
             self.fields[name].empty_label = "— don't know / none —"
+        if role_in(user, program.pk) in PARTNER_ROLES:
+            # A partner's flag is shared: they follow it, and partners never see internal records.
+            self.fields["visibility"].choices = [(Visibility.SHARED.value, Visibility.SHARED.label)]
+            self.initial["visibility"] = Visibility.SHARED
+            self.fields["visibility"].help_text = ("Flags raised by vendor and consultant members are shared with "
+                                                   "all partners in the program.")
 
 
 class TransitionForm(forms.Form):
@@ -117,7 +124,7 @@ class RiskForm(forms.ModelForm):
 
     def __init__(self, *args: Any, program: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = program_people(program)
+        self.fields["owner"].queryset = member_choices(program, keep=self.instance.owner_id)
 
 
 class DecisionForm(forms.ModelForm):

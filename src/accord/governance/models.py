@@ -12,7 +12,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
-from accord.core.permissions import Action
+from accord.core.permissions import Action, Visibility
+from accord.core.validation import is_partner
 from accord.governance.choices import (
     EscalationLevel,
     EventKind,
@@ -49,6 +50,7 @@ class RedFlag(ProgramScopedModel):
     """
 
     access_area = "red_flags"
+    member_fields = ("owner",)
 
     title = models.CharField(max_length=200)
     description = models.TextField("What you saw", help_text="What you saw, where and when; facts over opinions.")
@@ -111,6 +113,9 @@ class RedFlag(ProgramScopedModel):
             target = getattr(self, name) if getattr(self, f"{name}_id", None) else None
             if target is not None and target.program_id != self.program_id:
                 errors[name] = "This belongs to another program."
+        if self.visibility != Visibility.SHARED and is_partner(self.raised_by_id, self.program_id):
+            # The raiser must be able to follow their flag, and a partner never sees internal records.
+            errors["visibility"] = "A flag raised by a vendor or consultant is shared with partners."
         if errors:
             raise ValidationError(errors)
 
@@ -192,6 +197,7 @@ class Risk(ProgramScopedModel):
     """An entry of the risk register: cause, consequence, likelihood x impact, owner and response."""
 
     access_area = "risks"
+    member_fields = ("owner",)
 
     title = models.CharField(max_length=200)
     cause = models.TextField(blank=True)

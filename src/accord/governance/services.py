@@ -82,15 +82,24 @@ def _check_owner(flag: RedFlag, owner: Any) -> None:
 
 
 def raise_red_flag(*, program: Any, actor: Any, title: str, description: str, severity: str = Severity.MEDIUM,
-                   visibility: str = Visibility.INTERNAL, now: dt.datetime | None = None,
+                   visibility: str | None = None, now: dt.datetime | None = None,
                    **threatens: Any) -> RedFlag:
-    """Anyone in the program but an auditor raises a flag; program managers hear of it at once."""
+    """Anyone in the program but an auditor raises a flag; program managers hear of it at once.
+
+    A flag is hospital-internal unless said otherwise, but a vendor's or consultant's is shared: they
+    must be able to follow it, and a partner never sees internal records. Asking for an internal flag
+    as a partner is refused (by `RedFlag.clean()`) rather than silently shared, since a consultant may
+    have chosen "internal" to keep a concern from the vendor.
+    """
     unknown = set(threatens) - set(THREAT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown fields for a red flag: {', '.join(sorted(unknown))}")
     if not can_in_program(actor, Action.ADD, "red_flags", program.pk):
         raise PermissionDenied("Your role in this program may not raise red flags.")
     now = now or timezone.now()
+    if visibility is None:
+        role = role_in(actor, program.pk)
+        visibility = Visibility.INTERNAL if role is None or sees_internal(role) else Visibility.SHARED
     with transaction.atomic():
         flag = RedFlag(program=program, title=title, description=description, severity=severity,
                        visibility=visibility, raised_by=actor, raised_at=now, **threatens)
