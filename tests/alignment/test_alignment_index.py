@@ -27,11 +27,12 @@ def scored(world):
 
 
 @pytest.fixture
-def red_flag_counter():
-    """Plug a red-flag register into the index for one test, as the governance app would."""
-    previous = red_flags._counter
-    yield red_flags.register_red_flag_counter
-    red_flags.register_red_flag_counter(previous)
+def red_flag_counter(monkeypatch):
+    """Stand in for the red-flag register that the governance app declares on its AppConfig."""
+    def install(counter):
+        monkeypatch.setattr(red_flags, "providers", lambda hook: [counter])
+
+    return install
 
 
 def test_each_part_of_a_groups_score_has_its_value_weight_and_contribution(world, scored) -> None:

@@ -64,6 +64,15 @@ def resolve(dotted: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module_name), attr)
 
 
+def providers(hook: str) -> list[Callable[..., Any]]:
+    """The functions apps declare for `hook` on their AppConfig (a dotted path each), in INSTALLED_APPS order.
+
+    This is how one app asks another for something without importing it: alignment asks for
+    `accord_red_flag_counters`, which governance declares; without governance installed, none answer.
+    """
+    return [resolve(dotted) for config in accord_apps() for dotted in getattr(config, hook, ())]
+
+
 def demo_seeders() -> list[tuple[str, Callable[..., Any]]]:
     """`seed(demo)` functions from each app's `demo` module, in INSTALLED_APPS order."""
     seeders = []

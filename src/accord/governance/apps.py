@@ -18,11 +18,8 @@ class GovernanceConfig(AppConfig):
     accord_home_panels = (
         HomePanel("governance/_home_panel.html", "accord.governance.queries.home_panel", "red_flags", order=20),
     )
+    # Open red flags against a stakeholder group lower its alignment index.
+    accord_red_flag_counters = ("accord.governance.queries.count_open_red_flags_by_group",)
 
     def ready(self) -> None:
-        from accord.alignment.red_flags import register_red_flag_counter
         from accord.governance import signals  # noqa: F401  (every new program gets default escalation rules)
-        from accord.governance.queries import count_open_red_flags_by_group
-
-        # Open red flags against a stakeholder group lower its alignment index.
-        register_red_flag_counter(count_open_red_flags_by_group)
