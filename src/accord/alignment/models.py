@@ -19,8 +19,6 @@ from accord.core.permissions import (
     Action,
     Role,
     Visibility,
-    can_in_program,
-    program_ids_where,
     role_in,
     sees_internal,
 )
@@ -96,44 +94,16 @@ class StakeholderGroup(ProgramScopedModel):
         return True
 
 
-class GroupChildQuerySet(ProgramScopedQuerySet):
-    """Records about one group: partners see them only when the group is shared with them."""
-
-    def visible_to(self, user: Any, action: str = Action.VIEW) -> GroupChildQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_superuser:
-            return self
-        full, shared = program_ids_where(user, action, self.model.access_area)
-        if not (full or shared):
-            return self.none()
-        condition = Q(program_id__in=full)
-        if shared:
-            condition |= Q(program_id__in=shared, **{self.model.group_visibility_path: Visibility.SHARED})
-        return self.filter(condition)
-
-
 class GroupChildModel(ProgramScopedModel):
     """Abstract: a record about one stakeholder group, whose visibility is the group's."""
 
-    group_visibility_path: ClassVar[str] = "group__visibility"
-
-    objects = GroupChildQuerySet.as_manager()
+    visibility_path: ClassVar[str] = "group__visibility"
 
     class Meta:
         abstract = True
 
     def visibility_group(self) -> StakeholderGroup | None:
         return self.group if getattr(self, "group_id", None) else None
-
-    def permits(self, user: Any, action: str) -> bool:
-        if getattr(user, "is_superuser", False):
-            return True
-        role = role_in(user, self.program_id)
-        if role is None or not can_in_program(user, action, self.access_area, self.program_id):
-            return False
-        group = self.visibility_group()
-        return sees_internal(role) or (group is not None and group.visibility == Visibility.SHARED)
 
     def clean(self) -> None:
         _check_same_program(self, self.visibility_group(), "group")
@@ -421,7 +391,7 @@ class CommitmentNote(GroupChildModel):
     """A dated progress note on a commitment."""
 
     access_area = "commitments"
-    group_visibility_path: ClassVar[str] = "commitment__group__visibility"
+    visibility_path: ClassVar[str] = "commitment__group__visibility"
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="notes")
     noted_on = models.DateField()
@@ -477,18 +447,6 @@ class AlignmentWeights(ProgramScopedModel):
         return super().permits(user, "weights" if action in (Action.ADD, Action.CHANGE) else action)
 
 
-class AlignmentSnapshotQuerySet(ProgramScopedQuerySet):
-    def visible_to(self, user: Any, action: str = Action.VIEW) -> AlignmentSnapshotQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_superuser:
-            return self
-        full, shared = program_ids_where(user, action, self.model.access_area)
-        condition = Q(program_id__in=full) | Q(
-            Q(group__isnull=True) | Q(group__visibility=Visibility.SHARED), program_id__in=shared)
-        return self.filter(condition)
-
-
 class AlignmentSnapshot(ProgramScopedModel):
     """A group's (or, without a group, the program's) alignment score on one day, with its parts.
 
@@ -499,19 +457,21 @@ class AlignmentSnapshot(ProgramScopedModel):
 
     group = models.ForeignKey(StakeholderGroup, null=True, blank=True, on_delete=models.CASCADE,
                               related_name="snapshots")
+    # Each day is stored twice: as the hospital sees it (every record) and as partners see it (shared
+    # groups and shared red flags only), so a partner's trend never counts an internal record.
+    visibility = VisibilityField(help_text="Internal: computed from every record. Shared: computed from the "
+                                           "records partners see, and shown to them.")
     taken_on = models.DateField()
     score = models.FloatField(null=True)
     parts = models.JSONField(default=list)
     weights = models.JSONField(default=dict)
 
-    objects = AlignmentSnapshotQuerySet.as_manager()
-
     class Meta:
         ordering = ["program", "group", "taken_on"]
         constraints = [
-            models.UniqueConstraint(fields=["group", "taken_on"], condition=Q(group__isnull=False),
+            models.UniqueConstraint(fields=["group", "taken_on", "visibility"], condition=Q(group__isnull=False),
                                     name="alignment_one_group_snapshot_per_day"),
-            models.UniqueConstraint(fields=["program", "taken_on"], condition=Q(group__isnull=True),
+            models.UniqueConstraint(fields=["program", "taken_on", "visibility"], condition=Q(group__isnull=True),
                                     name="alignment_one_program_snapshot_per_day"),
         ]
 

@@ -89,6 +89,7 @@ def publish_strategy_version(*, version: StrategyVersion, actor: Any, now: dt.da
         leads = [g.lead for g in groups if g.lead is not None]
         url = version.get_absolute_url()
         _notify(recipients=leads, kind="endorsement_requested", program=version.program, actor=actor, url=url,
+                about=version,
                 title=f"Please endorse strategy v{version.number}",
                 body=f"{version.summary}\n\nEndorse it, endorse it with conditions, or object, with your reasons.")
     return version
@@ -159,7 +160,7 @@ def add_comment(*, version: StrategyVersion, element: str, body: str, actor: Any
         comment.mentions.set(mentioned)
         audit.record(actor=actor, action=AuditAction.CREATE, instance=comment,
                      changes=audit.diff({}, audit.snapshot(comment)))
-        _notify(recipients=mentioned, kind="mention", program=version.program, actor=actor,
+        _notify(recipients=mentioned, kind="mention", program=version.program, actor=actor, about=comment,
                 url=f"{version.get_absolute_url()}#comment-{comment.pk}",
                 title=f"{actor} mentioned you on strategy v{version.number}", body=comment.body)
     return comment
@@ -252,22 +253,25 @@ def set_alignment_weights(*, program: Any, weights: Mapping[str, int], actor: An
 
 
 def take_alignment_snapshots(*, program: Any, on: dt.date) -> int:
-    """Store each group's and the program's score for `on`; a day already stored is left as it was."""
-    result = queries.compute_alignment(program=program, today=on)
+    """Store each group's and the program's score for `on`, once as the hospital sees them and once as
+    partners do; a day already stored is left as it was."""
     created = 0
-    rows = [(group, score) for group, score, _inputs in result.groups] + [(None, result.program_score)]
-    for group, score in rows:
-        exists = AlignmentSnapshot.objects.filter(program=program, group=group, taken_on=on).exists()
-        if exists:
-            continue
-        try:
-            with transaction.atomic():
-                AlignmentSnapshot.objects.create(program=program, group=group, taken_on=on,
-                                                 score=None if score.value is None else round(score.value, 2),
-                                                 parts=score.as_dict()["parts"], weights=result.weights)
-        except IntegrityError:
-            continue  # a concurrent run stored it first
-        created += 1
+    for audience in (Visibility.INTERNAL, Visibility.SHARED):
+        result = queries.compute_alignment(program=program, today=on, audience=audience)
+        rows = [(group, score) for group, score, _inputs in result.groups] + [(None, result.program_score)]
+        for group, score in rows:
+            if AlignmentSnapshot.objects.filter(program=program, group=group, taken_on=on,
+                                                visibility=audience).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    AlignmentSnapshot.objects.create(
+                        program=program, group=group, taken_on=on, visibility=audience,
+                        score=None if score.value is None else round(score.value, 2),
+                        parts=score.as_dict()["parts"], weights=result.weights)
+            except IntegrityError:
+                continue  # a concurrent run stored it first
+            created += 1
     return created
 
 

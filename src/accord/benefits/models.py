@@ -24,8 +24,8 @@ from accord.benefits.choices import (
     SuccessDimension,
     ValueStepsCategory,
 )
-from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
-from accord.core.permissions import Action, Visibility, program_ids_where, role_in, sees_internal
+from accord.core.models import ProgramScopedModel, VisibilityField
+from accord.core.permissions import Visibility
 
 
 def _check_same_program(record: ProgramScopedModel, parent: Any, field: str) -> None:
@@ -34,47 +34,17 @@ def _check_same_program(record: ProgramScopedModel, parent: Any, field: str) -> 
         raise ValidationError({field: "This belongs to another program."})
 
 
-class InheritedVisibilityQuerySet(ProgramScopedQuerySet):
-    """Rows that are shared or internal because their benefit is (KPIs and measurements).
-
-    Partners see a KPI or a measurement only when the benefit it belongs to is shared with them.
-    """
-
-    def visible_to(self, user: Any, action: str = Action.VIEW) -> InheritedVisibilityQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_superuser:
-            return self
-        full, shared = program_ids_where(user, action, self.model.access_area)
-        if not (full or shared):
-            return self.none()
-        condition = Q(program_id__in=full)
-        if shared:
-            condition |= Q(program_id__in=shared, **{self.model.visibility_path: Visibility.SHARED})
-        return self.filter(condition)
-
-
 class InheritedVisibilityModel(ProgramScopedModel):
-    """A record whose visibility is its benefit's; `benefit_for_visibility` names that benefit."""
+    """A record whose visibility is its benefit's (KPIs and measurements): partners see it only when
+    the benefit is shared with them."""
 
     visibility_path: ClassVar[str] = "benefit__visibility"
-
-    objects = InheritedVisibilityQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def benefit_for_visibility(self) -> Benefit | None:
         raise NotImplementedError
-
-    def permits(self, user: Any, action: str) -> bool:
-        if not super().permits(user, action):
-            return False
-        if getattr(user, "is_superuser", False):
-            return True
-        benefit = self.benefit_for_visibility()
-        role = role_in(user, self.program_id)
-        return sees_internal(role) or benefit is None or benefit.visibility == Visibility.SHARED
 
 
 class Objective(ProgramScopedModel):

@@ -29,15 +29,6 @@ THREAT_FIELDS = ("threatens_benefit", "threatens_success_factor", "threatens_gro
 
 
 class RedFlagQuerySet(ProgramScopedQuerySet):
-    def visible_to(self, user: Any, action: str = Action.VIEW) -> RedFlagQuerySet:
-        """The area and visibility rule, plus: whoever raised a flag always sees it and may comment on it."""
-        base = super().visible_to(user, action)
-        if action not in (Action.VIEW, "comment") or not getattr(user, "is_authenticated", False):
-            return base
-        if user.is_superuser:
-            return base
-        return self.filter(Q(pk__in=base.values("pk")) | Q(raised_by=user))
-
     def open(self) -> RedFlagQuerySet:
         return self.filter(state__in=[FlagState.RAISED, FlagState.TRIAGED, FlagState.IN_PROGRESS])
 
@@ -51,6 +42,8 @@ class RedFlag(ProgramScopedModel):
 
     access_area = "red_flags"
     member_fields = ("owner",)
+    # Whoever raised a flag follows it (reads and comments) while they are in the program.
+    personal_access = {"raised_by": (Action.VIEW, "comment")}
 
     title = models.CharField(max_length=200)
     description = models.TextField("What you saw", help_text="What you saw, where and when; facts over opinions.")
@@ -118,11 +111,6 @@ class RedFlag(ProgramScopedModel):
             errors["visibility"] = "A flag raised by a vendor or consultant is shared with partners."
         if errors:
             raise ValidationError(errors)
-
-    def permits(self, user: Any, action: str) -> bool:
-        if action in (Action.VIEW, "comment") and user is not None and self.raised_by_id == getattr(user, "pk", None):
-            return True
-        return super().permits(user, action)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("Red flags are never deleted; close or merge them instead.")

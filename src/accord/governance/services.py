@@ -111,7 +111,7 @@ def raise_red_flag(*, program: Any, actor: Any, title: str, description: str, se
         notify(recipients=_people_with_role(program.pk, Role.PROGRAM_MANAGER), kind=NotificationKind.RED_FLAG_RAISED,
                title=f"New {flag.get_severity_display().lower()} red flag: {flag.title}",
                body=f"Raised by {_label(actor)}.\n\n{description}", url=flag.get_absolute_url(),
-               program=program, actor=actor)
+               program=program, actor=actor, about=flag)
     return flag
 
 
@@ -189,16 +189,17 @@ def _notify_transition(*, flag: RedFlag, actor: Any, transition: states.Transiti
         notify(recipients=[flag.owner], kind=NotificationKind.RED_FLAG_ASSIGNED,
                title=f"Red flag assigned to you: {flag.title}",
                body=f"Response due {flag.response_due:%d %b %Y}. {note}".strip(), url=url, program=flag.program,
-               actor=actor)
+               actor=actor, about=flag)
     if transition.target in (FlagState.TRIAGED, FlagState.RESOLVED, FlagState.ACCEPTED, FlagState.CLOSED):
         answer = {FlagState.RESOLVED: flag.resolution, FlagState.ACCEPTED: flag.rationale}.get(transition.target, note)
         notify(recipients=[flag.raised_by], kind=NotificationKind.RED_FLAG_ANSWERED,
                title=f"Your red flag is now {flag.get_state_display().lower()}: {flag.title}",
-               body=answer, url=url, program=flag.program, actor=actor)
+               body=answer, url=url, program=flag.program, actor=actor, about=flag)
     if transition.is_reopen:
         recipients = [flag.owner] if flag.owner_id else _people_with_role(flag.program_id, Role.PROGRAM_MANAGER)
         notify(recipients=recipients, kind=NotificationKind.RED_FLAG_RAISED,
-               title=f"Red flag reopened: {flag.title}", body=note, url=url, program=flag.program, actor=actor)
+               title=f"Red flag reopened: {flag.title}", body=note, url=url, program=flag.program, actor=actor,
+               about=flag)
 
 
 def comment_on_red_flag(*, flag: RedFlag, actor: Any, note: str, now: dt.datetime | None = None) -> RedFlagEvent:
@@ -214,7 +215,7 @@ def comment_on_red_flag(*, flag: RedFlag, actor: Any, note: str, now: dt.datetim
         audit.record(actor=actor, action=AuditAction.EVENT, instance=flag, changes={"comment": [None, note]}, at=now)
         others = [p for p in (flag.raised_by, flag.owner) if p is not None]
         notify(recipients=others, kind=NotificationKind.OTHER, title=f"New comment on red flag: {flag.title}",
-               body=note, url=flag.get_absolute_url(), program=flag.program, actor=actor)
+               body=note, url=flag.get_absolute_url(), program=flag.program, actor=actor, about=flag)
     return event
 
 
@@ -247,15 +248,24 @@ def merge_red_flags(*, duplicate: RedFlag, into: RedFlag, actor: Any, note: str 
         duplicate.save()
         text = note.strip()
         _record_event(flag=duplicate, kind=EventKind.MERGE, actor=actor, at=now, from_state=from_state,
-                      to_state=FlagState.CLOSED, note=f"Merged into #{into.pk} “{into.title}”. {text}".strip())
+                      to_state=FlagState.CLOSED, note=f"Merged into #{into.pk}. {text}".strip())
+        # History lines name the other flag by number only: its title is shown, where the reader may
+        # see it, from the link itself (a partner's flag may be merged into an internal one).
         _record_event(flag=into, kind=EventKind.MERGE, actor=actor, at=now,
-                      note=f"#{duplicate.pk} “{duplicate.title}” was merged into this flag. {text}".strip())
+                      note=f"#{duplicate.pk} was merged into this flag. {text}".strip())
         audit.record(actor=actor, action=AuditAction.TRANSITION, instance=duplicate,
                      changes=audit.diff(before, audit.snapshot(duplicate)), at=now)
-        notify(recipients=[duplicate.raised_by], kind=NotificationKind.RED_FLAG_ANSWERED,
-               title=f"Your red flag was merged with “{into.title}”",
-               body="Follow the flag it was merged into for the answer. " + text, url=into.get_absolute_url(),
-               program=duplicate.program, actor=actor)
+        raiser = duplicate.raised_by
+        if can(raiser, Action.VIEW, into):
+            notify(recipients=[raiser], kind=NotificationKind.RED_FLAG_ANSWERED,
+                   title=f"Your red flag was merged with “{into.title}”",
+                   body="Follow the flag it was merged into for the answer. " + text, url=into.get_absolute_url(),
+                   program=duplicate.program, actor=actor, about=into)
+        else:
+            notify(recipients=[raiser], kind=NotificationKind.RED_FLAG_ANSWERED,
+                   title=f"Your red flag was merged with another flag: {duplicate.title}",
+                   body="The program follows it up on a flag you cannot see; it stays listed here. " + text,
+                   url=duplicate.get_absolute_url(), program=duplicate.program, actor=actor, about=duplicate)
     return duplicate
 
 
@@ -368,7 +378,7 @@ def escalate_overdue_flags(*, now: dt.datetime, actor: Any = SYSTEM) -> list[Esc
                    title=f"Escalated to you: {flag.get_severity_display().lower()} red flag “{flag.title}”",
                    body=f"{reason.capitalize()} (state: {flag.get_state_display().lower()}; raised by "
                         f"{_label(flag.raised_by)} on {flag.raised_at:%d %b %Y}).",
-                   url=flag.get_absolute_url(), program=flag.program, actor=None)
+                   url=flag.get_absolute_url(), program=flag.program, actor=None, about=flag)
         done.append(Escalation(flag=flag, level=level, reason=reason))
     return done
 

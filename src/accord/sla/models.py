@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 
 from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
-from accord.core.permissions import Action, Visibility, program_ids_where, role_in, sees_internal
+from accord.core.permissions import Visibility
 from accord.sla.choices import (
     Clock,
     ClockStatus,
@@ -28,27 +27,10 @@ from accord.sla.engine import PolicyError, load_policy, policy_to_mapping
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
-class ContractChildQuerySet(ProgramScopedQuerySet):
-    """Records under a contract: partners see them only when the contract is shared with them."""
-
-    contract_path = "contract"
-
-    def visible_to(self, user: Any, action: str = Action.VIEW) -> ContractChildQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_superuser:
-            return self
-        full, shared = program_ids_where(user, action, self.model.access_area)
-        if not (full or shared):
-            return self.none()
-        condition = Q(program_id__in=full)
-        if shared:
-            condition |= Q(program_id__in=shared, **{f"{self.contract_path}__visibility": Visibility.SHARED})
-        return self.filter(condition)
-
-
 class ContractChild(ProgramScopedModel):
     """A record that belongs to a contract and follows that contract's program and visibility."""
+
+    visibility_path: ClassVar[str] = "contract__visibility"
 
     class Meta:
         abstract = True
@@ -56,13 +38,6 @@ class ContractChild(ProgramScopedModel):
     def contract_of(self) -> Contract | None:
         return self.contract if self.contract_id else None  # type: ignore[attr-defined]
 
-    def permits(self, user: Any, action: str) -> bool:
-        if not super().permits(user, action):
-            return False
-        if getattr(user, "is_superuser", False) or sees_internal(role_in(user, self.program_id) or ""):
-            return True
-        contract = self.contract_of()
-        return contract is not None and contract.visibility == Visibility.SHARED
 
     def check_program(self, parent: Any, field: str) -> None:
         if parent is not None and self.program_id and parent.program_id != self.program_id:
@@ -136,7 +111,7 @@ class AttainmentTarget(ContractChild):
         help_text="Share of the period fee owed to the hospital when the target is missed.",
     )
 
-    objects = ContractChildQuerySet.as_manager()
+    objects = ProgramScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract", "priority", "clock"]
@@ -161,7 +136,7 @@ class SlaPolicy(ContractChild):
     contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="policy")
     name = models.CharField(max_length=200)
 
-    objects = ContractChildQuerySet.as_manager()
+    objects = ProgramScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract"]
@@ -175,14 +150,15 @@ class SlaPolicy(ContractChild):
         self.check_program(self.contract_of(), "contract")
 
 
-class SlaPolicyVersionQuerySet(ContractChildQuerySet):
-    contract_path = "policy__contract"
+class SlaPolicyVersionQuerySet(ProgramScopedQuerySet):
+    pass
 
 
 class SlaPolicyVersion(ContractChild):
     """One version of a policy, in force from `effective_from`; never edited once results name it."""
 
     access_area = "sla"
+    visibility_path: ClassVar[str] = "policy__contract__visibility"
 
     policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -229,7 +205,7 @@ class SlaPolicyVersion(ContractChild):
         self.spec = policy_to_mapping(spec)
 
 
-class TicketQuerySet(ContractChildQuerySet):
+class TicketQuerySet(ProgramScopedQuerySet):
     pass
 
 
@@ -268,7 +244,7 @@ class TicketImport(ContractChild):
         help_text="host:pid of the process running the import, to tell a killed import from a slow one.",
     )
 
-    objects = ContractChildQuerySet.as_manager()
+    objects = ProgramScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -405,7 +381,7 @@ class SlaResult(ContractChild):
     paused_unattributed_s = models.BigIntegerField(default=0)
     error = models.TextField(blank=True)
 
-    objects = ContractChildQuerySet.as_manager()
+    objects = ProgramScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract", "period_start", "ticket"]
