@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accord.accounts import views as accounts_views
+from accord.core import audit_views
 from accord.core import views as core_views
 from accord.core.registry import accord_apps, optional_module
 
@@ -37,6 +38,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="programs:program_list", permanent=False), name="root"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("audit/", audit_views.platform_audit_list, name="platform_audit_list"),
     path("accounts/email/", accounts_views.change_email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accord.accounts.urls")),

@@ -50,3 +50,23 @@ def test_the_audit_api_lists_entries_of_no_program_for_a_platform_auditor_only(w
     assert entry.sequence in [row["sequence"] for row in listed["results"]]
     assert api_for("auditor").get(f"/api/audit/{entry.sequence}/").json()["object_repr"] == "Interface Partner"
     assert api_for("program_manager").get(f"/api/audit/{entry.sequence}/").status_code == 404
+
+
+def test_the_platform_audit_page_shows_entries_of_no_program_to_a_platform_auditor(
+        world: World, client_for: Any, django_assert_max_num_queries: Any) -> None:
+    _program_less_entry(world)
+    _make_platform_auditor(world.auditor)
+    client = client_for("auditor")
+    with django_assert_max_num_queries(12):
+        page = client.get("/audit/").content.decode()
+    rows = page.split('id="audit-rows"')[1]
+    assert "Platform audit trail" in page and "Interface Partner" in rows
+    assert "programs.program" not in rows  # program entries stay on each program's page
+    filtered = client.get("/audit/", {"action": "login"}).content.decode()
+    assert "Interface Partner" not in filtered
+
+
+def test_the_platform_audit_page_does_not_exist_for_anyone_else(world: World, client_for: Any) -> None:
+    _program_less_entry(world)
+    for persona in ["program_manager", "auditor", "board_member", "outsider"]:
+        assert client_for(persona).get("/audit/").status_code == 404, persona
