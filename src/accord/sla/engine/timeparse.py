@@ -40,6 +40,10 @@ def parse_instant_column(
     bad cells give MISSING and a reason naming `column` in `errors` (an object array of str/None).
     """
     texts = texts.cast(pl.String)
+    if len(texts) == 0:  # a header-only file: nothing to parse (and no buffer to view)
+        if date_format is not None:
+            _parse_with_format(texts, date_format)  # still refuse an unusable pattern
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
     tokens = list(missing_tokens)
     impossible = np.zeros(len(texts), dtype=bool)
     if date_format is None:
