@@ -44,6 +44,15 @@ def test_the_api_refuses_a_group_lead_or_commitment_owner_from_outside_the_progr
     assert Commitment.objects.get(pk=data["commitment"].pk).owner == world.stakeholder_lead
 
 
+def test_the_api_refuses_group_members_from_outside_the_program(world: Any, api_for: Any) -> None:
+    group = alignment_world(world)["hospital_group"]
+    outsider = northbridge_person(world)
+    response = api_for("program_manager").patch(f"/api/stakeholder-groups/{group.pk}/",
+                                                {"members": [world.member.pk, outsider.pk]}, format="json")
+    assert response.status_code == 400 and response.json() == {"members": [not_a_member(outsider)]}
+    assert list(group.members.all()) == []
+
+
 def test_the_group_form_offers_and_accepts_only_members_as_lead(world: Any, client_for: Any) -> None:
     outsider = northbridge_person(world)
     client = client_for("program_manager")

@@ -36,6 +36,7 @@ from accord.core.api import (
     VisibleRelatedField,
 )
 from accord.core.permissions import Action, audience_in, can_in_program
+from accord.core.validation import validate_people
 from accord.programs.models import Program
 
 
@@ -62,6 +63,11 @@ class StakeholderGroupSerializer(ValidatedModelSerializer):
 
     def get_quadrant(self, obj: StakeholderGroup) -> str:
         return obj.quadrant.value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        validate_people(attrs.get("program") or getattr(self.instance, "program", None), attrs.get("members", []),
+                        "members")
+        return super().validate(attrs)
 
 
 class StakeholderGroupFilterSet(ProgramFilterSet):

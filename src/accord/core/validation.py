@@ -129,3 +129,19 @@ def is_partner(person_id: int | None, program_id: int | None) -> bool:
     if person_id is None or program_id is None:
         return False
     return Membership.objects.filter(program_id=program_id, person_id=person_id, role__in=PARTNER_ROLES).exists()
+
+
+def validate_people(program: Any, people: Iterable[Any], field: str) -> None:
+    """The many-to-many counterpart of `validate_members` (group members), which `full_clean()` cannot see
+    because the links are set after the row is saved; for serializers and services to call. One query."""
+    from accord.programs.models import Membership
+
+    people = [p for p in people if p is not None]
+    if program is None or not people:
+        return
+    program_id = getattr(program, "pk", program)
+    members = set(Membership.objects.filter(program_id=program_id, person__in=people)
+                  .values_list("person_id", flat=True))
+    outside = [p for p in people if p.pk not in members]
+    if outside:
+        raise ValidationError({field: [f"{p} is not a member of this program." for p in outside]})
