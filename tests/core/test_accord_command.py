@@ -18,5 +18,5 @@ def test_accord_runs_django_commands_and_lists_our_own(tmp_path: Path) -> None:
     env = {**os.environ, "ACCORD_VAR_DIR": str(tmp_path)}
     result = subprocess.run([accord_executable(), "help"], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    for command in ["migrate", "runserver", "shell", "demo", "audit", "token"]:
+    for command in ["migrate", "runserver", "shell", "demo", "audit", "token", "backup", "restore"]:
         assert command in result.stdout
