@@ -116,7 +116,7 @@ def test_compute_over_no_tickets_gives_no_results():
     assert results.unknown_events.height == 0
 
 
-@pytest.mark.parametrize("file_format", ["generic", "servicenow"])
+@pytest.mark.parametrize("file_format", ["generic", "servicenow", "jira"])
 def test_the_import_reads_a_header_only_export_as_no_tickets(file_format):
     headers = {
         "generic": ("id", "priority", "opened_at", "first_response_at", "resolved_at"),

@@ -22,6 +22,7 @@ from .engine import (
     parse_instant,
     read_events,
     read_generic_tickets,
+    read_jira,
     read_servicenow,
 )
 
@@ -41,13 +42,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compute_parser.add_argument("--policy", required=True, type=Path, help="SLA policy, YAML or JSON")
     compute_parser.add_argument("--tickets", required=True, type=Path, help="tickets CSV")
-    compute_parser.add_argument("--events", type=Path, help="state changes CSV with header id,at,state")
+    compute_parser.add_argument(
+        "--events",
+        type=Path,
+        help="state changes CSV with header id,at,state; with --format jira, the status history "
+        "(Issue key, From status, To status, Changed at)",
+    )
     compute_parser.add_argument(
         "--format",
-        choices=("generic", "servicenow"),
+        choices=("generic", "servicenow", "jira"),
         default="generic",
-        help="tickets file format: generic (id,priority,opened_at,first_response_at,resolved_at) "
-        "or a ServiceNow incident export (default: generic)",
+        help="tickets file format: generic (id,priority,opened_at,first_response_at,resolved_at), "
+        "a ServiceNow incident export, or a Jira Service Management issue export (default: generic)",
+    )
+    compute_parser.add_argument(
+        "--priority-map",
+        type=_priority_map,
+        metavar="NAME=PRIORITY,...",
+        help="with --format jira: vendor priority names to the policy's priorities, e.g. "
+        "'Highest=P1,High=P2' (default: Highest=1,High=2,Medium=3,Low=4,Lowest=5; a name that is "
+        "already one of the policy's priorities is kept)",
+    )
+    compute_parser.add_argument(
+        "--vendor-claims",
+        action="store_true",
+        help="add the vendor's own verdicts read from the export (Jira SLA fields, ServiceNow "
+        "made_sla) as vendor_response_claim, vendor_resolution_claim, vendor_overall_claim",
     )
     compute_parser.add_argument(
         "--date-format",
@@ -61,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     compute_parser.add_argument("--out", required=True, help="results CSV to write ('-' for standard output)")
     compute_parser.set_defaults(subparser=compute_parser)
     return parser
+
+
+def _priority_map(text: str) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in text.split(","):
+        name, equals, priority = pair.partition("=")
+        if not equals or not name.strip() or not priority.strip():
+            raise argparse.ArgumentTypeError(f"{pair.strip()!r} is not NAME=PRIORITY")
+        mapping[name.strip()] = priority.strip()
+    return mapping
 
 
 def main(
@@ -102,12 +132,22 @@ def _compute(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 args.tickets, timezone=policy.timezone, date_format=args.date_format
             )
             sources = [derived]
+        elif args.format == "jira":
+            tickets, history = read_jira(
+                args.tickets,
+                timezone=policy.timezone,
+                date_format=args.date_format,
+                history=args.events,
+                priority_map=args.priority_map,
+                policy_priorities=policy.priorities,
+            )
+            sources = [history]
         else:
             tickets = read_generic_tickets(
                 args.tickets, timezone=policy.timezone, date_format=args.date_format
             )
             sources = []
-        if args.events is not None:
+        if args.events is not None and args.format != "jira":
             sources.append(read_events(args.events, timezone=policy.timezone, date_format=args.date_format))
     except InputError as exc:
         return _fail(stderr, str(exc))
@@ -125,7 +165,7 @@ def _compute(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             f"accord sla: warning: ... and {unknown.height - MAX_UNKNOWN_REPORTED} more events with unknown ticket ids",
             file=stderr,
         )
-    frame = results.frame()
+    frame = results.frame(vendor_claims=args.vendor_claims)
     try:
         if args.out == "-":
             stdout.write(frame.write_csv())

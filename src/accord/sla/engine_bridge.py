@@ -18,6 +18,7 @@ from accord.sla.engine import (
     TicketArrays,
     read_events,
     read_generic_tickets,
+    read_jira,
     read_servicenow,
 )
 from accord.sla.engine.readers import Source
@@ -65,6 +66,11 @@ def read_export(
     if file_format == TicketFormat.SERVICENOW:
         tickets, derived = read_servicenow(source, timezone=timezone, date_format=date_format)
         parts = [derived]
+    elif file_format == "jira":  # Jira Service Management: the events file is its status history
+        tickets, history = read_jira(
+            source, timezone=timezone, date_format=date_format, history=events_source
+        )
+        return check_rows(tickets, history)
     else:
         tickets = read_generic_tickets(source, timezone=timezone, date_format=date_format)
         parts = []

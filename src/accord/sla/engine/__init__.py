@@ -15,14 +15,31 @@ from .policy import (
     load_policy,
     policy_to_mapping,
 )
-from .readers import EventArrays, InputError, TicketArrays, read_events, read_generic_tickets, read_servicenow
+from .readers import (
+    CLAIM_BREACHED,
+    CLAIM_KINDS,
+    CLAIM_MET,
+    JIRA_DEFAULT_PRIORITIES,
+    EventArrays,
+    InputError,
+    TicketArrays,
+    read_events,
+    read_generic_tickets,
+    read_jira,
+    read_jira_history,
+    read_servicenow,
+)
 from .timeparse import epoch_seconds, parse_instant
 from .zones import MISSING, format_instants
 
 __all__ = [
     "AT_RISK",
     "BREACHED",
+    "CLAIM_BREACHED",
+    "CLAIM_KINDS",
+    "CLAIM_MET",
     "ERROR",
+    "JIRA_DEFAULT_PRIORITIES",
     "MET",
     "MISSING",
     "PARTIES",
@@ -47,5 +64,7 @@ __all__ = [
     "policy_to_mapping",
     "read_events",
     "read_generic_tickets",
+    "read_jira",
+    "read_jira_history",
     "read_servicenow",
 ]

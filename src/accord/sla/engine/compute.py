@@ -19,7 +19,7 @@ Rules (the contract's semantics, applied identically by the CLI and the Django a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -27,7 +27,7 @@ import polars as pl
 
 from .calendar import BusinessCalendar, calendar_for_instants
 from .policy import CALENDAR_24X7, PARTIES, SlaPolicySpec, normalise_state
-from .readers import EventArrays, TicketArrays
+from .readers import CLAIM_KINDS, EventArrays, TicketArrays
 from .timeparse import epoch_seconds
 from .zones import MISSING, format_instants
 
@@ -69,6 +69,9 @@ class SlaResults:
     unknown_events: pl.DataFrame
     timezone: str
     as_of: int
+    vendor_claim: dict[str, np.ndarray] = field(default_factory=dict)
+    """The vendor's own verdict per ticket, as read from its export (TicketArrays.vendor_claim):
+    CLAIM_KINDS -> 'met' / 'breached' / None, beside the engine's own statuses."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -77,8 +80,10 @@ class SlaResults:
     def ok(self) -> np.ndarray:
         return np.equal(self.error, None)
 
-    def frame(self) -> pl.DataFrame:
-        """The results table of the CLI: exactly its columns, due instants in the policy's zone."""
+    def frame(self, *, vendor_claims: bool = False) -> pl.DataFrame:
+        """The results table of the CLI: exactly its columns, due instants in the policy's zone;
+        with `vendor_claims`, then vendor_response_claim, vendor_resolution_claim and
+        vendor_overall_claim."""
 
         def seconds(values: np.ndarray) -> pl.Series:
             return pl.Series(values).set(pl.Series(values == MISSING), None)
@@ -95,6 +100,11 @@ class SlaResults:
                 "response_status": _strings(self.response_status),
                 "resolution_status": _strings(self.resolution_status),
                 "error": _strings(self.error),
+                **(
+                    {f"vendor_{kind}_claim": _strings(self.vendor_claim[kind]) for kind in CLAIM_KINDS}
+                    if vendor_claims
+                    else {}
+                ),
             }
         )
 
@@ -208,6 +218,7 @@ def _empty_results(
         unknown_events=unknown,
         timezone=policy.timezone,
         as_of=as_of,
+        vendor_claim=dict(tickets.vendor_claim),
     )
 
 

@@ -21,6 +21,9 @@ import polars as pl
 from .timeparse import epoch_seconds, parse_instant_column
 from .zones import MISSING
 
+CLAIM_MET = "met"
+CLAIM_BREACHED = "breached"
+CLAIM_KINDS = ("response", "resolution", "overall")
 TICKET_COLUMNS = ("id", "priority", "opened_at", "first_response_at", "resolved_at")
 EVENT_COLUMNS = ("id", "at", "state")
 SERVICENOW_MISSING = ("", "?")
@@ -64,10 +67,19 @@ class TicketArrays:
     resolved_at: np.ndarray
     line: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     error: np.ndarray = field(default_factory=lambda: _no_errors(0))
+    vendor_claim: dict[str, np.ndarray] = field(default_factory=dict)
+    """What the vendor's own tool says of each clock: CLAIM_KINDS -> object array of
+    'met' / 'breached' / None (no claim); kinds the export does not carry are all None."""
 
     def __post_init__(self) -> None:
         self.ids = _as_series(self.ids, "id")
         size = len(self.ids)
+        claims = {kind: np.asarray(self.vendor_claim.get(kind, _no_errors(size)), dtype=object)
+                  for kind in CLAIM_KINDS}
+        for kind, values in claims.items():
+            if values.shape != (size,):
+                raise ValueError(f"vendor_claim[{kind!r}] has {values.size} values for {size} tickets")
+        self.vendor_claim = claims
         self.priority = _as_series(self.priority, "priority")
         if len(self.priority) != size:
             raise ValueError(f"priority has {len(self.priority)} values for {size} tickets")
@@ -269,6 +281,8 @@ _SERVICENOW_ALIASES = {
     "sys_updated_at": "sys_updated_at",
     "sys_updated_on": "sys_updated_at",
     "updated": "sys_updated_at",
+    "made_sla": "made_sla",
+    "made sla": "made_sla",
 }
 
 
@@ -291,9 +305,31 @@ def _servicenow_columns(frame: pl.DataFrame, name: str) -> pl.DataFrame:
         name,
         "ServiceNow export",
     )
-    if "resolved_at" not in frame.columns:
-        frame = frame.with_columns(resolved_at=pl.lit(None, dtype=pl.String))
+    for optional in ("resolved_at", "made_sla"):
+        if optional not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(optional))
     return frame
+
+
+def _object_array(series: pl.Series) -> np.ndarray:
+    """str/None object array of a string column (polars gives None for nulls)."""
+    return np.array(series.to_list(), dtype=object)
+
+
+def _boolean_claims(cells: pl.Series) -> pl.Series:
+    """ServiceNow's made_sla (true/false, 1/0, yes/no) as 'met' / 'breached' / null."""
+    text = cells.str.strip_chars().str.to_lowercase()
+    return (
+        pl.select(
+            pl.when(text.is_in(["true", "1", "yes"]))
+            .then(pl.lit(CLAIM_MET))
+            .when(text.is_in(["false", "0", "no"]))
+            .then(pl.lit(CLAIM_BREACHED))
+            .otherwise(pl.lit(None, dtype=pl.String))
+        )
+        .to_series()
+        .alias("made_sla")
+    )
 
 
 def read_servicenow(
@@ -306,6 +342,8 @@ def read_servicenow(
     has them; the response is the first row whose state is no longer New; the resolution is
     resolved_at, else the first Resolved or Closed state. Every row with a state and a time is
     also an event. `?` and empty cells are missing. Each incident's line is its first row's.
+    A made_sla column (true/false), when exported, is the vendor's overall claim ("met" or
+    "breached", from the incident's latest row that has it).
     """
     frame, lines, name = _read_csv(source, "tickets")
     frame = _servicenow_columns(frame, name)
@@ -343,6 +381,7 @@ def read_servicenow(
             "updated": instants("sys_updated_at"),
             "line": lines,
             "error": pl.Series("error", error_text.tolist(), dtype=pl.String),
+            "made_sla": _boolean_claims(frame["made_sla"]),
         }
     ).with_row_index("row")
     # A row without a number cannot be grouped: it stands for an incident of its own (an error).
@@ -364,6 +403,7 @@ def read_servicenow(
             .first(),
             responded=pl.col("updated").filter(timed_state & (state != "new")).first(),
             error=pl.col("error").drop_nulls().first(),
+            made_sla=pl.col("made_sla").drop_nulls().last(),
         )
         .sort("group")
     )
@@ -384,6 +424,7 @@ def read_servicenow(
         resolved_at=as_array(incidents["resolved_column"].fill_null(incidents["resolved_state"])),
         line=incidents["line"].to_numpy().astype(np.int64),
         error=error,
+        vendor_claim={"overall": _object_array(incidents["made_sla"])},
     )
     event_rows = rows.filter(timed_state & pl.col("number").is_not_null()).sort("row")
     events = EventArrays(
@@ -391,5 +432,212 @@ def read_servicenow(
         at=event_rows["updated"].to_numpy().astype(np.int64),
         state=event_rows["state"],
         line=event_rows["line"].to_numpy().astype(np.int64),
+    )
+    return tickets, events
+
+
+# --- Jira Service Management ---------------------------------------------------------------------
+
+JIRA_DEFAULT_PRIORITIES = {"Highest": "1", "High": "2", "Medium": "3", "Low": "4", "Lowest": "5"}
+"""Jira's default priority names to the policy priorities 1-5, used when no mapping is given and
+the name is not itself one of the policy's priorities."""
+
+JIRA_RESOLVED_STATUSES = ("resolved", "closed", "done")
+
+_JIRA_ALIASES = {
+    "issue key": "key",
+    "key": "key",
+    "issue id": "issue_id",
+    "priority": "priority",
+    "created": "created",
+    "resolved": "resolved",
+    "resolution date": "resolved",
+    "resolutiondate": "resolved",
+    "status": "status",
+    "date of first response": "first_response",
+    "custom field (date of first response)": "first_response",
+    "time to first response": "claim_response",
+    "custom field (time to first response)": "claim_response",
+    "time to resolution": "claim_resolution",
+    "custom field (time to resolution)": "claim_resolution",
+}
+_JIRA_HISTORY_ALIASES = {
+    "issue key": "key",
+    "key": "key",
+    "id": "key",
+    "from status": "from",
+    "from": "from",
+    "to status": "to",
+    "to": "to",
+    "status": "to",
+    "state": "to",
+    "changed at": "at",
+    "changed": "at",
+    "change date": "at",
+    "date": "at",
+    "at": "at",
+}
+# The vendor's column names, for messages.
+_JIRA_LABELS = {"created": "Created", "resolved": "Resolved", "first_response": "Date of First Response"}
+
+
+def _rename_aliases(frame: pl.DataFrame, aliases: dict[str, str]) -> pl.DataFrame:
+    """The recognised columns under their canonical names (the first column of each wins)."""
+    chosen: dict[str, str] = {}
+    for column in frame.columns:
+        target = aliases.get(column)
+        if target and target not in chosen:
+            chosen[target] = column
+    return frame.select(pl.col(column).alias(target) for target, column in chosen.items())
+
+
+def _optional(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    missing = [pl.lit(None, dtype=pl.String).alias(c) for c in columns if c not in frame.columns]
+    return frame.with_columns(missing) if missing else frame
+
+
+def _sla_field_claims(cells: pl.Series) -> np.ndarray:
+    """A JSM SLA field ('-2h 5m' remaining, '3h 20m', 'Breached', 'Met') as 'met' / 'breached' / None.
+
+    A negative remaining time or a breach word is a breach; a non-negative remaining time or a
+    met word is met (not breached as of the export); anything else, or nothing, is no claim.
+    """
+    text = cells.str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
+    duration = r"^\d+(\.\d+)?\s*(w|d|h|m|s)\b|^\d+:\d{2}"
+    claim = pl.select(
+        pl.when(text.is_in(["met", "ok", "success", "succeeded", "within sla", "not breached"]))
+        .then(pl.lit(CLAIM_MET))
+        .when(text.is_in(["breached", "failed", "missed", "sla breached"]))
+        .then(pl.lit(CLAIM_BREACHED))
+        .when(text.str.contains(r"^-\s*\d"))
+        .then(pl.lit(CLAIM_BREACHED))
+        .when(text.str.contains(duration))
+        .then(pl.lit(CLAIM_MET))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    ).to_series()
+    return _object_array(claim)
+
+
+def _overall_claim(response: np.ndarray, resolution: np.ndarray) -> np.ndarray:
+    breached = (response == CLAIM_BREACHED) | (resolution == CLAIM_BREACHED)
+    met = (response == CLAIM_MET) | (resolution == CLAIM_MET)
+    overall = _no_errors(len(response))
+    overall[met] = CLAIM_MET
+    overall[breached] = CLAIM_BREACHED
+    return overall
+
+
+def map_priorities(
+    priority: pl.Series, mapping: dict[str, str] | None, policy_priorities: Sequence[str] = ()
+) -> pl.Series:
+    """Vendor priority names to policy priorities: a name that is a policy priority stays; else the
+    mapping (names compared case-insensitively; JIRA_DEFAULT_PRIORITIES when None); else as given."""
+    table = JIRA_DEFAULT_PRIORITIES if mapping is None else mapping
+    lookup = {name.strip().lower(): value for name, value in table.items()}
+    keep = priority.is_in(list(policy_priorities)).fill_null(False)
+    mapped = priority.str.to_lowercase().replace_strict(
+        list(lookup), list(lookup.values()), default=None, return_dtype=pl.String
+    )
+    return pl.select(
+        pl.when(pl.lit(keep)).then(pl.lit(priority)).otherwise(pl.lit(mapped).fill_null(pl.lit(priority)))
+    ).to_series().alias("priority")
+
+
+def read_jira_history(source: Source, *, timezone: str, date_format: str | None = None) -> EventArrays:
+    """Status changes from a Jira status-history CSV: Issue key, [From status,] To status, Changed at.
+
+    The generic events header (id,at,state) is accepted too. Each row is an event: the issue
+    entered `To status` at `Changed at`. Rows are never dropped; unreadable ones carry a reason.
+    """
+    frame, lines, name = _read_csv(source, "events")
+    frame = _rename_aliases(frame, _JIRA_HISTORY_ALIASES)
+    _require(frame, ("key", "to", "at"), name, "Jira status history")
+    at, errors = parse_instant_column(
+        frame["at"], timezone, column="Changed at", date_format=date_format, jira_dates=True
+    )
+    state = frame["to"].str.strip_chars()
+    errors[(at == MISSING) & np.equal(errors, None)] = "missing Changed at"
+    no_state = (state.is_null() | (state == "")).fill_null(True).to_numpy() & np.equal(errors, None)
+    errors[no_state] = "missing To status"
+    return EventArrays(ticket_id=frame["key"].str.strip_chars(), at=at, state=state, line=lines, error=errors)
+
+
+def read_jira(
+    source: Source,
+    *,
+    timezone: str,
+    date_format: str | None = None,
+    history: Source | EventArrays | None = None,
+    priority_map: dict[str, str] | None = None,
+    policy_priorities: Sequence[str] = (),
+) -> tuple[TicketArrays, EventArrays]:
+    """Issues from a Jira Service Management CSV export, and their status changes from `history`.
+
+    Columns (any order, case-insensitive, others ignored): Issue key, Priority, Created (required);
+    Resolved, Date of First Response, Time to first response, Time to resolution, Issue id, Status.
+    Times are ISO 8601 or Jira's '03/Dec/26 9:15 AM' (or `date_format`), local to `timezone`
+    unless they carry an offset. Per issue: the response is Date of First Response, else its
+    first status change at or after Created; the resolution is Resolved, else its first change
+    to Resolved, Closed or Done. The history's rows are also the events (pauses). The SLA fields
+    become the vendor's claims. Returns (tickets, events).
+    """
+    frame, lines, name = _read_csv(source, "tickets")
+    frame = _rename_aliases(frame, _JIRA_ALIASES)
+    _require(frame, ("key", "priority", "created"), name, "Jira Service Management export")
+    frame = _optional(frame, "resolved", "first_response", "claim_response", "claim_resolution")
+    parsed = {
+        column: parse_instant_column(
+            frame[column], timezone, column=label, date_format=date_format, jira_dates=True
+        )
+        for column, label in _JIRA_LABELS.items()
+    }
+    keys = frame["key"].str.strip_chars().alias("id")
+    priority = map_priorities(frame["priority"].str.strip_chars(), priority_map, policy_priorities)
+    created, first_response, resolved = parsed["created"][0], parsed["first_response"][0], parsed["resolved"][0]
+
+    if isinstance(history, EventArrays):
+        events = history
+    elif history is not None:
+        events = read_jira_history(history, timezone=timezone, date_format=date_format)
+    else:
+        events = EventArrays.concat([])
+    if len(events) and len(keys):
+        readable = np.equal(events.error, None)
+        changes = pl.DataFrame(
+            {"id": events.ticket_id, "at": events.at, "to": events.state.str.to_lowercase()}
+        ).filter(pl.Series(readable))
+        opened = pl.DataFrame({"id": keys, "created": created}).filter(
+            pl.col("id").is_first_distinct() & (pl.col("created") != MISSING)
+        )
+        derived = (
+            changes.join(opened, on="id", how="inner")
+            .filter(pl.col("at") >= pl.col("created"))
+            .group_by("id")
+            .agg(
+                responded=pl.col("at").min(),
+                resolved_state=pl.col("at").filter(pl.col("to").is_in(list(JIRA_RESOLVED_STATUSES))).min(),
+            )
+        )
+        per_issue = pl.DataFrame({"id": keys}).join(derived, on="id", how="left", maintain_order="left")
+        responded = per_issue["responded"].fill_null(MISSING).to_numpy().astype(np.int64)
+        resolved_state = per_issue["resolved_state"].fill_null(MISSING).to_numpy().astype(np.int64)
+        first_response = np.where(first_response == MISSING, responded, first_response)
+        resolved = np.where(resolved == MISSING, resolved_state, resolved)
+
+    claim_response = _sla_field_claims(frame["claim_response"])
+    claim_resolution = _sla_field_claims(frame["claim_resolution"])
+    tickets = TicketArrays(
+        ids=keys,
+        priority=priority,
+        opened_at=created,
+        first_response_at=first_response,
+        resolved_at=resolved,
+        line=lines,
+        error=_first_error(*(errors for _, errors in parsed.values())),
+        vendor_claim={
+            "response": claim_response,
+            "resolution": claim_resolution,
+            "overall": _overall_claim(claim_response, claim_resolution),
+        },
     )
     return tickets, events

@@ -33,11 +33,14 @@ def parse_instant_column(
     column: str,
     date_format: str | None = None,
     missing_tokens: Sequence[str] = ("",),
+    jira_dates: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Parse `texts` into (epoch seconds, errors).
 
     Missing cells (null or one of `missing_tokens` after stripping) give MISSING and no error;
     bad cells give MISSING and a reason naming `column` in `errors` (an object array of str/None).
+    With `jira_dates` (and no `date_format`), cells that are not ISO 8601 may also be in Jira's
+    default export shape, '03/Dec/26 9:15 AM' (see `_parse_jira`).
     """
     texts = texts.cast(pl.String)
     if len(texts) == 0:  # a header-only file: nothing to parse (and no buffer to view)
@@ -55,7 +58,16 @@ def parse_instant_column(
             others = texts.gather(rest).str.strip_chars()
             missing[rest] = (others.is_null() | others.is_in(tokens)).to_numpy()
             wall[rest], naive[rest], bad[rest], impossible[rest] = _parse_iso_general(others)
+            if jira_dates:
+                retry = np.flatnonzero(bad[rest] & ~impossible[rest] & ~missing[rest])
+                if retry.size:
+                    rows = rest[retry]
+                    jira_wall, jira_bad, jira_impossible = _parse_jira(others.gather(retry))
+                    wall[rows], naive[rows] = jira_wall, True
+                    bad[rows], impossible[rows] = jira_bad, jira_impossible
         reason = "is not an ISO 8601 date and time (YYYY-MM-DDTHH:MM[:SS][±HH:MM])"
+        if jira_dates:
+            reason = "is neither ISO 8601 (YYYY-MM-DDTHH:MM[:SS][±HH:MM]) nor Jira's dd/Mon/yy h:mm AM"
     else:
         stripped = texts.str.strip_chars()
         missing = (stripped.is_null() | stripped.is_in(tokens)).to_numpy()
@@ -292,6 +304,41 @@ def _parse_iso_general(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.nda
         wall[aware_rows] -= offset[present]
         valid[with_tail[present & ~offset_ok]] = False
     return wall, naive, ~valid, shaped & ~valid
+
+
+_JIRA_RE = r"^(\d{1,2})/([A-Za-z]{3})/(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$"
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _parse_jira(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(wall seconds, bad, impossible) of Jira's default export shape 'dd/Mon/yy h:mm[:ss] AM'.
+
+    English month abbreviations; a two-digit year is 20yy below 69 and 19yy from 69 (as strptime's
+    %y); with AM/PM the hour is 1-12 (12 AM is midnight), without it 0-23. Always naive: Jira
+    writes times in the exporting user's zone, which the policy's zone stands for.
+    """
+    parts = texts.str.extract_groups(_JIRA_RE).struct.unnest()
+    parts.columns = ["day", "month", "year", "hour", "minute", "second", "half"]
+
+    def number(name: str) -> np.ndarray:
+        return parts[name].str.to_integer(strict=False).fill_null(0).to_numpy().astype(np.int64)
+
+    shaped = parts["day"].is_not_null().to_numpy()
+    month = (
+        parts["month"].str.to_lowercase()
+        .replace_strict(list(_MONTHS), list(range(1, 13)), default=0, return_dtype=pl.Int64)
+        .fill_null(0).to_numpy().astype(np.int64)
+    )
+    year, day, hour, minute, second = (number(n) for n in ("year", "day", "hour", "minute", "second"))
+    two_digit = parts["year"].str.len_bytes().fill_null(0).to_numpy() == 2
+    year = np.where(two_digit, np.where(year < 69, 2000 + year, 1900 + year), year)
+    half = parts["half"].str.to_lowercase().fill_null("").to_numpy()
+    twelve_hour = half != ""
+    hour_ok = np.where(twelve_hour, (hour >= 1) & (hour <= 12), hour <= 23)
+    hour = np.where(twelve_hour, hour % 12 + np.where(half == "pm", 12, 0), hour)
+    real = shaped & hour_ok & (month >= 1) & _real_moment(year, np.maximum(month, 1), day, hour, minute, second)
+    wall = _wall_seconds(year, np.maximum(month, 1), day, hour, minute, second)
+    return wall, ~real, shaped & ~real
 
 
 def _parse_with_format(texts: pl.Series, date_format: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
