@@ -235,13 +235,30 @@ def test_an_xlsx_declaring_millions_of_cells_is_refused_before_it_is_parsed(worl
     result = preview(world, declared, "bomb.xlsx")
     assert not result.ok and result.rows == []
     assert ("spans 1,000,000 rows by 3 columns (3,000,000 cells); a measurement workbook may hold at most "
-            "50,000 cells") in result.file_errors[0]
+            "45,000 cells") in result.file_errors[0]
     # Without a <dimension>, the unpacked size still gives it away: 3 million cells in a small zip.
     flood = b'<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c><c r="C1"><v>3</v></c></row>' * 100_000
     undeclared = xlsx_with_sheet(SHEET_HEAD + b"<sheetData>" + flood + b"</sheetData></worksheet>")
     assert len(undeclared) < 200_000
     result = preview(world, undeclared, "bomb.xlsx")
     assert not result.ok and "unpacks to" in result.file_errors[0] and "the limit is 5 MB" in result.file_errors[0]
+
+
+def test_an_xlsx_misstating_its_dimension_is_stopped_at_the_cell_budget_while_streaming(world: Any, kpis: Any,
+                                                                                        settings: Any) -> None:
+    settings.ACCORD_XLSX_MAX_CELLS = 1000
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>Days in A/R</t></is></c><c r="B%d"><v>5</v></c>'
+                    b'<c r="C%d" t="inlineStr"><is><t>2025-01-01</t></is></c></row>' % (i, i, i, i)
+                    for i in range(2, 502))
+    header = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>kpi</t></is></c><c r="B1" t="inlineStr"><is><t>value</t>'
+              b'</is></c><c r="C1" t="inlineStr"><is><t>measured_on</t></is></c></row>')
+    lying = xlsx_with_sheet(SHEET_HEAD + b'<dimension ref="A1:C2"/><sheetData>' + header + rows
+                            + b"</sheetData></worksheet>")
+    result = preview(world, lying, "lying.xlsx")
+    assert not result.ok and "The first sheet holds more than 1,000 cells" in result.file_errors[0]
+    settings.ACCORD_XLSX_MAX_CELLS = 45_000
+    result = preview(world, lying, "lying.xlsx")
+    assert len(result.rows) == 500 and not result.file_errors
 
 
 def test_a_semicolon_csv_reads_decimal_commas_and_stores_3_point_1(world: Any, kpis: dict[str, Any]) -> None:
@@ -348,3 +365,9 @@ def test_a_measurement_import_killed_mid_write_saves_nothing_and_a_rerun_saves_a
     assert run_child(COUNT_MEASUREMENTS, env, str(world.program.pk)) == {"measurements": 0, "imports": 0}
     assert run_child(PAUSED_MEASUREMENT_IMPORT, env, "-", *args) == {"ok": True, "counts": {"created": 6}}
     assert run_child(COUNT_MEASUREMENTS, env, str(world.program.pk)) == {"measurements": 6, "imports": 1}
+
+
+def test_a_fhir_bundle_past_a_thousand_reports_is_refused_before_validation(world: Any, kpis: Any) -> None:
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": measure_report()}] * 1001}
+    result = preview(world, json.dumps(bundle).encode(), "bundle.json")
+    assert result.file_errors == ["The bundle holds 1,001 resources; at most 1,000 are read at once: split the bundle."]

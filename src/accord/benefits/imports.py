@@ -22,6 +22,8 @@ REQUIRED_COLUMNS = ("kpi", "value", "measured_on")
 COLUMNS = (*REQUIRED_COLUMNS, "source")
 MAX_ROWS = 10_000
 MAX_COLUMNS = 50
+# Each resource is validated by pydantic (~1 ms): 1,000 keeps a preview within a second.
+MAX_FHIR_RESOURCES = 1_000
 # A sheet's XML compresses ~5-20x; far beyond that the zip is built to unpack into a flood of cells.
 MAX_COMPRESSION_RATIO = 100
 MAX_ZIP_MEMBERS = 500
@@ -290,12 +292,25 @@ def read_xlsx(content: bytes, *, decimal_comma: bool = False) -> list[RawRow]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a damaged file
         raise ImportFileError("The file is not a readable .xlsx workbook.") from error
+    max_cells = settings.ACCORD_XLSX_MAX_CELLS
+    table: list[list[Any]] = []
+    cells = 0
     try:
         sheet = workbook.worksheets[0]
-        table = [
-            list(row)
-            for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
-        ]
+        # A sheet may omit or misstate its <dimension>: the cells are counted as they stream in too.
+        for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS):
+            width = len(row)  # openpyxl pads a row to max_col: count up to its last value
+            while width and row[width - 1] is None:
+                width -= 1
+            cells += max(width, 1)
+            if cells > max_cells:
+                raise ImportFileError(
+                    f"The first sheet holds more than {max_cells:,} cells, the most a measurement workbook may "
+                    f"hold: keep only the columns {', '.join(COLUMNS)}, split the file, or upload a CSV."
+                )
+            table.append(list(row))
+    except ImportFileError:
+        raise
     except Exception as error:  # a part cut short by its declared size, or damaged XML
         raise ImportFileError("The file is not a readable .xlsx workbook.") from error
     finally:
@@ -323,8 +338,11 @@ def read_fhir(content: bytes) -> list[RawRow]:
         resources = [(entry or {}).get("resource") for entry in document.get("entry") or []]
     else:
         raise ImportFileError(f"Expected a FHIR MeasureReport or Bundle, not {kind or 'an unnamed resource'}.")
-    if len(resources) > MAX_ROWS:
-        raise ImportFileError(f"More than {MAX_ROWS} resources: split the bundle.")
+    if len(resources) > MAX_FHIR_RESOURCES:
+        raise ImportFileError(
+            f"The bundle holds {len(resources):,} resources; at most {MAX_FHIR_RESOURCES:,} are read at once: "
+            "split the bundle."
+        )
     return [_row_from_measure_report(number, resource) for number, resource in enumerate(resources, start=1)]
 
 
