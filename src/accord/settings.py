@@ -271,7 +271,7 @@ TASKS = {
 # when its sheets would unpack past the cell or size budget (a small zip can hold millions of cells).
 ACCORD_MEASUREMENT_UPLOAD_MAX_MB = float(os.environ.get("ACCORD_MEASUREMENT_UPLOAD_MAX_MB", 5))
 ACCORD_TICKET_UPLOAD_MAX_MB = float(os.environ.get("ACCORD_TICKET_UPLOAD_MAX_MB", 50))
-ACCORD_XLSX_MAX_CELLS = int(os.environ.get("ACCORD_XLSX_MAX_CELLS", 50_000))
+ACCORD_XLSX_MAX_CELLS = int(os.environ.get("ACCORD_XLSX_MAX_CELLS", 45_000))
 ACCORD_XLSX_MAX_UNPACKED_MB = float(os.environ.get("ACCORD_XLSX_MAX_UNPACKED_MB", 5))
 
 # --- Internationalisation --------------------------------------------------------------------
