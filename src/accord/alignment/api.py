@@ -50,7 +50,8 @@ def _user_model() -> Any:
 class StakeholderGroupSerializer(ValidatedModelSerializer):
     program = VisibleRelatedField(queryset=Program.objects.all())
     # Only an organisation the editor works with (no probing of other hospitals' units by id).
-    organisation = VisibleRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False)
+    organisation = VisibleRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False,
+                                       help_text=StakeholderGroup._meta.get_field("organisation").help_text)
     lead = VisibleRelatedField(queryset=_user_model().objects.all(), allow_null=True, required=False)
     members = VisibleRelatedField(queryset=_user_model().objects.all(), many=True, required=False)
     quadrant = serializers.SerializerMethodField()
