@@ -103,3 +103,17 @@ def test_an_outsider_cannot_read_a_ticket_history(world, contract, client_for):
     url = reverse("sla:ticket_history", kwargs={"program_id": world.program.pk, "pk": contract.pk})
     assert client_for("outsider").get(url, {"id": "INC1"}).status_code == 404
     assert client_for("member").get(url, {"id": "NOPE"}).status_code == 404
+
+
+def test_an_import_whose_process_died_says_so_and_stops_polling(world, contract, client_for):
+    ticket_import = services.start_ticket_import(contract=contract, file_name="big.csv", file_format="generic",
+                                                 mode="all_or_nothing", actor=world.program_manager)
+    dead = f"{services.this_worker().rsplit(':', 1)[0]}:{2**22 + 12345}"  # past Linux's pid_max: no such process
+    TicketImport.objects.filter(pk=ticket_import.pk).update(status=ImportStatus.RUNNING, worker=dead)
+    text = client_for("member").get(ticket_import.get_absolute_url()).content.decode()
+    assert "The import stopped before it finished" in text and 'hx-trigger="every 1s"' not in text
+    # The next import of the contract records it as failed.
+    services.start_ticket_import(contract=contract, file_name="again.csv", file_format="generic",
+                                 mode="all_or_nothing", actor=world.program_manager)
+    ticket_import.refresh_from_db()
+    assert ticket_import.status == ImportStatus.FAILED and "nothing of it was stored" in ticket_import.message
