@@ -11,7 +11,7 @@ import sys
 from django.test import Client
 
 from accord.core.models import AuditAction, AuditEntry
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, totp_code
 from tests.personas import World
 
 
@@ -40,12 +40,18 @@ def test_thirty_wrong_passwords_at_the_admin_login_are_never_checked_and_the_rig
     assert not AuditEntry.objects.filter(action=AuditAction.LOGIN).exists()
 
 
-def test_an_administrator_signs_in_through_the_main_page_and_reaches_the_admin(world: World) -> None:
+def test_an_administrator_signs_in_through_the_main_page_with_their_second_factor(world: World) -> None:
     make_admin(world)
     client = Client()
-    response = client.post("/accounts/login/?next=/admin/", {"login": "admin@example.org", "password": PASSWORD,
-                                                             "next": "/admin/"})
-    assert response.status_code == 302
+    response = client.post("/accounts/login/", {"login": "admin@example.org", "password": PASSWORD,
+                                                "next": "/admin/"})
+    assert response.status_code == 302 and "/accounts/2fa/authenticate/" in response.headers["Location"]
+    # the password alone does not open the admin site
+    assert client.get("/admin/").status_code == 302
+    response = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert client.get("/admin/").status_code == 302
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code()})
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
 

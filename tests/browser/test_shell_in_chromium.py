@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 from tests.personas import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,6 +21,10 @@ def test_a_member_signs_in_with_the_keyboard_and_opens_their_program(
     page.keyboard.type("vendor@example.org")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    # vendors sign in with a second factor
+    page.wait_for_url(f"{live_server.url}/accounts/2fa/authenticate/**")
+    page.locator("input[name=code]").fill(totp_code())
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/programs/")
     assert page.get_by_role("heading", name="Your programs").is_visible()

@@ -1,4 +1,5 @@
-"""Ends a session after a spell without user activity (HIPAA 164.312(a)(2)(iii) automatic logoff)."""
+"""Ends a session after a spell without user activity (HIPAA 164.312(a)(2)(iii) automatic logoff), and
+keeps people who must use two-factor authentication on its set-up pages until they have it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import auth, messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+
+from accord.accounts.mfa import MFA_REQUIRED_MESSAGE, has_second_factor, requires_mfa
 
 # Requests a page makes on its own (polling for notifications) carry this header and do not count
 # as activity: a forgotten open tab must still time out.
@@ -46,3 +49,47 @@ class IdleSessionTimeoutMiddleware:
             response["HX-Redirect"] = login_url
             return response
         return HttpResponseRedirect(f"{login_url}?next={request.path}")
+
+
+# Set once this session's person is known to have a second factor; people who must use one cannot
+# remove their last (see AccordMFAAdapter), so it stays true.
+MFA_CONFIRMED_KEY = "accord_mfa_confirmed"
+
+
+class MfaRequiredMiddleware:
+    """Partners' staff and platform administrators without a second factor reach only its set-up pages
+    and sign-out; the API answers them 403."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.needs_checking(request) and requires_mfa(request.user):
+            if not has_second_factor(request.user):
+                return self.set_up_first(request)
+            request.session[MFA_CONFIRMED_KEY] = True
+        return self.get_response(request)
+
+    def needs_checking(self, request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        return (user is not None and user.is_authenticated and hasattr(request, "session")
+                and not request.session.get(MFA_CONFIRMED_KEY) and not self.is_set_up_page(request.path))
+
+    @staticmethod
+    def is_set_up_page(path: str) -> bool:
+        allowed = (reverse("mfa_index"), reverse("account_reauthenticate"), reverse("account_logout"),
+                   settings.STATIC_URL, reverse("healthz"))
+        return path.startswith(allowed)
+
+    def set_up_first(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": MFA_REQUIRED_MESSAGE}, status=403)
+        if request.META.get(BACKGROUND_HEADER) == "1":
+            return HttpResponse(MFA_REQUIRED_MESSAGE, status=403)
+        set_up_url = reverse("mfa_activate_totp")
+        messages.warning(request, MFA_REQUIRED_MESSAGE)
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = set_up_url
+            return response
+        return HttpResponseRedirect(set_up_url)
