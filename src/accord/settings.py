@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "pgtrigger",  # database-level triggers (the append-only audit table on PostgreSQL)
     "django_tasks",
     "django_tasks_db",
@@ -209,6 +211,23 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Accord"
 # Vendor, outsourcer and consultancy staff and platform administrators must use TOTP (accounts/mfa.py).
 MFA_ADAPTER = "accord.accounts.adapter.AccordMFAAdapter"
+# Single sign-on through the hospital's OpenID Connect provider, when configured: it signs in people
+# Accord already has (by the e-mail address the provider verified) and never creates or changes one.
+SOCIALACCOUNT_ADAPTER = "accord.accounts.adapter.AccordSocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter does the matching, and only on verified addresses
+SOCIALACCOUNT_PROVIDERS: dict = {}
+ACCORD_OIDC_SERVER_URL = os.environ.get("ACCORD_OIDC_SERVER_URL", "").strip()
+if ACCORD_OIDC_SERVER_URL:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [{
+            "provider_id": "hospital",
+            "name": os.environ.get("ACCORD_OIDC_NAME", "").strip() or "hospital single sign-on",
+            "client_id": os.environ.get("ACCORD_OIDC_CLIENT_ID", ""),
+            "secret": os.environ.get("ACCORD_OIDC_CLIENT_SECRET", ""),
+            "settings": {"server_url": ACCORD_OIDC_SERVER_URL},
+        }],
+    }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True

@@ -8,7 +8,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from rest_framework.authtoken.models import Token
 
 from accord.accounts.models import User
@@ -108,6 +108,27 @@ def record_email_change(*, person: User, actor: Any, old: str | None, new: str,
         record_own_email_address(person=person)
         audit.record(actor=actor, action=AuditAction.UPDATE, instance=person, changes={"email": [old, new]},
                      remote_addr=remote_addr)
+
+
+def find_person_for_single_sign_on(*, emails: list[str]) -> User | None:
+    """The active person whose account e-mail is one the identity provider verified, if exactly one is."""
+    if not emails:
+        return None
+    condition = Q()
+    for email in emails:
+        condition |= Q(email__iexact=email)
+    people = list(User.objects.filter(condition, is_active=True)[:2])
+    return people[0] if len(people) == 1 else None
+
+
+def link_single_sign_on(*, person: User, sociallogin: Any, request: Any = None) -> None:
+    """Remember the identity provider's account for this person, so later sign-ins find it directly."""
+    from accord.core.signals import client_address
+
+    with transaction.atomic():
+        sociallogin.connect(request, person)
+        audit.record(actor=person, action=AuditAction.EVENT, instance=person, remote_addr=client_address(request),
+                     changes={"single_sign_on": [None, f"{sociallogin.account.provider}:{sociallogin.account.uid}"]})
 
 
 def issue_api_token(*, person: User, actor: Any, replace: bool = False) -> Token:
