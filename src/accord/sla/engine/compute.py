@@ -198,7 +198,9 @@ def _empty_results(
         return np.full(size, MISSING, dtype=np.int64)
 
     def status() -> np.ndarray:
-        return np.where(ok, "", ERROR).astype(object)
+        values = np.full(size, "", dtype=object)  # one shared str object, not one per ticket
+        values[~ok] = ERROR
+        return values
 
     return SlaResults(
         ids=tickets.ids,
@@ -231,28 +233,26 @@ def _first_lines(tickets: TicketArrays, repeated: np.ndarray) -> np.ndarray:
 def _match_ids(ticket_ids: pl.Series, event_ids: pl.Series, first: np.ndarray) -> np.ndarray:
     """Index of the first ticket with each event's id, -1 when no ticket has it.
 
-    Joining on 64-bit hashes is about twice as fast as joining on the strings; the strings of every
-    hash match are then compared, so a collision can never pair wrong ids.
+    Joining on 64-bit hashes is about twice as fast as joining on the strings; the joined rows
+    carry both ids, which are compared in the same pass, so a collision can never pair wrong ids.
     """
     if event_ids.len() == 0:
         return np.empty(0, dtype=np.int64)
     candidates = np.flatnonzero(first)
     if candidates.size == 0:
         return np.full(event_ids.len(), -1, dtype=np.int64)
-    index = pl.DataFrame({"hash": ticket_ids.gather(candidates).hash(seed=0), "ticket": candidates})
+    candidate_ids = ticket_ids if candidates.size == ticket_ids.len() else ticket_ids.gather(candidates)
+    index = pl.DataFrame({"hash": candidate_ids.hash(seed=0), "ticket_id": candidate_ids, "ticket": candidates})
     if index["hash"].is_duplicated().any():  # two ids share a hash: join by string instead
-        index = pl.DataFrame({"id": ticket_ids.gather(candidates), "ticket": candidates})
-        joined = pl.DataFrame({"id": event_ids}).join(index, on="id", how="left", maintain_order="left")
+        joined = pl.DataFrame({"ticket_id": event_ids}).join(
+            index.drop("hash"), on="ticket_id", how="left", maintain_order="left"
+        )
         return joined["ticket"].fill_null(-1).to_numpy().astype(np.int64)
-    joined = pl.DataFrame({"hash": event_ids.hash(seed=0)}).join(
+    joined = pl.DataFrame({"hash": event_ids.hash(seed=0), "id": event_ids}).join(
         index, on="hash", how="left", maintain_order="left"
     )
-    ticket = joined["ticket"].fill_null(-1).to_numpy().astype(np.int64)
-    found = ticket >= 0
-    check = np.flatnonzero(found)
-    same = (event_ids.gather(check) == ticket_ids.gather(ticket[check])).fill_null(False).to_numpy()
-    ticket[check[~same]] = -1
-    return ticket
+    matched = pl.when(pl.col("id") == pl.col("ticket_id")).then(pl.col("ticket")).otherwise(-1)
+    return joined.select(matched).to_series().to_numpy().astype(np.int64)
 
 
 def _attach_events(
@@ -396,14 +396,24 @@ def _pause_intervals(
     local = np.full(size + 1, -1, dtype=np.int64)  # the extra slot maps unknown events (-1) to -1
     local[valid] = np.arange(valid.size)
     ticket = local[event_ticket]
-    rows = np.flatnonzero(ticket >= 0)
-    ticket, at = ticket[rows], events.at[rows]
+    known = ticket >= 0
+    if known.all():  # the usual case: no gathers needed
+        rows, at = np.arange(ticket.size), events.at
+    else:
+        rows = np.flatnonzero(known)
+        ticket, at = ticket[rows], events.at[rows]
     if rows.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return _Pauses(ticket=empty, start=empty, end=empty, party=empty)
     span = int(at.max()) - int(at.min()) + 1
     if valid.size * span < 2**62:
-        order = np.argsort(ticket * span + (at - at.min()), kind="stable")
+        # A stable sort on one int64 key; polars' is about twice as fast as NumPy's here.
+        key = pl.DataFrame({"key": ticket * span + (at - at.min())})
+        order = (
+            key.select(pl.int_range(pl.len(), dtype=pl.Int64).sort_by("key", maintain_order=True))
+            .to_series()
+            .to_numpy()
+        )
     else:
         order = np.lexsort((np.arange(rows.size), at, ticket))
     rows, ticket, at = rows[order], ticket[order], at[order]

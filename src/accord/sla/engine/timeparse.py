@@ -119,24 +119,30 @@ def _parse_iso_fixed(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarr
     """
     size = len(texts)
     lengths = texts.str.len_bytes().fill_null(0).to_numpy().astype(np.int64)
-    # One padded ASCII string per row, joined into one buffer: no Python object per row. Longer or
-    # non-ASCII cells are blanked here; they fall to the general parser.
+    # One ASCII string per row at a fixed stride, joined into one buffer: no Python object per row.
+    # Longer or non-ASCII cells are blanked here; they fall to the general parser. When every cell
+    # has the same length (one export, one shape) the cells are joined as they are, else padded.
     fits = (lengths <= _FIXED_WIDTH) & (lengths == texts.str.len_chars().fill_null(0).to_numpy())
-    padded = pl.select(
-        pl.when(pl.lit(pl.Series(fits)))
-        .then(texts.fill_null(""))
-        .otherwise(pl.lit(""))
-        .str.pad_end(_FIXED_WIDTH)
-    ).to_series()
-    buffer = padded.str.join("").item().encode("ascii") if size else b""
+    uniform = size > 0 and bool(fits.all()) and int(lengths.min()) == int(lengths.max()) > 0
+    if uniform:
+        stride = int(lengths[0])
+        rows = texts
+    else:
+        stride = max(int(lengths[fits].max()) if fits.any() else 0, 1)
+        rows = pl.select(
+            pl.when(pl.lit(pl.Series(fits))).then(texts.fill_null("")).otherwise(pl.lit("")).str.pad_end(stride)
+        ).to_series()
+    # Bytes past a row's own length are only read where `lengths` says they belong to it; the tail
+    # keeps reads past the last row inside the buffer.
+    buffer = (rows.str.join("").cast(pl.Binary).item() if size else b"") + b" " * (_FIXED_WIDTH + 1)
     lengths = np.where(fits, lengths, 0)
 
     def byte_at(position: int) -> np.ndarray:
-        return np.ndarray((size,), np.uint8, buffer, offset=position, strides=(_FIXED_WIDTH,))
+        return np.ndarray((size,), np.uint8, buffer, offset=position, strides=(stride,))
 
     def pair_at(position: int) -> np.ndarray:
         """Value of the two digits at `position` of every row, -1 where they are not two digits."""
-        pairs = np.ndarray((size,), "<u2", buffer, offset=position, strides=(_FIXED_WIDTH,))
+        pairs = np.ndarray((size,), "<u2", buffer, offset=position, strides=(stride,))
         return _PAIR_VALUE[pairs]
 
     century, year_in_century = pair_at(0), pair_at(2)
@@ -156,27 +162,36 @@ def _parse_iso_fixed(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarr
         & (byte_at(13) == ord(":"))
     )
     seconds_pair = pair_at(17)
-    has_seconds = (byte_at(16) == ord(":")) & (seconds_pair >= 0)
+    has_seconds = (lengths >= 19) & (byte_at(16) == ord(":")) & (seconds_pair >= 0)
     second = np.where(has_seconds, seconds_pair, 0)
     suffix = lengths - np.where(has_seconds, 19, 16)
-    # The offset starts right after the seconds, or right after the minutes when there are none.
-    sign_byte = np.where(has_seconds, byte_at(19), byte_at(16))
-    hours = np.where(has_seconds, pair_at(20), pair_at(17))
-    compact_minutes = np.where(has_seconds, pair_at(22), pair_at(19))
-    colon = np.where(has_seconds, byte_at(22), byte_at(19)) == ord(":")
-    colon_minutes = np.where(has_seconds, pair_at(23), pair_at(20))
-
-    signed = (sign_byte == ord("+")) | (sign_byte == ord("-"))
-    zulu = (suffix == 1) & ((sign_byte == ord("Z")) | (sign_byte == ord("z")))
-    offset_hours = signed & (suffix >= 3) & (hours >= 0)
-    short_offset = offset_hours & (suffix == 3)
-    compact_offset = offset_hours & (suffix == 5) & (compact_minutes >= 0)
-    colon_offset = offset_hours & (suffix == 6) & colon & (colon_minutes >= 0)
     in_table = (year >= _TABLE_FIRST_YEAR) & (year <= _TABLE_LAST_YEAR)
-    fixed = shaped & in_table & ((suffix == 0) | zulu | short_offset | compact_offset | colon_offset)
+    if (suffix > 0).any():
+        # The offset starts right after the seconds, or right after the minutes when there are none.
+        sign_byte = np.where(has_seconds, byte_at(19), byte_at(16))
+        hours = np.where(has_seconds, pair_at(20), pair_at(17))
+        compact_minutes = np.where(has_seconds, pair_at(22), pair_at(19))
+        colon = np.where(has_seconds, byte_at(22), byte_at(19)) == ord(":")
+        colon_minutes = np.where(has_seconds, pair_at(23), pair_at(20))
 
-    minutes = np.where(compact_offset, compact_minutes, np.where(colon_offset, colon_minutes, 0))
-    aware = zulu | short_offset | compact_offset | colon_offset
+        signed = (sign_byte == ord("+")) | (sign_byte == ord("-"))
+        zulu = (suffix == 1) & ((sign_byte == ord("Z")) | (sign_byte == ord("z")))
+        offset_hours = signed & (suffix >= 3) & (hours >= 0)
+        short_offset = offset_hours & (suffix == 3)
+        compact_offset = offset_hours & (suffix == 5) & (compact_minutes >= 0)
+        colon_offset = offset_hours & (suffix == 6) & colon & (colon_minutes >= 0)
+        minutes = np.where(compact_offset, compact_minutes, np.where(colon_offset, colon_minutes, 0))
+        aware = zulu | short_offset | compact_offset | colon_offset
+        offset_ok = ~aware | zulu | ((hours <= 23) & (minutes <= 59))
+        # int16 digits: widen before multiplying (NumPy keeps int16 * int in int16).
+        offset_seconds = hours.astype(np.int64) * 3600 + minutes.astype(np.int64) * 60
+        offset = np.where(aware & ~zulu, np.where(sign_byte == ord("-"), -1, 1) * offset_seconds, 0)
+    else:  # no cell has anything after its seconds (or minutes): all naive, no offsets to read
+        aware = np.zeros(size, dtype=bool)
+        offset_ok = np.ones(size, dtype=bool)
+        offset = np.zeros(size, dtype=np.int64)
+    fixed = shaped & in_table & ((suffix == 0) | aware)
+
     month_ok = (month >= 1) & (month <= 12)
     month_index = np.where(fixed & month_ok, (year - _TABLE_FIRST_YEAR) * 12 + month - 1, 0)
     real = (
@@ -186,11 +201,8 @@ def _parse_iso_fixed(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarr
         & (hour <= 23)
         & (minute <= 59)
         & (second <= 59)
-        & (~aware | zulu | ((hours <= 23) & (minutes <= 59)))
+        & offset_ok
     )
-    # int16 digits: widen before multiplying (NumPy keeps int16 * int in int16).
-    offset_seconds = hours.astype(np.int64) * 3600 + minutes.astype(np.int64) * 60
-    offset = np.where(aware & ~zulu, np.where(sign_byte == ord("-"), -1, 1) * offset_seconds, 0)
     wall = (
         (_MONTH_START[month_index] + day.astype(np.int64) - 1) * 86400
         + hour.astype(np.int64) * 3600
