@@ -349,8 +349,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "accord.core.throttling.AccordPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "accord.core.filters.AccordFilterBackend",  # ids and integers past the column's range are a 400
         "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "accord.core.parsers.DepthLimitedJSONParser",  # deeply nested JSON is a 400, not a RecursionError
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["accord.core.throttling.TokenRateThrottle"],

@@ -327,7 +327,9 @@ def read_fhir(content: bytes) -> list[RawRow]:
     """
     try:
         document = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        # ValueError covers JSONDecodeError and a number of more digits than Python converts (4,300);
+        # RecursionError, JSON nested deeper than the parser recurses.
         raise ImportFileError(f"The file is not valid JSON: {error}.") from error
     if not isinstance(document, dict):
         raise ImportFileError("Expected a FHIR MeasureReport or Bundle object.")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models
+from django.db import DataError, IntegrityError, models
 from django.http import Http404
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, permissions, serializers, viewsets
@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accord.core import services
+from accord.core.filters import AccordFilterSet, integer_range
 from accord.core.permissions import Action, can, can_in_program, role_in
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, OverflowError | DataError):
+        # A number past what the column holds (SQLite raises OverflowError, PostgreSQL a DataError) that
+        # slipped past the filters and serializers: the input is at fault, not the server.
+        logger.info("out-of-range value turned into a 400: %s", exc)
+        exc = exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
+            "A value is out of range (a number too large, or text where a number belongs)."
+        ]})
     return drf_exception_handler(exc, context)
 
 
@@ -105,13 +113,36 @@ class ObjectPermission(permissions.BasePermission):
         return can(request.user, action, obj)
 
 
-class ProgramFilterSet(filters.FilterSet):
+class ProgramFilterSet(AccordFilterSet):
     """Every program-scoped resource can be narrowed with `?program=<id>`."""
 
     program = filters.NumberFilter(field_name="program_id")
 
 
-class AccordModelViewSet(viewsets.ModelViewSet):
+class IntegerLookupMixin:
+    """A detail URL whose id is not a number the key column can hold is a 404, never a failing query.
+
+    Checked in `initial`, so custom detail actions that look the record up themselves are covered too.
+    """
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        value = kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if value is None:
+            return
+        model = self.queryset.model
+        field = model._meta.pk if self.lookup_field == "pk" else model._meta.get_field(self.lookup_field)
+        bounds = integer_range(field)
+        if bounds is None:
+            return
+        low, high = bounds
+        text = str(value)
+        number = int(text) if text.isascii() and text.lstrip("-").isdigit() else None
+        if number is None or (low is not None and number < low) or (high is not None and number > high):
+            raise exceptions.NotFound()
+
+
+class AccordModelViewSet(IntegerLookupMixin, viewsets.ModelViewSet):
     """CRUD over `Model.objects.visible_to(user)` with audited writes; the base for every resource."""
 
     permission_classes = [ObjectPermission]
@@ -144,7 +175,7 @@ class AccordModelViewSet(viewsets.ModelViewSet):
         services.delete_record(instance=instance, actor=self.request.user)
 
 
-class AccordReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class AccordReadOnlyViewSet(IntegerLookupMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [ObjectPermission]
     select_related: tuple[str, ...] = ()
 
