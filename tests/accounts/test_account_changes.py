@@ -184,3 +184,14 @@ def test_a_platform_administrator_changes_an_email_in_the_admin_and_the_old_addr
         ("member@new-address.example", True, True)]
     Client().post("/accounts/password/reset/", {"email": "member@example.org"})
     assert not [m for m in mail.outbox if "/password/reset/key/" in m.body]
+
+
+def test_a_program_manager_cannot_turn_a_vendor_into_a_hospital_unit(world: World, api_for) -> None:
+    # the kind decides whether the vendor's staff must use two-factor authentication
+    response = api_for("program_manager").patch(f"/api/organisations/{world.vendor_org.pk}/", {"kind": "hospital"})
+    assert response.status_code == 403
+    world.vendor_org.refresh_from_db()
+    assert world.vendor_org.kind == OrganisationKind.VENDOR
+    response = api_for("program_manager").patch(f"/api/organisations/{world.vendor_org.pk}/",
+                                                {"name": "EHR Vendor Holdings"})
+    assert response.status_code == 200

@@ -17,6 +17,10 @@ class OrganisationSerializer(ValidatedModelSerializer):
         fields = ["id", "name", "kind", "parent", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
+    def update(self, instance: Organisation, validated_data: dict[str, Any]) -> Organisation:
+        return services.update_organisation(organisation=instance, actor=self.context["request"].user,
+                                            data=validated_data)
+
 
 class OrganisationViewSet(AccordModelViewSet):
     queryset = Organisation.objects.all()

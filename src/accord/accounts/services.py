@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from rest_framework.authtoken.models import Token
 
-from accord.accounts.models import User
+from accord.accounts.models import Organisation, User
 from accord.core import audit
 from accord.core import services as core_services
 from accord.core.models import AuditAction
@@ -108,6 +108,15 @@ def record_email_change(*, person: User, actor: Any, old: str | None, new: str,
         record_own_email_address(person=person)
         audit.record(actor=actor, action=AuditAction.UPDATE, instance=person, changes={"email": [old, new]},
                      remote_addr=remote_addr)
+
+
+def update_organisation(*, organisation: Organisation, actor: Any, data: Mapping[str, Any]) -> Organisation:
+    """Change an organisation; its kind (hospital side or partner) is a platform administrator's to change,
+    because it decides whether its people must use two-factor authentication."""
+    stored = Organisation.objects.get(pk=organisation.pk)
+    if "kind" in data and data["kind"] != stored.kind and not is_platform_administrator(actor):
+        raise PermissionDenied("An organisation's kind is changed by a platform administrator.")
+    return core_services.update_record(instance=organisation, actor=actor, data=data)
 
 
 def find_person_for_single_sign_on(*, emails: list[str]) -> User | None:
