@@ -120,13 +120,20 @@ def _parse_iso_fixed(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarr
     size = len(texts)
     lengths = texts.str.len_bytes().fill_null(0).to_numpy().astype(np.int64)
     # One ASCII string per row at a fixed stride, joined into one buffer: no Python object per row.
-    # Longer or non-ASCII cells are blanked here; they fall to the general parser. When every cell
-    # has the same length (one export, one shape) the cells are joined as they are, else padded.
+    # Longer or non-ASCII cells are blanked here; they fall to the general parser. When nearly all
+    # cells have one length (one export, one shape), the stride is that length and the few others
+    # are left to the general parser too; otherwise every cell is padded to the longest.
     fits = (lengths <= _FIXED_WIDTH) & (lengths == texts.str.len_chars().fill_null(0).to_numpy())
-    uniform = size > 0 and bool(fits.all()) and int(lengths.min()) == int(lengths.max()) > 0
-    if uniform:
-        stride = int(lengths[0])
-        rows = texts
+    filled = fits & (lengths > 0)
+    counts = np.bincount(lengths[filled], minlength=_FIXED_WIDTH + 1)
+    stride = int(counts.argmax())
+    if stride > 0 and counts[stride] >= 0.9 * counts.sum():
+        fits = filled & (lengths == stride)
+        rows = (
+            texts
+            if counts[stride] == size
+            else pl.select(pl.when(pl.lit(pl.Series(fits))).then(texts).otherwise(pl.lit(" " * stride))).to_series()
+        )
     else:
         stride = max(int(lengths[fits].max()) if fits.any() else 0, 1)
         rows = pl.select(
