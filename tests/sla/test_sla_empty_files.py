@@ -135,3 +135,32 @@ def test_the_import_reads_tickets_with_a_header_only_events_file():
                          events_source=events_file([]))
     assert len(parsed.tickets) == 1 and len(parsed.events) == 0
     assert parsed.valid.tolist() == [True]
+
+
+# Large files are read in place (mapped) rather than copied; the rows and line numbers are the same.
+
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_a_file_read_in_place_gives_the_same_rows_and_lines_as_one_read_into_memory(
+    tmp_path, monkeypatch, final_newline
+):
+    from accord.sla.engine import readers
+
+    text = (
+        b"id,priority,opened_at,first_response_at,resolved_at\n"
+        b'T-1,2,2026-01-05T09:00,,\n"T-2\nsecond line",2,2026-01-05T09:00,,\n\nT-3,9,2026-01-05T10:00,,'
+    ) + (b"\n" if final_newline else b"")
+    path = tmp_path / "tickets.csv"
+    path.write_bytes(text)
+    in_memory = read_generic_tickets(text, timezone="UTC")
+    monkeypatch.setattr(readers, "_MAPPED_FROM", 0)
+    in_place = read_generic_tickets(path, timezone="UTC")
+    assert in_place.ids.to_list() == in_memory.ids.to_list() == ["T-1", "T-2\nsecond line", "T-3"]
+    assert in_place.line.tolist() == in_memory.line.tolist()
+    assert in_place.opened_at.tolist() == in_memory.opened_at.tolist()
+
+
+def test_a_missing_file_read_in_place_is_an_input_error(tmp_path):
+    from accord.sla.engine import InputError
+
+    with pytest.raises(InputError, match="No such file"):
+        read_generic_tickets(tmp_path / "absent.csv", timezone="UTC")

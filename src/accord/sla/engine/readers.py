@@ -9,6 +9,7 @@ A file that cannot be used at all (missing, not CSV, missing a required column) 
 from __future__ import annotations
 
 import io
+import mmap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -186,18 +187,45 @@ def _read_bytes(source: Source, what: str) -> tuple[bytes, str]:
     return (data.encode() if isinstance(data, str) else data), getattr(source, "name", what)
 
 
+_MAPPED_FROM = 1 << 20  # files at least this large are read in place (mapped), not copied into memory
+_CHUNK = 1 << 24
+
+
+def _mapped_lines(path: Path, what: str) -> int | None:
+    """For a large file: its lines as `_read_csv` counts them (None if it is small or blank, for the
+    in-memory path to deal with), counted over a read-only mapping without copying it."""
+    try:
+        if path.stat().st_size < _MAPPED_FROM:
+            return None
+        with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            if not view[:_CHUNK].strip():
+                return None  # whitespace at its start: let the in-memory path judge it
+            data = np.frombuffer(view, dtype=np.uint8)
+            newlines = sum(int(np.count_nonzero(data[i : i + _CHUNK] == 10)) for i in range(0, data.size, _CHUNK))
+            newlines += 0 if data[-1] == 10 else 1
+            del data  # release the buffer before the mapping closes
+            return newlines
+    except OSError as exc:
+        raise InputError(f"{what} file {str(path)!r}: {exc.strerror or exc}") from exc
+
+
 def _read_csv(source: Source, what: str) -> tuple[pl.DataFrame, np.ndarray, str]:
     """All cells as strings (null when empty), lower-cased header, and each row's first line."""
-    data, name = _read_bytes(source, what)
-    if not data.strip():
-        raise InputError(f"{name}: the {what} file is empty")
+    mapped = _mapped_lines(Path(source), what) if isinstance(source, str | Path) else None
+    if mapped is not None:
+        name, csv_input, newlines = str(source), str(source), mapped
+    else:
+        data, name = _read_bytes(source, what)
+        if not data.strip():
+            raise InputError(f"{name}: the {what} file is empty")
+        csv_input = io.BytesIO(data)
+        newlines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     try:
-        frame = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8-lossy")
+        frame = pl.read_csv(csv_input, infer_schema=False, encoding="utf8-lossy")
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{name}: not a readable CSV file: {str(exc).splitlines()[0]}") from exc
     frame = frame.rename({c: c.strip().lower() for c in frame.columns})
     size = frame.height
-    newlines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if newlines == size + 1 or size == 0:
         lines = np.arange(2, size + 2, dtype=np.int64)
     else:
