@@ -7,7 +7,7 @@ collects them all and fails when a URL exists without a row, so a new endpoint c
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tests.personas import PERSONAS, World
@@ -60,3 +60,9 @@ class Endpoint:
     @property
     def id(self) -> str:
         return f"{self.method.upper()} {self.name}{' ' + self.label if self.label else ''}"
+
+
+def and_put(patch: Endpoint) -> list[Endpoint]:
+    """An API PATCH row and the same change as a PUT (the record's whole representation with the change applied):
+    a route that takes PATCH takes PUT as well, and each must be guarded alike."""
+    return [patch, replace(patch, method="put")]

@@ -1,14 +1,18 @@
-"""Every persona against every endpoint; a URL without a matrix row fails the suite."""
+"""Every persona against every endpoint; a URL, or a method a URL accepts, without a matrix row fails the suite."""
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.test import APIClient
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.views.generic import RedirectView
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
 
 import tests
 from tests.matrix import Endpoint
@@ -36,15 +40,79 @@ def collect_endpoints() -> list[Endpoint]:
 ENDPOINTS = collect_endpoints()
 
 
-def url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
-    names: set[str] = set()
+# Methods that never change anything and need no row of their own: HEAD answers as GET does, OPTIONS
+# describes the endpoint.
+UNCHECKED_METHODS = {"head", "options", "trace"}
+
+
+def url_patterns(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, Callable]]:
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            names |= url_names(pattern, inner)
+            yield from url_patterns(pattern, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(f"{namespace}{pattern.name}")
-    return {n for n in names if not n.startswith(THIRD_PARTY_PREFIXES)}
+            name = f"{namespace}{pattern.name}"
+            if not name.startswith(THIRD_PARTY_PREFIXES):
+                yield name, pattern.callback
+
+
+def url_names() -> set[str]:
+    return {name for name, _ in url_patterns()}
+
+
+def reads_a_form(function: Callable, depth: int = 2) -> bool:
+    """Whether a function, or a function of its own module it calls, handles POST data."""
+    source = inspect.getsource(function)
+    if 'request.method == "POST"' in source or "request.POST" in source or "request.FILES" in source:
+        return True
+    helpers = [function.__globals__.get(name) for name in function.__code__.co_names]
+    return depth > 0 and any(
+        inspect.isfunction(helper) and helper.__module__ == function.__module__ and reads_a_form(helper, depth - 1)
+        for helper in helpers
+    )
+
+
+def function_view_methods(view: Callable) -> set[str]:
+    """A function view's methods: those of its `require_http_methods` decorator; else GET, and POST when it
+    handles a form (an undecorated view answers every method, so one that writes on POST needs a POST row)."""
+    layer: Callable | None = view
+    innermost = view
+    while layer is not None:
+        if layer.__closure__:
+            allowed = inspect.getclosurevars(layer).nonlocals.get("request_method_list")
+            if allowed is not None:
+                return {method.lower() for method in allowed}
+        innermost, layer = layer, getattr(layer, "__wrapped__", None)
+    return {"get", "post"} if reads_a_form(innermost) else {"get"}
+
+
+def accepted_methods(view: Callable) -> set[str]:
+    """The HTTP methods a URL's view answers with something other than 405."""
+    if hasattr(view, "actions"):  # a DRF viewset route: the actions the router mapped, if the viewset allows them
+        methods = {method for method in view.actions if method in view.cls.http_method_names}
+    elif hasattr(view, "view_class"):  # a Django or DRF class-based view: the handlers it defines
+        view_class = view.view_class
+        if issubclass(view_class, RedirectView):
+            return {"get"}  # redirects whatever the method; it reads and writes nothing
+        methods = {method for method in view_class.http_method_names if hasattr(view_class, method)}
+    else:
+        methods = function_view_methods(view)
+    return methods - UNCHECKED_METHODS
+
+
+def test_every_method_of_every_endpoint_has_a_row_in_the_permission_matrix() -> None:
+    covered = {(endpoint.name, endpoint.method) for endpoint in ENDPOINTS}
+    missing = sorted({f"{method.upper()} {name}" for name, view in url_patterns()
+                      for method in accepted_methods(view) if (name, method) not in covered})
+    assert not missing, f"Methods without a permission-matrix row: {missing}"
+
+
+def test_matrix_rows_name_methods_their_endpoints_accept() -> None:
+    accepted = {(name, method) for name, view in url_patterns() for method in accepted_methods(view)}
+    # A row expecting 405 asserts that a method is refused; that is a row for a method not accepted, on purpose.
+    unknown = sorted({f"{e.method.upper()} {e.name}" for e in ENDPOINTS
+                      if (e.name, e.method) not in accepted and 405 not in e.expect.values()})
+    assert not unknown, f"Matrix rows for methods their endpoints do not accept: {unknown}"
 
 
 def test_every_endpoint_has_a_row_in_the_permission_matrix() -> None:
@@ -56,6 +124,18 @@ def test_every_endpoint_has_a_row_in_the_permission_matrix() -> None:
 def test_matrix_rows_name_real_endpoints() -> None:
     unknown = {endpoint.name for endpoint in ENDPOINTS} - url_names()
     assert not unknown, f"Matrix rows for endpoints that do not exist: {sorted(unknown)}"
+
+
+def current_representation(url: str, reader: Any) -> dict[str, Any]:
+    """The record behind an API detail URL as its serializer writes it (read by `reader`): a PUT body that
+    changes nothing."""
+    match = resolve(url)
+    request = Request(APIRequestFactory().get(url))
+    request.user = reader
+    view = match.func.cls(action="update", kwargs=match.kwargs, request=request, format_kwarg=None)
+    lookup = view.lookup_url_kwarg or view.lookup_field
+    instance = view.queryset.model._default_manager.get(**{view.lookup_field: match.kwargs[lookup]})
+    return dict(view.get_serializer_class()(instance, context=view.get_serializer_context()).data)
 
 
 CASES = [(endpoint, persona) for endpoint in ENDPOINTS for persona in PERSONAS]
@@ -72,6 +152,8 @@ def test_permission_matrix(endpoint: Endpoint, persona: str, world: World) -> No
         else:
             client.force_login(person)
     data = endpoint.data(world) if endpoint.data else None
+    if endpoint.api and endpoint.method == "put":
+        data = {**current_representation(url, world.program_manager), **(data or {})}
     send = getattr(client, endpoint.method)
     if endpoint.api:
         response = send(url, data, format=endpoint.format) if data is not None else send(url)

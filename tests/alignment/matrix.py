@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.alignment.factories import alignment_world, open_draft
-from tests.matrix import MEMBERS, Endpoint, expect, only
+from tests.matrix import MEMBERS, Endpoint, and_put, expect, only
 
 LEADS = ["program_manager", "stakeholder_lead"]
 ALL_200 = {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 401}
@@ -67,6 +67,21 @@ def remember_program(world: Any) -> dict[str, int]:
     return {}
 
 
+def group_form(world: Any) -> dict[str, Any]:
+    return {"name": "Nursing", "kind": "nursing", "lead": world.stakeholder_lead.pk, "power": 4, "interest": 5,
+            "visibility": "internal"}
+
+
+def impact_form(world: Any) -> dict[str, Any]:
+    return {"group": alignment_world(world)["hospital_group"].pk, "change": "Barcode scanning at the bedside",
+            "score": -1, "rationale": "Slower rounds at first."}
+
+
+def commitment_form(world: Any) -> dict[str, Any]:
+    return {"group": alignment_world(world)["hospital_group"].pk, "what": "Train every night nurse",
+            "owner": world.stakeholder_lead.pk, "due_date": "2026-06-30"}
+
+
 # Hospital members see the internal group; partners get 404 for it.
 HOSPITAL_ONLY_200 = expect(200, vendor=404, consultant=404)
 # Changing the internal group's records: its lead and the program manager; partners cannot see it.
@@ -84,17 +99,24 @@ ENDPOINTS = [
              data=lambda w: {"name": "Pharmacy", "kind": "department", "power": 3, "interest": 2,
                              "visibility": "internal"}),
     Endpoint("alignment:group_edit", LEAD_CHANGES, kwargs=page("hospital_group")),
+    Endpoint("alignment:group_edit", LEAD_POSTS, kwargs=page("hospital_group"), method="post", data=group_form),
     Endpoint("alignment:readiness_create", LEAD_CHANGES, kwargs=page("hospital_group", "group_pk")),
     Endpoint("alignment:readiness_create", LEAD_POSTS, kwargs=page("hospital_group", "group_pk"), method="post",
              data=lambda w: {"assessed_on": "2026-02-01", "awareness": 4, "desire": 3, "knowledge": 3,
                              "ability": 2, "reinforcement": 2}),
     Endpoint("alignment:ledger", expect(200), kwargs=program_a),
     Endpoint("alignment:impact_create", only(LEADS, 200, 403), kwargs=program_a),
+    Endpoint("alignment:impact_create", only(LEADS, 302, 403), kwargs=program_a, method="post", data=impact_form),
     Endpoint("alignment:impact_edit", only(LEADS, 200, 403, vendor=404, consultant=404), kwargs=page("impact")),
+    Endpoint("alignment:impact_edit", LEAD_POSTS, kwargs=page("impact"), method="post", data=impact_form),
     Endpoint("alignment:version_list", expect(200), kwargs=program_a),
     Endpoint("alignment:version_create", only(LEADS, 200, 403), kwargs=program_a),
+    Endpoint("alignment:version_create", only(LEADS, 302, 403), kwargs=program_a, method="post",
+             data=lambda w: {"summary": "Version two"}),
     Endpoint("alignment:version_detail", expect(200), kwargs=page("published")),
     Endpoint("alignment:version_edit", only(LEADS, 200, 403), kwargs=draft_page),
+    Endpoint("alignment:version_edit", only(LEADS, 302, 403), kwargs=draft_page, method="post",
+             data=lambda w: {"summary": "Version two, revised"}),
     Endpoint("alignment:version_publish", only("program_manager", 302, 403), kwargs=draft_page, method="post",
              data=lambda w: {}),
     Endpoint("alignment:comment_create", expect(302, auditor=403), kwargs=page("published"), method="post",
@@ -106,8 +128,12 @@ ENDPOINTS = [
              label="vendor group"),
     Endpoint("alignment:commitment_list", expect(200), kwargs=program_a),
     Endpoint("alignment:commitment_create", only(LEADS, 200, 403), kwargs=program_a),
+    Endpoint("alignment:commitment_create", only(LEADS, 302, 403), kwargs=program_a, method="post",
+             data=commitment_form),
     Endpoint("alignment:commitment_detail", HOSPITAL_ONLY_200, kwargs=page("commitment")),
     Endpoint("alignment:commitment_edit", LEAD_CHANGES, kwargs=page("commitment")),
+    Endpoint("alignment:commitment_edit", LEAD_POSTS, kwargs=page("commitment"), method="post",
+             data=commitment_form),
     Endpoint("alignment:commitment_status", LEAD_POSTS, kwargs=page("commitment"), method="post",
              data=lambda w: {"status": "on_track"}),
     Endpoint("alignment:commitment_note", LEAD_POSTS, kwargs=page("commitment"), method="post",
@@ -127,8 +153,8 @@ ENDPOINTS = [
                              "interest": 3}),
     Endpoint("stakeholder-group-detail", expect(200, anonymous=401, vendor=404, consultant=404), api=True,
              kwargs=api("hospital_group")),
-    Endpoint("stakeholder-group-detail", only(LEADS, 200, 403, api=True, vendor=404, consultant=404), api=True,
-             method="patch", kwargs=api("hospital_group"), data=lambda w: {"interest": 4}),
+    *and_put(Endpoint("stakeholder-group-detail", only(LEADS, 200, 403, api=True, vendor=404, consultant=404), api=True,
+             method="patch", kwargs=api("hospital_group"), data=lambda w: {"interest": 4})),
     Endpoint("stakeholder-group-detail", only("program_manager", 204, 403, api=True, vendor=404, consultant=404),
              api=True, method="delete", kwargs=api("hospital_group")),
     Endpoint("readiness-assessment-list", ALL_200, api=True, kwargs=remember_program),
@@ -139,8 +165,8 @@ ENDPOINTS = [
                              "ability": 3, "reinforcement": 3}),
     Endpoint("readiness-assessment-detail", expect(200, anonymous=401, vendor=404, consultant=404), api=True,
              kwargs=api("readiness")),
-    Endpoint("readiness-assessment-detail", only(LEADS, 200, 403, api=True, vendor=404, consultant=404), api=True,
-             method="patch", kwargs=api("readiness"), data=lambda w: {"notes": "Re-surveyed."}),
+    *and_put(Endpoint("readiness-assessment-detail", only(LEADS, 200, 403, api=True, vendor=404, consultant=404), api=True,
+             method="patch", kwargs=api("readiness"), data=lambda w: {"notes": "Re-surveyed."})),
     Endpoint("readiness-assessment-detail", only("program_manager", 204, 403, api=True, vendor=404,
                                                  consultant=404), api=True, method="delete", kwargs=api("readiness")),
     Endpoint("impact-list", ALL_200, api=True, kwargs=remember_program),
@@ -149,16 +175,16 @@ ENDPOINTS = [
              data=lambda w: {"program": w.program.pk, "group": alignment_world(w)["vendor_group"].pk,
                              "change": "Go-live support rota", "score": 1}),
     Endpoint("impact-detail", expect(200, anonymous=401, vendor=404, consultant=404), api=True, kwargs=api("impact")),
-    Endpoint("impact-detail", only(LEADS, 200, 403, api=True, vendor=404, consultant=404), api=True,
-             method="patch", kwargs=api("impact"), data=lambda w: {"score": -1}),
+    *and_put(Endpoint("impact-detail", only(LEADS, 200, 403, api=True, vendor=404, consultant=404), api=True,
+             method="patch", kwargs=api("impact"), data=lambda w: {"score": -1})),
     Endpoint("impact-detail", only("program_manager", 204, 403, api=True, vendor=404, consultant=404), api=True,
              method="delete", kwargs=api("impact")),
     Endpoint("strategy-version-list", ALL_200, api=True, kwargs=remember_program),
     Endpoint("strategy-version-list", only(LEADS, 201, 403, api=True, outsider=400), api=True, method="post",
              kwargs=remember_program, data=lambda w: {"program": w.program.pk, "summary": "Version two"}),
     Endpoint("strategy-version-detail", expect(200, anonymous=401), api=True, kwargs=api("published")),
-    Endpoint("strategy-version-detail", only(LEADS, 200, 403, api=True), api=True, method="patch",
-             kwargs=draft_api, data=lambda w: {"summary": "Version two, revised"}),
+    *and_put(Endpoint("strategy-version-detail", only(LEADS, 200, 403, api=True), api=True, method="patch",
+             kwargs=draft_api, data=lambda w: {"summary": "Version two, revised"})),
     Endpoint("strategy-version-detail", only("program_manager", 204, 403, api=True), api=True, method="delete",
              kwargs=draft_api),
     Endpoint("strategy-version-publish", only("program_manager", 200, 403, api=True), api=True, method="post",
@@ -180,8 +206,8 @@ ENDPOINTS = [
                              "what": "Train every ward", "due_date": "2026-05-01"}),
     Endpoint("commitment-detail", expect(200, anonymous=401, vendor=404, consultant=404), api=True,
              kwargs=api("commitment")),
-    Endpoint("commitment-detail", only(LEADS, 200, 403, api=True, vendor=404, consultant=404), api=True,
-             method="patch", kwargs=api("commitment"), data=lambda w: {"status": "at_risk"}),
+    *and_put(Endpoint("commitment-detail", only(LEADS, 200, 403, api=True, vendor=404, consultant=404), api=True,
+             method="patch", kwargs=api("commitment"), data=lambda w: {"status": "at_risk"})),
     Endpoint("commitment-detail", only("program_manager", 204, 403, api=True, vendor=404, consultant=404),
              api=True, method="delete", kwargs=api("commitment")),
     Endpoint("alignment", expect(200, anonymous=401), api=True, kwargs=remember_program, query=PROGRAM_QUERY),

@@ -14,7 +14,7 @@ from tests.benefits.factories import (
     MeasurementFactory,
     ObjectiveFactory,
 )
-from tests.matrix import MEMBERS, Endpoint, expect, only
+from tests.matrix import MEMBERS, Endpoint, and_put, expect, only
 
 EDITORS = ["program_manager", "stakeholder_lead"]
 MEASURERS = ["program_manager", "stakeholder_lead", "member", "vendor"]
@@ -85,6 +85,24 @@ def benefit_payload(world: Any) -> dict[str, Any]:
             "window_start": "2025-01-01", "window_end": "2027-12-31"}
 
 
+def benefit_form(world: Any) -> dict[str, Any]:
+    return {"title": "Fewer duplicate tests", "category": "prevention", "window_start": "2025-01-01",
+            "window_end": "2027-12-31", "status": "planned", "visibility": "shared"}
+
+
+def kpi_form(world: Any) -> dict[str, Any]:
+    return {key: value for key, value in kpi_payload(world).items() if key != "program"}
+
+
+def initiative_form(world: Any) -> dict[str, Any]:
+    return {"title": "Order sets", "start": "2025-01-01", "end": "2025-06-30", "status": "active",
+            "percent_complete": 10}
+
+
+def factor_form(world: Any) -> dict[str, Any]:
+    return {"name": "Nurse informatics capacity", "dimension": "custom", "status": "amber"}
+
+
 UI = [
     Endpoint("benefits:dashboard", expect(200), kwargs=program_a),
     Endpoint("benefits:strategy_map", expect(200), kwargs=program_a),
@@ -92,20 +110,27 @@ UI = [
     Endpoint("benefits:objective_create", only(EDITORS, 302, 403), kwargs=program_a, method="post",
              data=lambda w: {"title": "Safer care", "perspective": "patients_quality"}),
     Endpoint("benefits:objective_edit", only(EDITORS, 200, 403), kwargs=with_pk(objective)),
+    Endpoint("benefits:objective_edit", only(EDITORS, 302, 403), kwargs=with_pk(objective), method="post",
+             data=lambda w: {"title": "Safer care", "perspective": "clinicians"}),
     Endpoint("benefits:objective_link_create", only(EDITORS, 302, 403), kwargs=program_a, method="post",
              data=lambda w: {"cause": objective(w).pk, "effect": objective(w).pk}),
     Endpoint("benefits:objective_link_delete", only("program_manager", 302, 403), kwargs=with_pk(
         lambda w: link(w)), method="post", data=lambda w: {}),
     Endpoint("benefits:benefit_create", only(EDITORS, 200, 403), kwargs=program_a),
+    Endpoint("benefits:benefit_create", only(EDITORS, 302, 403), kwargs=program_a, method="post", data=benefit_form),
     Endpoint("benefits:benefit_detail", expect(200), kwargs=with_pk(benefit)),
     Endpoint("benefits:benefit_detail", expect(200, vendor=404, consultant=404), kwargs=with_pk(
         benefit, visibility=Visibility.INTERNAL), label="internal"),
     Endpoint("benefits:benefit_edit", only(EDITORS, 200, 403), kwargs=with_pk(benefit)),
+    Endpoint("benefits:benefit_edit", only(EDITORS, 302, 403), kwargs=with_pk(benefit), method="post",
+             data=benefit_form),
     Endpoint("benefits:kpi_create", only(EDITORS, 200, 403), kwargs=program_a),
+    Endpoint("benefits:kpi_create", only(EDITORS, 302, 403), kwargs=program_a, method="post", data=kpi_form),
     Endpoint("benefits:kpi_detail", expect(200), kwargs=with_pk(kpi)),
     Endpoint("benefits:kpi_detail", expect(200, vendor=404, consultant=404), kwargs=with_pk(
         kpi, visibility=Visibility.INTERNAL), label="internal"),
     Endpoint("benefits:kpi_edit", only(EDITORS, 200, 403), kwargs=with_pk(kpi)),
+    Endpoint("benefits:kpi_edit", only(EDITORS, 302, 403), kwargs=with_pk(kpi), method="post", data=kpi_form),
     Endpoint("benefits:measurement_add", only(MEASURERS, 302, 403), kwargs=with_pk(kpi), method="post",
              data=lambda w: {"value": "31", "measured_on": "2025-02-28", "source": "", "note": ""}),
     Endpoint("benefits:measurement_import", only(MEASURERS, 200, 403), kwargs=program_a),
@@ -115,10 +140,18 @@ UI = [
              data=lambda w: {"digest": "0" * 64}),
     Endpoint("benefits:initiative_list", expect(200), kwargs=program_a),
     Endpoint("benefits:initiative_create", only(EDITORS, 200, 403), kwargs=program_a),
+    Endpoint("benefits:initiative_create", only(EDITORS, 302, 403), kwargs=program_a, method="post",
+             data=initiative_form),
     Endpoint("benefits:initiative_edit", only(EDITORS, 200, 403), kwargs=with_pk(initiative)),
+    Endpoint("benefits:initiative_edit", only(EDITORS, 302, 403), kwargs=with_pk(initiative), method="post",
+             data=initiative_form),
     Endpoint("benefits:success_factor_list", expect(200), kwargs=program_a),
     Endpoint("benefits:success_factor_create", only(EDITORS, 200, 403), kwargs=program_a),
+    Endpoint("benefits:success_factor_create", only(EDITORS, 302, 403), kwargs=program_a, method="post",
+             data=factor_form),
     Endpoint("benefits:success_factor_edit", only(EDITORS, 200, 403), kwargs=with_pk(factor)),
+    Endpoint("benefits:success_factor_edit", only(EDITORS, 302, 403), kwargs=with_pk(factor), method="post",
+             data=factor_form),
 ]
 
 
@@ -129,8 +162,8 @@ def api_rows(basename: str, make: Any, create: Any, patch: dict[str, Any], *, ad
         Endpoint(f"{basename}-list", only(add, created, 403, api=True, outsider=400), api=True, method="post",
                  data=create),
         Endpoint(f"{basename}-detail", expect(200, anonymous=401), api=True, kwargs=api_pk(make)),
-        Endpoint(f"{basename}-detail", only(change, 200, 403, api=True), api=True, method="patch",
-                 kwargs=api_pk(make), data=lambda w: patch),
+        *and_put(Endpoint(f"{basename}-detail", only(change, 200, 403, api=True), api=True, method="patch",
+                          kwargs=api_pk(make), data=lambda w: patch)),
         Endpoint(f"{basename}-detail", only(delete, 204, 403, api=True), api=True, method="delete",
                  kwargs=api_pk(make)),
     ]

@@ -9,7 +9,7 @@ from typing import Any
 from accord.core.permissions import Visibility
 from accord.meetings import services
 from accord.meetings.models import AgendaItem
-from tests.matrix import Endpoint, expect, only
+from tests.matrix import Endpoint, and_put, expect, only
 from tests.meetings.factories import MeetingFactory
 
 LEADERS = ["program_manager", "board_member"]
@@ -83,8 +83,8 @@ ENDPOINTS = [
     Endpoint("meeting-list", only(LEADERS, 201, 403, api=True, outsider=400), api=True, method="post",
              data=lambda w: {"program": w.program.pk, **new_meeting(w), "scheduled_at": "2026-04-14T09:00:00Z"}),
     Endpoint("meeting-detail", expect(200, anonymous=401), api=True, kwargs=api_meeting),
-    Endpoint("meeting-detail", only(LEADERS, 200, 403, api=True), api=True, method="patch", kwargs=api_meeting,
-             data=lambda w: {"location": "Video call"}),
+    *and_put(Endpoint("meeting-detail", only(LEADERS, 200, 403, api=True), api=True, method="patch", kwargs=api_meeting,
+             data=lambda w: {"location": "Video call"})),
     Endpoint("meeting-draft-agenda", only(LEADERS, 200, 403, api=True), api=True, method="post",
              kwargs=api_meeting),
 ]

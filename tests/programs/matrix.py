@@ -7,7 +7,7 @@ from accord.core.models import AuditAction
 from accord.core.permissions import Role
 from accord.programs.models import Membership
 from tests.factories import UserFactory
-from tests.matrix import MEMBERS, Endpoint, expect, only
+from tests.matrix import MEMBERS, Endpoint, and_put, expect, only
 
 ALL_200 = {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 302}
 
@@ -50,6 +50,8 @@ ENDPOINTS = [
     Endpoint("api-docs", {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 200}),
     Endpoint("programs:program_list", ALL_200),
     Endpoint("programs:program_create", {**{p: 403 for p in MEMBERS}, "outsider": 403, "anonymous": 302}),
+    Endpoint("programs:program_create", {**{p: 403 for p in MEMBERS}, "outsider": 403, "anonymous": 302},
+             method="post", data=lambda w: {"name": "Program C", "kind": "emr_deployment", "phase": "build"}),
     Endpoint("programs:program_home", expect(200), kwargs=program_a),
     Endpoint("programs:program_edit", only("program_manager", 200, 403), kwargs=program_a),
     Endpoint("programs:program_edit", only("program_manager", 302, 403), kwargs=program_a, method="post",
@@ -66,15 +68,15 @@ ENDPOINTS = [
     Endpoint("program-list", {**{p: 403 for p in MEMBERS}, "outsider": 403, "anonymous": 401}, api=True,
              method="post", data=lambda w: {"name": "New", "kind": "other"}),
     Endpoint("program-detail", expect(200, anonymous=401), api=True, kwargs=lambda w: {"pk": w.program.pk}),
-    Endpoint("program-detail", only("program_manager", 200, 403, api=True), api=True, method="patch",
-             kwargs=lambda w: {"pk": w.program.pk}, data=lambda w: {"phase": "go_live"}),
+    *and_put(Endpoint("program-detail", only("program_manager", 200, 403, api=True), api=True, method="patch",
+             kwargs=lambda w: {"pk": w.program.pk}, data=lambda w: {"phase": "go_live"})),
     Endpoint("membership-list", {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 401}, api=True,
              query="?program=1"),
     Endpoint("membership-list", only("program_manager", 201, 403, api=True, outsider=400), api=True,
              method="post", data=lambda w: {"program": w.program.pk, **newcomer(w)}),
     Endpoint("membership-detail", expect(200, anonymous=401), api=True, kwargs=api_membership),
-    Endpoint("membership-detail", only("program_manager", 200, 403, api=True), api=True, method="patch",
-             kwargs=api_membership, data=lambda w: {"role": Role.STAKEHOLDER_LEAD}),
+    *and_put(Endpoint("membership-detail", only("program_manager", 200, 403, api=True), api=True, method="patch",
+             kwargs=api_membership, data=lambda w: {"role": Role.STAKEHOLDER_LEAD})),
     Endpoint("membership-detail", only("program_manager", 204, 403, api=True), api=True, method="delete",
              kwargs=api_membership),
     Endpoint("audit-list", {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 401}, api=True),

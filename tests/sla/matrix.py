@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accord.sla import services
 from accord.sla.choices import Clock
 from accord.sla.models import AttainmentTarget, SlaResult, Ticket
-from tests.matrix import MEMBERS, Endpoint, expect, only
+from tests.matrix import MEMBERS, Endpoint, and_put, expect, only
 from tests.personas import World
 from tests.sla.factories import POLICY_24X7, ContractFactory, policy_for, tickets_csv
 
@@ -111,8 +111,8 @@ ENDPOINTS = [
     Endpoint("contract-list", only("program_manager", 201, 403, api=True, outsider=400), api=True, method="post",
              data=lambda w: {"program": w.program.pk, **contract_data(w)}),
     Endpoint("contract-detail", expect(200, anonymous=401), api=True, kwargs=api_pk("contract")),
-    Endpoint("contract-detail", only("program_manager", 200, 403, api=True), api=True, method="patch",
-             kwargs=api_pk("contract"), data=lambda w: {"period_fee": "2000.00"}),
+    *and_put(Endpoint("contract-detail", only("program_manager", 200, 403, api=True), api=True, method="patch",
+             kwargs=api_pk("contract"), data=lambda w: {"period_fee": "2000.00"})),
     Endpoint("contract-detail", only("program_manager", 204, 403, api=True), api=True, method="delete",
              kwargs=api_pk("contract")),
     Endpoint("sla-policy-list", ALL_API, api=True),
