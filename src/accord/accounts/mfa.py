@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Q
 
-from accord.accounts.models import OrganisationKind, User
-from accord.core.permissions import PARTNER_ROLES
+from accord.accounts.models import Organisation, OrganisationKind
+from accord.core.permissions import PARTNER_ROLES, roles_by_program
 
 PARTNER_ORGANISATION_KINDS = frozenset({OrganisationKind.VENDOR, OrganisationKind.OUTSOURCER,
                                         OrganisationKind.CONSULTANCY})
@@ -22,15 +21,25 @@ MFA_REQUIRED_MESSAGE = ("Your account must use two-factor authentication: set up
                         "(Profile → Two-factor authentication) before you continue.")
 
 
-def requires_mfa(user: Any) -> bool:
+def requires_mfa(user: Any, *, organisation_kind: str | None = None) -> bool:
     """Platform administrators, and anyone from a vendor, outsourcer or consultancy or holding a vendor or
-    consultant role in any program."""
+    consultant role in any program. `organisation_kind` saves a query when the caller knows it."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser or user.is_staff:
         return True
-    partner = Q(organisation__kind__in=PARTNER_ORGANISATION_KINDS) | Q(memberships__role__in=PARTNER_ROLES)
-    return User.objects.filter(pk=user.pk).filter(partner).exists()
+    # The roles are loaded once per user object and shared with every permission check of the request.
+    if PARTNER_ROLES & set(roles_by_program(user).values()):
+        return True
+    if organisation_kind is None:
+        organisation_kind = organisation_kind_of(user)
+    return organisation_kind in PARTNER_ORGANISATION_KINDS
+
+
+def organisation_kind_of(user: Any) -> str:
+    if not user.organisation_id:
+        return ""
+    return Organisation.objects.filter(pk=user.organisation_id).values_list("kind", flat=True).first() or ""
 
 
 def has_second_factor(user: Any) -> bool:

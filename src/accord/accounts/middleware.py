@@ -11,7 +11,7 @@ from django.contrib import auth, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
-from accord.accounts.mfa import MFA_REQUIRED_MESSAGE, has_second_factor, requires_mfa
+from accord.accounts.mfa import MFA_REQUIRED_MESSAGE, has_second_factor, organisation_kind_of, requires_mfa
 
 # Requests a page makes on its own (polling for notifications) carry this header and do not count
 # as activity: a forgotten open tab must still time out.
@@ -54,6 +54,7 @@ class IdleSessionTimeoutMiddleware:
 # Set once this session's person is known to have a second factor; people who must use one cannot
 # remove their last (see AccordMFAAdapter), so it stays true.
 MFA_CONFIRMED_KEY = "accord_mfa_confirmed"
+ORGANISATION_KIND_KEY = "accord_organisation_kind"
 
 
 class MfaRequiredMiddleware:
@@ -64,11 +65,24 @@ class MfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.needs_checking(request) and requires_mfa(request.user):
+        if self.needs_checking(request) and requires_mfa(request.user,
+                                                         organisation_kind=self.organisation_kind(request)):
             if not has_second_factor(request.user):
                 return self.set_up_first(request)
             request.session[MFA_CONFIRMED_KEY] = True
         return self.get_response(request)
+
+    @staticmethod
+    def organisation_kind(request: HttpRequest) -> str:
+        # Kept in the session per organisation, so a page costs no query for it; only a platform
+        # administrator changes an organisation's kind.
+        organisation_id = request.user.organisation_id
+        cached = request.session.get(ORGANISATION_KIND_KEY)
+        if cached and cached[0] == organisation_id:
+            return cached[1]
+        kind = organisation_kind_of(request.user)
+        request.session[ORGANISATION_KIND_KEY] = [organisation_id, kind]
+        return kind
 
     def needs_checking(self, request: HttpRequest) -> bool:
         user = getattr(request, "user", None)
