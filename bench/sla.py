@@ -122,12 +122,24 @@ def generate(directory: Path, tickets: int, seed: int = 20260309) -> tuple[Path,
     return tickets_path, events_path
 
 
-def run_command(policy: Path, tickets: Path, events: Path, out: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of the whole command in a fresh interpreter."""
+# The process's own peak RSS in KiB (VmHWM). Not getrusage's ru_maxrss: Linux carries that across
+# exec, so a child forked from this (large, after generating the inputs) process would report ours.
+PEAK = "next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM'))"
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_command(policy: Path, tickets: Path, events: Path, out: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system, all threads) and peak RSS (MiB) of the whole
+    command in a fresh interpreter."""
     command = [
         sys.executable,
         "-c",
-        "import sys; from accord.sla.cli import main; sys.exit(main(sys.argv[1:]))",
+        f"import sys; from accord.sla.cli import main; code = main(sys.argv[1:]); print({PEAK}, file=sys.stderr); "
+        "sys.exit(code)",
         "compute",
         "--policy",
         str(policy),
@@ -141,13 +153,12 @@ def run_command(policy: Path, tickets: Path, events: Path, out: Path) -> tuple[f
         str(out),
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), children_cpu()
     completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - began
+    wall, cpu = time.perf_counter() - began, children_cpu() - cpu
     if completed.returncode != 0:
         raise SystemExit(f"accord sla compute failed ({completed.returncode}):\n{completed.stderr}")
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, peak_kib / 1024
+    return wall, cpu, int(completed.stderr.split()[-1]) / 1024
 
 
 def per_ticket_baseline(
@@ -260,8 +271,76 @@ def agreement(out: Path, baseline: dict[str, dict]) -> tuple[int, int]:
     return same, frame.height
 
 
+BARE_READ = (
+    "import sys, polars as pl; "
+    "frames = [pl.read_csv(path, infer_schema=False) for path in sys.argv[1:]]; "
+    f"print({PEAK})"
+)
 
 
+def run_bare_read(tickets: Path, events: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of a fresh interpreter that only reads both
+    CSVs with polars: the floor any command reading these files pays."""
+    began, cpu = time.perf_counter(), children_cpu()
+    completed = subprocess.run(
+        [sys.executable, "-c", BARE_READ, str(tickets), str(events)], check=True, capture_output=True, text=True
+    )
+    wall, cpu = time.perf_counter() - began, children_cpu() - cpu
+    return wall, cpu, int(completed.stdout.split()[-1]) / 1024
+
+
+PHASES = (
+    ("accord.sla.engine.readers", "_read_csv", "CSV read (polars, line numbers)"),
+    ("accord.sla.engine.readers", "parse_instant_column", "timestamp parsing"),
+    ("accord.sla.engine.compute", "_attach_events", "events join (events to tickets)"),
+    ("accord.sla.engine.compute", "_ticket_errors", "row checks"),
+    ("accord.sla.engine.compute", "calendar_for_instants", "calendar build"),
+    ("accord.sla.engine.compute", "_pause_intervals", "pause intervals (events sorted per ticket)"),
+    ("accord.sla.engine.compute", "_run_clock", "calendar arithmetic (both clocks)"),
+    ("accord.sla.engine.compute", "SlaResults.frame", "results table (due instants formatted)"),
+    ("polars", "DataFrame.write_csv", "CSV write"),
+)
+
+
+def phase_times(policy: Path, tickets: Path, events: Path, out: Path) -> tuple[dict[str, tuple[float, float]], float, float]:
+    """(phase -> (wall s, CPU s), total wall s, total CPU s) of one in-process run of the command,
+    each phase timed around the engine function that does it. CPU time counts every thread."""
+    import functools
+    import importlib
+
+    from accord.sla import cli
+
+    spent: dict[str, list[float]] = {label: [0.0, 0.0] for _, _, label in PHASES}
+    originals = []
+    for module_name, attribute, label in PHASES:
+        owner = importlib.import_module(module_name)
+        *path, name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        function = getattr(owner, name)
+        originals.append((owner, name, function))
+
+        def timed(*args, _function=function, _label=label, **kwargs):
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return _function(*args, **kwargs)
+            finally:
+                spent[_label][0] += time.perf_counter() - wall
+                spent[_label][1] += time.process_time() - cpu
+
+        setattr(owner, name, functools.wraps(function)(timed))
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        cli.main(
+            ["compute", "--policy", str(policy), "--tickets", str(tickets), "--events", str(events),
+             "--as-of", AS_OF, "--out", str(out)],
+            stderr=open(os.devnull, "w"),  # noqa: SIM115
+        )
+        total_wall, total_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    finally:
+        for owner, name, function in originals:
+            setattr(owner, name, function)
+    return {label: (w, c) for label, (w, c) in spent.items()}, total_wall, total_cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,19 +358,38 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="write the figures to bench/README.md (default: only for a full-size run)",
     )
+    parser.add_argument(
+        "--inputs",
+        type=Path,
+        help="keep the generated tickets.csv/events.csv in this folder and reuse them when present",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="accord-sla-bench-") as tmp:
-        directory = Path(tmp)
+        directory = args.inputs or Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
         began = time.perf_counter()
-        tickets_path, events_path = generate(directory, args.tickets)
-        print(
-            f"generated {args.tickets:,} tickets and {3 * args.tickets:,} events in {time.perf_counter() - began:.1f} s"
-        )
+        tickets_path, events_path = directory / "tickets.csv", directory / "events.csv"
+        marker = directory / "tickets.count"
+        if not (args.inputs and marker.exists() and marker.read_text().strip() == str(args.tickets)):
+            tickets_path, events_path = generate(directory, args.tickets)
+            marker.write_text(str(args.tickets))
+            print(
+                f"generated {args.tickets:,} tickets and {3 * args.tickets:,} events in "
+                f"{time.perf_counter() - began:.1f} s"
+            )
         policy_path = directory / "policy.yaml"
         policy_path.write_text(POLICY)
         out = directory / "results.csv"
-        wall, peak = run_command(policy_path, tickets_path, events_path, out)
-        print(f"accord sla compute: {wall:.2f} s wall, {peak:.0f} MiB peak RSS")
+        wall, cpu, peak = run_command(policy_path, tickets_path, events_path, out)
+        bare_wall, bare_cpu, bare_peak = run_bare_read(tickets_path, events_path)
+        print(f"accord sla compute: {wall:.2f} s wall, {cpu:.2f} s CPU, {peak:.0f} MiB peak RSS")
+        print(f"bare polars read of both files: {bare_wall:.2f} s wall, {bare_cpu:.2f} s CPU, {bare_peak:.0f} MiB; "
+              f"ratio {wall / bare_wall:.2f}x wall, {cpu / bare_cpu:.2f}x CPU")
+        phases, phase_wall, phase_cpu = phase_times(policy_path, tickets_path, events_path, directory / "phases.csv")
+        for label, (phase_w, phase_c) in phases.items():
+            print(f"  {label:45s} {phase_w:6.2f} s wall {phase_c:6.2f} s CPU")
+        print(f"  {'whole command, in process':45s} {phase_wall:6.2f} s wall {phase_cpu:6.2f} s CPU")
+        load = os.getloadavg()[0]
         sample = min(args.sample, args.tickets)
         spent, baseline = per_ticket_baseline(tickets_path, events_path, sample, args.sample_seconds)
         rate = len(baseline) / spent
@@ -307,21 +405,36 @@ def main(argv: list[str] | None = None) -> int:
         write_section(
             "SLA engine",
             "## SLA engine\n\n"
-            "`make bench` (`.venv/bin/python bench/sla.py`) generates tickets on a realistic policy "
+            "`make bench` (`.venv/bin/python bench/sla.py`; add `--inputs DIR` to keep the generated "
+            "files and reuse them on the next run) generates tickets on a realistic policy "
             "(America/Chicago, split weekday hours plus Saturday morning, US-IL holidays plus explicit "
             "dates, three pause states, a 24x7 priority 1), runs `accord sla compute` end to end in a "
-            "fresh interpreter (reading both CSVs, computing, writing the results CSV), then computes the "
-            "same figures ticket by ticket with `businesstimedelta` on a sample.\n\n"
+            "fresh interpreter (reading both CSVs, computing, writing the results CSV), then a fresh "
+            "interpreter that only reads the same two files with `polars.read_csv` (the floor), then "
+            "the command once more in process with each phase timed, then computes the same figures "
+            "ticket by ticket with `businesstimedelta` on a sample. Peak RSS is each process's own "
+            "high-water mark (VmHWM).\n\n"
             "| figure | value |\n|---|---|\n"
             f"| tickets / events | {args.tickets:,} / {3 * args.tickets:,} |\n"
             f"| `accord sla compute` wall time | {wall:.2f} s (target < 10 s) |\n"
-            f"| peak RSS of the command | {peak:,.0f} MiB (target < 2 GiB) |\n"
+            f"| `accord sla compute` CPU time (user + system, all threads) | {cpu:.2f} s |\n"
+            f"| peak RSS of the command | {peak:,.0f} MiB (target < 1.5 GiB) |\n"
+            f"| bare polars read of the same two files, fresh interpreter | {bare_wall:.2f} s wall, "
+            f"{bare_cpu:.2f} s CPU, {bare_peak:,.0f} MiB |\n"
+            f"| command / bare read | {wall / bare_wall:.2f}x wall, {cpu / bare_cpu:.2f}x CPU (target <= 2x) |\n"
             f"| per-ticket way (businesstimedelta), sample | {len(baseline):,} tickets in {spent:.1f} s "
             f"({rate:,.0f} tickets/s) |\n"
             f"| per-ticket way scaled to {args.tickets:,} | {scaled:,.0f} s |\n"
             f"| ratio | {scaled / wall:,.0f}x (target >= 100x) |\n"
             f"| sample tickets with identical figures both ways | {same} of {compared} |\n\n"
-            f"Machine: {machine()}, numpy {np.__version__}, polars {pl.__version__}.\n"
+            "Where the command's time goes (one in-process run, each phase timed around the engine "
+            "function doing it; CPU counts every thread):\n\n"
+            "| phase | wall s | CPU s |\n|---|---|---|\n"
+            + "".join(f"| {label} | {w:.2f} | {c:.2f} |\n" for label, (w, c) in phases.items())
+            + f"| whole command | {phase_wall:.2f} | {phase_cpu:.2f} |\n\n"
+            f"Machine: {machine()}, numpy {np.__version__}, polars {pl.__version__}; "
+            f"1-minute load average {load:.1f} when the figures were taken (shared machine: wall times "
+            "stretch with the load, CPU times much less).\n\n"
         )
         print(f"wrote {README.relative_to(ROOT)}")
     return 0
