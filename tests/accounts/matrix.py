@@ -16,8 +16,6 @@ NO_SSO = {**{p: 404 for p in MEMBERS}, "outsider": 404, "anonymous": 404}
 
 ENDPOINTS = [
     Endpoint("openid_connect_login", NO_SSO, kwargs=lambda w: {"provider_id": "hospital"}),
-    Endpoint("openid_connect_login", NO_SSO, method="post", kwargs=lambda w: {"provider_id": "hospital"},
-             data=lambda w: {}),
     Endpoint("openid_connect_callback", NO_SSO, kwargs=lambda w: {"provider_id": "hospital"},
              query="?code=x&state=y"),
     Endpoint("accounts:profile", SELF_SERVICE),
