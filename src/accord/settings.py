@@ -41,6 +41,7 @@ if not SECRET_KEY:
     # A development-only key: sessions signed with it are worthless anywhere else.
     SECRET_KEY = "accord-development-only-key-never-use-in-production-5f2c9a1e7d3b"
 
+
 def audit_keys_from_env() -> list[tuple[str, str]]:
     """The audit chain's HMAC keys as (id, key), the signing key first.
 
