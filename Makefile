@@ -48,6 +48,7 @@ check-migrations: setup
 
 check-deploy: setup
 	ACCORD_ENV=production SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+	  ACCORD_AUDIT_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_hex(32))") \
 	  ALLOWED_HOSTS=accord.example.org ACCORD_VAR_DIR=$$(mktemp -d) $(BIN)/accord check --deploy --fail-level WARNING
 
 test-sqlite: setup
