@@ -9,14 +9,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.views.generic import RedirectView
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
 import tests
+from accord.core.permissions import forget_roles
 from tests.matrix import Endpoint
-from tests.personas import PERSONAS, World
+from tests.personas import PERSONAS, World, build_world
 
 # URL names that belong to third-party packages, tested by their authors, or that are not pages.
 THIRD_PARTY_PREFIXES = ("admin:", "account_", "mfa_", "socialaccount", "api-root", "usersessions")
@@ -155,6 +157,25 @@ def current_representation(url: str, reader: Any) -> dict[str, Any]:
 
 
 CASES = [(endpoint, persona) for endpoint in ENDPOINTS for persona in PERSONAS]
+
+
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    """The personas' world, built once per module (per xdist worker) inside a transaction rolled back at the
+    end; each case then runs in its own savepoint (the `db` fixture), so what a case writes is undone."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(matrix_world: World, db: Any) -> World:
+    # Records a case made (cached in `extra`) and roles cached on the people died with its savepoint.
+    matrix_world.extra.clear()
+    for person in matrix_world.people.values():
+        if person is not None:
+            forget_roles(person)
+    return matrix_world
 
 
 @pytest.mark.parametrize(("endpoint", "persona"), CASES, ids=[f"{e.id} as {p}" for e, p in CASES])
