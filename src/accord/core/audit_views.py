@@ -22,5 +22,7 @@ def platform_audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries.order_by("-sequence"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "query": query.urlencode(), "actions": AuditAction.choices, "action": action}
-    return render_page(request, "core/platform_audit.html", context, partial="core/_platform_audit_rows.html")
+    # Sign-ins are here: their client addresses are shown to the platform auditor, not on program pages.
+    context = {"page": page, "query": query.urlencode(), "actions": AuditAction.choices, "action": action,
+               "caption": "Audit entries of no program", "show_addresses": True}
+    return render_page(request, "core/platform_audit.html", context, partial="programs/_audit_rows.html")
