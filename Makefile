@@ -42,6 +42,7 @@ run: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 check-migrations: setup
 	ACCORD_VAR_DIR=$$(mktemp -d) $(BIN)/accord makemigrations --check --dry-run

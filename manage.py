@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Same as the `accord` command, for habit."""
+
 from accord.cli import main
 
 if __name__ == "__main__":

@@ -283,7 +283,10 @@ def run_bare_read(tickets: Path, events: Path) -> tuple[float, float, float]:
     CSVs with polars: the floor any command reading these files pays."""
     began, cpu = time.perf_counter(), children_cpu()
     completed = subprocess.run(
-        [sys.executable, "-c", BARE_READ, str(tickets), str(events)], check=True, capture_output=True, text=True
+        [sys.executable, "-c", BARE_READ, str(tickets), str(events)],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     wall, cpu = time.perf_counter() - began, children_cpu() - cpu
     return wall, cpu, int(completed.stdout.split()[-1]) / 1024
@@ -302,7 +305,9 @@ PHASES = (
 )
 
 
-def phase_times(policy: Path, tickets: Path, events: Path, out: Path) -> tuple[dict[str, tuple[float, float]], float, float]:
+def phase_times(
+    policy: Path, tickets: Path, events: Path, out: Path
+) -> tuple[dict[str, tuple[float, float]], float, float]:
     """(phase -> (wall s, CPU s), total wall s, total CPU s) of one in-process run of the command,
     each phase timed around the engine function that does it. CPU time counts every thread."""
     import functools
@@ -332,8 +337,19 @@ def phase_times(policy: Path, tickets: Path, events: Path, out: Path) -> tuple[d
     try:
         wall, cpu = time.perf_counter(), time.process_time()
         cli.main(
-            ["compute", "--policy", str(policy), "--tickets", str(tickets), "--events", str(events),
-             "--as-of", AS_OF, "--out", str(out)],
+            [
+                "compute",
+                "--policy",
+                str(policy),
+                "--tickets",
+                str(tickets),
+                "--events",
+                str(events),
+                "--as-of",
+                AS_OF,
+                "--out",
+                str(out),
+            ],
             stderr=open(os.devnull, "w"),  # noqa: SIM115
         )
         total_wall, total_cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -383,9 +399,13 @@ def main(argv: list[str] | None = None) -> int:
         wall, cpu, peak = run_command(policy_path, tickets_path, events_path, out)
         bare_wall, bare_cpu, bare_peak = run_bare_read(tickets_path, events_path)
         print(f"accord sla compute: {wall:.2f} s wall, {cpu:.2f} s CPU, {peak:.0f} MiB peak RSS")
-        print(f"bare polars read of both files: {bare_wall:.2f} s wall, {bare_cpu:.2f} s CPU, {bare_peak:.0f} MiB; "
-              f"ratio {wall / bare_wall:.2f}x wall, {cpu / bare_cpu:.2f}x CPU")
-        phases, phase_wall, phase_cpu = phase_times(policy_path, tickets_path, events_path, directory / "phases.csv")
+        print(
+            f"bare polars read of both files: {bare_wall:.2f} s wall, {bare_cpu:.2f} s CPU, {bare_peak:.0f} MiB; "
+            f"ratio {wall / bare_wall:.2f}x wall, {cpu / bare_cpu:.2f}x CPU"
+        )
+        phases, phase_wall, phase_cpu = phase_times(
+            policy_path, tickets_path, events_path, directory / "phases.csv"
+        )
         for label, (phase_w, phase_c) in phases.items():
             print(f"  {label:45s} {phase_w:6.2f} s wall {phase_c:6.2f} s CPU")
         print(f"  {'whole command, in process':45s} {phase_wall:6.2f} s wall {phase_cpu:6.2f} s CPU")
@@ -434,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
             + f"| whole command | {phase_wall:.2f} | {phase_cpu:.2f} |\n\n"
             f"Machine: {machine()}, numpy {np.__version__}, polars {pl.__version__}; "
             f"1-minute load average {load:.1f} when the figures were taken (shared machine: wall times "
-            "stretch with the load, CPU times much less).\n\n"
+            "stretch with the load, CPU times much less).\n\n",
         )
         print(f"wrote {README.relative_to(ROOT)}")
     return 0

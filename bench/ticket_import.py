@@ -92,25 +92,41 @@ def generate(directory: Path, tickets: int, events: bool, seed: int = 20260309) 
 
     def write(name: str, rows: slice, show_resolved: np.ndarray) -> tuple[Path, Path | None]:
         path = directory / f"{name}-tickets.csv"
-        pl.DataFrame({"id": ids[rows], "priority": priority[rows], "opened_at": iso(opened[rows]),
-                      "first_response_at": iso(responded[rows]),
-                      "resolved_at": iso(resolved[rows], show_resolved[rows])}).write_csv(path)
+        pl.DataFrame(
+            {
+                "id": ids[rows],
+                "priority": priority[rows],
+                "opened_at": iso(opened[rows]),
+                "first_response_at": iso(responded[rows]),
+                "resolved_at": iso(resolved[rows], show_resolved[rows]),
+            }
+        ).write_csv(path)
         if not events:
             return path, None
         event_at = np.concatenate([responded[rows], pause_start[rows], pause_end[rows]])
         order = np.argsort(event_at, kind="stable")  # exports list changes in time order
         count = rows.stop - rows.start
         event_path = directory / f"{name}-events.csv"
-        states = np.concatenate([np.full(count, "In Progress"), pause_state[rows], np.full(count, "In Progress")])
-        pl.DataFrame({"id": np.concatenate([ids[rows]] * 3)[order], "at": iso(event_at[order]),
-                      "state": states[order]}).write_csv(event_path)
+        states = np.concatenate(
+            [np.full(count, "In Progress"), pause_state[rows], np.full(count, "In Progress")]
+        )
+        pl.DataFrame(
+            {"id": np.concatenate([ids[rows]] * 3)[order], "at": iso(event_at[order]), "state": states[order]}
+        ).write_csv(event_path)
         return path, event_path
 
     first = write("first", slice(0, tickets), ~open_at_first)
     second = write("second", slice(overlap, total), np.ones(total, dtype=bool))
-    return {"first": first, "second": second, "first_rows": tickets, "second_rows": total - overlap,
-            "new": extra, "updated": tickets - overlap, "open_after_first": int(open_at_first[:tickets].sum()),
-            "open_after_second": int(open_at_first[:overlap].sum())}
+    return {
+        "first": first,
+        "second": second,
+        "first_rows": tickets,
+        "second_rows": total - overlap,
+        "new": extra,
+        "updated": tickets - overlap,
+        "open_after_first": int(open_at_first[:tickets].sum()),
+        "open_after_second": int(open_at_first[:overlap].sum()),
+    }
 
 
 def run(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float, str]:
@@ -128,8 +144,14 @@ def run(command: list[str], env: dict[str, str], log: Path) -> tuple[float, floa
 
 
 def bench_database(name: str, url: str, var_dir: Path, export: dict[str, Any]) -> dict[str, Any]:
-    env = {**os.environ, "DATABASE_URL": url, "ACCORD_VAR_DIR": str(var_dir), "LOG_LEVEL": "WARNING",
-           "DJANGO_SETTINGS_MODULE": "accord.settings", "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ACCORD_VAR_DIR": str(var_dir),
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "accord.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     log = var_dir / "log"
     migrate_s, _, _ = run([*ACCORD, "migrate", "--no-input", "-v0"], env, log)
     _, _, out = run([sys.executable, "-c", SETUP], env, log)
@@ -142,8 +164,11 @@ def bench_database(name: str, url: str, var_dir: Path, export: dict[str, Any]) -
         wall, peak, out = run([*command, "--events", str(events)] if events else command, env, log)
         _, _, counted = run([sys.executable, "-c", COUNT, str(contract)], env, log)
         figures[step] = {"seconds": wall, "mib": peak, "rows": export[f"{step}_rows"], **json.loads(counted)}
-        print(f"[{name}] {step} import of {export[f'{step}_rows']:,} rows: {wall:.1f} s, {peak:,.0f} MiB peak RSS;"
-              f" {out.strip()}", flush=True)
+        print(
+            f"[{name}] {step} import of {export[f'{step}_rows']:,} rows: {wall:.1f} s, {peak:,.0f} MiB peak RSS;"
+            f" {out.strip()}",
+            flush=True,
+        )
         print(f"[{name}]   in the database: {counted.strip()}", flush=True)
     figures["problems"] = check(figures, export)
     return figures
@@ -154,11 +179,20 @@ def check(figures: dict[str, Any], export: dict[str, Any]) -> list[str]:
     per_ticket = 3 if export["first"][1] else 0
     rows = export["first_rows"]
     expected = {
-        "first": {"tickets": rows, "ids": rows, "open": export["open_after_first"], "events": per_ticket * rows,
-                  "imports": [["done", rows, 0]]},
-        "second": {"tickets": rows + export["new"], "ids": rows + export["new"],
-                   "open": export["open_after_second"], "events": per_ticket * (rows + export["new"]),
-                   "imports": [["done", rows, 0], ["done", export["new"], export["updated"]]]},
+        "first": {
+            "tickets": rows,
+            "ids": rows,
+            "open": export["open_after_first"],
+            "events": per_ticket * rows,
+            "imports": [["done", rows, 0]],
+        },
+        "second": {
+            "tickets": rows + export["new"],
+            "ids": rows + export["new"],
+            "open": export["open_after_second"],
+            "events": per_ticket * (rows + export["new"]),
+            "imports": [["done", rows, 0], ["done", export["new"], export["updated"]]],
+        },
     }
     return [
         f"{figures['database']} after the {step} import: {key} = {figures[step][key]}, expected {value}"
@@ -168,18 +202,20 @@ def check(figures: dict[str, Any], export: dict[str, Any]) -> list[str]:
     ]
 
 
-
-
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=FULL_SIZE, help="rows of the first export")
     parser.add_argument("--no-events", dest="events", action="store_false", help="import tickets only")
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated (default: both)")
-    parser.add_argument("--readme", action=argparse.BooleanOptionalAction, default=None,
-                        help="write the figures to bench/README.md (default: only for a full-size run)")
-    parser.add_argument("--note", default="", help="a paragraph for the README section, e.g. why not full size")
+    parser.add_argument(
+        "--readme",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="write the figures to bench/README.md (default: only for a full-size run)",
+    )
+    parser.add_argument(
+        "--note", default="", help="a paragraph for the README section, e.g. why not full size"
+    )
     args = parser.parse_args(argv)
     wanted = set(args.databases.split(","))
     if "postgresql" in wanted and shutil.which("pg_ctl") is None:
@@ -190,20 +226,28 @@ def main(argv: list[str] | None = None) -> int:
         directory = Path(tmp)
         began = time.perf_counter()
         export = generate(directory, args.tickets, args.events)
-        print(f"generated {export['first_rows']:,} + {export['second_rows']:,} tickets"
-              f"{' with 3 events each' if args.events else ''} in {time.perf_counter() - began:.1f} s", flush=True)
+        print(
+            f"generated {export['first_rows']:,} + {export['second_rows']:,} tickets"
+            f"{' with 3 events each' if args.events else ''} in {time.perf_counter() - began:.1f} s",
+            flush=True,
+        )
         for name in ("sqlite", "postgresql"):
             if name not in wanted:
                 continue
             var_dir = directory / f"var-{name}"
             var_dir.mkdir()
             cluster: AbstractContextManager[str] = (
-                throwaway_cluster() if name == "postgresql" else nullcontext(f"sqlite:///{var_dir}/accord.sqlite3")
+                throwaway_cluster()
+                if name == "postgresql"
+                else nullcontext(f"sqlite:///{var_dir}/accord.sqlite3")
             )
             with cluster as url:
                 results.append(bench_database(name, url, var_dir, export))
     problems = [p for r in results for p in r["problems"]]
-    print("\n".join(f"WRONG: {p}" for p in problems) or "row counts verified: nothing added twice, updates applied")
+    print(
+        "\n".join(f"WRONG: {p}" for p in problems)
+        or "row counts verified: nothing added twice, updates applied"
+    )
     write = args.readme if args.readme is not None else args.tickets == FULL_SIZE
     if write and results:
         rows = "".join(
@@ -227,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             "PostgreSQL server's); PostgreSQL is a throwaway local cluster with fsync off.\n\n"
             "| database | first import: rows | time | peak RSS | re-import: rows | time | peak RSS | "
             "rows in the database |\n|---|---|---|---|---|---|---|---|\n"
-            f"{rows}\n{args.note + chr(10) * 2 if args.note else ''}Machine: {machine()}.\n"
+            f"{rows}\n{args.note + chr(10) * 2 if args.note else ''}Machine: {machine()}.\n",
         )
         print(f"wrote {README.relative_to(ROOT)}")
     return 1 if problems else 0

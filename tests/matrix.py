@@ -17,8 +17,9 @@ HOSPITAL = ["program_manager", "board_member", "stakeholder_lead", "member", "au
 PARTNERS = ["vendor", "consultant"]
 
 
-def expect(default: int, *, anonymous: int | None = None, outsider: int | None = None,
-           **by_persona: int) -> dict[str, int]:
+def expect(
+    default: int, *, anonymous: int | None = None, outsider: int | None = None, **by_persona: int
+) -> dict[str, int]:
     """Expected status per persona: `default` for members unless overridden by persona name."""
     table = {persona: default for persona in MEMBERS}
     table.update(by_persona)
@@ -27,8 +28,15 @@ def expect(default: int, *, anonymous: int | None = None, outsider: int | None =
     return table
 
 
-def only(allowed: list[str] | str, ok: int, denied: int, *, api: bool = False, outsider: int = 404,
-         **overrides: int) -> dict[str, int]:
+def only(
+    allowed: list[str] | str,
+    ok: int,
+    denied: int,
+    *,
+    api: bool = False,
+    outsider: int = 404,
+    **overrides: int,
+) -> dict[str, int]:
     """`ok` for the allowed personas, `denied` for the other members."""
     allowed = [allowed] if isinstance(allowed, str) else allowed
     table = {persona: (ok if persona in allowed else denied) for persona in MEMBERS}

@@ -10,8 +10,15 @@ from accord.core.permissions import Role
 from tests.factories import MembershipFactory, OrganisationFactory, ProgramFactory, UserFactory
 
 PERSONAS = [
-    "program_manager", "board_member", "stakeholder_lead", "member", "vendor", "consultant", "auditor",
-    "outsider", "anonymous",
+    "program_manager",
+    "board_member",
+    "stakeholder_lead",
+    "member",
+    "vendor",
+    "consultant",
+    "auditor",
+    "outsider",
+    "anonymous",
 ]
 
 
@@ -42,8 +49,11 @@ def build_world() -> World:
     world = World(program=program, other_program=other_program, hospital=hospital, vendor_org=vendor_org)
     organisation_of = {Role.VENDOR: vendor_org, Role.CONSULTANT: consultancy}
     for role in Role:
-        person = UserFactory(email=f"{role.value}@example.org", full_name=role.label,
-                             organisation=organisation_of.get(role, hospital))
+        person = UserFactory(
+            email=f"{role.value}@example.org",
+            full_name=role.label,
+            organisation=organisation_of.get(role, hospital),
+        )
         MembershipFactory(program=program, person=person, role=role)
         world.people[role.value] = person
     outsider = UserFactory(email="outsider@example.org", full_name="Outsider", organisation=hospital)

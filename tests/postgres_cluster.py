@@ -39,19 +39,46 @@ def throwaway_cluster() -> Iterator[str]:
         shutil.chown(root, "postgres", "postgres")
     port = _free_port()
     user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "postgres")
-    subprocess.run(_as_postgres(["initdb", "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8",
-                                 "--no-sync"]), check=True, stdout=subprocess.DEVNULL)
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c full_page_writes=off " \
-              "-c synchronous_commit=off -c max_connections=100"
-    subprocess.run(_as_postgres(["pg_ctl", "-D", str(data), "-o", options, "-l", str(root / "log"), "-w",
-                                 "start"]), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        _as_postgres(["initdb", "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"]),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c full_page_writes=off "
+        "-c synchronous_commit=off -c max_connections=100"
+    )
+    subprocess.run(
+        _as_postgres(["pg_ctl", "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     try:
-        subprocess.run(_as_postgres(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", user, "-d", "postgres",
-                                     "-qc", "CREATE DATABASE accord"]), check=True) if shutil.which("psql") else None
+        subprocess.run(
+            _as_postgres(
+                [
+                    "psql",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-U",
+                    user,
+                    "-d",
+                    "postgres",
+                    "-qc",
+                    "CREATE DATABASE accord",
+                ]
+            ),
+            check=True,
+        ) if shutil.which("psql") else None
         yield f"postgres://{user}@127.0.0.1:{port}/accord"
     finally:
-        subprocess.run(_as_postgres(["pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop"]),
-                       stdout=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            _as_postgres(["pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop"]),
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -133,7 +133,9 @@ def fuzz_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
 def tokens(fuzz_world: World, django_db_blocker: Any) -> dict[str, str]:
     """An API token per fuzzed persona."""
     with django_db_blocker.unblock():
-        return {persona: Token.objects.create(user=fuzz_world.people[persona]).key for persona in FUZZ_PERSONAS}
+        return {
+            persona: Token.objects.create(user=fuzz_world.people[persona]).key for persona in FUZZ_PERSONAS
+        }
 
 
 @pytest.fixture
@@ -143,8 +145,9 @@ def manager_api(fuzz_world: World) -> APIClient:
     return client
 
 
-def test_the_fuzzer_reaches_the_api_as_the_persona(tokens: dict[str, str], wsgi_app: WSGIHandler,
-                                                   unthrottled: None) -> None:
+def test_the_fuzzer_reaches_the_api_as_the_persona(
+    tokens: dict[str, str], wsgi_app: WSGIHandler, unthrottled: None
+) -> None:
     response = send(OPERATIONS["GET /api/programs/"].Case(), wsgi_app, tokens["vendor"])
     assert response.status_code == 200
     assert [p["name"] for p in response.json()["results"]] == ["Program A"]
@@ -153,11 +156,17 @@ def test_the_fuzzer_reaches_the_api_as_the_persona(tokens: dict[str, str], wsgi_
 def fuzz(operation: Any, mode: GenerationMode, *, app: WSGIHandler, token: str) -> list[str]:
     """Send `EXAMPLES` generated requests; return the ones that got a 5xx."""
     ids = known_ids(operation.path)
-    param = operation.path[operation.path.find("{") + 1:operation.path.find("}")]
+    param = operation.path[operation.path.find("{") + 1 : operation.path.find("}")]
     server_errors: list[str] = []
 
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy(generation_mode=mode), real_id=st.sampled_from([None, *ids]))
     def run(case: Any, real_id: int | None) -> None:
         if real_id is not None:
@@ -170,16 +179,21 @@ def fuzz(operation: Any, mode: GenerationMode, *, app: WSGIHandler, token: str) 
     return server_errors
 
 
-@pytest.mark.parametrize(("persona", "label"), CASES, ids=[f"{label} as {persona}" for persona, label in CASES])
-def test_no_generated_request_gets_a_server_error(persona: str, label: str, tokens: dict[str, str],
-                                                   wsgi_app: WSGIHandler, unthrottled: None) -> None:
+@pytest.mark.parametrize(
+    ("persona", "label"), CASES, ids=[f"{label} as {persona}" for persona, label in CASES]
+)
+def test_no_generated_request_gets_a_server_error(
+    persona: str, label: str, tokens: dict[str, str], wsgi_app: WSGIHandler, unthrottled: None
+) -> None:
     token = tokens[persona]
     operation = OPERATIONS[label]
     # An operation with no parameters and no body has nothing to make invalid.
     takes_input = any(len(part) for part in (operation.path_parameters, operation.query, operation.body))
     modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE] if takes_input else [GenerationMode.POSITIVE]
     server_errors = [error for mode in modes for error in fuzz(operation, mode, app=wsgi_app, token=token)]
-    assert not server_errors, f"{len(server_errors)} server errors, the first:\n" + "\n\n".join(server_errors[:3])
+    assert not server_errors, f"{len(server_errors)} server errors, the first:\n" + "\n\n".join(
+        server_errors[:3]
+    )
 
 
 # The cases schemathesis first found against the demo, kept as plain regression tests.
@@ -197,7 +211,9 @@ ODD_READS = [
 
 
 @pytest.mark.parametrize(("url", "status"), ODD_READS, ids=[url for url, _ in ODD_READS])
-def test_an_id_the_database_cannot_hold_is_a_client_error(url: str, status: int, manager_api: APIClient) -> None:
+def test_an_id_the_database_cannot_hold_is_a_client_error(
+    url: str, status: int, manager_api: APIClient
+) -> None:
     response = manager_api.get(url)
     assert response.status_code == status, response.content[:300]
 
@@ -222,13 +238,19 @@ def test_json_nested_within_the_limit_still_reaches_the_serializer(manager_api: 
     assert "title" in response.json()
 
 
-def test_a_fhir_upload_with_a_number_of_5000_digits_is_refused_as_a_file_error(fuzz_world: World,
-                                                                              manager_api: APIClient) -> None:
+def test_a_fhir_upload_with_a_number_of_5000_digits_is_refused_as_a_file_error(
+    fuzz_world: World, manager_api: APIClient
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    report = ('{"resourceType": "MeasureReport", "status": "complete", "type": "summary", "measure": "http://m", '
-              '"group": [{"measureScore": {"value": %s}}]}' % ("9" * 5000))
-    response = manager_api.post("/api/measurements/import/", {
-        "program": fuzz_world.program.pk, "file": SimpleUploadedFile("m.json", report.encode())}, format="multipart")
+    report = (
+        '{"resourceType": "MeasureReport", "status": "complete", "type": "summary", "measure": "http://m", '
+        '"group": [{"measureScore": {"value": %s}}]}' % ("9" * 5000)
+    )
+    response = manager_api.post(
+        "/api/measurements/import/",
+        {"program": fuzz_world.program.pk, "file": SimpleUploadedFile("m.json", report.encode())},
+        format="multipart",
+    )
     assert response.status_code == 400
     assert "not valid JSON" in response.content.decode()

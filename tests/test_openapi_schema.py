@@ -12,8 +12,11 @@ from django.db import connection
 SCHEMA = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="integer bounds in the schema follow the database; "
-                    "docs/openapi.yaml is generated on the default SQLite settings (`make schema`)")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="integer bounds in the schema follow the database; "
+    "docs/openapi.yaml is generated on the default SQLite settings (`make schema`)",
+)
 def test_the_committed_openapi_schema_is_current() -> None:
     out = StringIO()
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)

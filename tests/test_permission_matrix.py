@@ -69,7 +69,9 @@ def reads_a_form(function: Callable, depth: int = 2) -> bool:
         return True
     helpers = [function.__globals__.get(name) for name in function.__code__.co_names]
     return depth > 0 and any(
-        inspect.isfunction(helper) and helper.__module__ == function.__module__ and reads_a_form(helper, depth - 1)
+        inspect.isfunction(helper)
+        and helper.__module__ == function.__module__
+        and reads_a_form(helper, depth - 1)
         for helper in helpers
     )
 
@@ -97,7 +99,9 @@ def function_view_methods(view: Callable) -> set[str]:
 
 def accepted_methods(view: Callable) -> set[str]:
     """The HTTP methods a URL's view answers with something other than 405."""
-    if hasattr(view, "actions"):  # a DRF viewset route: the actions the router mapped, if the viewset allows them
+    if hasattr(
+        view, "actions"
+    ):  # a DRF viewset route: the actions the router mapped, if the viewset allows them
         methods = {method for method in view.actions if method in view.cls.http_method_names}
     elif hasattr(view, "view_class"):  # a Django or DRF class-based view: the handlers it defines
         view_class = view.view_class
@@ -111,8 +115,14 @@ def accepted_methods(view: Callable) -> set[str]:
 
 def test_every_method_of_every_endpoint_has_a_row_in_the_permission_matrix() -> None:
     covered = {(endpoint.name, endpoint.method) for endpoint in ENDPOINTS}
-    missing = sorted({f"{method.upper()} {name}" for name, view in url_patterns()
-                      for method in accepted_methods(view) if (name, method) not in covered})
+    missing = sorted(
+        {
+            f"{method.upper()} {name}"
+            for name, view in url_patterns()
+            for method in accepted_methods(view)
+            if (name, method) not in covered
+        }
+    )
     assert not missing, f"Methods without a permission-matrix row: {missing}"
 
 
@@ -125,11 +135,20 @@ def derivable(view: Callable) -> bool:
 def test_matrix_rows_name_methods_their_endpoints_accept() -> None:
     views = dict(url_patterns())
     accepted = {(name, method) for name, view in url_patterns() for method in accepted_methods(view)}
-    accepted |= {(name, endpoint.method) for endpoint in ENDPOINTS
-                 for name in [endpoint.name] if name in views and not derivable(views[name])}
+    accepted |= {
+        (name, endpoint.method)
+        for endpoint in ENDPOINTS
+        for name in [endpoint.name]
+        if name in views and not derivable(views[name])
+    }
     # A row expecting 405 asserts that a method is refused; that is a row for a method not accepted, on purpose.
-    unknown = sorted({f"{e.method.upper()} {e.name}" for e in ENDPOINTS
-                      if (e.name, e.method) not in accepted and 405 not in e.expect.values()})
+    unknown = sorted(
+        {
+            f"{e.method.upper()} {e.name}"
+            for e in ENDPOINTS
+            if (e.name, e.method) not in accepted and 405 not in e.expect.values()
+        }
+    )
     assert not unknown, f"Matrix rows for methods their endpoints do not accept: {unknown}"
 
 

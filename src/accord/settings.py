@@ -221,13 +221,15 @@ ACCORD_OIDC_SERVER_URL = os.environ.get("ACCORD_OIDC_SERVER_URL", "").strip()
 if ACCORD_OIDC_SERVER_URL:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
         "OAUTH_PKCE_ENABLED": True,
-        "APPS": [{
-            "provider_id": "hospital",
-            "name": os.environ.get("ACCORD_OIDC_NAME", "").strip() or "hospital single sign-on",
-            "client_id": os.environ.get("ACCORD_OIDC_CLIENT_ID", ""),
-            "secret": os.environ.get("ACCORD_OIDC_CLIENT_SECRET", ""),
-            "settings": {"server_url": ACCORD_OIDC_SERVER_URL},
-        }],
+        "APPS": [
+            {
+                "provider_id": "hospital",
+                "name": os.environ.get("ACCORD_OIDC_NAME", "").strip() or "hospital single sign-on",
+                "client_id": os.environ.get("ACCORD_OIDC_CLIENT_ID", ""),
+                "secret": os.environ.get("ACCORD_OIDC_CLIENT_SECRET", ""),
+                "settings": {"server_url": ACCORD_OIDC_SERVER_URL},
+            }
+        ],
     }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -29,7 +29,9 @@ for config in accord_apps():
         program_app_urls.append(path(f"{root_prefix}/", include(f"{config.name}.urls")))
     url_prefix = getattr(config, "program_url_prefix", None)
     if url_prefix and optional_module(config, "urls") is not None:
-        program_app_urls.append(path(f"programs/<int:program_id>/{url_prefix}/", include(f"{config.name}.urls")))
+        program_app_urls.append(
+            path(f"programs/<int:program_id>/{url_prefix}/", include(f"{config.name}.urls"))
+        )
 
 # The admin site signs people in through the one sign-in page, with its throttle and second factor;
 # Django's own admin login form would check the password alone, unthrottled.

@@ -14,23 +14,33 @@ from tests.personas import World
 
 
 def make_admin(world: World) -> User:
-    admin = UserFactory(email="admin@example.org", full_name="Platform Admin", organisation=world.hospital,
-                        is_staff=True, is_superuser=True)
+    admin = UserFactory(
+        email="admin@example.org",
+        full_name="Platform Admin",
+        organisation=world.hospital,
+        is_staff=True,
+        is_superuser=True,
+    )
     MembershipFactory(program=world.program, person=admin)
     return admin
 
 
 def test_a_program_manager_cannot_change_the_email_of_an_administrator_in_their_program(
-    world: World, api_for,
+    world: World,
+    api_for,
 ) -> None:
     admin = make_admin(world)
-    response = api_for("program_manager").patch(f"/api/people/{admin.pk}/", {"email": "attacker@evil.example"})
+    response = api_for("program_manager").patch(
+        f"/api/people/{admin.pk}/", {"email": "attacker@evil.example"}
+    )
     assert response.status_code == 403
     admin.refresh_from_db()
     assert admin.email == "admin@example.org"
     # and so the password reset an attacker would ask for next reaches nobody
     Client().post("/accounts/password/reset/", {"email": "attacker@evil.example"})
-    assert not [m for m in mail.outbox if "attacker@evil.example" in m.to and "/password/reset/key/" in m.body]
+    assert not [
+        m for m in mail.outbox if "attacker@evil.example" in m.to and "/password/reset/key/" in m.body
+    ]
 
 
 def test_a_program_manager_cannot_change_another_persons_account_at_all(world: World, api_for) -> None:
@@ -44,8 +54,9 @@ def test_a_program_manager_cannot_change_another_persons_account_at_all(world: W
 
 def test_a_program_manager_still_brings_a_new_person_into_their_program(world: World, api_for) -> None:
     response = api_for("program_manager").post(
-        "/api/people/", {"email": "new.analyst@example.org", "full_name": "New Analyst",
-                         "organisation": world.vendor_org.pk})
+        "/api/people/",
+        {"email": "new.analyst@example.org", "full_name": "New Analyst", "organisation": world.vendor_org.pk},
+    )
     assert response.status_code == 201
     assert User.objects.get(email="new.analyst@example.org").organisation == world.vendor_org
 
@@ -60,7 +71,9 @@ def test_a_partner_cannot_move_itself_into_the_hospital(world: World, api_for) -
         assert not person.organisation.is_hospital_side
 
 
-def test_nobody_moves_themselves_to_another_organisation_even_inside_the_hospital(world: World, api_for) -> None:
+def test_nobody_moves_themselves_to_another_organisation_even_inside_the_hospital(
+    world: World, api_for
+) -> None:
     unit = OrganisationFactory(name="Pharmacy", kind=OrganisationKind.UNIT, parent=world.hospital)
     MembershipFactory(program=world.program, person=UserFactory(organisation=unit))
     response = api_for("member").patch(f"/api/people/{world.member.pk}/", {"organisation": unit.pk})
@@ -78,12 +91,18 @@ def test_a_person_cannot_change_their_own_email_without_confirming_it(world: Wor
 
 
 def test_a_person_changes_their_own_name_and_title_and_may_send_their_unchanged_email(
-    world: World, api_for,
+    world: World,
+    api_for,
 ) -> None:
-    response = api_for("member").put(f"/api/people/{world.member.pk}/", {
-        "email": "member@example.org", "full_name": "Member Renamed", "title": "Lead analyst",
-        "organisation": world.hospital.pk,
-    })
+    response = api_for("member").put(
+        f"/api/people/{world.member.pk}/",
+        {
+            "email": "member@example.org",
+            "full_name": "Member Renamed",
+            "title": "Lead analyst",
+            "organisation": world.hospital.pk,
+        },
+    )
     assert response.status_code == 200, response.content
     world.member.refresh_from_db()
     assert (world.member.full_name, world.member.title) == ("Member Renamed", "Lead analyst")
@@ -95,8 +114,10 @@ def test_a_platform_administrator_changes_a_persons_email_and_organisation(world
     admin = make_admin(world)
     client = APIClient()
     client.force_authenticate(admin)
-    response = client.patch(f"/api/people/{world.vendor.pk}/",
-                            {"email": "vendor@new-vendor.example", "organisation": world.hospital.pk})
+    response = client.patch(
+        f"/api/people/{world.vendor.pk}/",
+        {"email": "vendor@new-vendor.example", "organisation": world.hospital.pk},
+    )
     assert response.status_code == 200, response.content
     world.vendor.refresh_from_db()
     assert world.vendor.email == "vendor@new-vendor.example" and world.vendor.organisation == world.hospital
@@ -106,9 +127,17 @@ def test_a_platform_administrator_changes_a_persons_email_and_organisation(world
 
 def test_the_profile_page_changes_only_name_and_title(world: World, client_for) -> None:
     client = client_for("vendor")
-    response = client.post("/me/", {"full_name": "Vendor Person", "title": "Analyst",
-                                    "email": "vendor@evil.example", "organisation": world.hospital.pk,
-                                    "is_staff": "on", "is_superuser": "on"})
+    response = client.post(
+        "/me/",
+        {
+            "full_name": "Vendor Person",
+            "title": "Analyst",
+            "email": "vendor@evil.example",
+            "organisation": world.hospital.pk,
+            "is_staff": "on",
+            "is_superuser": "on",
+        },
+    )
     assert response.status_code == 302
     world.vendor.refresh_from_db()
     assert world.vendor.full_name == "Vendor Person"
@@ -119,7 +148,10 @@ def test_the_profile_page_changes_only_name_and_title(world: World, client_for) 
 
 def test_a_person_changes_their_email_by_confirming_a_link_sent_to_the_new_address(world: World) -> None:
     client = Client()
-    assert client.post("/accounts/login/", {"login": "member@example.org", "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"login": "member@example.org", "password": PASSWORD}).status_code
+        == 302
+    )
     assert "/accounts/email/" in client.get("/me/").content.decode()
     response = client.post("/accounts/email/", {"email": "member@new-address.example", "action_add": ""})
     # the password is asked for again first, even right after signing in
@@ -137,8 +169,12 @@ def test_a_person_changes_their_email_by_confirming_a_link_sent_to_the_new_addre
     assert world.member.email == "member@new-address.example"
     assert AuditEntry.objects.filter(object_id=str(world.member.pk), changes__has_key="email").exists()
     client.post("/accounts/logout/")
-    assert Client().post("/accounts/login/", {"login": "member@new-address.example",
-                                              "password": PASSWORD}).status_code == 302
+    assert (
+        Client()
+        .post("/accounts/login/", {"login": "member@new-address.example", "password": PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_a_wrong_password_on_reauthentication_sends_no_confirmation(world: World) -> None:
@@ -156,10 +192,18 @@ def test_a_staff_member_with_admin_permissions_cannot_edit_accounts_in_the_admin
     staff.user_permissions.add(*Permission.objects.filter(codename__in=["change_user", "view_user"]))
     client = Client()
     client.force_login(staff)
-    response = client.post(f"/admin/accounts/user/{world.member.pk}/change/", {
-        "email": "staff.owns.this@evil.example", "full_name": "Member", "title": "", "is_active": "on",
-        "organisation": world.hospital.pk, "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-    })
+    response = client.post(
+        f"/admin/accounts/user/{world.member.pk}/change/",
+        {
+            "email": "staff.owns.this@evil.example",
+            "full_name": "Member",
+            "title": "",
+            "is_active": "on",
+            "organisation": world.hospital.pk,
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
     assert response.status_code in {302, 403}
     world.member.refresh_from_db()
     assert world.member.email == "member@example.org"
@@ -173,25 +217,37 @@ def test_a_platform_administrator_changes_an_email_in_the_admin_and_the_old_addr
     admin = make_admin(world)
     client = Client()
     client.force_login(admin)
-    response = client.post(f"/admin/accounts/user/{world.member.pk}/change/", {
-        "email": "member@new-address.example", "full_name": "Member", "title": "Analyst", "is_active": "on",
-        "organisation": world.hospital.pk, "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-    })
+    response = client.post(
+        f"/admin/accounts/user/{world.member.pk}/change/",
+        {
+            "email": "member@new-address.example",
+            "full_name": "Member",
+            "title": "Analyst",
+            "is_active": "on",
+            "organisation": world.hospital.pk,
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     world.member.refresh_from_db()
     assert world.member.email == "member@new-address.example"
-    assert list(EmailAddress.objects.filter(user=world.member).values_list("email", "verified", "primary")) == [
-        ("member@new-address.example", True, True)]
+    assert list(
+        EmailAddress.objects.filter(user=world.member).values_list("email", "verified", "primary")
+    ) == [("member@new-address.example", True, True)]
     Client().post("/accounts/password/reset/", {"email": "member@example.org"})
     assert not [m for m in mail.outbox if "/password/reset/key/" in m.body]
 
 
 def test_a_program_manager_cannot_turn_a_vendor_into_a_hospital_unit(world: World, api_for) -> None:
     # the kind decides whether the vendor's staff must use two-factor authentication
-    response = api_for("program_manager").patch(f"/api/organisations/{world.vendor_org.pk}/", {"kind": "hospital"})
+    response = api_for("program_manager").patch(
+        f"/api/organisations/{world.vendor_org.pk}/", {"kind": "hospital"}
+    )
     assert response.status_code == 403
     world.vendor_org.refresh_from_db()
     assert world.vendor_org.kind == OrganisationKind.VENDOR
-    response = api_for("program_manager").patch(f"/api/organisations/{world.vendor_org.pk}/",
-                                                {"name": "EHR Vendor Holdings"})
+    response = api_for("program_manager").patch(
+        f"/api/organisations/{world.vendor_org.pk}/", {"name": "EHR Vendor Holdings"}
+    )
     assert response.status_code == 200

@@ -16,8 +16,13 @@ from tests.personas import World
 
 
 def make_admin(world: World) -> object:
-    return UserFactory(email="admin@example.org", full_name="Platform Admin", organisation=world.hospital,
-                       is_staff=True, is_superuser=True)
+    return UserFactory(
+        email="admin@example.org",
+        full_name="Platform Admin",
+        organisation=world.hospital,
+        is_staff=True,
+        is_superuser=True,
+    )
 
 
 def test_the_admin_login_page_sends_people_to_the_main_sign_in(world: World) -> None:
@@ -32,9 +37,13 @@ def test_thirty_wrong_passwords_at_the_admin_login_are_never_checked_and_the_rig
     make_admin(world)
     client = Client()
     for _ in range(30):
-        response = client.post("/admin/login/", {"username": "admin@example.org", "password": "wrong-password-1"})
+        response = client.post(
+            "/admin/login/", {"username": "admin@example.org", "password": "wrong-password-1"}
+        )
         assert response.status_code == 302 and "/accounts/login/" in response.headers["Location"]
-    response = client.post("/admin/login/?next=/admin/", {"username": "admin@example.org", "password": PASSWORD})
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "admin@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 302 and "/accounts/login/" in response.headers["Location"]
     assert client.get("/admin/").status_code == 302  # still signed out
     assert not AuditEntry.objects.filter(action=AuditAction.LOGIN).exists()
@@ -43,8 +52,9 @@ def test_thirty_wrong_passwords_at_the_admin_login_are_never_checked_and_the_rig
 def test_an_administrator_signs_in_through_the_main_page_with_their_second_factor(world: World) -> None:
     make_admin(world)
     client = Client()
-    response = client.post("/accounts/login/", {"login": "admin@example.org", "password": PASSWORD,
-                                                "next": "/admin/"})
+    response = client.post(
+        "/accounts/login/", {"login": "admin@example.org", "password": PASSWORD, "next": "/admin/"}
+    )
     assert response.status_code == 302 and "/accounts/2fa/authenticate/" in response.headers["Location"]
     # the password alone does not open the admin site
     assert client.get("/admin/").status_code == 302
@@ -58,10 +68,14 @@ def test_an_administrator_signs_in_through_the_main_page_with_their_second_facto
 def test_failed_admin_sign_ins_are_throttled_like_everyone_elses(world: World) -> None:
     make_admin(world)
     for attempt in range(5):
-        Client().post("/accounts/login/", {"login": "admin@example.org", "password": "wrong-password-1"},
-                      REMOTE_ADDR=f"10.0.3.{attempt}")
-    response = Client().post("/accounts/login/", {"login": "admin@example.org", "password": PASSWORD},
-                             REMOTE_ADDR="10.0.4.1")
+        Client().post(
+            "/accounts/login/",
+            {"login": "admin@example.org", "password": "wrong-password-1"},
+            REMOTE_ADDR=f"10.0.3.{attempt}",
+        )
+    response = Client().post(
+        "/accounts/login/", {"login": "admin@example.org", "password": PASSWORD}, REMOTE_ADDR="10.0.4.1"
+    )
     assert "Too many failed login attempts" in response.content.decode()
 
 
@@ -72,8 +86,12 @@ def test_a_signed_in_person_who_is_not_staff_gets_no_admin_login_form(world: Wor
 def sign_in_via_proxy(email: str, password: str, client_ip: str) -> object:
     # The proxy connects from 10.0.0.254 and appends the address it saw to X-Forwarded-For; a client may
     # put anything it likes in front of that.
-    return Client().post("/accounts/login/", {"login": email, "password": password}, REMOTE_ADDR="10.0.0.254",
-                         HTTP_X_FORWARDED_FOR=f"1.2.3.4, {client_ip}")
+    return Client().post(
+        "/accounts/login/",
+        {"login": email, "password": password},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR=f"1.2.3.4, {client_ip}",
+    )
 
 
 def test_behind_the_proxy_the_throttle_counts_the_client_not_the_proxy(world: World, settings) -> None:
@@ -83,21 +101,32 @@ def test_behind_the_proxy_the_throttle_counts_the_client_not_the_proxy(world: Wo
     response = sign_in_via_proxy("program_manager@example.org", PASSWORD, client_ip="203.0.113.9")
     assert "Too many failed login attempts" in response.content.decode()
     # everyone else behind the same proxy still signs in
-    assert sign_in_via_proxy("program_manager@example.org", PASSWORD, client_ip="198.51.100.7").status_code == 302
+    assert (
+        sign_in_via_proxy("program_manager@example.org", PASSWORD, client_ip="198.51.100.7").status_code
+        == 302
+    )
     entry = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).latest("pk")
     assert entry.remote_addr == "203.0.113.9"
 
 
 def settings_in_production(**env: str) -> dict:
-    code = ("import json, accord.settings as s; print(json.dumps([s.ALLAUTH_TRUSTED_PROXY_COUNT, "
-            "s.ALLAUTH_TRUSTED_CLIENT_IP_HEADER]))")
-    environment = {**os.environ, "ACCORD_ENV": "production", "SECRET_KEY": "x" * 50, "ACCORD_AUDIT_KEY": "k" * 40,
-                   **env}
+    code = (
+        "import json, accord.settings as s; print(json.dumps([s.ALLAUTH_TRUSTED_PROXY_COUNT, "
+        "s.ALLAUTH_TRUSTED_CLIENT_IP_HEADER]))"
+    )
+    environment = {
+        **os.environ,
+        "ACCORD_ENV": "production",
+        "SECRET_KEY": "x" * 50,
+        "ACCORD_AUDIT_KEY": "k" * 40,
+        **env,
+    }
     for name in ["BEHIND_TLS_PROXY", "ACCORD_TRUSTED_PROXY_COUNT", "ACCORD_TRUSTED_CLIENT_IP_HEADER"]:
         if name not in env:
             environment.pop(name, None)
-    output = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True,
-                            check=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 

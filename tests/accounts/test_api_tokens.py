@@ -41,8 +41,10 @@ def test_signing_out_everywhere_revokes_the_api_token(world: World) -> None:
 def test_changing_the_password_revokes_the_api_token(world: World) -> None:
     token = services.issue_api_token(person=world.member, actor=world.member)
     client = signed_in()
-    response = client.post("/accounts/password/change/", {
-        "oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert token_client(token.key).get("/api/people/").status_code == 401
 
@@ -62,7 +64,8 @@ def test_resetting_the_password_revokes_the_api_token(world: World) -> None:
 
 
 def test_replacing_a_token_does_not_buy_a_fresh_rate_limit_budget(
-    world: World, monkeypatch: pytest.MonkeyPatch,
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/hour"})
     token = services.issue_api_token(person=world.member, actor=world.member)

@@ -30,22 +30,27 @@ def signed_in(email: str) -> Client:
     return client
 
 
-@pytest.mark.parametrize(("organisation_kind", "role", "flags", "required"), [
-    (OrganisationKind.VENDOR, Role.VENDOR, {}, True),
-    (OrganisationKind.OUTSOURCER, Role.MEMBER, {}, True),  # a partner's staff, whatever their role
-    (OrganisationKind.CONSULTANCY, Role.CONSULTANT, {}, True),
-    (OrganisationKind.HOSPITAL, Role.CONSULTANT, {}, True),  # a partner role, whatever the organisation
-    (OrganisationKind.HOSPITAL, Role.MEMBER, {"is_superuser": True, "is_staff": True}, True),
-    (OrganisationKind.HOSPITAL, Role.MEMBER, {"is_staff": True}, True),
-    (OrganisationKind.HOSPITAL, Role.PROGRAM_MANAGER, {}, False),
-    (OrganisationKind.UNIT, Role.AUDITOR, {}, False),
-    (OrganisationKind.HOSPITAL, Role.MEMBER, {}, False),
-])
-def test_who_must_use_two_factor_authentication(db: None, organisation_kind: str, role: str, flags: dict,
-                                                required: bool) -> None:
+@pytest.mark.parametrize(
+    ("organisation_kind", "role", "flags", "required"),
+    [
+        (OrganisationKind.VENDOR, Role.VENDOR, {}, True),
+        (OrganisationKind.OUTSOURCER, Role.MEMBER, {}, True),  # a partner's staff, whatever their role
+        (OrganisationKind.CONSULTANCY, Role.CONSULTANT, {}, True),
+        (OrganisationKind.HOSPITAL, Role.CONSULTANT, {}, True),  # a partner role, whatever the organisation
+        (OrganisationKind.HOSPITAL, Role.MEMBER, {"is_superuser": True, "is_staff": True}, True),
+        (OrganisationKind.HOSPITAL, Role.MEMBER, {"is_staff": True}, True),
+        (OrganisationKind.HOSPITAL, Role.PROGRAM_MANAGER, {}, False),
+        (OrganisationKind.UNIT, Role.AUDITOR, {}, False),
+        (OrganisationKind.HOSPITAL, Role.MEMBER, {}, False),
+    ],
+)
+def test_who_must_use_two_factor_authentication(
+    db: None, organisation_kind: str, role: str, flags: dict, required: bool
+) -> None:
     parent = OrganisationFactory() if organisation_kind == OrganisationKind.UNIT else None
-    person = UserFactory(organisation=OrganisationFactory(kind=organisation_kind, parent=parent), totp=False,
-                         **flags)
+    person = UserFactory(
+        organisation=OrganisationFactory(kind=organisation_kind, parent=parent), totp=False, **flags
+    )
     MembershipFactory(person=person, role=role)
     assert requires_mfa(person) is required
 
@@ -85,8 +90,9 @@ def test_a_vendor_sets_up_an_authenticator_app_and_then_works_as_usual(world: Wo
 
 
 def test_a_platform_administrator_without_a_second_factor_cannot_use_the_admin_site(world: World) -> None:
-    admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True, organisation=world.hospital,
-                        totp=False)
+    admin = UserFactory(
+        email="admin@example.org", is_staff=True, is_superuser=True, organisation=world.hospital, totp=False
+    )
     assert not Authenticator.objects.filter(user=admin).exists()
     client = signed_in("admin@example.org")
     response = client.get("/admin/")
@@ -121,5 +127,7 @@ def test_a_vendor_cannot_remove_their_only_authenticator_but_a_member_can(world:
 
 
 def test_the_personas_who_must_use_a_second_factor_have_one(world: World) -> None:
-    with_totp = set(Authenticator.objects.filter(type=Authenticator.Type.TOTP).values_list("user__email", flat=True))
+    with_totp = set(
+        Authenticator.objects.filter(type=Authenticator.Type.TOTP).values_list("user__email", flat=True)
+    )
     assert with_totp == {"vendor@example.org", "consultant@example.org"}

@@ -23,23 +23,35 @@ def test_a_person_cannot_make_themselves_a_platform_auditor(world: World, api_fo
     with pytest.raises(PermissionDenied):
         services.update_person(person=world.auditor, actor=world.auditor, data={"is_platform_auditor": True})
     with pytest.raises(PermissionDenied):
-        services.update_person(person=world.auditor, actor=world.program_manager, data={"is_platform_auditor": True})
+        services.update_person(
+            person=world.auditor, actor=world.program_manager, data={"is_platform_auditor": True}
+        )
     api_for("auditor").patch(f"/api/people/{world.auditor.pk}/", {"is_platform_auditor": True})
     world.auditor.refresh_from_db()
     assert not world.auditor.is_platform_auditor
 
 
 def test_a_platform_administrator_grants_it_in_the_admin(world: World) -> None:
-    admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True, organisation=world.hospital)
+    admin = UserFactory(
+        email="admin@example.org", is_staff=True, is_superuser=True, organisation=world.hospital
+    )
     client = Client()
     client.force_login(admin)
     page = client.get(f"/admin/accounts/user/{world.auditor.pk}/change/").content.decode()
     assert 'name="is_platform_auditor"' in page
-    response = client.post(f"/admin/accounts/user/{world.auditor.pk}/change/", {
-        "email": "auditor@example.org", "full_name": "Auditor", "title": "Analyst", "is_active": "on",
-        "is_platform_auditor": "on", "organisation": world.hospital.pk,
-        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-    })
+    response = client.post(
+        f"/admin/accounts/user/{world.auditor.pk}/change/",
+        {
+            "email": "auditor@example.org",
+            "full_name": "Auditor",
+            "title": "Analyst",
+            "is_active": "on",
+            "is_platform_auditor": "on",
+            "organisation": world.hospital.pk,
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
     assert response.status_code == 302
     world.auditor.refresh_from_db()
     assert world.auditor.is_platform_auditor

@@ -71,7 +71,9 @@ def test_a_session_ends_after_thirty_idle_minutes(world: World, monkeypatch: pyt
     assert client.get("/programs/").status_code == 302  # really signed out
 
 
-def test_background_polling_does_not_keep_a_session_alive(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_background_polling_does_not_keep_a_session_alive(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client = Client()
     client.force_login(world.member)
     clock = [time.time()]

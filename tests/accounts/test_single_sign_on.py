@@ -72,21 +72,34 @@ class FakeProvider:
 
 @pytest.fixture
 def hospital_sso(settings: Any) -> None:
-    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": [{
-        "provider_id": "hospital", "name": "Lakeside ID", "client_id": "accord", "secret": "s3cret",
-        "settings": {"server_url": ISSUER},
-    }]}}
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "hospital",
+                    "name": "Lakeside ID",
+                    "client_id": "accord",
+                    "secret": "s3cret",
+                    "settings": {"server_url": ISSUER},
+                }
+            ],
+        }
+    }
 
 
 def sign_in_with_sso(userinfo: dict) -> tuple[Client, Any, FakeProvider]:
     provider = FakeProvider(userinfo)
     client = Client()
-    with mock.patch("accord.accounts.adapter.AccordSocialAccountAdapter.get_requests_session",
-                    return_value=provider):
+    with mock.patch(
+        "accord.accounts.adapter.AccordSocialAccountAdapter.get_requests_session", return_value=provider
+    ):
         response = client.post("/accounts/oidc/hospital/login/")
         assert response.status_code == 302
         authorize = urlparse(response.headers["Location"])
-        assert f"{authorize.scheme}://{authorize.netloc}{authorize.path}" == DISCOVERY["authorization_endpoint"]
+        assert (
+            f"{authorize.scheme}://{authorize.netloc}{authorize.path}" == DISCOVERY["authorization_endpoint"]
+        )
         state = parse_qs(authorize.query)["state"][0]
         response = client.get("/accounts/oidc/hospital/login/callback/", {"code": "code-456", "state": state})
     return client, response, provider
@@ -104,9 +117,12 @@ def test_the_sign_in_page_offers_the_hospitals_single_sign_on(db: None, hospital
     assert 'action="/accounts/oidc/hospital/login/' in page
 
 
-def test_an_existing_person_signs_in_with_their_verified_hospital_email(world: World, hospital_sso: None) -> None:
+def test_an_existing_person_signs_in_with_their_verified_hospital_email(
+    world: World, hospital_sso: None
+) -> None:
     client, response, provider = sign_in_with_sso(
-        {"sub": "lk-0042", "email": "Member@Example.org", "email_verified": True, "name": "Someone Else"})
+        {"sub": "lk-0042", "email": "Member@Example.org", "email_verified": True, "name": "Someone Else"}
+    )
     assert response.status_code == 302, response.content.decode()[:500]
     assert client.get("/programs/").status_code == 200
     assert f"POST {DISCOVERY['token_endpoint']}" in provider.calls
@@ -122,8 +138,9 @@ def test_an_existing_person_signs_in_with_their_verified_hospital_email(world: W
 
 def test_single_sign_on_never_creates_an_account(world: World, hospital_sso: None) -> None:
     before = User.objects.count()
-    client, response, _ = sign_in_with_sso({"sub": "lk-9", "email": "stranger@lakeside.example",
-                                            "email_verified": True})
+    client, response, _ = sign_in_with_sso(
+        {"sub": "lk-9", "email": "stranger@lakeside.example", "email_verified": True}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/accounts/login/"
     assert User.objects.count() == before
     assert client.get("/programs/").status_code == 302
@@ -132,7 +149,9 @@ def test_single_sign_on_never_creates_an_account(world: World, hospital_sso: Non
 
 
 def test_an_unverified_email_from_the_provider_signs_nobody_in(world: World, hospital_sso: None) -> None:
-    client, response, _ = sign_in_with_sso({"sub": "lk-7", "email": "member@example.org", "email_verified": False})
+    client, response, _ = sign_in_with_sso(
+        {"sub": "lk-7", "email": "member@example.org", "email_verified": False}
+    )
     assert response.headers["Location"] == "/accounts/login/"
     assert client.get("/programs/").status_code == 302
     assert not SocialAccount.objects.exists()
@@ -145,8 +164,11 @@ def test_a_deactivated_person_cannot_sign_in_with_single_sign_on(world: World, h
 
 
 def test_a_vendor_signing_in_with_single_sign_on_still_gives_their_second_factor(
-    world: World, hospital_sso: None,
+    world: World,
+    hospital_sso: None,
 ) -> None:
-    client, response, _ = sign_in_with_sso({"sub": "v-1", "email": "vendor@example.org", "email_verified": True})
+    client, response, _ = sign_in_with_sso(
+        {"sub": "v-1", "email": "vendor@example.org", "email_verified": True}
+    )
     assert "/accounts/2fa/authenticate/" in response.headers["Location"]
     assert client.get("/programs/").status_code == 302

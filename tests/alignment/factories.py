@@ -75,19 +75,39 @@ def alignment_world(world: Any) -> dict[str, Any]:
     if "alignment" in world.extra:
         return world.extra["alignment"]
     program = world.program
-    hospital_group = StakeholderGroupFactory(program=program, name="Nursing", kind=GroupKind.NURSING,
-                                             lead=world.stakeholder_lead, power=4, interest=5)
-    vendor_group = StakeholderGroupFactory(program=program, name="EHR vendor", kind=GroupKind.VENDOR,
-                                           lead=world.vendor, visibility=Visibility.SHARED, power=3, interest=4)
+    hospital_group = StakeholderGroupFactory(
+        program=program,
+        name="Nursing",
+        kind=GroupKind.NURSING,
+        lead=world.stakeholder_lead,
+        power=4,
+        interest=5,
+    )
+    vendor_group = StakeholderGroupFactory(
+        program=program,
+        name="EHR vendor",
+        kind=GroupKind.VENDOR,
+        lead=world.vendor,
+        visibility=Visibility.SHARED,
+        power=3,
+        interest=4,
+    )
     readiness = ReadinessAssessmentFactory(group=hospital_group, desire=2)
     impact = ImpactFactory(group=hospital_group, score=-2)
     commitment = CommitmentFactory(group=hospital_group, owner=world.stakeholder_lead)
     vendor_commitment = CommitmentFactory(group=vendor_group, owner=world.vendor)
-    published = services.create_strategy_draft(program=program, summary="Version one", actor=world.program_manager)
+    published = services.create_strategy_draft(
+        program=program, summary="Version one", actor=world.program_manager
+    )
     services.publish_strategy_version(version=published, actor=world.program_manager, now=timezone.now())
     data = {
-        "program": program, "hospital_group": hospital_group, "vendor_group": vendor_group,
-        "readiness": readiness, "impact": impact, "commitment": commitment, "vendor_commitment": vendor_commitment,
+        "program": program,
+        "hospital_group": hospital_group,
+        "vendor_group": vendor_group,
+        "readiness": readiness,
+        "impact": impact,
+        "commitment": commitment,
+        "vendor_commitment": vendor_commitment,
         "published": published,
         "hospital_endorsement": Endorsement.objects.get(version=published, group=hospital_group),
         "vendor_endorsement": Endorsement.objects.get(version=published, group=vendor_group),
@@ -99,6 +119,7 @@ def alignment_world(world: Any) -> dict[str, Any]:
 def open_draft(world: Any) -> StrategyVersion:
     data = alignment_world(world)
     if "draft" not in data:
-        data["draft"] = services.create_strategy_draft(program=world.program, summary="Version two",
-                                                       actor=world.program_manager)
+        data["draft"] = services.create_strategy_draft(
+            program=world.program, summary="Version two", actor=world.program_manager
+        )
     return data["draft"]

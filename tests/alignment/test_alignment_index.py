@@ -18,7 +18,10 @@ def _by_name(result) -> dict[str, tuple]:
 
 
 def _parts(score) -> dict[str, tuple]:
-    return {p["name"]: (p["raw"], p["normalised"], p["weight"], p["contribution"]) for p in score.as_dict()["parts"]}
+    return {
+        p["name"]: (p["raw"], p["normalised"], p["weight"], p["contribution"])
+        for p in score.as_dict()["parts"]
+    }
 
 
 @pytest.fixture
@@ -29,6 +32,7 @@ def scored(world):
 @pytest.fixture
 def red_flag_counter(monkeypatch):
     """Stand in for the red-flag register that the governance app declares on its AppConfig."""
+
     def install(counter):
         monkeypatch.setattr(red_flags, "providers", lambda hook: [counter])
 
@@ -74,9 +78,11 @@ def test_groups_are_ranked_most_aligned_first(world, scored) -> None:
 
 
 def test_weights_set_for_a_program_change_its_scores_and_no_other_programs(world, scored) -> None:
-    services.set_alignment_weights(program=world.program, actor=world.program_manager,
-                                   weights={"endorsement": 100, "delivery": 0, "readiness": 0, "impact": 0,
-                                            "red_flags": 0})
+    services.set_alignment_weights(
+        program=world.program,
+        actor=world.program_manager,
+        weights={"endorsement": 100, "delivery": 0, "readiness": 0, "impact": 0, "red_flags": 0},
+    )
     result = queries.compute_alignment(program=world.program, today=TODAY, audience="internal")
     scores = {name: s.value for name, (s, _i) in _by_name(result).items()}
     assert scores == {"Nursing": pytest.approx(100.0), "EHR vendor": pytest.approx(25.0)}
@@ -92,10 +98,13 @@ def test_a_partial_weights_change_keeps_the_other_weights(world, scored) -> None
     assert nursing.value == pytest.approx((3000 + 1250 + 1300 + 45 * 100 / 6 + 1000) / 130)
 
 
-@pytest.mark.parametrize("weights", [
-    {"endorsement": 0, "delivery": 0, "readiness": 0, "impact": 0, "red_flags": 0},
-    {"endorsement": -5},
-])
+@pytest.mark.parametrize(
+    "weights",
+    [
+        {"endorsement": 0, "delivery": 0, "readiness": 0, "impact": 0, "red_flags": 0},
+        {"endorsement": -5},
+    ],
+)
 def test_weights_that_cannot_make_a_score_are_refused(world, scored, weights) -> None:
     with pytest.raises(ValidationError):
         services.set_alignment_weights(program=world.program, actor=world.program_manager, weights=weights)
@@ -104,8 +113,9 @@ def test_weights_that_cannot_make_a_score_are_refused(world, scored, weights) ->
 
 def test_only_the_program_manager_sets_the_weights(world, scored) -> None:
     with pytest.raises(PermissionDenied):
-        services.set_alignment_weights(program=world.program, actor=world.stakeholder_lead,
-                                       weights={"endorsement": 90})
+        services.set_alignment_weights(
+            program=world.program, actor=world.stakeholder_lead, weights={"endorsement": 90}
+        )
     assert queries.weights_for(world.program) == engine.DEFAULT_WEIGHTS
 
 
@@ -127,7 +137,9 @@ def test_only_the_current_version_counts_for_endorsement(world, scored) -> None:
 
 
 def test_the_score_on_an_earlier_day_ignores_what_happened_after_it(world, scored) -> None:
-    result = queries.compute_alignment(program=world.program, today=TODAY - dt.timedelta(days=1), audience="internal")
+    result = queries.compute_alignment(
+        program=world.program, today=TODAY - dt.timedelta(days=1), audience="internal"
+    )
     score, _inputs = _by_name(result)["Nursing"]
     assert _parts(score)["endorsement"][:2] == ("no published version", None)
     assert result.version is None
@@ -142,18 +154,24 @@ def test_the_index_page_explains_every_score_with_its_parts(world, scored, clien
     html = client_for("member").get(f"/programs/{world.program.pk}/alignment/index/").content.decode()
     assert "Program: 63/100" in html
     assert '<span class="badge red">not plus-sum</span>' in html
-    ranks = re.findall(r'<tr><td>(\d)</td><th scope="row"><a[^>]*>([^<]+)</a></th>\s*<td><strong>(\d+)</strong>', html)
+    ranks = re.findall(
+        r'<tr><td>(\d)</td><th scope="row"><a[^>]*>([^<]+)</a></th>\s*<td><strong>(\d+)</strong>', html
+    )
     assert ranks == [("1", "Nursing", "68"), ("2", "EHR vendor", "59")]
-    assert ('<th scope="row">Latest ADKAR readiness</th><td>A4 D2 K4 A4 R4</td><td>65</td><td>20</td>'
-            '<td>13.0</td>') in html
+    assert (
+        '<th scope="row">Latest ADKAR readiness</th><td>A4 D2 K4 A4 R4</td><td>65</td><td>20</td>'
+        "<td>13.0</td>"
+    ) in html
     assert "Its weight is shared among the other parts." in html
     assert "Weights: endorsement 30, delivery 25, readiness 20, impact 15, red_flags 10." in html
 
 
 def test_weights_saved_on_the_weights_page_show_on_the_index(world, scored, client_for) -> None:
     client = client_for("program_manager")
-    response = client.post(f"/programs/{world.program.pk}/alignment/index/weights/",
-                           {"endorsement": 0, "delivery": 0, "readiness": 0, "impact": 100, "red_flags": 0})
+    response = client.post(
+        f"/programs/{world.program.pk}/alignment/index/weights/",
+        {"endorsement": 0, "delivery": 0, "readiness": 0, "impact": 100, "red_flags": 0},
+    )
     assert response.status_code == 302
     html = client.get(f"/programs/{world.program.pk}/alignment/index/").content.decode()
     assert "Weights: endorsement 0, delivery 0, readiness 0, impact 100, red_flags 0." in html
@@ -178,22 +196,42 @@ def test_a_plus_sum_program_says_so_on_the_index(world, client_for) -> None:
 def test_a_red_flag_raised_against_a_group_counts_in_its_score(world, scored) -> None:
     from accord.governance import services as governance
 
-    governance.raise_red_flag(program=world.program, actor=world.member, title="Scanners missing on ward 4",
-                              description="Nurses skip scanning.", threatens_group=scored["nursing"], now=T0)
+    governance.raise_red_flag(
+        program=world.program,
+        actor=world.member,
+        title="Scanners missing on ward 4",
+        description="Nurses skip scanning.",
+        threatens_group=scored["nursing"],
+        now=T0,
+    )
     result = queries.compute_alignment(program=world.program, today=TODAY, audience="internal")
     score, _inputs = _by_name(result)["Nursing"]
     assert _parts(score)["red_flags"][:2] == ("1 open", 75.0)
 
 
-def test_a_partner_sees_no_count_of_internal_flags_on_a_shared_group(world, scored, client_for, api_for) -> None:
+def test_a_partner_sees_no_count_of_internal_flags_on_a_shared_group(
+    world, scored, client_for, api_for
+) -> None:
     from accord.governance import services as governance
 
-    governance.raise_red_flag(program=world.program, actor=world.member, title="Vendor staffing gap",
-                              description="Internal view of the vendor's staffing.", visibility="internal",
-                              threatens_group=scored["vendor"], now=T0)
-    governance.raise_red_flag(program=world.program, actor=world.member, title="Shared interface backlog",
-                              description="Both sides know.", visibility="shared",
-                              threatens_group=scored["vendor"], now=T0)
+    governance.raise_red_flag(
+        program=world.program,
+        actor=world.member,
+        title="Vendor staffing gap",
+        description="Internal view of the vendor's staffing.",
+        visibility="internal",
+        threatens_group=scored["vendor"],
+        now=T0,
+    )
+    governance.raise_red_flag(
+        program=world.program,
+        actor=world.member,
+        title="Shared interface backlog",
+        description="Both sides know.",
+        visibility="shared",
+        threatens_group=scored["vendor"],
+        now=T0,
+    )
     hospital = _by_name(queries.compute_alignment(program=world.program, today=TODAY, audience="internal"))
     partner = _by_name(queries.compute_alignment(program=world.program, today=TODAY, audience="shared"))
     assert _parts(hospital["EHR vendor"][0])["red_flags"][0] == "2 open"

@@ -24,9 +24,12 @@ def _snapshot(*args: str) -> str:
 
 
 def _stored(program, on: dt.date, audience: str = "internal") -> dict[str, float | None]:
-    return {(s.group.name if s.group else "program"): s.score
-            for s in AlignmentSnapshot.objects.filter(program=program, taken_on=on, visibility=audience)
-            .select_related("group")}
+    return {
+        (s.group.name if s.group else "program"): s.score
+        for s in AlignmentSnapshot.objects.filter(
+            program=program, taken_on=on, visibility=audience
+        ).select_related("group")
+    }
 
 
 @pytest.fixture
@@ -41,9 +44,21 @@ def test_a_snapshot_stores_each_groups_and_the_programs_score_with_its_parts(wor
     assert _stored(world.program, TODAY) == {"Nursing": 68.0, "EHR vendor": 59.09, "program": 63.0}
     assert _stored(world.program, TODAY, "shared") == {"EHR vendor": 59.09, "program": 59.09}
     nursing = AlignmentSnapshot.objects.get(group=scored["nursing"], taken_on=TODAY)
-    assert [p["name"] for p in nursing.parts] == ["endorsement", "delivery", "readiness", "impact", "red_flags"]
+    assert [p["name"] for p in nursing.parts] == [
+        "endorsement",
+        "delivery",
+        "readiness",
+        "impact",
+        "red_flags",
+    ]
     assert nursing.parts[0]["raw"] == "endorsed" and nursing.parts[0]["contribution"] == 30.0
-    assert nursing.weights == {"endorsement": 30, "delivery": 25, "readiness": 20, "impact": 15, "red_flags": 10}
+    assert nursing.weights == {
+        "endorsement": 30,
+        "delivery": 25,
+        "readiness": 20,
+        "impact": 15,
+        "red_flags": 10,
+    }
 
 
 def test_every_program_is_snapshotted_when_none_is_named(world, scored) -> None:
@@ -55,7 +70,8 @@ def test_a_second_run_on_the_same_day_keeps_the_stored_scores(world, scored) -> 
     _snapshot("--date", "2026-03-02", "--program", str(world.program.pk))
     answer(scored["version"], scored["vendor"], "endorsed", by=world.vendor, now=T0)
     assert _snapshot("--date", "2026-03-02", "--program", str(world.program.pk)) == (
-        "Stored 0 alignment snapshots for 2026-03-02.")
+        "Stored 0 alignment snapshots for 2026-03-02."
+    )
     assert _stored(world.program, TODAY) == {"Nursing": 68.0, "EHR vendor": 59.09, "program": 63.0}
     assert AlignmentSnapshot.objects.filter(taken_on=TODAY, program=world.program).count() == 5
 
@@ -93,7 +109,7 @@ def test_the_index_page_shows_the_stored_days_as_the_trend(world, scored, client
     services.take_alignment_snapshots(program=world.program, on=today)
     html = client_for("member").get(f"/programs/{world.program.pk}/alignment/index/").content.decode()
     # Columns follow today's ranking: the vendor, now endorsing, comes first.
-    assert "<th scope=\"col\">Program</th><th scope=\"col\">EHR vendor</th><th scope=\"col\">Nursing</th>" in html
+    assert '<th scope="col">Program</th><th scope="col">EHR vendor</th><th scope="col">Nursing</th>' in html
     earlier = f'<tr><th scope="row">{(today - dt.timedelta(days=2)):%-d %b}</th><td>63</td><td>59</td><td>68</td></tr>'
     latest = f'<tr><th scope="row">{today:%-d %b}</th><td>{_stored(world.program, today)["program"]:.0f}</td>'
     assert earlier in html
@@ -104,5 +120,5 @@ def test_the_index_page_shows_the_stored_days_as_the_trend(world, scored, client
 def test_partners_see_the_trend_of_shared_groups_only(world, scored, client_for) -> None:
     services.take_alignment_snapshots(program=world.program, on=timezone.localdate())
     html = client_for("vendor").get(f"/programs/{world.program.pk}/alignment/index/").content.decode()
-    assert "<th scope=\"col\">Program</th><th scope=\"col\">EHR vendor</th></tr>" in html
+    assert '<th scope="col">Program</th><th scope="col">EHR vendor</th></tr>' in html
     assert "Nursing" not in html

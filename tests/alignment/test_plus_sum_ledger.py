@@ -27,16 +27,39 @@ def _nets(html: str) -> list[str]:
     return re.findall(r"<strong>([+-]\d+)</strong>", footer)
 
 
-def _initiative_serving(world, title: str, benefit_title: str, *, visibility: str = Visibility.SHARED) -> Initiative:
+def _initiative_serving(
+    world, title: str, benefit_title: str, *, visibility: str = Visibility.SHARED
+) -> Initiative:
     actor = world.program_manager
-    objective = create_record(model=Objective, actor=actor, data={
-        "program": world.program, "title": f"Objective of {title}", "perspective": "patients_quality"})
-    create_record(model=Benefit, actor=actor, data={
-        "program": world.program, "title": benefit_title, "category": "treatment", "objectives": [objective],
-        "window_start": dt.date(2026, 1, 1), "window_end": dt.date(2028, 12, 31), "visibility": visibility})
-    return create_record(model=Initiative, actor=actor, data={
-        "program": world.program, "title": title, "start": dt.date(2026, 1, 1), "end": dt.date(2026, 12, 31),
-        "objectives": [objective]})
+    objective = create_record(
+        model=Objective,
+        actor=actor,
+        data={"program": world.program, "title": f"Objective of {title}", "perspective": "patients_quality"},
+    )
+    create_record(
+        model=Benefit,
+        actor=actor,
+        data={
+            "program": world.program,
+            "title": benefit_title,
+            "category": "treatment",
+            "objectives": [objective],
+            "window_start": dt.date(2026, 1, 1),
+            "window_end": dt.date(2028, 12, 31),
+            "visibility": visibility,
+        },
+    )
+    return create_record(
+        model=Initiative,
+        actor=actor,
+        data={
+            "program": world.program,
+            "title": title,
+            "start": dt.date(2026, 1, 1),
+            "end": dt.date(2026, 12, 31),
+            "objectives": [objective],
+        },
+    )
 
 
 @pytest.fixture
@@ -53,23 +76,29 @@ def ledger_world(world):
     return {"nursing": nursing, "it": it}
 
 
-def test_each_group_has_the_net_of_its_impacts_and_a_group_without_impacts_nets_zero(ledger_world, world,
-                                                                                    client_for) -> None:
+def test_each_group_has_the_net_of_its_impacts_and_a_group_without_impacts_nets_zero(
+    ledger_world, world, client_for
+) -> None:
     html = _ledger(client_for("member"), world)
     heads = re.findall(r'<th scope="col"><a href="[^"]+">([^<]+)</a></th>', html)
     assert heads == ["Information technology", "Nursing", "Pharmacy"]
     assert _nets(html) == ["+2", "-2", "+0"]
 
 
-def test_a_net_negative_group_is_flagged_with_its_costliest_changes_first_and_what_it_gains(ledger_world, world,
-                                                                                           client_for) -> None:
+def test_a_net_negative_group_is_flagged_with_its_costliest_changes_first_and_what_it_gains(
+    ledger_world, world, client_for
+) -> None:
     html = _ledger(client_for("member"), world)
     assert html.count('<span class="badge red">net negative</span>') == 1
-    section = re.search(r'<section class="card" aria-labelledby="neg-\d+">(.*?)</section>', html, re.S).group(1)
+    section = re.search(r'<section class="card" aria-labelledby="neg-\d+">(.*?)</section>', html, re.S).group(
+        1
+    )
     assert "Nursing: net -2" in section
     costs, gains = re.findall(r'<ul class="plain">(.*?)</ul>', section, re.S)
     assert re.findall(r'<span class="rag-red">([+-]\d)</span> ([^<]+?) <span', costs) == [
-        ("-3", "Scan every dose"), ("-1", "Chart at the bedside")]
+        ("-3", "Scan every dose"),
+        ("-1", "Chart at the bedside"),
+    ]
     assert "Scanners are missing on two wards" in costs
     assert "+2</span> Barcode medication rollout" in gains
     assert "benefits: Fewer medication errors" in gains
@@ -81,8 +110,9 @@ def test_the_verdict_is_not_plus_sum_while_any_group_loses_overall(ledger_world,
     assert "Not yet plus-sum:</strong> 1 group loses overall" in html
 
 
-def test_a_compensating_gain_makes_the_strategy_plus_sum_though_single_changes_still_cost(ledger_world, world,
-                                                                                         client_for) -> None:
+def test_a_compensating_gain_makes_the_strategy_plus_sum_though_single_changes_still_cost(
+    ledger_world, world, client_for
+) -> None:
     add_impact(world, ledger_world["nursing"], 2, "Two extra scanners per ward")
     html = _ledger(client_for("member"), world)
     assert _nets(html) == ["+2", "+0", "+0"]
@@ -103,8 +133,13 @@ def test_two_impacts_of_the_same_change_on_one_group_add_up_in_its_cell(world, c
 
 
 def test_the_engine_ledger_sorts_costs_and_gains_and_gives_the_verdict() -> None:
-    rows = [engine.ImpactRow("a", "g1", -1), engine.ImpactRow("b", "g1", -3), engine.ImpactRow("c", "g1", 2),
-            engine.ImpactRow("d", "g1", 3), engine.ImpactRow("a", "g2", 1)]
+    rows = [
+        engine.ImpactRow("a", "g1", -1),
+        engine.ImpactRow("b", "g1", -3),
+        engine.ImpactRow("c", "g1", 2),
+        engine.ImpactRow("d", "g1", 3),
+        engine.ImpactRow("a", "g2", 1),
+    ]
     result = engine.ledger(rows, ["g1", "g2", "g3"])
     assert result.nets == {"g1": 1, "g2": 1, "g3": 0}
     assert [r.change for r in result.costs["g1"]] == ["b", "a"]
@@ -130,8 +165,9 @@ def test_an_impact_names_either_an_initiative_or_a_change_and_scores_from_minus_
 def test_partners_see_only_shared_groups_on_the_ledger_and_no_internal_benefits(world, client_for) -> None:
     nursing = make_group(world, "Nursing")
     vendor = make_group(world, "EHR vendor", lead=world.vendor, visibility=Visibility.SHARED, kind="vendor")
-    internal = _initiative_serving(world, "Internal savings plan", "Confidential staffing savings",
-                                   visibility=Visibility.INTERNAL)
+    internal = _initiative_serving(
+        world, "Internal savings plan", "Confidential staffing savings", visibility=Visibility.INTERNAL
+    )
     add_impact(world, nursing, -3, "Scan every dose")
     add_impact(world, vendor, -3, "Fix defects within the SLA")
     add_impact(world, vendor, 1, initiative=internal)

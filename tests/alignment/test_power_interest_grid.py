@@ -13,16 +13,19 @@ from accord.alignment.engine import Quadrant
 from tests.alignment.builders import make_group
 
 
-@pytest.mark.parametrize(("power", "interest", "expected"), [
-    (1, 1, Quadrant.MONITOR),
-    (2, 2, Quadrant.MONITOR),
-    (2, 3, Quadrant.KEEP_INFORMED),
-    (1, 5, Quadrant.KEEP_INFORMED),
-    (3, 2, Quadrant.KEEP_SATISFIED),
-    (5, 1, Quadrant.KEEP_SATISFIED),
-    (3, 3, Quadrant.MANAGE_CLOSELY),
-    (5, 5, Quadrant.MANAGE_CLOSELY),
-])
+@pytest.mark.parametrize(
+    ("power", "interest", "expected"),
+    [
+        (1, 1, Quadrant.MONITOR),
+        (2, 2, Quadrant.MONITOR),
+        (2, 3, Quadrant.KEEP_INFORMED),
+        (1, 5, Quadrant.KEEP_INFORMED),
+        (3, 2, Quadrant.KEEP_SATISFIED),
+        (5, 1, Quadrant.KEEP_SATISFIED),
+        (3, 3, Quadrant.MANAGE_CLOSELY),
+        (5, 5, Quadrant.MANAGE_CLOSELY),
+    ],
+)
 def test_a_score_of_three_counts_as_high_on_either_axis(power, interest, expected) -> None:
     assert engine.quadrant(power, interest) == expected
 
@@ -45,7 +48,9 @@ def _quadrant_section(html: str, quadrant: Quadrant) -> str:
     return match.group(0)
 
 
-def test_the_grid_page_puts_each_group_in_its_quadrant_with_the_approach_it_calls_for(world, client_for) -> None:
+def test_the_grid_page_puts_each_group_in_its_quadrant_with_the_approach_it_calls_for(
+    world, client_for
+) -> None:
     make_group(world, "Executive team", power=5, interest=3)
     make_group(world, "Revenue cycle", power=3, interest=2)
     make_group(world, "Laboratory", power=2, interest=3)

@@ -21,14 +21,34 @@ _names = itertools.count()
 def _initiative(world) -> Initiative:
     n = next(_names)
     actor = world.program_manager
-    objective = create_record(model=Objective, actor=actor, data={
-        "program": world.program, "title": f"Objective {n}", "perspective": "patients_quality"})
-    create_record(model=Benefit, actor=actor, data={
-        "program": world.program, "title": f"Benefit {n}", "category": "treatment", "objectives": [objective],
-        "window_start": dt.date(2026, 1, 1), "window_end": dt.date(2028, 12, 31)})
-    return create_record(model=Initiative, actor=actor, data={
-        "program": world.program, "title": f"Initiative {n}", "start": dt.date(2026, 1, 1),
-        "end": dt.date(2026, 12, 31), "objectives": [objective]})
+    objective = create_record(
+        model=Objective,
+        actor=actor,
+        data={"program": world.program, "title": f"Objective {n}", "perspective": "patients_quality"},
+    )
+    create_record(
+        model=Benefit,
+        actor=actor,
+        data={
+            "program": world.program,
+            "title": f"Benefit {n}",
+            "category": "treatment",
+            "objectives": [objective],
+            "window_start": dt.date(2026, 1, 1),
+            "window_end": dt.date(2028, 12, 31),
+        },
+    )
+    return create_record(
+        model=Initiative,
+        actor=actor,
+        data={
+            "program": world.program,
+            "title": f"Initiative {n}",
+            "start": dt.date(2026, 1, 1),
+            "end": dt.date(2026, 12, 31),
+            "objectives": [objective],
+        },
+    )
 
 
 def _grow_group(world, group, today: dt.date) -> None:
@@ -38,29 +58,50 @@ def _grow_group(world, group, today: dt.date) -> None:
     add_impact(world, group, -2, f"Change {n}", rationale="Costs time")
     add_impact(world, group, 1, initiative=_initiative(world))
     for offset in (-3, 2, 20):
-        commitment = commit(world, group, f"Commitment {n}/{offset}", today + dt.timedelta(days=offset),
-                            owner=world.stakeholder_lead)
-        services.add_progress_note(commitment=commitment, text="Under way", actor=world.program_manager,
-                                   noted_on=today)
+        commitment = commit(
+            world,
+            group,
+            f"Commitment {n}/{offset}",
+            today + dt.timedelta(days=offset),
+            owner=world.stakeholder_lead,
+        )
+        services.add_progress_note(
+            commitment=commitment, text="Under way", actor=world.program_manager, noted_on=today
+        )
 
 
 def _grow(world, state: dict, groups: int) -> None:
     today = timezone.localdate()
     for _ in range(groups):
         n = next(_names)
-        group = make_group(world, f"Group {n}", lead=world.stakeholder_lead if n % 2 else world.vendor,
-                           visibility=Visibility.SHARED if n % 2 == 0 else Visibility.INTERNAL,
-                           power=1 + n % 5, interest=1 + (n * 2) % 5, members=[world.member])
+        group = make_group(
+            world,
+            f"Group {n}",
+            lead=world.stakeholder_lead if n % 2 else world.vendor,
+            visibility=Visibility.SHARED if n % 2 == 0 else Visibility.INTERNAL,
+            power=1 + n % 5,
+            interest=1 + (n * 2) % 5,
+            members=[world.member],
+        )
         _grow_group(world, group, today)
     _grow_group(world, state["tracked"], today)
     for _ in range(max(1, groups // 2)):
-        draft = services.create_strategy_draft(program=world.program, summary=f"Version {next(_names)}",
-                                               actor=world.program_manager)
+        draft = services.create_strategy_draft(
+            program=world.program, summary=f"Version {next(_names)}", actor=world.program_manager
+        )
         services.add_comment(version=draft, element="summary", body="Looks right", actor=world.member)
-        version = services.publish_strategy_version(version=draft, actor=world.program_manager, now=timezone.now())
+        version = services.publish_strategy_version(
+            version=draft, actor=world.program_manager, now=timezone.now()
+        )
         for endorsement in version.endorsements.select_related("group")[:groups]:
-            answer(version, endorsement.group, "objected", by=world.program_manager, text="Not yet",
-                   now=timezone.now())
+            answer(
+                version,
+                endorsement.group,
+                "objected",
+                by=world.program_manager,
+                text="Not yet",
+                now=timezone.now(),
+            )
         state["version"] = version
     for days in range(3):
         services.take_alignment_snapshots(program=world.program, on=today - dt.timedelta(days=days + 3 * n))
@@ -69,8 +110,11 @@ def _grow(world, state: dict, groups: int) -> None:
 @pytest.fixture
 def state(world):
     # Shared, so that the vendor sees its page too.
-    return {"tracked": make_group(world, "Go-live command centre", lead=world.stakeholder_lead,
-                                  visibility=Visibility.SHARED)}
+    return {
+        "tracked": make_group(
+            world, "Go-live command centre", lead=world.stakeholder_lead, visibility=Visibility.SHARED
+        )
+    }
 
 
 PAGES = {
@@ -97,8 +141,9 @@ API = {
 
 @pytest.mark.parametrize("persona", ["program_manager", "vendor"])
 @pytest.mark.parametrize("page", list(PAGES))
-def test_pages_stay_within_their_query_budget(page, persona, world, state, client_for,
-                                              django_assert_max_num_queries) -> None:
+def test_pages_stay_within_their_query_budget(
+    page, persona, world, state, client_for, django_assert_max_num_queries
+) -> None:
     client = client_for(persona)
     _grow(world, state, 2)
     url = PAGES[page](world, state)
@@ -116,8 +161,9 @@ def test_pages_stay_within_their_query_budget(page, persona, world, state, clien
 
 @pytest.mark.parametrize("persona", ["board_member", "vendor"])
 @pytest.mark.parametrize("endpoint", list(API))
-def test_api_lists_stay_within_their_query_budget(endpoint, persona, world, state, api_for,
-                                                  django_assert_max_num_queries) -> None:
+def test_api_lists_stay_within_their_query_budget(
+    endpoint, persona, world, state, api_for, django_assert_max_num_queries
+) -> None:
     client = api_for(persona)
     url = API[endpoint].format(p=world.program.pk)
     _grow(world, state, 2)

@@ -15,14 +15,17 @@ def _scores(a: int, d: int, k: int, ab: int, r: int) -> dict[str, int]:
     return dict(zip(engine.ADKAR, (a, d, k, ab, r), strict=True))
 
 
-@pytest.mark.parametrize(("scores", "barrier"), [
-    (_scores(4, 3, 2, 1, 1), "desire"),
-    (_scores(3, 5, 5, 5, 5), "awareness"),
-    (_scores(5, 5, 5, 5, 3), "reinforcement"),
-    (_scores(4, 4, 1, 4, 4), "knowledge"),
-    (_scores(4, 4, 4, 4, 4), None),
-    (_scores(5, 4, 5, 4, 5), None),
-])
+@pytest.mark.parametrize(
+    ("scores", "barrier"),
+    [
+        (_scores(4, 3, 2, 1, 1), "desire"),
+        (_scores(3, 5, 5, 5, 5), "awareness"),
+        (_scores(5, 5, 5, 5, 3), "reinforcement"),
+        (_scores(4, 4, 1, 4, 4), "knowledge"),
+        (_scores(4, 4, 4, 4, 4), None),
+        (_scores(5, 4, 5, 4, 5), None),
+    ],
+)
 def test_the_barrier_point_is_the_first_element_scoring_three_or_less(scores, barrier) -> None:
     assert engine.barrier_point(scores) == barrier
 
@@ -68,9 +71,12 @@ def test_the_trend_shows_each_assessments_mean_and_its_change_from_the_one_befor
     assess(world, group, dt.date(2026, 2, 10), 4, 3, 3, 3, 3)  # mean 3.2
     assess(world, group, dt.date(2026, 3, 10), 4, 4, 4, 4, 4)  # mean 4.0
     html = client_for("member").get(group.get_absolute_url()).content.decode()
-    trend = re.search(r"Readiness assessments over time</caption>.*?<tbody>(.*?)</tbody>", html, re.S).group(1)
-    rows = re.findall(r"<tr><td>([^<]+)</td>(?:<td>\d</td>){5}<td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>",
-                      trend)
+    trend = re.search(r"Readiness assessments over time</caption>.*?<tbody>(.*?)</tbody>", html, re.S).group(
+        1
+    )
+    rows = re.findall(
+        r"<tr><td>([^<]+)</td>(?:<td>\d</td>){5}<td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", trend
+    )
     assert rows == [  # newest first
         ("10 Mar 2026", "4.0", "+0.8", "None"),
         ("10 Feb 2026", "3.2", "+0.4", "Desire"),
@@ -95,9 +101,20 @@ def test_the_api_gives_each_assessments_barrier_point(world, api_for) -> None:
 
 def test_a_readiness_score_of_six_is_refused_by_the_api(world, api_for) -> None:
     group = make_group(world, "Nursing")
-    response = api_for("program_manager").post("/api/readiness-assessments/", {
-        "program": world.program.pk, "group": group.pk, "assessed_on": "2026-02-01", "awareness": 6,
-        "desire": 4, "knowledge": 4, "ability": 4, "reinforcement": 4}, format="json")
+    response = api_for("program_manager").post(
+        "/api/readiness-assessments/",
+        {
+            "program": world.program.pk,
+            "group": group.pk,
+            "assessed_on": "2026-02-01",
+            "awareness": 6,
+            "desire": 4,
+            "knowledge": 4,
+            "ability": 4,
+            "reinforcement": 4,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "awareness" in response.json()
     assert not group.assessments.exists()

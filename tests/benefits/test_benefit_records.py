@@ -20,9 +20,20 @@ from tests.benefits.factories import BenefitFactory, KpiFactory, MeasurementFact
 
 def test_a_kpi_whose_target_equals_its_baseline_is_refused_with_a_clear_error(world: Any) -> None:
     benefit = BenefitFactory(program=world.program)
-    kpi = Kpi(program=world.program, benefit=benefit, name="Flat", unit="%", direction="increase",
-              baseline_value=50, baseline_date=dt.date(2025, 1, 1), target_value=50,
-              target_date=dt.date(2026, 1, 1), amber_tolerance=1, red_tolerance=2, frequency="monthly")
+    kpi = Kpi(
+        program=world.program,
+        benefit=benefit,
+        name="Flat",
+        unit="%",
+        direction="increase",
+        baseline_value=50,
+        baseline_date=dt.date(2025, 1, 1),
+        target_value=50,
+        target_date=dt.date(2026, 1, 1),
+        amber_tolerance=1,
+        red_tolerance=2,
+        frequency="monthly",
+    )
     with pytest.raises(ValidationError) as error:
         kpi.full_clean()
     assert "The target equals the baseline" in str(error.value.message_dict["target_value"])
@@ -30,10 +41,21 @@ def test_a_kpi_whose_target_equals_its_baseline_is_refused_with_a_clear_error(wo
 
 def test_the_api_refuses_a_zero_span_kpi_and_milestones_outside_the_window(world: Any, api_for: Any) -> None:
     benefit = BenefitFactory(program=world.program)
-    payload = {"program": world.program.pk, "benefit": benefit.pk, "name": "Flat", "unit": "%",
-               "direction": "increase", "baseline_value": 50, "baseline_date": "2025-01-01", "target_value": 50,
-               "target_date": "2026-01-01", "amber_tolerance": 1, "red_tolerance": 2, "frequency": "monthly",
-               "milestones": [{"date": "2027-01-01", "value": 60}]}
+    payload = {
+        "program": world.program.pk,
+        "benefit": benefit.pk,
+        "name": "Flat",
+        "unit": "%",
+        "direction": "increase",
+        "baseline_value": 50,
+        "baseline_date": "2025-01-01",
+        "target_value": 50,
+        "target_date": "2026-01-01",
+        "amber_tolerance": 1,
+        "red_tolerance": 2,
+        "frequency": "monthly",
+        "milestones": [{"date": "2027-01-01", "value": 60}],
+    }
     response = api_for("program_manager").post("/api/kpis/", payload, format="json")
     assert response.status_code == 400
     body = response.json()
@@ -42,13 +64,21 @@ def test_the_api_refuses_a_zero_span_kpi_and_milestones_outside_the_window(world
 
 
 def test_a_link_that_would_close_a_cycle_on_the_strategy_map_is_refused(world: Any) -> None:
-    training, trust, cpoe = (ObjectiveFactory(program=world.program, title=t) for t in ("Training", "Trust", "CPOE"))
+    training, trust, cpoe = (
+        ObjectiveFactory(program=world.program, title=t) for t in ("Training", "Trust", "CPOE")
+    )
     for cause, effect in ((training, trust), (trust, cpoe)):
-        create_record(model=ObjectiveLink, actor=world.program_manager,
-                      data={"program": world.program, "cause": cause, "effect": effect})
+        create_record(
+            model=ObjectiveLink,
+            actor=world.program_manager,
+            data={"program": world.program, "cause": cause, "effect": effect},
+        )
     with pytest.raises(ValidationError) as error:
-        create_record(model=ObjectiveLink, actor=world.program_manager,
-                      data={"program": world.program, "cause": cpoe, "effect": training})
+        create_record(
+            model=ObjectiveLink,
+            actor=world.program_manager,
+            data={"program": world.program, "cause": cpoe, "effect": training},
+        )
     assert "cycle on the strategy map: CPOE → Training → Trust → CPOE" in str(error.value)
     assert ObjectiveLink.objects.count() == 2
 
@@ -61,19 +91,33 @@ def test_an_abandoned_benefit_needs_a_reason(world: Any) -> None:
 
 
 def test_every_new_program_gets_the_seven_default_success_factors_once(world: Any) -> None:
-    program = create_program(actor=world.program_manager, check=False, manager=world.program_manager,
-                             name="New EMR", kind="emr_deployment")
+    program = create_program(
+        actor=world.program_manager,
+        check=False,
+        manager=world.program_manager,
+        name="New EMR",
+        kind="emr_deployment",
+    )
     names = list(SuccessFactor.objects.filter(program=program).values_list("name", flat=True))
-    assert names == ["Process change", "Training", "Physician engagement", "System design and configuration",
-                     "Data integration", "Reporting and analysis tools", "Other"]
+    assert names == [
+        "Process change",
+        "Training",
+        "Physician engagement",
+        "System design and configuration",
+        "Data integration",
+        "Reporting and analysis tools",
+        "Other",
+    ]
     assert services.create_default_success_factors(program=program, actor=world.program_manager) == []
     assert SuccessFactor.objects.filter(program=program).count() == len(DEFAULT_DIMENSIONS)
 
 
 def test_vendors_and_consultants_see_only_shared_benefits_and_their_kpis(world: Any, api_for: Any) -> None:
     shared = KpiFactory(benefit=BenefitFactory(program=world.program, title="Shared"), name="E-prescribing")
-    internal = KpiFactory(benefit=BenefitFactory(program=world.program, title="Internal",
-                                                 visibility=Visibility.INTERNAL), name="Transcription spend")
+    internal = KpiFactory(
+        benefit=BenefitFactory(program=world.program, title="Internal", visibility=Visibility.INTERNAL),
+        name="Transcription spend",
+    )
     MeasurementFactory(kpi=internal)
     for persona in ("vendor", "consultant"):
         api = api_for(persona)
@@ -85,8 +129,12 @@ def test_vendors_and_consultants_see_only_shared_benefits_and_their_kpis(world: 
 
 
 def test_the_kpi_api_shows_derived_readings(world: Any, api_for: Any) -> None:
-    kpi = KpiFactory(benefit=BenefitFactory(program=world.program), baseline_date=dt.date(2025, 1, 1),
-                     target_date=dt.date(2025, 1, 1) + dt.timedelta(days=100), frequency="annual")
+    kpi = KpiFactory(
+        benefit=BenefitFactory(program=world.program),
+        baseline_date=dt.date(2025, 1, 1),
+        target_date=dt.date(2025, 1, 1) + dt.timedelta(days=100),
+        frequency="annual",
+    )
     MeasurementFactory(kpi=kpi, value=38.0, measured_on=dt.date(2025, 1, 1) + dt.timedelta(days=50))
     body = api_for("vendor").get(f"/api/kpis/{kpi.pk}/").json()
     assert body["latest_value"] == 38.0
@@ -108,7 +156,8 @@ def build_program_data(program: Any, benefits: int) -> None:
 
 @pytest.mark.parametrize("benefits", [2, 8])
 def test_the_dashboard_and_strategy_map_load_in_a_bounded_number_of_queries(
-        world: Any, client_for: Any, api_for: Any, django_assert_max_num_queries: Any, benefits: int) -> None:
+    world: Any, client_for: Any, api_for: Any, django_assert_max_num_queries: Any, benefits: int
+) -> None:
     build_program_data(world.program, benefits)
     client = client_for("program_manager")
     with django_assert_max_num_queries(16):
@@ -125,7 +174,11 @@ def test_the_dashboard_and_strategy_map_load_in_a_bounded_number_of_queries(
 
 def test_recording_the_same_day_twice_updates_the_measurement(world: Any) -> None:
     kpi = KpiFactory(benefit=BenefitFactory(program=world.program))
-    first = services.record_measurement(kpi=kpi, value=30, measured_on=dt.date(2025, 2, 1), actor=world.member)
-    second = services.record_measurement(kpi=kpi, value=32, measured_on=dt.date(2025, 2, 1), actor=world.member)
+    first = services.record_measurement(
+        kpi=kpi, value=30, measured_on=dt.date(2025, 2, 1), actor=world.member
+    )
+    second = services.record_measurement(
+        kpi=kpi, value=32, measured_on=dt.date(2025, 2, 1), actor=world.member
+    )
     assert (first.result, second.result) == ("created", "updated")
     assert kpi.measurements.get().value == 32

@@ -12,17 +12,31 @@ D = dt.date
 
 
 def increasing(**overrides: object) -> engine.KpiSpec:
-    values = {"direction": engine.INCREASE, "baseline_value": 20.0, "baseline_date": D(2025, 1, 1),
-              "target_value": 80.0, "target_date": D(2025, 12, 27), "amber_tolerance": 5.0, "red_tolerance": 10.0,
-              "frequency_days": 31}
+    values = {
+        "direction": engine.INCREASE,
+        "baseline_value": 20.0,
+        "baseline_date": D(2025, 1, 1),
+        "target_value": 80.0,
+        "target_date": D(2025, 12, 27),
+        "amber_tolerance": 5.0,
+        "red_tolerance": 10.0,
+        "frequency_days": 31,
+    }
     values.update(overrides)
     return engine.KpiSpec(**values)
 
 
 def decreasing(**overrides: object) -> engine.KpiSpec:
-    values = {"direction": engine.DECREASE, "baseline_value": 16.0, "baseline_date": D(2025, 1, 1),
-              "target_value": 11.0, "target_date": D(2026, 1, 1), "amber_tolerance": 0.5, "red_tolerance": 1.5,
-              "frequency_days": 31}
+    values = {
+        "direction": engine.DECREASE,
+        "baseline_value": 16.0,
+        "baseline_date": D(2025, 1, 1),
+        "target_value": 11.0,
+        "target_date": D(2026, 1, 1),
+        "amber_tolerance": 0.5,
+        "red_tolerance": 1.5,
+        "frequency_days": 31,
+    }
     values.update(overrides)
     return engine.KpiSpec(**values)
 
@@ -59,8 +73,9 @@ def test_expected_value_is_linear_between_baseline_and_target_and_flat_outside()
 
 def test_milestones_bend_the_trajectory() -> None:
     start = D(2025, 1, 1)
-    spec = increasing(target_date=start + dt.timedelta(days=100),
-                      milestones=((start + dt.timedelta(days=50), 30.0),))
+    spec = increasing(
+        target_date=start + dt.timedelta(days=100), milestones=((start + dt.timedelta(days=50), 30.0),)
+    )
     # Slow first half (20 -> 30), fast second half (30 -> 80).
     assert engine.expected_value(spec, start + dt.timedelta(days=25)) == pytest.approx(25.0)
     assert engine.expected_value(spec, start + dt.timedelta(days=75)) == pytest.approx(55.0)

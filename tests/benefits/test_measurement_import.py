@@ -24,14 +24,21 @@ def kpis(world: Any) -> dict[str, Any]:
     benefit = BenefitFactory(program=world.program)
     return {
         "cpoe": KpiFactory(benefit=benefit, name="CPOE adoption", unit="%", fhir_measure_url=CPOE_URL),
-        "ar": KpiFactory(benefit=benefit, name="Days in A/R", unit="days", direction="decrease",
-                         baseline_value=52, target_value=40),
+        "ar": KpiFactory(
+            benefit=benefit,
+            name="Days in A/R",
+            unit="days",
+            direction="decrease",
+            baseline_value=52,
+            target_value=40,
+        ),
     }
 
 
 def preview(world: Any, content: bytes, filename: str = "m.csv") -> services.ImportPreview:
-    return services.preview_measurement_import(program=world.program, user=world.program_manager,
-                                               filename=filename, content=content)
+    return services.preview_measurement_import(
+        program=world.program, user=world.program_manager, filename=filename, content=content
+    )
 
 
 def test_a_preview_lists_every_bad_row_and_saves_nothing(world: Any, kpis: dict[str, Any]) -> None:
@@ -51,20 +58,27 @@ def test_a_preview_lists_every_bad_row_and_saves_nothing(world: Any, kpis: dict[
     assert "'about fifty' is not a number" in errors[4][0]
     assert "'31/03/2025' is not a date" in errors[5][0]
     assert "Duplicates line 2" in errors[6][0]
-    applied = services.import_measurements(program=world.program, actor=world.program_manager, filename="m.csv",
-                                           content=csv)
+    applied = services.import_measurements(
+        program=world.program, actor=world.program_manager, filename="m.csv", content=csv
+    )
     assert not applied.ok
     assert Measurement.objects.count() == 0
 
 
-def test_a_clean_csv_is_imported_and_reimporting_updates_instead_of_duplicating(world: Any,
-                                                                                 kpis: dict[str, Any]) -> None:
+def test_a_clean_csv_is_imported_and_reimporting_updates_instead_of_duplicating(
+    world: Any, kpis: dict[str, Any]
+) -> None:
     csv = b"kpi,value,measured_on,source\nCPOE adoption,41.5,2025-03-31,audit\nDays in A/R,50,2025-03-31,\n"
-    first = services.import_measurements(program=world.program, actor=world.program_manager, filename="m.csv",
-                                         content=csv)
+    first = services.import_measurements(
+        program=world.program, actor=world.program_manager, filename="m.csv", content=csv
+    )
     assert first.ok and first.counts() == {"created": 2}
-    again = services.import_measurements(program=world.program, actor=world.program_manager, filename="m.csv",
-                                         content=csv.replace(b"41.5", b"43"))
+    again = services.import_measurements(
+        program=world.program,
+        actor=world.program_manager,
+        filename="m.csv",
+        content=csv.replace(b"41.5", b"43"),
+    )
     assert again.counts() == {"updated": 1, "unchanged": 1}
     assert Measurement.objects.count() == 2
     assert Measurement.objects.get(kpi=kpis["cpoe"]).value == 43.0
@@ -81,7 +95,9 @@ def test_an_xlsx_file_with_real_dates_and_numbers_is_read(world: Any, kpis: dict
     result = preview(world, buffer.getvalue(), "m.xlsx")
     assert result.ok, [r.errors for r in result.rows]
     assert [(r.kpi.name, r.value, r.measured_on) for r in result.rows] == [
-        ("Days in A/R", 49.0, dt.date(2025, 4, 30)), ("CPOE adoption", 44.25, dt.date(2025, 4, 30))]
+        ("Days in A/R", 49.0, dt.date(2025, 4, 30)),
+        ("CPOE adoption", 44.25, dt.date(2025, 4, 30)),
+    ]
 
 
 def test_a_file_without_the_required_columns_is_refused_as_a_whole(world: Any, kpis: dict[str, Any]) -> None:
@@ -92,29 +108,72 @@ def test_a_file_without_the_required_columns_is_refused_as_a_whole(world: Any, k
 
 def measure_report(**overrides: Any) -> dict[str, Any]:
     report = {
-        "resourceType": "MeasureReport", "id": "cpoe-2025-05", "status": "complete", "type": "summary",
-        "measure": f"{CPOE_URL}|2.1.0", "date": "2025-06-02",
+        "resourceType": "MeasureReport",
+        "id": "cpoe-2025-05",
+        "status": "complete",
+        "type": "summary",
+        "measure": f"{CPOE_URL}|2.1.0",
+        "date": "2025-06-02",
         "reporter": {"display": "Lakeside Hospital"},
         "period": {"start": "2025-05-01", "end": "2025-05-31"},
-        "group": [{
-            "population": [
-                {"code": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/measure-population",
-                                      "code": "initial-population"}]}, "count": 1300},
-                {"code": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/measure-population",
-                                      "code": "denominator"}]}, "count": 1200},
-                {"code": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/measure-population",
-                                      "code": "denominator-exclusion"}]}, "count": 200},
-                {"code": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/measure-population",
-                                      "code": "numerator"}]}, "count": 470},
-            ],
-        }],
+        "group": [
+            {
+                "population": [
+                    {
+                        "code": {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/measure-population",
+                                    "code": "initial-population",
+                                }
+                            ]
+                        },
+                        "count": 1300,
+                    },
+                    {
+                        "code": {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/measure-population",
+                                    "code": "denominator",
+                                }
+                            ]
+                        },
+                        "count": 1200,
+                    },
+                    {
+                        "code": {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/measure-population",
+                                    "code": "denominator-exclusion",
+                                }
+                            ]
+                        },
+                        "count": 200,
+                    },
+                    {
+                        "code": {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/measure-population",
+                                    "code": "numerator",
+                                }
+                            ]
+                        },
+                        "count": 470,
+                    },
+                ],
+            }
+        ],
     }
     report.update(overrides)
     return report
 
 
-def test_a_summary_measure_report_with_proportion_populations_gives_a_percentage(world: Any,
-                                                                                  kpis: dict[str, Any]) -> None:
+def test_a_summary_measure_report_with_proportion_populations_gives_a_percentage(
+    world: Any, kpis: dict[str, Any]
+) -> None:
     result = preview(world, json.dumps(measure_report()).encode(), "cpoe.json")
     assert result.ok, result.as_dict()
     row = result.rows[0]
@@ -124,14 +183,22 @@ def test_a_summary_measure_report_with_proportion_populations_gives_a_percentage
     assert row.source == "FHIR MeasureReport/cpoe-2025-05 from Lakeside Hospital"
 
 
-def test_a_bundle_of_reports_with_scores_imports_each_and_flags_unmapped_measures(world: Any,
-                                                                                   kpis: dict[str, Any]) -> None:
-    scored = measure_report(id="cpoe-individual", type="individual", period={"end": "2025-06-30T23:59:59Z"},
-                            subject={"reference": "Patient/123"},
-                            group=[{"measureScore": {"value": 0.512}}])
+def test_a_bundle_of_reports_with_scores_imports_each_and_flags_unmapped_measures(
+    world: Any, kpis: dict[str, Any]
+) -> None:
+    scored = measure_report(
+        id="cpoe-individual",
+        type="individual",
+        period={"end": "2025-06-30T23:59:59Z"},
+        subject={"reference": "Patient/123"},
+        group=[{"measureScore": {"value": 0.512}}],
+    )
     unmapped = measure_report(id="x", measure="http://elsewhere.example/Measure/unknown")
-    bundle = {"resourceType": "Bundle", "type": "collection",
-              "entry": [{"resource": scored}, {"resource": unmapped}, {"resource": {"resourceType": "Patient"}}]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": scored}, {"resource": unmapped}, {"resource": {"resourceType": "Patient"}}],
+    }
     result = preview(world, json.dumps(bundle).encode(), "bundle.json")
     rows = result.rows
     assert rows[0].ok and rows[0].value == pytest.approx(51.2) and rows[0].measured_on == dt.date(2025, 6, 30)
@@ -140,36 +207,55 @@ def test_a_bundle_of_reports_with_scores_imports_each_and_flags_unmapped_measure
     assert not result.ok
 
 
-def test_an_invalid_measure_report_and_a_zero_denominator_are_row_errors(world: Any, kpis: dict[str, Any]) -> None:
+def test_an_invalid_measure_report_and_a_zero_denominator_are_row_errors(
+    world: Any, kpis: dict[str, Any]
+) -> None:
     broken = measure_report(period="May 2025")
-    empty = measure_report(group=[{"population": [
-        {"code": {"coding": [{"code": "numerator"}]}, "count": 0},
-        {"code": {"coding": [{"code": "denominator"}]}, "count": 0}]}])
-    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": broken}, {"resource": empty}]}
+    empty = measure_report(
+        group=[
+            {
+                "population": [
+                    {"code": {"coding": [{"code": "numerator"}]}, "count": 0},
+                    {"code": {"coding": [{"code": "denominator"}]}, "count": 0},
+                ]
+            }
+        ]
+    )
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": broken}, {"resource": empty}],
+    }
     rows = preview(world, json.dumps(bundle).encode(), "b.json").rows
     assert "Not a valid FHIR R4 MeasureReport" in rows[0].errors[0]
     assert "denominator" in rows[1].errors[0] and "zero" in rows[1].errors[0]
 
 
-def test_the_import_api_returns_per_row_results_and_saves_nothing_on_error(world: Any, api_for: Any,
-                                                                          kpis: dict[str, Any]) -> None:
+def test_the_import_api_returns_per_row_results_and_saves_nothing_on_error(
+    world: Any, api_for: Any, kpis: dict[str, Any]
+) -> None:
     api = api_for("program_manager")
     bad = io.BytesIO(b"kpi,value,measured_on\nCPOE adoption,x,2025-01-31\n")
     bad.name = "bad.csv"
-    response = api.post("/api/measurements/import/", {"program": world.program.pk, "file": bad}, format="multipart")
+    response = api.post(
+        "/api/measurements/import/", {"program": world.program.pk, "file": bad}, format="multipart"
+    )
     assert response.status_code == 400
     assert response.json()["rows"][0]["errors"] == ["The value 'x' is not a number."]
     assert Measurement.objects.count() == 0
     good = io.BytesIO(json.dumps(measure_report()).encode())
     good.name = "cpoe.json"
-    response = api.post("/api/measurements/import/", {"program": world.program.pk, "file": good}, format="multipart")
+    response = api.post(
+        "/api/measurements/import/", {"program": world.program.pk, "file": good}, format="multipart"
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["rows"][0]["outcome"] == "created" and response.json()["saved"] is True
     assert Measurement.objects.get().value == pytest.approx(47.0)
 
 
-def test_the_import_page_previews_then_applies_exactly_the_previewed_file(world: Any, client_for: Any,
-                                                                          kpis: dict[str, Any]) -> None:
+def test_the_import_page_previews_then_applies_exactly_the_previewed_file(
+    world: Any, client_for: Any, kpis: dict[str, Any]
+) -> None:
     client = client_for("program_manager")
     url = f"/programs/{world.program.pk}/benefits/measurements/import/"
     upload = io.BytesIO(b"kpi,value,measured_on,source\nDays in A/R,48,2025-05-31,RCM\n")
@@ -191,9 +277,9 @@ def test_the_import_page_previews_then_applies_exactly_the_previewed_file(world:
 IMPORT_URL = "/programs/{}/benefits/measurements/import/"
 
 
-def test_a_file_over_the_upload_limit_is_refused_on_the_form_with_the_limit_named(world: Any, client_for: Any,
-                                                                                   kpis: dict[str, Any],
-                                                                                   settings: Any) -> None:
+def test_a_file_over_the_upload_limit_is_refused_on_the_form_with_the_limit_named(
+    world: Any, client_for: Any, kpis: dict[str, Any], settings: Any
+) -> None:
     settings.ACCORD_MEASUREMENT_UPLOAD_MAX_MB = 0.001  # 1,000 bytes
     upload = io.BytesIO(b"kpi,value,measured_on,source\n" + b"Days in A/R,48,2025-05-31,RCM\n" * 60)
     upload.name = "ar.csv"
@@ -219,41 +305,60 @@ def xlsx_with_sheet(sheet_xml: bytes) -> bytes:
     return out.getvalue()
 
 
-SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+)
 
 
-def test_an_xlsx_declaring_millions_of_cells_is_refused_before_it_is_parsed(world: Any, kpis: dict[str, Any],
-                                                                          monkeypatch: Any) -> None:
+def test_an_xlsx_declaring_millions_of_cells_is_refused_before_it_is_parsed(
+    world: Any, kpis: dict[str, Any], monkeypatch: Any
+) -> None:
     import openpyxl
 
     monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("the workbook was parsed"))
-    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c><c r="B%d"><v>2</v></c><c r="C%d"><v>3</v></c></row>'
-                    % (i, i, i, i) for i in range(1, 2001))
-    declared = xlsx_with_sheet(SHEET_HEAD + b'<dimension ref="A1:C1000000"/><sheetData>' + rows
-                               + b"</sheetData></worksheet>")
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d"><v>1</v></c><c r="B%d"><v>2</v></c><c r="C%d"><v>3</v></c></row>'
+        % (i, i, i, i)
+        for i in range(1, 2001)
+    )
+    declared = xlsx_with_sheet(
+        SHEET_HEAD + b'<dimension ref="A1:C1000000"/><sheetData>' + rows + b"</sheetData></worksheet>"
+    )
     result = preview(world, declared, "bomb.xlsx")
     assert not result.ok and result.rows == []
-    assert ("spans 1,000,000 rows by 3 columns (3,000,000 cells); a measurement workbook may hold at most "
-            "45,000 cells") in result.file_errors[0]
+    assert (
+        "spans 1,000,000 rows by 3 columns (3,000,000 cells); a measurement workbook may hold at most "
+        "45,000 cells"
+    ) in result.file_errors[0]
     # Without a <dimension>, the unpacked size still gives it away: 3 million cells in a small zip.
     flood = b'<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c><c r="C1"><v>3</v></c></row>' * 100_000
     undeclared = xlsx_with_sheet(SHEET_HEAD + b"<sheetData>" + flood + b"</sheetData></worksheet>")
     assert len(undeclared) < 200_000
     result = preview(world, undeclared, "bomb.xlsx")
-    assert not result.ok and "unpacks to" in result.file_errors[0] and "the limit is 5 MB" in result.file_errors[0]
+    assert (
+        not result.ok
+        and "unpacks to" in result.file_errors[0]
+        and "the limit is 5 MB" in result.file_errors[0]
+    )
 
 
-def test_an_xlsx_misstating_its_dimension_is_stopped_at_the_cell_budget_while_streaming(world: Any, kpis: Any,
-                                                                                        settings: Any) -> None:
+def test_an_xlsx_misstating_its_dimension_is_stopped_at_the_cell_budget_while_streaming(
+    world: Any, kpis: Any, settings: Any
+) -> None:
     settings.ACCORD_XLSX_MAX_CELLS = 1000
-    rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>Days in A/R</t></is></c><c r="B%d"><v>5</v></c>'
-                    b'<c r="C%d" t="inlineStr"><is><t>2025-01-01</t></is></c></row>' % (i, i, i, i)
-                    for i in range(2, 502))
-    header = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>kpi</t></is></c><c r="B1" t="inlineStr"><is><t>value</t>'
-              b'</is></c><c r="C1" t="inlineStr"><is><t>measured_on</t></is></c></row>')
-    lying = xlsx_with_sheet(SHEET_HEAD + b'<dimension ref="A1:C2"/><sheetData>' + header + rows
-                            + b"</sheetData></worksheet>")
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>Days in A/R</t></is></c><c r="B%d"><v>5</v></c>'
+        b'<c r="C%d" t="inlineStr"><is><t>2025-01-01</t></is></c></row>' % (i, i, i, i)
+        for i in range(2, 502)
+    )
+    header = (
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>kpi</t></is></c><c r="B1" t="inlineStr"><is><t>value</t>'
+        b'</is></c><c r="C1" t="inlineStr"><is><t>measured_on</t></is></c></row>'
+    )
+    lying = xlsx_with_sheet(
+        SHEET_HEAD + b'<dimension ref="A1:C2"/><sheetData>' + header + rows + b"</sheetData></worksheet>"
+    )
     result = preview(world, lying, "lying.xlsx")
     assert not result.ok and "The first sheet holds more than 1,000 cells" in result.file_errors[0]
     settings.ACCORD_XLSX_MAX_CELLS = 45_000
@@ -263,16 +368,21 @@ def test_an_xlsx_misstating_its_dimension_is_stopped_at_the_cell_budget_while_st
 
 def test_a_semicolon_csv_reads_decimal_commas_and_stores_3_point_1(world: Any, kpis: dict[str, Any]) -> None:
     csv = "kpi;value;measured_on;source\nDays in A/R;3,1;2025-03-31;RCM\nCPOE adoption;41,25;2025-03-31;\n"
-    result = services.import_measurements(program=world.program, actor=world.program_manager, filename="m.csv",
-                                          content=csv.encode())
+    result = services.import_measurements(
+        program=world.program, actor=world.program_manager, filename="m.csv", content=csv.encode()
+    )
     assert result.ok, [r.errors for r in result.rows]
     assert Measurement.objects.get(kpi=kpis["ar"]).value == 3.1
     assert Measurement.objects.get(kpi=kpis["cpoe"]).value == 41.25
 
 
-def test_ambiguous_or_mixed_separators_are_row_errors_in_the_preview(world: Any, kpis: dict[str, Any]) -> None:
-    semicolons = ("kpi;value;measured_on\nDays in A/R;1,234;2025-01-31\nDays in A/R;1.234,5;2025-02-28\n"
-                  "Days in A/R;1.234;2025-03-31\nDays in A/R;12,5;2025-04-30\n")
+def test_ambiguous_or_mixed_separators_are_row_errors_in_the_preview(
+    world: Any, kpis: dict[str, Any]
+) -> None:
+    semicolons = (
+        "kpi;value;measured_on\nDays in A/R;1,234;2025-01-31\nDays in A/R;1.234,5;2025-02-28\n"
+        "Days in A/R;1.234;2025-03-31\nDays in A/R;12,5;2025-04-30\n"
+    )
     result = preview(world, semicolons.encode())
     errors = {row.line: row.errors for row in result.rows}
     assert "'1,234' is ambiguous" in errors[2][0]
@@ -281,16 +391,20 @@ def test_ambiguous_or_mixed_separators_are_row_errors_in_the_preview(world: Any,
     assert errors[5] == [] and result.rows[3].value == 12.5
     # With decimal points (a ',' separated file), a comma is never dropped: "3,1" is not read as 31.
     commas = b'kpi,value,measured_on\nDays in A/R,"3,1",2025-03-31\nDays in A/R,"1,234.5",2025-04-30\n'
-    result = services.import_measurements(program=world.program, actor=world.program_manager, filename="m.csv",
-                                          content=commas)
+    result = services.import_measurements(
+        program=world.program, actor=world.program_manager, filename="m.csv", content=commas
+    )
     errors = {row.line: row.errors for row in result.rows}
-    assert "'3,1' has a comma, but this file's numbers are read with a decimal point: write 3.1" in errors[2][0]
+    assert (
+        "'3,1' has a comma, but this file's numbers are read with a decimal point: write 3.1" in errors[2][0]
+    )
     assert "'1,234.5' mixes" in errors[3][0]
     assert not result.ok and Measurement.objects.count() == 0
 
 
-def test_the_decimal_comma_option_reads_xlsx_text_and_keeps_typed_numbers(world: Any, client_for: Any,
-                                                                        kpis: dict[str, Any]) -> None:
+def test_the_decimal_comma_option_reads_xlsx_text_and_keeps_typed_numbers(
+    world: Any, client_for: Any, kpis: dict[str, Any]
+) -> None:
     book = Workbook()
     book.active.append(["kpi", "value", "measured_on"])
     book.active.append(["Days in A/R", "3,1", "2025-03-31"])
@@ -349,8 +463,9 @@ print(json.dumps({"measurements": Measurement.objects.filter(kpi__benefit__progr
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_measurement_import_killed_mid_write_saves_nothing_and_a_rerun_saves_all(world: Any, kpis: dict[str, Any],
-                                                                                     tmp_path: Any) -> None:
+def test_a_measurement_import_killed_mid_write_saves_nothing_and_a_rerun_saves_all(
+    world: Any, kpis: dict[str, Any], tmp_path: Any
+) -> None:
     from tests.sla.killing import child_database_url, child_env, kill_once_writing, run_child
 
     rows = "".join(f"Days in A/R,{40 + month},2025-{month:02d}-28,RCM\n" for month in range(1, 7))
@@ -368,6 +483,12 @@ def test_a_measurement_import_killed_mid_write_saves_nothing_and_a_rerun_saves_a
 
 
 def test_a_fhir_bundle_past_a_thousand_reports_is_refused_before_validation(world: Any, kpis: Any) -> None:
-    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": measure_report()}] * 1001}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": measure_report()}] * 1001,
+    }
     result = preview(world, json.dumps(bundle).encode(), "bundle.json")
-    assert result.file_errors == ["The bundle holds 1,001 resources; at most 1,000 are read at once: split the bundle."]
+    assert result.file_errors == [
+        "The bundle holds 1,001 resources; at most 1,000 are read at once: split the bundle."
+    ]

@@ -28,8 +28,15 @@ def browser() -> Iterator[Any]:
         with sync_playwright() as playwright:
             instance = playwright.chromium.launch(
                 executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
             )
             yield instance
             instance.close()
@@ -46,6 +53,8 @@ def page(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None)
-    page.on("response", lambda r: page.console_errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on(
+        "response", lambda r: page.console_errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
     yield page
     context.close()

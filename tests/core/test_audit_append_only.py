@@ -17,20 +17,28 @@ from accord.core.audit import lifting_append_only, verify_chain
 from accord.core.models import AuditChainHead, AuditEntry
 from tests.personas import World
 
-requires_postgres = pytest.mark.skipif(connection.vendor != "postgresql",
-                                       reason="the append-only trigger exists on PostgreSQL only")
+requires_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only"
+)
 TABLE = AuditEntry._meta.db_table
 
 
 def _raw(sql: str, params: list[object]) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:  # a savepoint, so the test goes on after a refusal
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):  # a savepoint, so the test goes on after a refusal
         cursor.execute(sql, params)
 
 
-@pytest.mark.parametrize("sql", [
-    f"UPDATE {TABLE} SET object_repr = 'nothing to see' WHERE id = %s",
-    f"DELETE FROM {TABLE} WHERE id = %s",
-], ids=["update", "delete"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        f"UPDATE {TABLE} SET object_repr = 'nothing to see' WHERE id = %s",
+        f"DELETE FROM {TABLE} WHERE id = %s",
+    ],
+    ids=["update", "delete"],
+)
 @pytest.mark.postgres_only
 @requires_postgres
 def test_raw_sql_cannot_update_or_delete_an_audit_entry_on_postgresql(world: World, sql: str) -> None:
@@ -61,9 +69,17 @@ def test_only_an_explicit_lift_lets_this_connection_change_a_row_on_postgresql(w
 
 
 def test_the_trigger_migration_is_a_no_op_on_sqlite(tmp_path: Path) -> None:
-    env = {**os.environ, "ACCORD_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    result = subprocess.run([sys.executable, "-m", "accord.cli", "sqlmigrate", "core", "0003"],
-                            env=env, capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "ACCORD_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "accord.cli", "sqlmigrate", "core", "0003"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert "Create trigger audit_append_only" in result.stdout
     assert "-- (no-op)" in result.stdout and "CREATE TRIGGER" not in result.stdout
@@ -75,4 +91,6 @@ def test_the_trigger_migration_is_a_no_op_on_sqlite(tmp_path: Path) -> None:
 def test_the_trigger_migration_creates_the_trigger_on_postgresql(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("sqlmigrate", "core", "0003")
     sql = capsys.readouterr().out
-    assert re.search(r"CREATE\s+TRIGGER pgtrigger_audit_append_only_\w+\s+BEFORE UPDATE OR DELETE ON", sql), sql
+    assert re.search(r"CREATE\s+TRIGGER pgtrigger_audit_append_only_\w+\s+BEFORE UPDATE OR DELETE ON", sql), (
+        sql
+    )

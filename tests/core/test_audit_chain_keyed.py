@@ -45,8 +45,9 @@ def _write_some_history(world: World) -> None:
         services.update_record(instance=world.program, actor=world.program_manager, data={"phase": phase})
 
 
-def _rewrite_chain_from(sequence: int, seal: Callable[[str, dict[str, Any]], str], *,
-                        key_id: str | None = None) -> None:
+def _rewrite_chain_from(
+    sequence: int, seal: Callable[[str, dict[str, Any]], str], *, key_id: str | None = None
+) -> None:
     """What an attacker with write access does: edit entries from `sequence` on and recompute every seal
     after them, head included, with whatever they can compute."""
     entries = list(AuditEntry.objects.filter(sequence__gte=sequence).order_by("sequence"))
@@ -58,7 +59,8 @@ def _rewrite_chain_from(sequence: int, seal: Callable[[str, dict[str, Any]], str
             entry.previous_hash = previous
             entry.entry_hash = seal(previous, entry_payload(entry))
             AuditEntry.objects.filter(pk=entry.pk).update(
-                key_id=entry.key_id, previous_hash=entry.previous_hash, entry_hash=entry.entry_hash)
+                key_id=entry.key_id, previous_hash=entry.previous_hash, entry_hash=entry.entry_hash
+            )
             previous = entry.entry_hash
     AuditChainHead.objects.filter(id=1).update(entry_hash=previous)
 
@@ -72,8 +74,11 @@ def test_new_entries_are_sealed_with_hmac_under_the_first_listed_key(world: Worl
     _write_some_history(world)
     entry = AuditEntry.objects.latest("sequence")
     assert entry.key_id == "2026"
-    expected = hmac.new(NEW_KEY[1].encode(), f"{entry.previous_hash}\n{canonical(entry_payload(entry))}".encode(),
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        NEW_KEY[1].encode(),
+        f"{entry.previous_hash}\n{canonical(entry_payload(entry))}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
     assert entry.entry_hash == expected
 
 
@@ -84,7 +89,9 @@ def test_a_row_edited_and_the_following_hashes_recomputed_with_plain_sha256_is_r
     with lifting_append_only():
         AuditEntry.objects.filter(pk=target.pk).update(object_repr="nothing to see")
     _rewrite_chain_from(target.sequence, _plain_sha256)
-    with pytest.raises(CommandError, match=rf"entry #{target.sequence} \(id {target.pk}\): content was altered"):
+    with pytest.raises(
+        CommandError, match=rf"entry #{target.sequence} \(id {target.pk}\): content was altered"
+    ):
         call_command("audit", "verify")
 
 
@@ -112,7 +119,9 @@ def test_a_chain_recomputed_with_the_wrong_key_is_reported(world: World) -> None
     assert "content was altered" in problem.reason
 
 
-def test_entries_sealed_with_an_older_listed_key_still_verify_after_rotation(world_under_old_key: World, settings: Any) -> None:
+def test_entries_sealed_with_an_older_listed_key_still_verify_after_rotation(
+    world_under_old_key: World, settings: Any
+) -> None:
     world = world_under_old_key
     _write_some_history(world)
     settings.ACCORD_AUDIT_KEYS = [NEW_KEY, OLD_KEY]
@@ -121,7 +130,9 @@ def test_entries_sealed_with_an_older_listed_key_still_verify_after_rotation(wor
     assert verify_chain() == (AuditEntry.objects.count(), None)
 
 
-def test_an_entry_sealed_with_a_key_no_longer_listed_is_reported(world_under_old_key: World, settings: Any) -> None:
+def test_an_entry_sealed_with_a_key_no_longer_listed_is_reported(
+    world_under_old_key: World, settings: Any
+) -> None:
     world = world_under_old_key
     _write_some_history(world)
     settings.ACCORD_AUDIT_KEYS = [NEW_KEY]
@@ -130,8 +141,9 @@ def test_an_entry_sealed_with_a_key_no_longer_listed_is_reported(world_under_old
     assert problem.reason == "sealed with key '2025', which is not in ACCORD_AUDIT_KEYS (retired or unknown)"
 
 
-def test_reseal_moves_every_entry_to_the_new_key_so_the_old_one_can_be_retired(world_under_old_key: World, settings: Any,
-                                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_reseal_moves_every_entry_to_the_new_key_so_the_old_one_can_be_retired(
+    world_under_old_key: World, settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     world = world_under_old_key
     _write_some_history(world)
     count = AuditEntry.objects.count()
@@ -143,7 +155,10 @@ def test_reseal_moves_every_entry_to_the_new_key_so_the_old_one_can_be_retired(w
     assert set(AuditEntry.objects.values_list("key_id", flat=True)) == {"2026"}
     last = AuditEntry.objects.latest("sequence")
     assert (last.action, last.object_repr, last.changes) == (
-        AuditAction.EVENT, "Audit trail re-sealed", {"resealed": [1, count], "key_id": "2026"})
+        AuditAction.EVENT,
+        "Audit trail re-sealed",
+        {"resealed": [1, count], "key_id": "2026"},
+    )
 
 
 def _downgrade_to_legacy() -> None:
@@ -154,7 +169,9 @@ def _downgrade_to_legacy() -> None:
 def test_unkeyed_entries_from_before_the_upgrade_are_reported_until_resealed(world: World) -> None:
     _write_some_history(world)
     _downgrade_to_legacy()
-    with pytest.raises(CommandError, match=r"entry #1 \(id \d+\): sealed with the old unkeyed SHA-256 scheme"):
+    with pytest.raises(
+        CommandError, match=r"entry #1 \(id \d+\): sealed with the old unkeyed SHA-256 scheme"
+    ):
         call_command("audit", "verify")
     count = reseal_chain()
     assert count == AuditEntry.objects.count() - 1
@@ -177,13 +194,26 @@ def test_reseal_refuses_an_unkeyed_trail_that_was_edited_and_changes_nothing(wor
 
 
 def _deploy_check(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ACCORD_ENV": "production", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "accord.example.org",
-           "ACCORD_VAR_DIR": str(tmp_path), **extra}
-    for name in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", *(n for n in ("ACCORD_AUDIT_KEY", "ACCORD_AUDIT_KEYS")
-                                                         if n not in extra)):
+    env = {
+        **os.environ,
+        "ACCORD_ENV": "production",
+        "SECRET_KEY": "s" * 60,
+        "ALLOWED_HOSTS": "accord.example.org",
+        "ACCORD_VAR_DIR": str(tmp_path),
+        **extra,
+    }
+    for name in (
+        "DEBUG",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        *(n for n in ("ACCORD_AUDIT_KEY", "ACCORD_AUDIT_KEYS") if n not in extra),
+    ):
         env.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "accord.cli", "check", "--deploy", "--fail-level", "ERROR"],
-                          env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "accord.cli", "check", "--deploy", "--fail-level", "ERROR"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_the_deploy_check_fails_in_production_without_an_audit_key(tmp_path: Path) -> None:

@@ -16,8 +16,11 @@ from tests.personas import World
 
 def test_an_update_records_who_when_which_program_and_each_changed_field(world: World) -> None:
     program = world.program
-    services.update_record(instance=program, actor=world.program_manager,
-                           data={"phase": "go_live", "description": "Cut-over weekend"})
+    services.update_record(
+        instance=program,
+        actor=world.program_manager,
+        data={"phase": "go_live", "description": "Cut-over weekend"},
+    )
     entry = AuditEntry.objects.filter(action=AuditAction.UPDATE).latest("sequence")
     assert entry.actor == world.program_manager
     assert entry.program_id == program.pk
@@ -32,8 +35,11 @@ def test_an_update_that_changes_nothing_writes_no_entry(world: World) -> None:
 
 
 def test_create_and_delete_keep_every_value(world: World) -> None:
-    org = services.create_record(model=Organisation, actor=world.program_manager,
-                                 data={"name": "Interface Partner", "kind": OrganisationKind.VENDOR})
+    org = services.create_record(
+        model=Organisation,
+        actor=world.program_manager,
+        data={"name": "Interface Partner", "kind": OrganisationKind.VENDOR},
+    )
     services.delete_record(instance=org, actor=world.program_manager, check=False)
     created, deleted = AuditEntry.objects.filter(object_type="accounts.organisation").order_by("sequence")
     assert created.changes["name"] == [None, "Interface Partner"]
@@ -68,9 +74,13 @@ def test_verify_names_the_first_entry_edited_behind_the_applications_back(world:
     second = AuditEntry.objects.order_by("sequence")[1]
     # As an attacker with database access would (one who may also lift the PostgreSQL trigger).
     with lifting_append_only(), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {AuditEntry._meta.db_table} SET object_repr = %s WHERE id = %s",
-                       ["nothing to see", second.pk])
-    with pytest.raises(CommandError, match=rf"entry #{second.sequence} \(id {second.pk}\): content was altered"):
+        cursor.execute(
+            f"UPDATE {AuditEntry._meta.db_table} SET object_repr = %s WHERE id = %s",
+            ["nothing to see", second.pk],
+        )
+    with pytest.raises(
+        CommandError, match=rf"entry #{second.sequence} \(id {second.pk}\): content was altered"
+    ):
         call_command("audit", "verify")
 
 
@@ -122,5 +132,7 @@ def test_a_write_that_rolls_back_leaves_no_entry(world: World) -> None:
 
     before = AuditEntry.objects.count()
     with pytest.raises(ValidationError):
-        services.update_record(instance=world.program, actor=world.program_manager, data={"phase": "nonsense"})
+        services.update_record(
+            instance=world.program, actor=world.program_manager, data={"phase": "nonsense"}
+        )
     assert AuditEntry.objects.count() == before

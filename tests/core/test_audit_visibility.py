@@ -11,8 +11,11 @@ from tests.personas import World
 
 
 def _program_less_entry(world: World) -> AuditEntry:
-    services.create_record(model=Organisation, actor=world.program_manager,
-                           data={"name": "Interface Partner", "kind": OrganisationKind.VENDOR})
+    services.create_record(
+        model=Organisation,
+        actor=world.program_manager,
+        data={"name": "Interface Partner", "kind": OrganisationKind.VENDOR},
+    )
     entry = AuditEntry.objects.get(object_type="accounts.organisation", object_repr="Interface Partner")
     assert entry.program_id is None
     return entry
@@ -43,17 +46,22 @@ def test_the_flag_does_not_open_other_programs_entries(world: World) -> None:
     assert not visible.filter(program=world.other_program).exists()
 
 
-def test_the_audit_api_lists_entries_of_no_program_for_a_platform_auditor_only(world: World, api_for: Any) -> None:
+def test_the_audit_api_lists_entries_of_no_program_for_a_platform_auditor_only(
+    world: World, api_for: Any
+) -> None:
     entry = _program_less_entry(world)
     _make_platform_auditor(world.auditor)
     listed = api_for("auditor").get("/api/audit/", {"page_size": 500}).json()
     assert entry.sequence in [row["sequence"] for row in listed["results"]]
-    assert api_for("auditor").get(f"/api/audit/{entry.sequence}/").json()["object_repr"] == "Interface Partner"
+    assert (
+        api_for("auditor").get(f"/api/audit/{entry.sequence}/").json()["object_repr"] == "Interface Partner"
+    )
     assert api_for("program_manager").get(f"/api/audit/{entry.sequence}/").status_code == 404
 
 
 def test_the_platform_audit_page_shows_entries_of_no_program_to_a_platform_auditor(
-        world: World, client_for: Any, django_assert_max_num_queries: Any) -> None:
+    world: World, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
     _program_less_entry(world)
     _make_platform_auditor(world.auditor)
     client = client_for("auditor")

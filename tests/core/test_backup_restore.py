@@ -43,14 +43,23 @@ class Accord:
     """The `accord` command against one database."""
 
     def __init__(self, database_url: str, var_dir: Path) -> None:
-        self.env = {**os.environ, "DATABASE_URL": database_url, "ACCORD_VAR_DIR": str(var_dir),
-                    "DJANGO_SETTINGS_MODULE": "accord.settings"}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "ACCORD_VAR_DIR": str(var_dir),
+            "DJANGO_SETTINGS_MODULE": "accord.settings",
+        }
         for name in ("ACCORD_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE", "ACCORD_AUDIT_KEY", "ACCORD_AUDIT_KEYS"):
             self.env.pop(name, None)
 
     def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "accord.cli", *args], env=self.env, capture_output=True,
-                                text=True, timeout=900)
+        result = subprocess.run(
+            [sys.executable, "-m", "accord.cli", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if check:
             assert result.returncode == 0, f"accord {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
         return result
@@ -104,13 +113,16 @@ def _round_trip(accord: Accord, backup: Path) -> None:
     assert after == before
 
 
-def test_a_sqlite_backup_restores_every_row_and_the_trail_verifies(sqlite_accord: Accord, tmp_path: Path) -> None:
+def test_a_sqlite_backup_restores_every_row_and_the_trail_verifies(
+    sqlite_accord: Accord, tmp_path: Path
+) -> None:
     _round_trip(sqlite_accord, tmp_path / "backup.sqlite3")
 
 
 @pytest.mark.postgres_only
-def test_a_postgresql_backup_restores_every_row_and_the_trail_verifies(postgres_accord: Accord,
-                                                                       tmp_path: Path) -> None:
+def test_a_postgresql_backup_restores_every_row_and_the_trail_verifies(
+    postgres_accord: Accord, tmp_path: Path
+) -> None:
     """pg_restore --clean recreates the append-only audit table and its trigger; the trigger stays in force."""
     _round_trip(postgres_accord, tmp_path / "backup.dump")
     blocked = postgres_accord("dbshell", "--", "-c", "DELETE FROM core_auditentry", check=False)
@@ -127,8 +139,9 @@ def test_demo_reset_empties_the_append_only_audit_table_on_postgresql(postgres_a
     assert "written after the backup" not in json.dumps(postgres_accord.snapshot()["core_auditentry"])
 
 
-def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(sqlite_accord: Accord,
-                                                                         tmp_path: Path) -> None:
+def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(
+    sqlite_accord: Accord, tmp_path: Path
+) -> None:
     sqlite_accord("migrate", "--verbosity", "0")
     not_a_backup = tmp_path / "notes.sqlite3"
     not_a_backup.write_text("meeting notes")
@@ -139,7 +152,9 @@ def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(sqlite_
     assert sqlite_accord("audit", "verify").returncode == 0
 
 
-def test_a_backup_restores_into_an_empty_database_without_force(sqlite_accord: Accord, tmp_path: Path) -> None:
+def test_a_backup_restores_into_an_empty_database_without_force(
+    sqlite_accord: Accord, tmp_path: Path
+) -> None:
     sqlite_accord("migrate", "--verbosity", "0")
     sqlite_accord("shell", "-c", CHANGE.replace("Membership.objects", "Membership.objects.none()"))
     backup = tmp_path / "backup.sqlite3"

@@ -21,8 +21,10 @@ DAY = dt.timedelta(days=1)
 
 def test_a_new_program_gets_the_default_rules(db) -> None:
     program = ProgramFactory()
-    rules = {r.severity: (r.triage_hours, r.resolve_days, r.highest_level)
-             for r in EscalationRule.objects.filter(program=program)}
+    rules = {
+        r.severity: (r.triage_hours, r.resolve_days, r.highest_level)
+        for r in EscalationRule.objects.filter(program=program)
+    }
     assert rules == {"critical": (4, 3, 2), "high": (24, 10, 2), "medium": (72, 30, 2), "low": (168, 60, 1)}
 
 
@@ -31,15 +33,18 @@ def test_a_flag_is_not_escalated_before_its_triage_time_is_up(world) -> None:
     assert services.escalate_overdue_flags(now=T0 + 24 * HOUR - dt.timedelta(seconds=1)) == []
 
 
-def test_an_untriaged_flag_goes_to_the_program_manager_then_to_the_board(world, mailoutbox,
-                                                                         django_capture_on_commit_callbacks) -> None:
+def test_an_untriaged_flag_goes_to_the_program_manager_then_to_the_board(
+    world, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
     flag = raise_flag(world, severity="high", title="Physician champions stopped attending", now=T0)
     with django_capture_on_commit_callbacks(execute=True):
         [first] = services.escalate_overdue_flags(now=T0 + 24 * HOUR)
     assert first.level == 1 and "not triaged within 24 hours" in first.reason
     flag.refresh_from_db()
     assert (flag.escalation_level, flag.escalated_at) == (1, T0 + 24 * HOUR)
-    assert Notification.objects.filter(recipient=world.program_manager, kind="red_flag_escalated").count() == 1
+    assert (
+        Notification.objects.filter(recipient=world.program_manager, kind="red_flag_escalated").count() == 1
+    )
     assert not Notification.objects.filter(recipient=world.board_member, kind="red_flag_escalated").exists()
     assert [m.to for m in mail.outbox if "Escalated" in m.subject] == [[world.program_manager.email]]
 
@@ -51,10 +56,16 @@ def test_an_untriaged_flag_goes_to_the_program_manager_then_to_the_board(world, 
 
     # The board is the top: nothing climbs further.
     assert services.escalate_overdue_flags(now=T0 + 30 * DAY) == []
-    levels = list(RedFlagEvent.objects.filter(flag=flag, kind="escalation").values_list("escalation_level", flat=True))
+    levels = list(
+        RedFlagEvent.objects.filter(flag=flag, kind="escalation").values_list("escalation_level", flat=True)
+    )
     assert levels == [1, 2]
-    assert AuditEntry.objects.filter(object_type="governance.redflag", object_id=str(flag.pk),
-                                     action=AuditAction.TRANSITION).count() == 2
+    assert (
+        AuditEntry.objects.filter(
+            object_type="governance.redflag", object_id=str(flag.pk), action=AuditAction.TRANSITION
+        ).count()
+        == 2
+    )
 
 
 def test_a_triaged_flag_escalates_when_it_is_not_answered_in_time(world) -> None:
@@ -67,7 +78,9 @@ def test_a_triaged_flag_escalates_when_it_is_not_answered_in_time(world) -> None
 
 def test_answered_flags_are_never_escalated(world) -> None:
     flag = triage(world, raise_flag(world, severity="critical", now=T0))
-    services.transition_red_flag(flag=flag, to="resolved", actor=world.program_manager, resolution="Fixed.", now=T0)
+    services.transition_red_flag(
+        flag=flag, to="resolved", actor=world.program_manager, resolution="Fixed.", now=T0
+    )
     assert services.escalate_overdue_flags(now=T0 + 90 * DAY) == []
 
 
@@ -101,5 +114,8 @@ def test_the_escalate_command_prints_what_it_escalated(world) -> None:
     out = StringIO()
     call_command("escalate", "--now", (T0 + 5 * HOUR).isoformat(), stdout=out)
     text = out.getvalue()
-    assert "Pharmacy interface drops orders: escalated to the program manager (not triaged within 4 hours)" in text
+    assert (
+        "Pharmacy interface drops orders: escalated to the program manager (not triaged within 4 hours)"
+        in text
+    )
     assert "1 red flag escalated" in text

@@ -17,8 +17,12 @@ PARTNER_FLAG = "A flag raised by a vendor or consultant is shared with partners.
 
 
 def _flag_form(**extra: Any) -> dict[str, Any]:
-    return {"title": "Interface queue backs up every night", "description": "Seen three nights running.",
-            "severity": "high", **extra}
+    return {
+        "title": "Interface queue backs up every night",
+        "description": "Seen three nights running.",
+        "severity": "high",
+        **extra,
+    }
 
 
 # --- Owners are members -----------------------------------------------------------------------------------
@@ -27,8 +31,17 @@ def _flag_form(**extra: Any) -> dict[str, Any]:
 def test_the_api_refuses_a_risk_owner_from_outside_the_program(world: Any, api_for: Any) -> None:
     outsider = northbridge_person(world)
     client = api_for("program_manager")
-    response = client.post("/api/risks/", {"program": world.program.pk, "title": "Low CPOE adoption",
-                                           "likelihood": 3, "impact": 4, "owner": outsider.pk}, format="json")
+    response = client.post(
+        "/api/risks/",
+        {
+            "program": world.program.pk,
+            "title": "Low CPOE adoption",
+            "likelihood": 3,
+            "impact": 4,
+            "owner": outsider.pk,
+        },
+        format="json",
+    )
     assert response.status_code == 400 and response.json() == {"owner": [not_a_member(outsider)]}
     risk = make_risk(world)
     response = client.patch(f"/api/risks/{risk.pk}/", {"owner": outsider.pk}, format="json")
@@ -41,8 +54,16 @@ def test_the_risk_form_offers_and_accepts_only_members_as_owner(world: Any, clie
     client = client_for("program_manager")
     url = reverse("governance:risk_create", kwargs={"program_id": world.program.pk})
     assert outsider.full_name not in client.get(url).content.decode()
-    form = {"title": "Low CPOE adoption", "category": "adoption", "likelihood": 3, "impact": 4, "response": "reduce",
-            "status": "open", "visibility": "internal", "owner": outsider.pk}
+    form = {
+        "title": "Low CPOE adoption",
+        "category": "adoption",
+        "likelihood": 3,
+        "impact": 4,
+        "response": "reduce",
+        "status": "open",
+        "visibility": "internal",
+        "owner": outsider.pk,
+    }
     response = client.post(url, form)
     assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
     assert client.post(url, {**form, "owner": world.member.pk}).status_code == 302
@@ -51,8 +72,11 @@ def test_the_risk_form_offers_and_accepts_only_members_as_owner(world: Any, clie
 def test_a_red_flag_cannot_be_triaged_to_someone_outside_the_program(world: Any, api_for: Any) -> None:
     outsider = northbridge_person(world)
     flag = raise_flag(world)
-    response = api_for("program_manager").post(f"/api/red-flags/{flag.pk}/transition/", {
-        "to": "triaged", "owner": outsider.pk, "response_due": "2026-03-09"}, format="json")
+    response = api_for("program_manager").post(
+        f"/api/red-flags/{flag.pk}/transition/",
+        {"to": "triaged", "owner": outsider.pk, "response_due": "2026-03-09"},
+        format="json",
+    )
     assert response.status_code == 400 and response.json() == {"owner": [not_a_member(outsider)]}
 
 
@@ -60,8 +84,9 @@ def test_a_red_flag_cannot_be_triaged_to_someone_outside_the_program(world: Any,
 
 
 def test_a_consultants_flag_is_shared_and_the_vendor_sees_it_too(world: Any, api_for: Any) -> None:
-    response = api_for("consultant").post("/api/red-flags/", {
-        "program": world.program.pk, **_flag_form()}, format="json")
+    response = api_for("consultant").post(
+        "/api/red-flags/", {"program": world.program.pk, **_flag_form()}, format="json"
+    )
     assert response.status_code == 201 and response.json()["visibility"] == "shared"
     flag = RedFlag.objects.get(pk=response.json()["id"])
     # Seen through the ordinary rule (a shared record), not only as its raiser.
@@ -70,8 +95,11 @@ def test_a_consultants_flag_is_shared_and_the_vendor_sees_it_too(world: Any, api
 
 
 def test_a_partner_cannot_raise_a_hospital_internal_flag(world: Any, api_for: Any, client_for: Any) -> None:
-    response = api_for("vendor").post("/api/red-flags/", {
-        "program": world.program.pk, **_flag_form(), "visibility": "internal"}, format="json")
+    response = api_for("vendor").post(
+        "/api/red-flags/",
+        {"program": world.program.pk, **_flag_form(), "visibility": "internal"},
+        format="json",
+    )
     assert response.status_code == 400 and response.json() == {"visibility": [PARTNER_FLAG]}
     client = client_for("consultant")
     url = reverse("governance:red_flag_raise", kwargs={"program_id": world.program.pk})
@@ -85,15 +113,17 @@ def test_a_partner_cannot_raise_a_hospital_internal_flag(world: Any, api_for: An
 
 
 def test_a_hospital_member_still_raises_internal_flags_by_default(world: Any, api_for: Any) -> None:
-    response = api_for("member").post("/api/red-flags/", {"program": world.program.pk, **_flag_form()},
-                                      format="json")
+    response = api_for("member").post(
+        "/api/red-flags/", {"program": world.program.pk, **_flag_form()}, format="json"
+    )
     assert response.status_code == 201 and response.json()["visibility"] == "internal"
 
 
 def test_a_partners_flag_cannot_be_made_internal_afterwards(world: Any, api_for: Any) -> None:
     flag = raise_flag(world, by="consultant")
-    response = api_for("program_manager").patch(f"/api/red-flags/{flag.pk}/", {"visibility": "internal"},
-                                                format="json")
+    response = api_for("program_manager").patch(
+        f"/api/red-flags/{flag.pk}/", {"visibility": "internal"}, format="json"
+    )
     assert response.status_code == 400 and response.json() == {"visibility": [PARTNER_FLAG]}
     flag.refresh_from_db()
     assert flag.visibility == "shared"

@@ -36,8 +36,9 @@ def test_merging_closes_the_duplicate_and_both_flags_keep_their_histories(world,
     survivor = raise_flag(world, by="member", title="Order sets are ignored")
     duplicate = raise_flag(world, by="vendor", title="Doctors bypass order sets")
     services.comment_on_red_flag(flag=duplicate, actor=world.vendor, note="Seen in the ED too.", now=T0)
-    services.merge_red_flags(duplicate=duplicate, into=survivor, actor=world.program_manager, note="Same root cause",
-                             now=T0)
+    services.merge_red_flags(
+        duplicate=duplicate, into=survivor, actor=world.program_manager, note="Same root cause", now=T0
+    )
     duplicate.refresh_from_db()
     assert duplicate.state == "closed" and duplicate.merged_into == survivor
     assert RedFlagEvent.objects.filter(flag=duplicate).count() == 3  # raised, comment, merge
@@ -72,7 +73,8 @@ def test_a_flag_cannot_be_merged_into_itself_or_another_program(world) -> None:
 
 def test_merging_over_the_api(world, api_for) -> None:
     survivor, duplicate = raise_flag(world, title="Survivor"), raise_flag(world, title="Duplicate")
-    response = api_for("board_member").post(f"/api/red-flags/{duplicate.pk}/merge/", {"into": survivor.pk},
-                                            format="json")
+    response = api_for("board_member").post(
+        f"/api/red-flags/{duplicate.pk}/merge/", {"into": survivor.pk}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["merged_into"] == survivor.pk and response.json()["state"] == "closed"

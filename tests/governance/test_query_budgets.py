@@ -10,8 +10,12 @@ from tests.governance.factories import T0, make_decision, make_risk, raise_flag,
 
 def _grow(world, n: int) -> None:
     for i in range(n):
-        flag = raise_flag(world, by="consultant" if i % 2 else "member", title=f"Flag {i}",
-                          severity=["low", "medium", "high", "critical"][i % 4])
+        flag = raise_flag(
+            world,
+            by="consultant" if i % 2 else "member",
+            title=f"Flag {i}",
+            severity=["low", "medium", "high", "critical"][i % 4],
+        )
         if i % 3 == 0:
             triage(world, flag)
         risk = make_risk(world, title=f"Risk {i}", likelihood=1 + i % 5, impact=1 + (i * 2) % 5)
@@ -42,7 +46,9 @@ def test_pages_stay_within_their_query_budget(path, world, client_for, django_as
 
 
 @pytest.mark.parametrize("path", API)
-def test_api_lists_stay_within_their_query_budget(path, world, api_for, django_assert_max_num_queries) -> None:
+def test_api_lists_stay_within_their_query_budget(
+    path, world, api_for, django_assert_max_num_queries
+) -> None:
     client = api_for("board_member")
     _grow(world, 3)
     with django_assert_max_num_queries(15) as small:

@@ -14,10 +14,14 @@ from tests.governance.factories import T0, raise_flag
 
 
 def _internal_benefit(world) -> Benefit:
-    return BenefitFactory(program=world.program, title="Secret savings from closing ward 9", visibility="internal")
+    return BenefitFactory(
+        program=world.program, title="Secret savings from closing ward 9", visibility="internal"
+    )
 
 
-def test_a_partners_flag_merged_into_an_internal_flag_shows_no_internal_title(world, client_for, api_for) -> None:
+def test_a_partners_flag_merged_into_an_internal_flag_shows_no_internal_title(
+    world, client_for, api_for
+) -> None:
     theirs = raise_flag(world, by="vendor", title="Interface queue stalls nightly")
     internal = raise_flag(world, by="member", visibility="internal", title="Vendor contract exit plan")
     services.merge_red_flags(duplicate=theirs, into=internal, actor=world.program_manager, note="", now=T0)
@@ -38,7 +42,9 @@ def test_a_partners_flag_merged_into_an_internal_flag_shows_no_internal_title(wo
 
 def test_a_partners_flag_linked_to_an_internal_benefit_does_not_name_it(world, client_for) -> None:
     benefit = _internal_benefit(world)
-    flag = raise_flag(world, by="member", visibility="shared", title="Scanners missing", threatens_benefit=benefit)
+    flag = raise_flag(
+        world, by="member", visibility="shared", title="Scanners missing", threatens_benefit=benefit
+    )
     vendor_page = client_for("vendor").get(flag.get_absolute_url()).content.decode()
     assert "Scanners missing" in vendor_page and "Secret savings" not in vendor_page
     assert "Secret savings" in client_for("member").get(flag.get_absolute_url()).content.decode()
@@ -48,17 +54,23 @@ def test_a_removed_member_loses_their_own_flags_and_their_notifications(world, c
     flag = raise_flag(world, by="vendor", title="Downtime procedures untested")
     services.comment_on_red_flag(flag=flag, actor=world.program_manager, note="Before removal", now=T0)
     assert Notification.objects.filter(recipient=world.vendor).count() == 1
-    remove_member(actor=world.program_manager,
-                  membership=Membership.objects.get(program=world.program, person=world.vendor))
+    remove_member(
+        actor=world.program_manager,
+        membership=Membership.objects.get(program=world.program, person=world.vendor),
+    )
     forget_roles(world.vendor)  # each real request loads the person afresh
 
     assert client_for("vendor").get(flag.get_absolute_url()).status_code == 404
     api = api_for("vendor")
     assert api.get(f"/api/red-flags/{flag.pk}/").status_code == 404
     assert api.get("/api/red-flags/").json()["count"] == 0
-    assert api.post(f"/api/red-flags/{flag.pk}/comment/", {"note": "Still here?"}, format="json").status_code == 404
+    assert (
+        api.post(f"/api/red-flags/{flag.pk}/comment/", {"note": "Still here?"}, format="json").status_code
+        == 404
+    )
     assert api.get("/api/notifications/").json()["count"] == 0
 
-    services.comment_on_red_flag(flag=flag, actor=world.program_manager, note="Internal: replace the vendor",
-                                 now=T0)
+    services.comment_on_red_flag(
+        flag=flag, actor=world.program_manager, note="Internal: replace the vendor", now=T0
+    )
     assert Notification.objects.filter(recipient=world.vendor).count() == 1  # nothing new after removal

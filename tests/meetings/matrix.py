@@ -29,7 +29,9 @@ def meeting(world: Any) -> dict[str, int]:
 
 def agenda_item(world: Any) -> dict[str, int]:
     m = _meeting(world)
-    item = services.add_agenda_item(meeting=m, actor=world.program_manager, title="AOB", visibility=Visibility.SHARED)
+    item = services.add_agenda_item(
+        meeting=m, actor=world.program_manager, title="AOB", visibility=Visibility.SHARED
+    )
     return {"program_id": world.program.pk, "pk": m.pk, "item_pk": item.pk}
 
 
@@ -37,14 +39,24 @@ def members_action(world: Any) -> dict[str, int]:
     """An action given to the plain member on a shared item: they may close it; leadership may too."""
     kwargs = agenda_item(world)
     item = AgendaItem.objects.get(pk=kwargs["item_pk"])
-    action = services.add_action(item=item, actor=world.program_manager, owner=world.member,
-                                 description="Follow up", due_date=dt.date(2026, 4, 1))
+    action = services.add_action(
+        item=item,
+        actor=world.program_manager,
+        owner=world.member,
+        description="Follow up",
+        due_date=dt.date(2026, 4, 1),
+    )
     return {"program_id": world.program.pk, "pk": action.pk}
 
 
 def new_meeting(world: Any) -> dict[str, Any]:
-    return {"body": "board", "title": "April board", "scheduled_at": "2026-04-14T09:00", "location": "",
-            "visibility": "internal"}
+    return {
+        "body": "board",
+        "title": "April board",
+        "scheduled_at": "2026-04-14T09:00",
+        "location": "",
+        "visibility": "internal",
+    }
 
 
 def api_meeting(world: Any) -> dict[str, int]:
@@ -58,33 +70,83 @@ def action_data(world: Any) -> dict[str, Any]:
 ENDPOINTS = [
     Endpoint("meetings:meeting_list", expect(200), kwargs=program_a),
     Endpoint("meetings:meeting_create", only(LEADERS, 200, 403), kwargs=program_a),
-    Endpoint("meetings:meeting_create", only(LEADERS, 302, 403), kwargs=program_a, method="post", data=new_meeting),
+    Endpoint(
+        "meetings:meeting_create", only(LEADERS, 302, 403), kwargs=program_a, method="post", data=new_meeting
+    ),
     Endpoint("meetings:meeting_detail", expect(200), kwargs=meeting),
     Endpoint("meetings:meeting_edit", only(LEADERS, 200, 403), kwargs=meeting),
-    Endpoint("meetings:meeting_edit", only(LEADERS, 302, 403), kwargs=meeting, method="post", data=new_meeting),
-    Endpoint("meetings:meeting_draft_agenda", only(LEADERS, 302, 403), kwargs=meeting, method="post",
-             data=lambda w: {}),
-    Endpoint("meetings:meeting_hold", only(LEADERS, 302, 403), kwargs=meeting, method="post", data=lambda w: {}),
-    Endpoint("meetings:agenda_item_add", only(LEADERS, 302, 403), kwargs=meeting, method="post",
-             data=lambda w: {"title": "Any other business"}),
-    Endpoint("meetings:agenda_item_minutes", only(LEADERS, 302, 403), kwargs=agenda_item, method="post",
-             data=lambda w: {"discussion": "Noted."}),
-    Endpoint("meetings:agenda_item_decision", only(LEADERS, 302, 403), kwargs=agenda_item, method="post",
-             data=lambda w: {"title": "Go", "decision": "Proceed."}),
-    Endpoint("meetings:agenda_item_action", only(LEADERS, 302, 403), kwargs=agenda_item, method="post",
-             data=action_data),
+    Endpoint(
+        "meetings:meeting_edit", only(LEADERS, 302, 403), kwargs=meeting, method="post", data=new_meeting
+    ),
+    Endpoint(
+        "meetings:meeting_draft_agenda",
+        only(LEADERS, 302, 403),
+        kwargs=meeting,
+        method="post",
+        data=lambda w: {},
+    ),
+    Endpoint(
+        "meetings:meeting_hold", only(LEADERS, 302, 403), kwargs=meeting, method="post", data=lambda w: {}
+    ),
+    Endpoint(
+        "meetings:agenda_item_add",
+        only(LEADERS, 302, 403),
+        kwargs=meeting,
+        method="post",
+        data=lambda w: {"title": "Any other business"},
+    ),
+    Endpoint(
+        "meetings:agenda_item_minutes",
+        only(LEADERS, 302, 403),
+        kwargs=agenda_item,
+        method="post",
+        data=lambda w: {"discussion": "Noted."},
+    ),
+    Endpoint(
+        "meetings:agenda_item_decision",
+        only(LEADERS, 302, 403),
+        kwargs=agenda_item,
+        method="post",
+        data=lambda w: {"title": "Go", "decision": "Proceed."},
+    ),
+    Endpoint(
+        "meetings:agenda_item_action",
+        only(LEADERS, 302, 403),
+        kwargs=agenda_item,
+        method="post",
+        data=action_data,
+    ),
     Endpoint("meetings:meeting_minutes", expect(200), kwargs=meeting),
     Endpoint("meetings:meeting_minutes_pdf", expect(200), kwargs=meeting),
     Endpoint("meetings:my_actions", expect(200), kwargs=program_a),
-    Endpoint("meetings:action_complete", only([*LEADERS, "member"], 302, 403), kwargs=members_action,
-             method="post", data=lambda w: {}),
+    Endpoint(
+        "meetings:action_complete",
+        only([*LEADERS, "member"], 302, 403),
+        kwargs=members_action,
+        method="post",
+        data=lambda w: {},
+    ),
     # The API
     Endpoint("meeting-list", expect(200, anonymous=401, outsider=200), api=True, query="?program=1"),
-    Endpoint("meeting-list", only(LEADERS, 201, 403, api=True, outsider=400), api=True, method="post",
-             data=lambda w: {"program": w.program.pk, **new_meeting(w), "scheduled_at": "2026-04-14T09:00:00Z"}),
+    Endpoint(
+        "meeting-list",
+        only(LEADERS, 201, 403, api=True, outsider=400),
+        api=True,
+        method="post",
+        data=lambda w: {"program": w.program.pk, **new_meeting(w), "scheduled_at": "2026-04-14T09:00:00Z"},
+    ),
     Endpoint("meeting-detail", expect(200, anonymous=401), api=True, kwargs=api_meeting),
-    *and_put(Endpoint("meeting-detail", only(LEADERS, 200, 403, api=True), api=True, method="patch", kwargs=api_meeting,
-             data=lambda w: {"location": "Video call"})),
-    Endpoint("meeting-draft-agenda", only(LEADERS, 200, 403, api=True), api=True, method="post",
-             kwargs=api_meeting),
+    *and_put(
+        Endpoint(
+            "meeting-detail",
+            only(LEADERS, 200, 403, api=True),
+            api=True,
+            method="patch",
+            kwargs=api_meeting,
+            data=lambda w: {"location": "Video call"},
+        )
+    ),
+    Endpoint(
+        "meeting-draft-agenda", only(LEADERS, 200, 403, api=True), api=True, method="post", kwargs=api_meeting
+    ),
 ]

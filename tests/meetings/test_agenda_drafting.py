@@ -21,30 +21,54 @@ RAISED_AT = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
 
 
-def _flag(world: Any, title: str, *, severity: str = Severity.HIGH, raised_at: dt.datetime = NOW,
-          visibility: str = Visibility.INTERNAL) -> Any:
+def _flag(
+    world: Any,
+    title: str,
+    *,
+    severity: str = Severity.HIGH,
+    raised_at: dt.datetime = NOW,
+    visibility: str = Visibility.INTERNAL,
+) -> Any:
     # Raised by a hospital member: a partner's flag is always shared, and these need internal ones too.
-    return governance.raise_red_flag(program=world.program, actor=world.member, title=title,
-                                     description="Seen in the design sessions.", severity=severity,
-                                     visibility=visibility, now=raised_at)
+    return governance.raise_red_flag(
+        program=world.program,
+        actor=world.member,
+        title=title,
+        description="Seen in the design sessions.",
+        severity=severity,
+        visibility=visibility,
+        now=raised_at,
+    )
 
 
 def _triage(world: Any, flag: Any) -> Any:
-    return governance.transition_red_flag(flag=flag, to=FlagState.TRIAGED, actor=world.program_manager,
-                                          owner=world.program_manager, response_due=dt.date(2026, 4, 1), now=RAISED_AT)
+    return governance.transition_red_flag(
+        flag=flag,
+        to=FlagState.TRIAGED,
+        actor=world.program_manager,
+        owner=world.program_manager,
+        response_due=dt.date(2026, 4, 1),
+        now=RAISED_AT,
+    )
 
 
 def _risk(world: Any, title: str, likelihood: int, impact: int, **extra: Any) -> Risk:
     from accord.core.services import create_record
 
-    return create_record(model=Risk, actor=world.program_manager, data={
-        "program": world.program, "title": title, "likelihood": likelihood, "impact": impact, **extra})
+    return create_record(
+        model=Risk,
+        actor=world.program_manager,
+        data={"program": world.program, "title": title, "likelihood": likelihood, "impact": impact, **extra},
+    )
 
 
 def _escalate_to_board(world: Any, flag: Any) -> None:
     """Let the flag go unanswered long enough, under a strict rule, for two escalation runs."""
-    EscalationRule.objects.update_or_create(program=world.program, severity=flag.severity, defaults={
-        "triage_hours": 1, "resolve_days": 1, "highest_level": 2})
+    EscalationRule.objects.update_or_create(
+        program=world.program,
+        severity=flag.severity,
+        defaults={"triage_hours": 1, "resolve_days": 1, "highest_level": 2},
+    )
     governance.escalate_overdue_flags(now=RAISED_AT + dt.timedelta(days=3))
     governance.escalate_overdue_flags(now=RAISED_AT + dt.timedelta(days=6))
     flag.refresh_from_db()
@@ -84,19 +108,28 @@ def test_drafting_again_adds_only_what_is_new(world: Any) -> None:
 
 
 def test_agenda_item_is_internal_unless_meeting_and_source_are_both_shared(world: Any) -> None:
-    meeting = MeetingFactory(program=world.program, body=Body.STEERING_COMMITTEE, visibility=Visibility.SHARED)
+    meeting = MeetingFactory(
+        program=world.program, body=Body.STEERING_COMMITTEE, visibility=Visibility.SHARED
+    )
     _flag(world, "Shared concern", visibility=Visibility.SHARED)
     _flag(world, "Internal concern", visibility=Visibility.INTERNAL)
-    items = {i.title: i.visibility for i in services.draft_agenda(meeting=meeting, actor=world.board_member, now=NOW)}
-    assert items == {"Red flag: Shared concern": Visibility.SHARED, "Red flag: Internal concern": Visibility.INTERNAL}
+    items = {
+        i.title: i.visibility
+        for i in services.draft_agenda(meeting=meeting, actor=world.board_member, now=NOW)
+    }
+    assert items == {
+        "Red flag: Shared concern": Visibility.SHARED,
+        "Red flag: Internal concern": Visibility.INTERNAL,
+    }
     vendor_sees = set(AgendaItem.objects.visible_to(world.vendor).values_list("title", flat=True))
     assert vendor_sees == {"Red flag: Shared concern"}
 
 
 def test_flags_of_another_program_never_reach_the_agenda(world: Any) -> None:
     meeting = MeetingFactory(program=world.program)
-    governance.raise_red_flag(program=world.other_program, actor=world.outsider, title="Elsewhere",
-                              description="Not ours.", now=NOW)
+    governance.raise_red_flag(
+        program=world.other_program, actor=world.outsider, title="Elsewhere", description="Not ours.", now=NOW
+    )
     assert services.draft_agenda(meeting=meeting, actor=world.program_manager, now=NOW) == []
 
 

@@ -29,9 +29,12 @@ def test_marking_another_persons_notification_read_is_404(world: Any, client_for
 
 
 def test_mark_read_with_htmx_returns_the_row_and_refreshes_the_badge(world: Any, client_for: Any) -> None:
-    mine = NotificationFactory(program=world.program, recipient=world.member, title="Decision needed on order sets")
-    response = client_for("member").post(reverse("notifications:notification_read", kwargs={"pk": mine.pk}),
-                                         HTTP_HX_REQUEST="true")
+    mine = NotificationFactory(
+        program=world.program, recipient=world.member, title="Decision needed on order sets"
+    )
+    response = client_for("member").post(
+        reverse("notifications:notification_read", kwargs={"pk": mine.pk}), HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert response["HX-Trigger"] == "notifications-changed"
     html = response.content.decode()
@@ -46,7 +49,8 @@ def test_open_marks_read_and_follows_the_link_inside_accord_only(world: Any, cli
     url = reverse("notifications:notification_read", kwargs={"pk": mine.pk})
     assert client.post(url, {"next": "/programs/"})["Location"] == "/programs/"
     assert client.post(url, {"next": "https://evil.example/"})["Location"] == reverse(
-        "notifications:notification_list")
+        "notifications:notification_list"
+    )
 
 
 def test_mark_all_read_empties_the_unread_count(world: Any, client_for: Any) -> None:
@@ -60,7 +64,9 @@ def test_mark_all_read_empties_the_unread_count(world: Any, client_for: Any) -> 
     assert "0 unread" in client.get(reverse("notifications:notification_list")).content.decode()
 
 
-def test_badge_shows_the_unread_count_and_is_marked_as_background_polling(world: Any, client_for: Any) -> None:
+def test_badge_shows_the_unread_count_and_is_marked_as_background_polling(
+    world: Any, client_for: Any
+) -> None:
     NotificationFactory.create_batch(2, program=world.program, recipient=world.member)
     NotificationFactory(program=world.program, recipient=world.member, read_at="2026-01-05T10:00:00Z")
     NotificationFactory(program=world.program, recipient=world.vendor)
@@ -75,8 +81,9 @@ def test_badge_poll_after_sign_out_answers_401_instead_of_a_login_page(client: A
     assert response.status_code == 401
 
 
-def test_badge_count_takes_the_same_queries_whatever_the_inbox_size(world: Any, client_for: Any,
-                                                                  django_assert_max_num_queries: Any) -> None:
+def test_badge_count_takes_the_same_queries_whatever_the_inbox_size(
+    world: Any, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
     client = client_for("member")
     client.get(reverse("notifications:badge"))  # warm the session
     for size in (2, 40):
@@ -86,7 +93,8 @@ def test_badge_count_takes_the_same_queries_whatever_the_inbox_size(world: Any, 
 
 
 def test_inbox_query_count_does_not_grow_with_the_number_of_notifications(
-        world: Any, client_for: Any, django_assert_max_num_queries: Any) -> None:
+    world: Any, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
     client = client_for("member")
     client.get(reverse("notifications:notification_list"))
     for size in (3, 45):
@@ -104,4 +112,5 @@ def test_preferences_form_turns_email_off_for_one_kind(world: Any, client_for: A
     response = client.post(reverse("notifications:preferences"), wanted)
     assert response.status_code == 302
     assert list(NotificationPreference.objects.filter(person=world.member).values_list("kind", "email")) == [
-        (NotificationKind.MENTION, False)]
+        (NotificationKind.MENTION, False)
+    ]

@@ -11,8 +11,9 @@ from tests.notifications.factories import NotificationFactory
 
 def test_list_shows_own_notifications_and_filters_unread(world: Any, api_for: Any) -> None:
     NotificationFactory(program=world.program, recipient=world.member, title="Unread one")
-    NotificationFactory(program=world.program, recipient=world.member, title="Read one",
-                        read_at="2026-01-05T10:00:00Z")
+    NotificationFactory(
+        program=world.program, recipient=world.member, title="Read one", read_at="2026-01-05T10:00:00Z"
+    )
     NotificationFactory(program=world.program, recipient=world.vendor, title="Not yours")
     api = api_for("member")
     titles = [row["title"] for row in api.get(reverse("notification-list")).json()["results"]]

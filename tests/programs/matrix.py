@@ -17,8 +17,10 @@ def program_a(world):
 
 
 def member_membership(world):
-    return {"program_id": world.program.pk,
-            "pk": Membership.objects.get(program=world.program, role=Role.MEMBER).pk}
+    return {
+        "program_id": world.program.pk,
+        "pk": Membership.objects.get(program=world.program, role=Role.MEMBER).pk,
+    }
 
 
 def audit_entry_of_program_a(world):
@@ -50,35 +52,89 @@ ENDPOINTS = [
     Endpoint("api-docs", {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 200}),
     Endpoint("programs:program_list", ALL_200),
     Endpoint("programs:program_create", {**{p: 403 for p in MEMBERS}, "outsider": 403, "anonymous": 302}),
-    Endpoint("programs:program_create", {**{p: 403 for p in MEMBERS}, "outsider": 403, "anonymous": 302},
-             method="post", data=lambda w: {"name": "Program C", "kind": "emr_deployment", "phase": "build"}),
+    Endpoint(
+        "programs:program_create",
+        {**{p: 403 for p in MEMBERS}, "outsider": 403, "anonymous": 302},
+        method="post",
+        data=lambda w: {"name": "Program C", "kind": "emr_deployment", "phase": "build"},
+    ),
     Endpoint("programs:program_home", expect(200), kwargs=program_a),
     Endpoint("programs:program_edit", only("program_manager", 200, 403), kwargs=program_a),
-    Endpoint("programs:program_edit", only("program_manager", 302, 403), kwargs=program_a, method="post",
-             data=lambda w: {"name": "Renamed", "kind": "emr_deployment", "phase": "build", "description": ""}),
+    Endpoint(
+        "programs:program_edit",
+        only("program_manager", 302, 403),
+        kwargs=program_a,
+        method="post",
+        data=lambda w: {"name": "Renamed", "kind": "emr_deployment", "phase": "build", "description": ""},
+    ),
     Endpoint("programs:membership_list", expect(200), kwargs=program_a),
-    Endpoint("programs:membership_add", only("program_manager", 302, 403), kwargs=program_a, method="post",
-             data=newcomer),
-    Endpoint("programs:membership_change", only("program_manager", 302, 403), kwargs=member_membership,
-             method="post", data=lambda w: {"role": Role.STAKEHOLDER_LEAD}),
+    Endpoint(
+        "programs:membership_add",
+        only("program_manager", 302, 403),
+        kwargs=program_a,
+        method="post",
+        data=newcomer,
+    ),
+    Endpoint(
+        "programs:membership_change",
+        only("program_manager", 302, 403),
+        kwargs=member_membership,
+        method="post",
+        data=lambda w: {"role": Role.STAKEHOLDER_LEAD},
+    ),
     Endpoint("programs:audit_list", only(AUDIT_READERS, 200, 403), kwargs=program_a),
     Endpoint("programs:record_history", only(AUDIT_READERS, 200, 403), kwargs=audit_entry_of_program_a),
     # The API
     Endpoint("program-list", {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 401}, api=True),
-    Endpoint("program-list", {**{p: 403 for p in MEMBERS}, "outsider": 403, "anonymous": 401}, api=True,
-             method="post", data=lambda w: {"name": "New", "kind": "other"}),
+    Endpoint(
+        "program-list",
+        {**{p: 403 for p in MEMBERS}, "outsider": 403, "anonymous": 401},
+        api=True,
+        method="post",
+        data=lambda w: {"name": "New", "kind": "other"},
+    ),
     Endpoint("program-detail", expect(200, anonymous=401), api=True, kwargs=lambda w: {"pk": w.program.pk}),
-    *and_put(Endpoint("program-detail", only("program_manager", 200, 403, api=True), api=True, method="patch",
-             kwargs=lambda w: {"pk": w.program.pk}, data=lambda w: {"phase": "go_live"})),
-    Endpoint("membership-list", {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 401}, api=True,
-             query="?program=1"),
-    Endpoint("membership-list", only("program_manager", 201, 403, api=True, outsider=400), api=True,
-             method="post", data=lambda w: {"program": w.program.pk, **newcomer(w)}),
+    *and_put(
+        Endpoint(
+            "program-detail",
+            only("program_manager", 200, 403, api=True),
+            api=True,
+            method="patch",
+            kwargs=lambda w: {"pk": w.program.pk},
+            data=lambda w: {"phase": "go_live"},
+        )
+    ),
+    Endpoint(
+        "membership-list",
+        {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 401},
+        api=True,
+        query="?program=1",
+    ),
+    Endpoint(
+        "membership-list",
+        only("program_manager", 201, 403, api=True, outsider=400),
+        api=True,
+        method="post",
+        data=lambda w: {"program": w.program.pk, **newcomer(w)},
+    ),
     Endpoint("membership-detail", expect(200, anonymous=401), api=True, kwargs=api_membership),
-    *and_put(Endpoint("membership-detail", only("program_manager", 200, 403, api=True), api=True, method="patch",
-             kwargs=api_membership, data=lambda w: {"role": Role.STAKEHOLDER_LEAD})),
-    Endpoint("membership-detail", only("program_manager", 204, 403, api=True), api=True, method="delete",
-             kwargs=api_membership),
+    *and_put(
+        Endpoint(
+            "membership-detail",
+            only("program_manager", 200, 403, api=True),
+            api=True,
+            method="patch",
+            kwargs=api_membership,
+            data=lambda w: {"role": Role.STAKEHOLDER_LEAD},
+        )
+    ),
+    Endpoint(
+        "membership-detail",
+        only("program_manager", 204, 403, api=True),
+        api=True,
+        method="delete",
+        kwargs=api_membership,
+    ),
     Endpoint("audit-list", {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 401}, api=True),
     Endpoint("audit-detail", only(AUDIT_READERS, 200, 404, api=True), api=True, kwargs=api_audit_entry),
 ]

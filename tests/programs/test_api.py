@@ -69,24 +69,28 @@ def test_program_filter_narrows_program_scoped_resources(world: World) -> None:
 
 
 def test_bad_input_gets_field_level_errors(world: World, api_for) -> None:
-    response = api_for("program_manager").patch(f"/api/programs/{world.program.pk}/",
-                                                {"phase": "party", "go_live_date": "tomorrow"}, format="json")
+    response = api_for("program_manager").patch(
+        f"/api/programs/{world.program.pk}/", {"phase": "party", "go_live_date": "tomorrow"}, format="json"
+    )
     assert response.status_code == 400
     assert set(response.json()) == {"phase", "go_live_date"}
 
 
 def test_a_duplicate_membership_is_a_400_not_a_500(world: World, api_for) -> None:
     response = api_for("program_manager").post(
-        "/api/memberships/", {"program": world.program.pk, "person": world.member.pk, "role": "auditor"},
-        format="json")
+        "/api/memberships/",
+        {"program": world.program.pk, "person": world.member.pk, "role": "auditor"},
+        format="json",
+    )
     assert response.status_code == 400
     assert "already" in str(response.json()).lower() or "unique" in str(response.json()).lower()
 
 
 def test_the_last_program_manager_cannot_be_demoted(world: World, api_for) -> None:
     membership = Membership.objects.get(program=world.program, person=world.program_manager)
-    response = api_for("program_manager").patch(f"/api/memberships/{membership.pk}/", {"role": "member"},
-                                                format="json")
+    response = api_for("program_manager").patch(
+        f"/api/memberships/{membership.pk}/", {"role": "member"}, format="json"
+    )
     assert response.status_code == 400
     assert "at least one program manager" in str(response.json())
 
@@ -94,7 +98,10 @@ def test_the_last_program_manager_cannot_be_demoted(world: World, api_for) -> No
 def test_vendor_and_consultant_roles_are_for_partner_organisations(world: World, api_for) -> None:
     newcomer = UserFactory(organisation=world.hospital)
     response = api_for("program_manager").post(
-        "/api/memberships/", {"program": world.program.pk, "person": newcomer.pk, "role": "vendor"}, format="json")
+        "/api/memberships/",
+        {"program": world.program.pk, "person": newcomer.pk, "role": "vendor"},
+        format="json",
+    )
     assert response.status_code == 400
     assert "partner organisations" in str(response.json())
 
@@ -118,10 +125,12 @@ def test_each_token_is_rate_limited(world: World, settings) -> None:
     assert other == 200
 
 
-@pytest.mark.parametrize("url", ["/api/programs/", "/api/memberships/", "/api/audit/", "/api/people/",
-                                 "/api/organisations/"])
-def test_api_lists_run_a_bounded_number_of_queries(url: str, world: World, api_for,
-                                                   django_assert_max_num_queries) -> None:
+@pytest.mark.parametrize(
+    "url", ["/api/programs/", "/api/memberships/", "/api/audit/", "/api/people/", "/api/organisations/"]
+)
+def test_api_lists_run_a_bounded_number_of_queries(
+    url: str, world: World, api_for, django_assert_max_num_queries
+) -> None:
     client = api_for("program_manager")
     client.get(url)
     for _ in range(15):

@@ -37,8 +37,9 @@ def test_navigation_shows_the_audit_trail_only_to_roles_that_may_read_it(world: 
 def test_the_audit_page_filters_by_person_and_type(world: World, client_for) -> None:
     services.update_record(instance=world.program, actor=world.program_manager, data={"phase": "go_live"})
     client = client_for("auditor")
-    page = client.get(f"/programs/{world.program.pk}/audit/?person={world.program_manager.pk}"
-                      "&object_type=programs.program").content.decode()
+    page = client.get(
+        f"/programs/{world.program.pk}/audit/?person={world.program_manager.pk}&object_type=programs.program"
+    ).content.decode()
     assert "go_live" in page
     page = client.get(f"/programs/{world.program.pk}/audit/?person={world.member.pk}").content.decode()
     assert "go_live" not in page and "No entries match." in page
@@ -49,8 +50,9 @@ def test_a_role_change_from_the_people_page_is_saved_and_shown(world: World, cli
 
     membership = Membership.objects.get(program=world.program, person=world.member)
     client = client_for("program_manager")
-    response = client.post(f"/programs/{world.program.pk}/people/{membership.pk}/", {"role": "stakeholder_lead"},
-                           follow=True)
+    response = client.post(
+        f"/programs/{world.program.pk}/people/{membership.pk}/", {"role": "stakeholder_lead"}, follow=True
+    )
     assert "is now stakeholder lead" in response.content.decode()
     membership.refresh_from_db()
     assert membership.role == Role.STAKEHOLDER_LEAD
@@ -59,8 +61,12 @@ def test_a_role_change_from_the_people_page_is_saved_and_shown(world: World, cli
 def test_pages_run_a_bounded_number_of_queries(world: World, django_assert_max_num_queries) -> None:
     client = Client()
     client.force_login(world.program_manager)
-    urls = ["/programs/", f"/programs/{world.program.pk}/", f"/programs/{world.program.pk}/people/",
-            f"/programs/{world.program.pk}/audit/"]
+    urls = [
+        "/programs/",
+        f"/programs/{world.program.pk}/",
+        f"/programs/{world.program.pk}/people/",
+        f"/programs/{world.program.pk}/audit/",
+    ]
     for url in urls:
         client.get(url)
     for _ in range(12):

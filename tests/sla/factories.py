@@ -67,11 +67,21 @@ class AttainmentTargetFactory(factory.django.DjangoModelFactory):
     service_credit_percent = Decimal("5")
 
 
-def policy_for(contract: Contract, text: str = POLICY_24X7, effective_from: dt.date = dt.date(2024, 1, 1),
-               actor: Any = SYSTEM_ACTOR) -> SlaPolicyVersion:
+def policy_for(
+    contract: Contract,
+    text: str = POLICY_24X7,
+    effective_from: dt.date = dt.date(2024, 1, 1),
+    actor: Any = SYSTEM_ACTOR,
+) -> SlaPolicyVersion:
     """A contract's policy with one version (created through the service, as the app does)."""
-    return services.create_policy(contract=contract, name=f"{contract.name} SLA", yaml_text=text,
-                                  effective_from=effective_from, actor=actor, check=False)
+    return services.create_policy(
+        contract=contract,
+        name=f"{contract.name} SLA",
+        yaml_text=text,
+        effective_from=effective_from,
+        actor=actor,
+        check=False,
+    )
 
 
 def tickets_csv(rows: list[tuple[str, str, str, str, str]]) -> bytes:

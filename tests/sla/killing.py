@@ -36,24 +36,44 @@ def child_database_url(tmp_path: Path) -> str:
 
 
 def child_env(url: str, tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": url, "ACCORD_VAR_DIR": str(tmp_path), "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "accord.settings", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
-            "ACCORD_TESTING": ""}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ACCORD_VAR_DIR": str(tmp_path),
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "accord.settings",
+        "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+        "ACCORD_TESTING": "",
+    }
 
 
 def run_child(script: str, env: dict[str, str], *args: str, timeout: float = 300) -> Any:
     """Run `script` to completion; return the JSON its last line of output prints, if it prints JSON."""
-    done = subprocess.run([sys.executable, "-c", script, *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     return json.loads(last) if last.startswith(("{", "[")) else last
 
 
-def kill_once_writing(script: str, env: dict[str, str], marker: Path, *args: str, timeout: float = 300) -> None:
+def kill_once_writing(
+    script: str, env: dict[str, str], marker: Path, *args: str, timeout: float = 300
+) -> None:
     """Start `script`, wait for it to create `marker` (it is writing), then SIGKILL it and reap it."""
-    child = subprocess.Popen([sys.executable, "-c", script, *args], env=env, cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + timeout
     try:
         while not marker.exists():

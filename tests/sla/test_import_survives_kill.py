@@ -33,7 +33,9 @@ def test_a_ticket_import_killed_mid_write_leaves_nothing_and_a_rerun_completes(w
     env = child_env(child_database_url(tmp_path), tmp_path)
     marker = tmp_path / "writing"
 
-    kill_once_writing(PAUSED_TICKET_IMPORT, env, marker, str(marker), str(contract.pk), str(tickets), str(events))
+    kill_once_writing(
+        PAUSED_TICKET_IMPORT, env, marker, str(marker), str(contract.pk), str(tickets), str(events)
+    )
 
     after_kill = run_child(COUNT_TICKETS, env, str(contract.pk))
     assert (after_kill["tickets"], after_kill["events"], after_kill["changes"]) == (0, 0, 0)
@@ -43,7 +45,11 @@ def test_a_ticket_import_killed_mid_write_leaves_nothing_and_a_rerun_completes(w
     run_child(TICKET_IMPORT, env, str(contract.pk), str(tickets), str(events))
 
     after_rerun = run_child(COUNT_TICKETS, env, str(contract.pk))
-    assert (after_rerun["tickets"], after_rerun["events"], after_rerun["changes"]) == (TICKETS, TICKETS, TICKETS)
+    assert (after_rerun["tickets"], after_rerun["events"], after_rerun["changes"]) == (
+        TICKETS,
+        TICKETS,
+        TICKETS,
+    )
     (killed_status, killed_message), (rerun_status, rerun_message) = after_rerun["imports"]
     assert killed_status == "failed" and "stopped before it finished" in killed_message
     assert "nothing of it was stored" in killed_message

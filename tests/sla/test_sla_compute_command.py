@@ -34,8 +34,18 @@ def files(tmp_path: Path) -> Path:
 
 
 def compute_args(folder: Path, *extra: str | Path, policy: str = "policy.yaml") -> list[str | Path]:
-    return ["compute", "--policy", folder / policy, "--tickets", folder / "tickets.csv",
-            "--as-of", "2026-01-05T12:00", "--out", folder / "results.csv", *extra]
+    return [
+        "compute",
+        "--policy",
+        folder / policy,
+        "--tickets",
+        folder / "tickets.csv",
+        "--as-of",
+        "2026-01-05T12:00",
+        "--out",
+        folder / "results.csv",
+        *extra,
+    ]
 
 
 def test_the_command_writes_one_row_per_ticket_in_input_order_and_exits_0(files):
@@ -45,11 +55,31 @@ def test_the_command_writes_one_row_per_ticket_in_input_order_and_exits_0(files)
     assert text.splitlines()[0] == ",".join(RESULT_HEADER)
     rows = results_rows(text)
     assert [r["id"] for r in rows] == ["B-2", "A-1"]
-    assert list(rows[0].values()) == ["B-2", "2", "1800", "7200", "0", "2026-01-05T10:00:00-06:00",
-                                      "2026-01-05T17:00:00-06:00", "met", "met", ""]
+    assert list(rows[0].values()) == [
+        "B-2",
+        "2",
+        "1800",
+        "7200",
+        "0",
+        "2026-01-05T10:00:00-06:00",
+        "2026-01-05T17:00:00-06:00",
+        "met",
+        "met",
+        "",
+    ]
     # A-1 is a 24x7 priority-1 ticket, open for 3 h as of noon.
-    assert list(rows[1].values()) == ["A-1", "1", "10800", "10800", "0", "2026-01-05T09:15:00-06:00",
-                                      "2026-01-05T13:00:00-06:00", "breached", "running", ""]
+    assert list(rows[1].values()) == [
+        "A-1",
+        "1",
+        "10800",
+        "10800",
+        "0",
+        "2026-01-05T09:15:00-06:00",
+        "2026-01-05T13:00:00-06:00",
+        "breached",
+        "running",
+        "",
+    ]
     assert f"wrote 2 rows (0 with errors) to {files / 'results.csv'}" in stderr
 
 
@@ -69,11 +99,15 @@ def test_a_json_policy_is_read_as_yaml(files):
 
 
 def test_events_for_unknown_tickets_are_reported_on_standard_error(files):
-    (files / "events.csv").write_bytes(events_file([
-        ["B-2", "2026-01-05T10:00", "Awaiting Vendor"],
-        ["GHOST", "2026-01-05T10:00", "Awaiting Vendor"],
-        ["B-2", "2026-01-05T10:30", "Active"],
-    ]))
+    (files / "events.csv").write_bytes(
+        events_file(
+            [
+                ["B-2", "2026-01-05T10:00", "Awaiting Vendor"],
+                ["GHOST", "2026-01-05T10:00", "Awaiting Vendor"],
+                ["B-2", "2026-01-05T10:30", "Active"],
+            ]
+        )
+    )
     code, _, stderr = run_cli(*compute_args(files, "--events", files / "events.csv"))
     assert code == 0, stderr
     assert "accord sla: warning: events line 3: unknown ticket id 'GHOST'" in stderr
@@ -86,15 +120,26 @@ def test_events_for_unknown_tickets_are_reported_on_standard_error(files):
     ("change", "message"),
     [
         ({"timezone": "America/Chicgo"}, "timezone: unknown time zone 'America/Chicgo'"),
-        ({"targets": {"2": {"response": "90 minutes", "resolution": "8h"}}},
-         "targets.2.response: '90 minutes' is not a duration"),
-        ({"targets": {"2": {"response": "0m", "resolution": "8h"}}},
-         "targets.2.response: '0m': a target must be longer than zero"),
-        ({"working_hours": {"tue": ["17:00-08:00"]}},
-         "working_hours.tue[0]: '17:00-08:00': the end must be after the start"),
-        ({"working_hours": {"mon": ["08:00-25:00"]}}, "working_hours.mon[0]: '08:00-25:00': 25:00 is not a time"),
-        ({"working_hours": {"mon": ["08:00-12:00", "11:00-17:00"]}},
-         "working_hours.mon: intervals 08:00-12:00 and 11:00-17:00 overlap"),
+        (
+            {"targets": {"2": {"response": "90 minutes", "resolution": "8h"}}},
+            "targets.2.response: '90 minutes' is not a duration",
+        ),
+        (
+            {"targets": {"2": {"response": "0m", "resolution": "8h"}}},
+            "targets.2.response: '0m': a target must be longer than zero",
+        ),
+        (
+            {"working_hours": {"tue": ["17:00-08:00"]}},
+            "working_hours.tue[0]: '17:00-08:00': the end must be after the start",
+        ),
+        (
+            {"working_hours": {"mon": ["08:00-25:00"]}},
+            "working_hours.mon[0]: '08:00-25:00': 25:00 is not a time",
+        ),
+        (
+            {"working_hours": {"mon": ["08:00-12:00", "11:00-17:00"]}},
+            "working_hours.mon: intervals 08:00-12:00 and 11:00-17:00 overlap",
+        ),
         ({"working_hours": {"mon": ["8am-5pm"]}}, "working_hours.mon[0]: '8am-5pm' is not an interval"),
         ({"holidays": {"country": "XX"}}, "holidays.country: unknown holiday country 'XX'"),
         ({"warn_at": [1.5]}, "warn_at[0]: 1.5 is outside (0, 1]"),

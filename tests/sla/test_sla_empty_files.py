@@ -39,8 +39,18 @@ def folder(tmp_path: Path) -> Path:
 
 def compute_files(folder: Path, tickets: bytes, events: bytes | None, *extra: str) -> tuple[int, str, str]:
     (folder / "tickets.csv").write_bytes(tickets)
-    args: list[str | Path] = ["compute", "--policy", folder / "policy.yaml", "--tickets", folder / "tickets.csv",
-                              "--as-of", "2026-01-05T12:00", "--out", "-", *extra]
+    args: list[str | Path] = [
+        "compute",
+        "--policy",
+        folder / "policy.yaml",
+        "--tickets",
+        folder / "tickets.csv",
+        "--as-of",
+        "2026-01-05T12:00",
+        "--out",
+        "-",
+        *extra,
+    ]
     if events is not None:
         (folder / "events.csv").write_bytes(events)
         args += ["--events", folder / "events.csv"]
@@ -52,7 +62,11 @@ def test_a_header_only_events_file_means_no_pauses(folder):
     assert code == 0, stderr
     (row,) = results_rows(stdout)
     assert (row["id"], row["response_elapsed_s"], row["resolution_elapsed_s"], row["paused_s"]) == (
-        "T-1", "1800", "7200", "0")
+        "T-1",
+        "1800",
+        "7200",
+        "0",
+    )
     assert (row["response_status"], row["resolution_status"], row["error"]) == ("met", "met", "")
     assert "wrote 1 rows (0 with errors)" in stderr
 
@@ -74,29 +88,33 @@ def test_a_header_only_tickets_file_without_events_or_final_newline_is_empty_too
 
 
 def test_a_header_only_servicenow_export_gives_no_incidents(folder):
-    code, stdout, stderr = compute_files(folder, csv_bytes(SERVICENOW_HEADER, []), events_file([]),
-                                         "--format", "servicenow")
+    code, stdout, stderr = compute_files(
+        folder, csv_bytes(SERVICENOW_HEADER, []), events_file([]), "--format", "servicenow"
+    )
     assert code == 0, stderr
     assert results_rows(stdout) == []
     assert "0 tickets" in stderr
 
 
 def test_a_header_only_file_with_a_date_format_is_empty_too(folder):
-    code, stdout, stderr = compute_files(folder, tickets_file([]), events_file([]),
-                                         "--date-format", "%d/%m/%Y %H:%M")
+    code, stdout, stderr = compute_files(
+        folder, tickets_file([]), events_file([]), "--date-format", "%d/%m/%Y %H:%M"
+    )
     assert code == 0, stderr
     assert results_rows(stdout) == []
 
 
 def test_events_for_tickets_of_an_empty_tickets_file_are_reported_as_unknown(folder):
     code, stdout, stderr = compute_files(
-        folder, tickets_file([]), events_file([["T-9", "2026-01-05T09:00", "Awaiting Vendor"]]))
+        folder, tickets_file([]), events_file([["T-9", "2026-01-05T09:00", "Awaiting Vendor"]])
+    )
     assert code == 0, stderr
     assert results_rows(stdout) == []
     assert "events line 2: unknown ticket id 'T-9'" in stderr
 
 
 # The engine functions the ticket import calls (accord.sla.engine_bridge.read_export and compute).
+
 
 def test_the_readers_return_empty_arrays_for_header_only_files():
     tickets = read_generic_tickets(tickets_file([]), timezone="America/Chicago")
@@ -123,21 +141,30 @@ def test_the_import_reads_a_header_only_export_as_no_tickets(file_format):
         "servicenow": SERVICENOW_HEADER,
         "jira": ("Issue key", "Issue id", "Priority", "Created", "Resolved", "Status"),
     }
-    parsed = read_export(csv_bytes(headers[file_format], []), file_format=file_format, timezone="UTC",
-                         events_source=events_file([]))
+    parsed = read_export(
+        csv_bytes(headers[file_format], []),
+        file_format=file_format,
+        timezone="UTC",
+        events_source=events_file([]),
+    )
     assert len(parsed.tickets) == 0 and len(parsed.events) == 0
     assert parsed.row_errors() == []
     assert parsed.valid.shape == (0,)
 
 
 def test_the_import_reads_tickets_with_a_header_only_events_file():
-    parsed = read_export(tickets_file([TICKET]), file_format="generic", timezone="America/Chicago",
-                         events_source=events_file([]))
+    parsed = read_export(
+        tickets_file([TICKET]),
+        file_format="generic",
+        timezone="America/Chicago",
+        events_source=events_file([]),
+    )
     assert len(parsed.tickets) == 1 and len(parsed.events) == 0
     assert parsed.valid.tolist() == [True]
 
 
 # Large files are read in place (mapped) rather than copied; the rows and line numbers are the same.
+
 
 @pytest.mark.parametrize("final_newline", [True, False])
 def test_a_file_read_in_place_gives_the_same_rows_and_lines_as_one_read_into_memory(

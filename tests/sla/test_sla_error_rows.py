@@ -17,8 +17,17 @@ def compute_files(
 ) -> tuple[list[dict[str, str]], str]:
     (tmp_path / "policy.yaml").write_text(yaml.safe_dump(OFFICE_HOURS))
     (tmp_path / "tickets.csv").write_bytes(tickets_file(tickets))
-    argv = ["compute", "--policy", tmp_path / "policy.yaml", "--tickets", tmp_path / "tickets.csv",
-            "--as-of", "2026-01-31T00:00", "--out", tmp_path / "results.csv"]
+    argv = [
+        "compute",
+        "--policy",
+        tmp_path / "policy.yaml",
+        "--tickets",
+        tmp_path / "tickets.csv",
+        "--as-of",
+        "2026-01-31T00:00",
+        "--out",
+        tmp_path / "results.csv",
+    ]
     if events is not None:
         (tmp_path / "events.csv").write_bytes(events_file(events))
         argv += ["--events", tmp_path / "events.csv"]
@@ -59,7 +68,8 @@ def test_an_error_row_keeps_its_id_and_priority_and_leaves_the_figures_empty(tmp
 
 def test_an_unknown_priority_is_an_error_row(tmp_path):
     assert error_of(tmp_path, ["P9", "P2", "2026-01-05T09:00", "", ""]) == (
-        "line 3: unknown priority 'P2' (the policy defines 1, 2)")
+        "line 3: unknown priority 'P2' (the policy defines 1, 2)"
+    )
 
 
 def test_a_missing_priority_is_an_error_row(tmp_path):
@@ -68,14 +78,17 @@ def test_a_missing_priority_is_an_error_row(tmp_path):
 
 def test_an_unparseable_time_is_an_error_row_quoting_the_cell(tmp_path):
     assert error_of(tmp_path, ["Y", "2", "yesterday", "", ""]) == (
-        "line 3: opened_at 'yesterday' is not an ISO 8601 date and time (YYYY-MM-DDTHH:MM[:SS][±HH:MM])")
+        "line 3: opened_at 'yesterday' is not an ISO 8601 date and time (YYYY-MM-DDTHH:MM[:SS][±HH:MM])"
+    )
     assert error_of(tmp_path, ["N", "2", "2026-01-05T09:00", "", "2026-01-05 noon"]).startswith(
-        "line 3: resolved_at '2026-01-05 noon' is not an ISO 8601 date and time")
+        "line 3: resolved_at '2026-01-05 noon' is not an ISO 8601 date and time"
+    )
 
 
 def test_an_impossible_date_is_an_error_row(tmp_path):
     assert error_of(tmp_path, ["F", "2", "2026-02-30T09:00", "", ""]) == (
-        "line 3: opened_at '2026-02-30T09:00' is not a real date, time of day or UTC offset")
+        "line 3: opened_at '2026-02-30T09:00' is not a real date, time of day or UTC offset"
+    )
 
 
 def test_a_naive_time_the_clocks_skipped_in_spring_is_an_error_row(tmp_path):
@@ -89,37 +102,47 @@ def test_a_missing_opening_time_is_an_error_row(tmp_path):
 
 def test_a_resolution_before_the_opening_is_an_error_row(tmp_path):
     assert error_of(tmp_path, ["R", "2", "2026-01-05T09:00", "", "2026-01-05T08:59"]) == (
-        "line 3: resolved_at 2026-01-05T08:59:00-06:00 is before opened_at 2026-01-05T09:00:00-06:00")
+        "line 3: resolved_at 2026-01-05T08:59:00-06:00 is before opened_at 2026-01-05T09:00:00-06:00"
+    )
 
 
 def test_a_first_response_before_the_opening_is_an_error_row(tmp_path):
     # 07:30 in Denver is 08:30 in Chicago, half an hour before the opening.
     assert error_of(tmp_path, ["E", "2", "2026-01-05T09:00", "2026-01-05T07:30:00-07:00", ""]) == (
-        "line 3: first_response_at 2026-01-05T08:30:00-06:00 is before opened_at 2026-01-05T09:00:00-06:00")
+        "line 3: first_response_at 2026-01-05T08:30:00-06:00 is before opened_at 2026-01-05T09:00:00-06:00"
+    )
 
 
 def test_a_ticket_opened_after_the_as_of_instant_is_an_error_row(tmp_path):
     assert error_of(tmp_path, ["L", "2", "2026-02-02T09:00", "", ""]) == (
-        "line 3: opened_at 2026-02-02T09:00:00-06:00 is after the as-of instant 2026-01-31T00:00:00-06:00")
+        "line 3: opened_at 2026-02-02T09:00:00-06:00 is after the as-of instant 2026-01-31T00:00:00-06:00"
+    )
 
 
 def test_a_repeated_ticket_id_is_an_error_row_naming_the_first_line(tmp_path):
     assert error_of(tmp_path, ["OK", "2", "2026-01-05T09:00", "", ""]) == (
-        "line 3: duplicate id 'OK' (first on line 2)")
+        "line 3: duplicate id 'OK' (first on line 2)"
+    )
 
 
 def test_every_problem_of_a_row_is_named(tmp_path):
     assert error_of(tmp_path, ["X", "7", "2026-01-05T09:00", "", "2026-01-04T09:00"]) == (
         "line 3: unknown priority '7' (the policy defines 1, 2); "
-        "resolved_at 2026-01-04T09:00:00-06:00 is before opened_at 2026-01-05T09:00:00-06:00")
+        "resolved_at 2026-01-04T09:00:00-06:00 is before opened_at 2026-01-05T09:00:00-06:00"
+    )
 
 
 def test_an_unreadable_event_makes_its_ticket_an_error_row_naming_the_event_line(tmp_path):
-    rows, _ = compute_files(tmp_path, [GOOD, ["EV", "2", "2026-01-05T09:00", "", ""]], [
-        ["EV", "2026-01-05T10:00", "Awaiting Vendor"],
-        ["EV", "soon", "Active"],
-    ])
+    rows, _ = compute_files(
+        tmp_path,
+        [GOOD, ["EV", "2", "2026-01-05T09:00", "", ""]],
+        [
+            ["EV", "2026-01-05T10:00", "Awaiting Vendor"],
+            ["EV", "soon", "Active"],
+        ],
+    )
     assert rows[0]["error"] == ""
     assert rows[1]["resolution_status"] == "error"
     assert rows[1]["error"] == (
-        "line 3: events line 3: at 'soon' is not an ISO 8601 date and time (YYYY-MM-DDTHH:MM[:SS][±HH:MM])")
+        "line 3: events line 3: at 'soon' is not an ISO 8601 date and time (YYYY-MM-DDTHH:MM[:SS][±HH:MM])"
+    )

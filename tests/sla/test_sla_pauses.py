@@ -12,10 +12,15 @@ AS_OF = "2026-01-31T00:00"
 
 
 def test_a_pause_over_the_night_counts_only_its_business_seconds():
-    row = compute_one(OFFICE_HOURS, ["T", "2", "2026-01-05T09:00", "2026-01-05T09:30", "2026-01-06T11:00"], [
-        ["T", "2026-01-05T16:00", "Awaiting User Info"],
-        ["T", "2026-01-06T10:00", "In Progress"],
-    ], as_of=AS_OF)
+    row = compute_one(
+        OFFICE_HOURS,
+        ["T", "2", "2026-01-05T09:00", "2026-01-05T09:30", "2026-01-06T11:00"],
+        [
+            ["T", "2026-01-05T16:00", "Awaiting User Info"],
+            ["T", "2026-01-06T10:00", "In Progress"],
+        ],
+        as_of=AS_OF,
+    )
     # Open for 11 business hours (Monday 09:00-17:00, Tuesday 08:00-11:00), paused for 3 of them
     # (Monday 16:00-17:00, Tuesday 08:00-10:00): 8 h elapsed, exactly the target.
     assert row["paused_s"] == "10800"
@@ -28,59 +33,89 @@ def test_a_pause_over_the_night_counts_only_its_business_seconds():
 def test_a_pause_over_a_holiday_weekend_counts_neither_the_weekend_nor_the_holiday():
     policy = policy_with(holidays={"country": "US"})
     # Friday 16 January to Tuesday 20 January; Monday 19 is Martin Luther King Jr. Day.
-    row = compute_one(policy, ["T", "2", "2026-01-16T15:00", "", "2026-01-20T11:00"], [
-        ["T", "2026-01-16T16:00", "Awaiting Vendor"],
-        ["T", "2026-01-20T09:00", "In Progress"],
-    ], as_of=AS_OF)
+    row = compute_one(
+        policy,
+        ["T", "2", "2026-01-16T15:00", "", "2026-01-20T11:00"],
+        [
+            ["T", "2026-01-16T16:00", "Awaiting Vendor"],
+            ["T", "2026-01-20T09:00", "In Progress"],
+        ],
+        as_of=AS_OF,
+    )
     assert row["paused_s"] == "7200"  # Friday 16:00-17:00 + Tuesday 08:00-09:00
     assert row["resolution_elapsed_s"] == "10800"  # 5 business hours open, 2 of them paused
 
 
 def test_an_event_before_opening_sets_the_state_at_opening():
-    row = compute_one(OFFICE_HOURS, ["T", "2", "2026-01-05T09:00", "", "2026-01-05T13:00"], [
-        ["T", "2026-01-05T07:00", "Awaiting Vendor"],
-        ["T", "2026-01-05T11:00", "Work in Progress"],
-    ], as_of=AS_OF)
+    row = compute_one(
+        OFFICE_HOURS,
+        ["T", "2", "2026-01-05T09:00", "", "2026-01-05T13:00"],
+        [
+            ["T", "2026-01-05T07:00", "Awaiting Vendor"],
+            ["T", "2026-01-05T11:00", "Work in Progress"],
+        ],
+        as_of=AS_OF,
+    )
     # Paused from opening (09:00), not from the event (07:00) nor from 08:00, until 11:00.
     assert row["paused_s"] == "7200"
     assert row["resolution_elapsed_s"] == "7200"
 
 
 def test_only_the_latest_event_before_opening_sets_the_state_at_opening():
-    row = compute_one(OFFICE_HOURS, ["T", "2", "2026-01-05T09:00", "", "2026-01-05T13:00"], [
-        ["T", "2026-01-05T06:00", "Awaiting Vendor"],
-        ["T", "2026-01-05T07:00", "Active"],
-    ], as_of=AS_OF)
+    row = compute_one(
+        OFFICE_HOURS,
+        ["T", "2", "2026-01-05T09:00", "", "2026-01-05T13:00"],
+        [
+            ["T", "2026-01-05T06:00", "Awaiting Vendor"],
+            ["T", "2026-01-05T07:00", "Active"],
+        ],
+        as_of=AS_OF,
+    )
     assert (row["paused_s"], row["resolution_elapsed_s"]) == ("0", "14400")
 
 
 def test_a_ticket_paused_since_before_opening_has_no_elapsed_resolution_time():
-    row = compute_one(OFFICE_HOURS, ["T", "2", "2026-01-05T09:00", "", ""], [
-        ["T", "2026-01-05T08:00", "Awaiting User Info"],
-    ], as_of="2026-01-05T15:00")
+    row = compute_one(
+        OFFICE_HOURS,
+        ["T", "2", "2026-01-05T09:00", "", ""],
+        [
+            ["T", "2026-01-05T08:00", "Awaiting User Info"],
+        ],
+        as_of="2026-01-05T15:00",
+    )
     assert (row["paused_s"], row["resolution_elapsed_s"]) == ("21600", "0")
     assert row["resolution_status"] == "running"
 
 
 def test_events_are_taken_in_time_order_not_file_order():
-    row = compute_one(OFFICE_HOURS, ["T", "2", "2026-01-05T09:00", "", "2026-01-05T12:00"], [
-        ["T", "2026-01-05T11:00", "Active"],
-        ["T", "2026-01-05T10:00", "Awaiting User Info"],
-    ], as_of=AS_OF)
+    row = compute_one(
+        OFFICE_HOURS,
+        ["T", "2", "2026-01-05T09:00", "", "2026-01-05T12:00"],
+        [
+            ["T", "2026-01-05T11:00", "Active"],
+            ["T", "2026-01-05T10:00", "Awaiting User Info"],
+        ],
+        as_of=AS_OF,
+    )
     assert (row["paused_s"], row["resolution_elapsed_s"]) == ("3600", "7200")
 
 
 def test_events_at_the_same_instant_take_effect_in_file_order():
-    rows = compute_rows(OFFICE_HOURS, [
-        ["last-pauses", "2", "2026-01-05T09:00", "", "2026-01-05T13:00"],
-        ["last-resumes", "2", "2026-01-05T09:00", "", "2026-01-05T13:00"],
-    ], [
-        ["last-pauses", "2026-01-05T10:00", "Active"],
-        ["last-resumes", "2026-01-05T10:00", "Awaiting User Info"],
-        ["last-pauses", "2026-01-05T10:00", "Awaiting User Info"],
-        ["last-resumes", "2026-01-05T10:00", "Active"],
-        ["last-pauses", "2026-01-05T12:00", "Active"],
-    ], as_of=AS_OF)
+    rows = compute_rows(
+        OFFICE_HOURS,
+        [
+            ["last-pauses", "2", "2026-01-05T09:00", "", "2026-01-05T13:00"],
+            ["last-resumes", "2", "2026-01-05T09:00", "", "2026-01-05T13:00"],
+        ],
+        [
+            ["last-pauses", "2026-01-05T10:00", "Active"],
+            ["last-resumes", "2026-01-05T10:00", "Awaiting User Info"],
+            ["last-pauses", "2026-01-05T10:00", "Awaiting User Info"],
+            ["last-resumes", "2026-01-05T10:00", "Active"],
+            ["last-pauses", "2026-01-05T12:00", "Active"],
+        ],
+        as_of=AS_OF,
+    )
     assert [r["paused_s"] for r in rows] == ["7200", "0"]
     assert [r["resolution_elapsed_s"] for r in rows] == ["7200", "14400"]
 
@@ -106,21 +141,31 @@ def test_pauses_stop_the_response_clock_when_the_policy_says_so():
 
 
 def test_a_due_instant_counts_pauses_up_to_the_stop_and_none_after():
-    row = compute_one(OFFICE_HOURS, ["T", "2", "2026-01-05T09:00", "", "2026-01-05T12:00"], [
-        ["T", "2026-01-05T10:00", "Awaiting Vendor"],
-        ["T", "2026-01-05T11:00", "Active"],
-        ["T", "2026-01-05T13:00", "Awaiting Vendor"],  # after the resolution: not part of this clock
-        ["T", "2026-01-05T15:00", "Active"],
-    ], as_of=AS_OF)
+    row = compute_one(
+        OFFICE_HOURS,
+        ["T", "2", "2026-01-05T09:00", "", "2026-01-05T12:00"],
+        [
+            ["T", "2026-01-05T10:00", "Awaiting Vendor"],
+            ["T", "2026-01-05T11:00", "Active"],
+            ["T", "2026-01-05T13:00", "Awaiting Vendor"],  # after the resolution: not part of this clock
+            ["T", "2026-01-05T15:00", "Active"],
+        ],
+        as_of=AS_OF,
+    )
     assert (row["resolution_elapsed_s"], row["paused_s"]) == ("7200", "3600")
     # 8 h target + the 1 h pause = 9 business hours from Monday 09:00: Monday to 17:00, Tuesday to 09:00.
     assert row["resolution_due"] == "2026-01-06T09:00:00-06:00"
 
 
 def test_an_open_pause_counts_towards_the_due_instant_only_up_to_the_as_of_instant():
-    row = compute_one(OFFICE_HOURS, ["T", "2", "2026-01-05T09:00", "", ""], [
-        ["T", "2026-01-05T11:30", "Awaiting User Info"],
-    ], as_of="2026-01-05T12:00")
+    row = compute_one(
+        OFFICE_HOURS,
+        ["T", "2", "2026-01-05T09:00", "", ""],
+        [
+            ["T", "2026-01-05T11:30", "Awaiting User Info"],
+        ],
+        as_of="2026-01-05T12:00",
+    )
     assert (row["resolution_elapsed_s"], row["paused_s"]) == ("9000", "1800")
     # 8 h + the 30 minutes paused so far: Monday 09:00-17:00 and Tuesday 08:00-08:30.
     assert row["resolution_due"] == "2026-01-06T08:30:00-06:00"
@@ -128,25 +173,38 @@ def test_an_open_pause_counts_towards_the_due_instant_only_up_to_the_as_of_insta
 
 
 def test_a_pause_that_begins_after_the_target_was_reached_does_not_move_the_due_instant():
-    rows = compute_rows(OFFICE_HOURS, [
-        ["late-pause", "1", "2026-01-05T09:00", "2026-01-05T09:05", "2026-01-05T16:00"],
-        ["early-pause", "1", "2026-01-05T09:00", "2026-01-05T09:05", "2026-01-05T16:00"],
-    ], [
-        ["late-pause", "2026-01-05T14:00", "Awaiting Vendor"],  # 5 h in: the 4 h target fell due at 13:00
-        ["late-pause", "2026-01-05T15:00", "Active"],
-        ["early-pause", "2026-01-05T12:30", "Awaiting Vendor"],  # 3.5 h in: delays the due by its hour
-        ["early-pause", "2026-01-05T13:30", "Active"],
-    ], as_of=AS_OF)
+    rows = compute_rows(
+        OFFICE_HOURS,
+        [
+            ["late-pause", "1", "2026-01-05T09:00", "2026-01-05T09:05", "2026-01-05T16:00"],
+            ["early-pause", "1", "2026-01-05T09:00", "2026-01-05T09:05", "2026-01-05T16:00"],
+        ],
+        [
+            ["late-pause", "2026-01-05T14:00", "Awaiting Vendor"],  # 5 h in: the 4 h target fell due at 13:00
+            ["late-pause", "2026-01-05T15:00", "Active"],
+            ["early-pause", "2026-01-05T12:30", "Awaiting Vendor"],  # 3.5 h in: delays the due by its hour
+            ["early-pause", "2026-01-05T13:30", "Active"],
+        ],
+        as_of=AS_OF,
+    )
     assert [r["resolution_due"] for r in rows] == ["2026-01-05T13:00:00-06:00", "2026-01-05T14:00:00-06:00"]
-    assert [(r["resolution_elapsed_s"], r["paused_s"]) for r in rows] == [("21600", "3600"), ("21600", "3600")]
+    assert [(r["resolution_elapsed_s"], r["paused_s"]) for r in rows] == [
+        ("21600", "3600"),
+        ("21600", "3600"),
+    ]
     assert [r["resolution_status"] for r in rows] == ["breached", "breached"]
 
 
 def test_a_pause_of_a_24x7_target_counts_every_second_including_the_weekend():
-    row = compute_one(OFFICE_HOURS, ["T", "1", "2026-01-10T10:00", "2026-01-10T10:05", "2026-01-11T10:00"], [
-        ["T", "2026-01-10T12:00", "Awaiting User Info"],
-        ["T", "2026-01-10T18:00", "Active"],
-    ], as_of=AS_OF)
+    row = compute_one(
+        OFFICE_HOURS,
+        ["T", "1", "2026-01-10T10:00", "2026-01-10T10:05", "2026-01-11T10:00"],
+        [
+            ["T", "2026-01-10T12:00", "Awaiting User Info"],
+            ["T", "2026-01-10T18:00", "Active"],
+        ],
+        as_of=AS_OF,
+    )
     assert (row["resolution_elapsed_s"], row["paused_s"]) == ("64800", "21600")  # 24 h open, 6 h paused
     # 4 h target: 2 h before the pause, then 2 h more after 18:00.
     assert row["resolution_due"] == "2026-01-10T20:00:00-06:00"

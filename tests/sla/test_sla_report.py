@@ -26,16 +26,32 @@ def _tickets() -> tuple[list[tuple[str, str, str, str, str]], list[tuple[str, st
     rows = []
     for day in range(1, 11):
         hours = 10 if day in (3, 7) else 6  # two January tickets take 10 h: breached
-        rows.append((f"JAN{day}", "P2", f"2024-01-{day:02d}T08:00Z", f"2024-01-{day:02d}T08:20Z",
-                     f"2024-01-{day:02d}T{8 + hours:02d}:00Z"))
-        rows.append((f"FEB{day}", "P2", f"2024-02-{day:02d}T08:00Z", f"2024-02-{day:02d}T08:20Z",
-                     f"2024-02-{day:02d}T12:00Z"))
+        rows.append(
+            (
+                f"JAN{day}",
+                "P2",
+                f"2024-01-{day:02d}T08:00Z",
+                f"2024-01-{day:02d}T08:20Z",
+                f"2024-01-{day:02d}T{8 + hours:02d}:00Z",
+            )
+        )
+        rows.append(
+            (
+                f"FEB{day}",
+                "P2",
+                f"2024-02-{day:02d}T08:00Z",
+                f"2024-02-{day:02d}T08:20Z",
+                f"2024-02-{day:02d}T12:00Z",
+            )
+        )
     # Open since 04:00: 8 h of an 8 h target gone at 12:00 would breach; 7 h in is at risk (warn_at 0.75).
     rows.append(("MAR1", "P2", "2024-03-10T05:00Z", "2024-03-10T05:10Z", ""))
     rows.append(("=1+2", "P2", "2024-02-20T08:00Z", "2024-02-20T08:20Z", "2024-02-20T09:00Z"))
     events = [
-        ("FEB1", "2024-02-01T09:00Z", "Awaiting customer"), ("FEB1", "2024-02-01T11:00Z", "In progress"),
-        ("FEB2", "2024-02-02T09:00Z", "Vendor hold"), ("FEB2", "2024-02-02T10:00Z", "In progress"),
+        ("FEB1", "2024-02-01T09:00Z", "Awaiting customer"),
+        ("FEB1", "2024-02-01T11:00Z", "In progress"),
+        ("FEB2", "2024-02-02T09:00Z", "Vendor hold"),
+        ("FEB2", "2024-02-02T10:00Z", "In progress"),
     ]
     return rows, events
 
@@ -44,11 +60,21 @@ def _tickets() -> tuple[list[tuple[str, str, str, str, str]], list[tuple[str, st
 def contract(world):
     contract = ContractFactory(program=world.program, vendor=world.vendor_org, period_fee=Decimal("10000.00"))
     policy_for(contract)
-    AttainmentTargetFactory(contract=contract, priority="P2", clock=Clock.RESOLUTION,
-                            target_percent=Decimal("90"), service_credit_percent=Decimal("5"))
+    AttainmentTargetFactory(
+        contract=contract,
+        priority="P2",
+        clock=Clock.RESOLUTION,
+        target_percent=Decimal("90"),
+        service_credit_percent=Decimal("5"),
+    )
     rows, events = _tickets()
-    services.import_tickets(contract=contract, source=tickets_csv(rows), file_name="desk.csv",
-                            actor=world.program_manager, events_source=events_csv(events))
+    services.import_tickets(
+        contract=contract,
+        source=tickets_csv(rows),
+        file_name="desk.csv",
+        actor=world.program_manager,
+        events_source=events_csv(events),
+    )
     services.compute_results(contract=contract, as_of=AS_OF, actor=world.program_manager)
     return contract
 
@@ -76,7 +102,9 @@ def test_a_period_that_meets_its_target_owes_nothing(contract) -> None:
 
 def test_a_clock_without_an_attainment_target_is_reported_but_owes_nothing(contract) -> None:
     response_line = _line(build_report(contract), 1, Clock.RESPONSE)
-    assert response_line.met == 10 and response_line.target is None and response_line.credit == Decimal("0.00")
+    assert (
+        response_line.met == 10 and response_line.target is None and response_line.credit == Decimal("0.00")
+    )
 
 
 def test_paused_time_is_attributed_to_the_party_that_held_the_ticket(contract) -> None:
@@ -110,7 +138,9 @@ def test_the_csv_export_neutralises_cells_that_would_run_as_formulas(contract, w
     assert len(rows) == 1 + 22
 
 
-def test_the_xlsx_report_export_has_one_row_per_period_priority_and_clock(contract, world, client_for) -> None:
+def test_the_xlsx_report_export_has_one_row_per_period_priority_and_clock(
+    contract, world, client_for
+) -> None:
     url = reverse("sla:report_export", kwargs={"program_id": world.program.pk, "pk": contract.pk})
     response = client_for("program_manager").get(url, {"table": "report", "format": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
@@ -126,8 +156,9 @@ def test_an_export_with_an_unknown_format_is_a_clear_400(contract, world, client
     assert response.status_code == 400 and b"format=csv|xlsx" in response.content
 
 
-def test_the_report_page_runs_a_bounded_number_of_queries(contract, world, client_for,
-                                                          django_assert_max_num_queries) -> None:
+def test_the_report_page_runs_a_bounded_number_of_queries(
+    contract, world, client_for, django_assert_max_num_queries
+) -> None:
     url = reverse("sla:report", kwargs={"program_id": world.program.pk, "pk": contract.pk})
     client = client_for("program_manager")
     client.get(url)

@@ -51,8 +51,11 @@ class AccordSocialAccountAdapter(DefaultSocialAccountAdapter):
         verified = [address.email for address in sociallogin.email_addresses if address.verified]
         person = services.find_person_for_single_sign_on(emails=verified)
         if person is None:
-            self.refuse(request, "Single sign-on found no Accord account for your verified e-mail address. "
-                                 "Your program manager adds people to Accord.")
+            self.refuse(
+                request,
+                "Single sign-on found no Accord account for your verified e-mail address. "
+                "Your program manager adds people to Accord.",
+            )
         services.link_single_sign_on(person=person, sociallogin=sociallogin, request=request)
 
     @staticmethod

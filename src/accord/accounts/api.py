@@ -18,8 +18,9 @@ class OrganisationSerializer(ValidatedModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
     def update(self, instance: Organisation, validated_data: dict[str, Any]) -> Organisation:
-        return services.update_organisation(organisation=instance, actor=self.context["request"].user,
-                                            data=validated_data)
+        return services.update_organisation(
+            organisation=instance, actor=self.context["request"].user, data=validated_data
+        )
 
 
 class OrganisationViewSet(AccordModelViewSet):
@@ -44,7 +45,9 @@ class PersonSerializer(ValidatedModelSerializer):
         return services.create_person(actor=self.context["request"].user, **validated_data)
 
     def update(self, instance: User, validated_data: dict[str, Any]) -> User:
-        return services.update_person(person=instance, actor=self.context["request"].user, data=validated_data)
+        return services.update_person(
+            person=instance, actor=self.context["request"].user, data=validated_data
+        )
 
 
 class PersonViewSet(AccordModelViewSet):

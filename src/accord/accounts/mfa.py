@@ -13,12 +13,15 @@ from allauth.mfa.models import Authenticator
 from accord.accounts.models import Organisation, OrganisationKind
 from accord.core.permissions import PARTNER_ROLES, roles_by_program
 
-PARTNER_ORGANISATION_KINDS = frozenset({OrganisationKind.VENDOR, OrganisationKind.OUTSOURCER,
-                                        OrganisationKind.CONSULTANCY})
+PARTNER_ORGANISATION_KINDS = frozenset(
+    {OrganisationKind.VENDOR, OrganisationKind.OUTSOURCER, OrganisationKind.CONSULTANCY}
+)
 # Recovery codes are a fallback for a second factor, not one of their own.
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-MFA_REQUIRED_MESSAGE = ("Your account must use two-factor authentication: set up an authenticator app "
-                        "(Profile → Two-factor authentication) before you continue.")
+MFA_REQUIRED_MESSAGE = (
+    "Your account must use two-factor authentication: set up an authenticator app "
+    "(Profile → Two-factor authentication) before you continue."
+)
 
 
 def requires_mfa(user: Any, *, organisation_kind: str | None = None) -> bool:

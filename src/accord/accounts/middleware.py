@@ -65,8 +65,9 @@ class MfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.needs_checking(request) and requires_mfa(request.user,
-                                                         organisation_kind=self.organisation_kind(request)):
+        if self.needs_checking(request) and requires_mfa(
+            request.user, organisation_kind=self.organisation_kind(request)
+        ):
             if not has_second_factor(request.user):
                 return self.set_up_first(request)
             request.session[MFA_CONFIRMED_KEY] = True
@@ -86,13 +87,23 @@ class MfaRequiredMiddleware:
 
     def needs_checking(self, request: HttpRequest) -> bool:
         user = getattr(request, "user", None)
-        return (user is not None and user.is_authenticated and hasattr(request, "session")
-                and not request.session.get(MFA_CONFIRMED_KEY) and not self.is_set_up_page(request.path))
+        return (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and not request.session.get(MFA_CONFIRMED_KEY)
+            and not self.is_set_up_page(request.path)
+        )
 
     @staticmethod
     def is_set_up_page(path: str) -> bool:
-        allowed = (reverse("mfa_index"), reverse("account_reauthenticate"), reverse("account_logout"),
-                   settings.STATIC_URL, reverse("healthz"))
+        allowed = (
+            reverse("mfa_index"),
+            reverse("account_reauthenticate"),
+            reverse("account_logout"),
+            settings.STATIC_URL,
+            reverse("healthz"),
+        )
         return path.startswith(allowed)
 
     def set_up_first(self, request: HttpRequest) -> HttpResponse:

@@ -34,7 +34,9 @@ class OrganisationQuerySet(models.QuerySet):
         program_ids = list(roles_by_program(user))
         if action != "view":
             # Program managers onboard partner organisations; nobody else edits them.
-            program_ids = [pid for pid, role in roles_by_program(user).items() if role == Role.PROGRAM_MANAGER]
+            program_ids = [
+                pid for pid, role in roles_by_program(user).items() if role == Role.PROGRAM_MANAGER
+            ]
             if not program_ids:
                 return self.none()
         condition = Q(people__memberships__program_id__in=program_ids) | Q(
@@ -51,7 +53,9 @@ class Organisation(models.Model):
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -143,8 +147,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the admin site and create programs.")
     is_platform_auditor = models.BooleanField(
-        default=False, help_text="May read the audit entries that belong to no program (people, organisations, "
-                                 "sign-ins). Set by a platform administrator.")
+        default=False,
+        help_text="May read the audit entries that belong to no program (people, organisations, "
+        "sign-ins). Set by a platform administrator.",
+    )
     date_joined = models.DateTimeField(default=timezone.now)
     # Bumped by "log out everywhere": it is part of the session hash, so every session ends at once.
     session_generation = models.PositiveIntegerField(default=0)

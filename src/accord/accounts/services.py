@@ -25,8 +25,13 @@ def log_out_everywhere(*, person: User, actor: Any, remote_addr: str | None = No
         User.objects.filter(pk=person.pk).update(session_generation=F("session_generation") + 1)
         person.refresh_from_db(fields=["session_generation"])
         revoked = Token.objects.filter(user=person).delete()[0]
-        audit.record(actor=actor, action=AuditAction.LOGOUT_EVERYWHERE, instance=person, remote_addr=remote_addr,
-                     changes={"api_token": ["issued", "revoked"]} if revoked else None)
+        audit.record(
+            actor=actor,
+            action=AuditAction.LOGOUT_EVERYWHERE,
+            instance=person,
+            remote_addr=remote_addr,
+            changes={"api_token": ["issued", "revoked"]} if revoked else None,
+        )
 
 
 def revoke_api_tokens(*, person: User, actor: Any, reason: str, remote_addr: str | None = None) -> None:
@@ -34,12 +39,25 @@ def revoke_api_tokens(*, person: User, actor: Any, reason: str, remote_addr: str
     have issued one)."""
     with transaction.atomic():
         if Token.objects.filter(user=person).delete()[0]:
-            audit.record(actor=actor, action=AuditAction.EVENT, instance=person, remote_addr=remote_addr,
-                         changes={"api_token": ["issued", f"revoked: {reason}"]})
+            audit.record(
+                actor=actor,
+                action=AuditAction.EVENT,
+                instance=person,
+                remote_addr=remote_addr,
+                changes={"api_token": ["issued", f"revoked: {reason}"]},
+            )
 
 
-def create_person(*, actor: Any, email: str, full_name: str, title: str = "", organisation: Any = None,
-                  password: str | None = None, check: bool = True) -> User:
+def create_person(
+    *,
+    actor: Any,
+    email: str,
+    full_name: str,
+    title: str = "",
+    organisation: Any = None,
+    password: str | None = None,
+    check: bool = True,
+) -> User:
     """Add a person; without a password they set one through the password-reset e-mail."""
     person = User(email=email, full_name=full_name, title=title, organisation=organisation)
     if check and not can(actor, Action.ADD, person):
@@ -52,8 +70,12 @@ def create_person(*, actor: Any, email: str, full_name: str, title: str = "", or
         person.full_clean()
         person.save()
         record_own_email_address(person=person)
-        audit.record(actor=actor, action=AuditAction.CREATE, instance=person,
-                     changes=audit.diff({}, audit.snapshot(person)))
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=person,
+            changes=audit.diff({}, audit.snapshot(person)),
+        )
     return person
 
 
@@ -67,7 +89,9 @@ def record_own_email_address(*, person: User) -> None:
     email = person.email.lower()
     EmailAddress.objects.filter(user=person).exclude(email__iexact=email).filter(verified=True).delete()
     EmailAddress.objects.filter(user=person).exclude(email__iexact=email).update(primary=False)
-    updated = EmailAddress.objects.filter(user=person, email__iexact=email).update(verified=True, primary=True)
+    updated = EmailAddress.objects.filter(user=person, email__iexact=email).update(
+        verified=True, primary=True
+    )
     if not updated:
         EmailAddress.objects.create(user=person, email=email, verified=True, primary=True)
 
@@ -88,10 +112,14 @@ def update_person(*, person: User, actor: Any, data: Mapping[str, Any]) -> User:
     changed = {name for name, value in data.items() if getattr(stored, name) != value}
     if not is_platform_administrator(actor):
         if getattr(actor, "pk", None) != person.pk:
-            raise PermissionDenied("Only the person themselves or a platform administrator changes an account.")
+            raise PermissionDenied(
+                "Only the person themselves or a platform administrator changes an account."
+            )
         if "email" in changed:
-            raise PermissionDenied("Change your e-mail address from your profile: a confirmation link is sent to "
-                                   "the new address.")
+            raise PermissionDenied(
+                "Change your e-mail address from your profile: a confirmation link is sent to "
+                "the new address."
+            )
         if changed - SELF_SERVICE_FIELDS:
             raise PermissionDenied("Your organisation and access are changed by a platform administrator.")
     with transaction.atomic():
@@ -101,13 +129,19 @@ def update_person(*, person: User, actor: Any, data: Mapping[str, Any]) -> User:
     return person
 
 
-def record_email_change(*, person: User, actor: Any, old: str | None, new: str,
-                        remote_addr: str | None = None) -> None:
+def record_email_change(
+    *, person: User, actor: Any, old: str | None, new: str, remote_addr: str | None = None
+) -> None:
     """Audit an e-mail change confirmed through the link sent to the new address (allauth made the change)."""
     with transaction.atomic():
         record_own_email_address(person=person)
-        audit.record(actor=actor, action=AuditAction.UPDATE, instance=person, changes={"email": [old, new]},
-                     remote_addr=remote_addr)
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=person,
+            changes={"email": [old, new]},
+            remote_addr=remote_addr,
+        )
 
 
 def update_organisation(*, organisation: Organisation, actor: Any, data: Mapping[str, Any]) -> Organisation:
@@ -136,8 +170,13 @@ def link_single_sign_on(*, person: User, sociallogin: Any, request: Any = None) 
 
     with transaction.atomic():
         sociallogin.connect(request, person)
-        audit.record(actor=person, action=AuditAction.EVENT, instance=person, remote_addr=client_address(request),
-                     changes={"single_sign_on": [None, f"{sociallogin.account.provider}:{sociallogin.account.uid}"]})
+        audit.record(
+            actor=person,
+            action=AuditAction.EVENT,
+            instance=person,
+            remote_addr=client_address(request),
+            changes={"single_sign_on": [None, f"{sociallogin.account.provider}:{sociallogin.account.uid}"]},
+        )
 
 
 def issue_api_token(*, person: User, actor: Any, replace: bool = False) -> Token:
@@ -149,6 +188,10 @@ def issue_api_token(*, person: User, actor: Any, replace: bool = False) -> Token
         if existing is not None:
             existing.delete()
         token = Token.objects.create(user=person)
-        audit.record(actor=actor, action=AuditAction.EVENT, instance=person,
-                     changes={"api_token": ["replaced" if existing else None, "issued"]})
+        audit.record(
+            actor=actor,
+            action=AuditAction.EVENT,
+            instance=person,
+            changes={"api_token": ["replaced" if existing else None, "issued"]},
+        )
     return token

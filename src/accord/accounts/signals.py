@@ -14,10 +14,19 @@ from accord.core.signals import client_address
 
 
 @receiver(email_changed)
-def record_confirmed_email_change(sender: Any, request: HttpRequest, user: Any, from_email_address: Any,
-                                  to_email_address: Any, **kwargs: Any) -> None:
+def record_confirmed_email_change(
+    sender: Any,
+    request: HttpRequest,
+    user: Any,
+    from_email_address: Any,
+    to_email_address: Any,
+    **kwargs: Any,
+) -> None:
     services.record_email_change(
-        person=user, actor=user, old=getattr(from_email_address, "email", None), new=to_email_address.email,
+        person=user,
+        actor=user,
+        old=getattr(from_email_address, "email", None),
+        new=to_email_address.email,
         remote_addr=client_address(request),
     )
 
@@ -26,4 +35,6 @@ def record_confirmed_email_change(sender: Any, request: HttpRequest, user: Any, 
 @receiver(password_set)
 @receiver(password_reset)
 def revoke_api_tokens_on_new_password(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    services.revoke_api_tokens(person=user, actor=user, reason="new password", remote_addr=client_address(request))
+    services.revoke_api_tokens(
+        person=user, actor=user, reason="new password", remote_addr=client_address(request)
+    )

@@ -50,24 +50,46 @@ def _user_model() -> Any:
 class StakeholderGroupSerializer(ValidatedModelSerializer):
     program = VisibleRelatedField(queryset=Program.objects.all())
     # Only an organisation the editor works with (no probing of other hospitals' units by id).
-    organisation = VisibleRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False,
-                                       help_text=StakeholderGroup._meta.get_field("organisation").help_text)
+    organisation = VisibleRelatedField(
+        queryset=Organisation.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=StakeholderGroup._meta.get_field("organisation").help_text,
+    )
     lead = VisibleRelatedField(queryset=_user_model().objects.all(), allow_null=True, required=False)
     members = VisibleRelatedField(queryset=_user_model().objects.all(), many=True, required=False)
     quadrant = serializers.SerializerMethodField()
 
     class Meta:
         model = StakeholderGroup
-        fields = ["id", "program", "name", "kind", "organisation", "lead", "members", "power", "interest",
-                  "quadrant", "wiifm", "changes_asked", "visibility", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "name",
+            "kind",
+            "organisation",
+            "lead",
+            "members",
+            "power",
+            "interest",
+            "quadrant",
+            "wiifm",
+            "changes_asked",
+            "visibility",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def get_quadrant(self, obj: StakeholderGroup) -> str:
         return obj.quadrant.value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        validate_people(attrs.get("program") or getattr(self.instance, "program", None), attrs.get("members", []),
-                        "members")
+        validate_people(
+            attrs.get("program") or getattr(self.instance, "program", None),
+            attrs.get("members", []),
+            "members",
+        )
         return super().validate(attrs)
 
 
@@ -92,8 +114,21 @@ class ReadinessAssessmentSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = ReadinessAssessment
-        fields = ["id", "program", "group", "assessed_on", "assessed_by", "awareness", "desire", "knowledge",
-                  "ability", "reinforcement", "barrier_point", "notes", "created_at"]
+        fields = [
+            "id",
+            "program",
+            "group",
+            "assessed_on",
+            "assessed_by",
+            "awareness",
+            "desire",
+            "knowledge",
+            "ability",
+            "reinforcement",
+            "barrier_point",
+            "notes",
+            "created_at",
+        ]
         read_only_fields = ["assessed_by", "created_at"]
 
     def create(self, validated_data: dict[str, Any]) -> ReadinessAssessment:
@@ -116,14 +151,27 @@ class ReadinessAssessmentViewSet(AccordModelViewSet):
 class ImpactSerializer(ValidatedModelSerializer):
     program = VisibleRelatedField(queryset=Program.objects.all())
     group = VisibleRelatedField(queryset=StakeholderGroup.objects.all())
-    initiative = VisibleRelatedField(queryset=Impact._meta.get_field("initiative").related_model.objects.all(),
-                                     allow_null=True, required=False)
+    initiative = VisibleRelatedField(
+        queryset=Impact._meta.get_field("initiative").related_model.objects.all(),
+        allow_null=True,
+        required=False,
+    )
     change_label = serializers.CharField(read_only=True)
 
     class Meta:
         model = Impact
-        fields = ["id", "program", "group", "initiative", "change", "change_label", "score", "rationale",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "group",
+            "initiative",
+            "change",
+            "change_label",
+            "score",
+            "rationale",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -146,8 +194,21 @@ class EndorsementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Endorsement
-        fields = ["id", "program", "version", "group", "group_name", "status", "text", "decided_by", "on_behalf",
-                  "decided_at", "lapsed_at", "current", "created_at"]
+        fields = [
+            "id",
+            "program",
+            "version",
+            "group",
+            "group_name",
+            "status",
+            "text",
+            "decided_by",
+            "on_behalf",
+            "decided_at",
+            "lapsed_at",
+            "current",
+            "created_at",
+        ]
         read_only_fields = ["program", "decided_by", "on_behalf", "decided_at", "lapsed_at", "created_at"]
         validators: list = []  # the row exists from publication; POST answers it rather than adding one
 
@@ -157,15 +218,23 @@ class EndorsementSerializer(serializers.ModelSerializer):
         return data
 
     def _decide(self, version: StrategyVersion, group: StakeholderGroup, data: dict[str, Any]) -> Endorsement:
-        return services.decide_endorsement(version=version, group=group, status=data["status"],
-                                           text=data.get("text", ""), actor=self.context["request"].user,
-                                           now=timezone.now())
+        return services.decide_endorsement(
+            version=version,
+            group=group,
+            status=data["status"],
+            text=data.get("text", ""),
+            actor=self.context["request"].user,
+            now=timezone.now(),
+        )
 
     def create(self, validated_data: dict[str, Any]) -> Endorsement:
         return self._decide(validated_data["version"], validated_data["group"], validated_data)
 
     def update(self, instance: Endorsement, validated_data: dict[str, Any]) -> Endorsement:
-        data = {"status": validated_data.get("status", instance.status), "text": validated_data.get("text", "")}
+        data = {
+            "status": validated_data.get("status", instance.status),
+            "text": validated_data.get("text", ""),
+        }
         return self._decide(instance.version, instance.group, data)
 
 
@@ -176,8 +245,15 @@ class EndorsementViewSet(AccordModelViewSet):
     queryset = Endorsement.objects.all()
     serializer_class = EndorsementSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
-    filterset_class = type("EndorsementFilterSet", (ProgramFilterSet,), {"Meta": type("Meta", (), {
-        "model": Endorsement, "fields": ["program", "version", "group", "status"]})})
+    filterset_class = type(
+        "EndorsementFilterSet",
+        (ProgramFilterSet,),
+        {
+            "Meta": type(
+                "Meta", (), {"model": Endorsement, "fields": ["program", "version", "group", "status"]}
+            )
+        },
+    )
     select_related = ("group", "version")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -194,8 +270,18 @@ class StrategyVersionSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = StrategyVersion
-        fields = ["id", "program", "number", "summary", "snapshot", "published_at", "published_by",
-                  "endorsements", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "number",
+            "summary",
+            "snapshot",
+            "published_at",
+            "published_by",
+            "endorsements",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["number", "published_at", "published_by", "created_at", "updated_at"]
 
     def get_snapshot(self, obj: StrategyVersion) -> dict[str, Any]:
@@ -206,33 +292,53 @@ class StrategyVersionSerializer(ValidatedModelSerializer):
         if rows is None:
             user = self.context["request"].user
             rows = Endorsement.objects.visible_to(user).filter(version=obj).select_related("group")
-        return [{"group": e.group_id, "group_name": e.group.name, "status": e.status, "text": e.text,
-                 "on_behalf": e.on_behalf, "current": e.is_current} for e in rows]
+        return [
+            {
+                "group": e.group_id,
+                "group_name": e.group.name,
+                "status": e.status,
+                "text": e.text,
+                "on_behalf": e.on_behalf,
+                "current": e.is_current,
+            }
+            for e in rows
+        ]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None and self.instance.is_published:
-            raise serializers.ValidationError("A published strategy version is frozen; publish a new version.")
+            raise serializers.ValidationError(
+                "A published strategy version is frozen; publish a new version."
+            )
         if self.instance is None:
             return attrs  # the draft service numbers and validates it
         return super().validate(attrs)
 
     def create(self, validated_data: dict[str, Any]) -> StrategyVersion:
-        return services.create_strategy_draft(program=validated_data["program"], summary=validated_data["summary"],
-                                              actor=self.context["request"].user)
+        return services.create_strategy_draft(
+            program=validated_data["program"],
+            summary=validated_data["summary"],
+            actor=self.context["request"].user,
+        )
 
 
 class StrategyVersionViewSet(AccordModelViewSet):
     queryset = StrategyVersion.objects.all()
     serializer_class = StrategyVersionSerializer
-    filterset_class = type("StrategyVersionFilterSet", (ProgramFilterSet,), {"Meta": type("Meta", (), {
-        "model": StrategyVersion, "fields": ["program"]})})
+    filterset_class = type(
+        "StrategyVersionFilterSet",
+        (ProgramFilterSet,),
+        {"Meta": type("Meta", (), {"model": StrategyVersion, "fields": ["program"]})},
+    )
     select_related = ("published_by",)
 
     def get_queryset(self) -> QuerySet[StrategyVersion]:
         # Each version's endorsements, as far as the user may see them, in one query for the whole page.
         visible = Endorsement.objects.visible_to(self.request.user).select_related("group")
-        return super().get_queryset().prefetch_related(
-            Prefetch("endorsements", queryset=visible, to_attr="visible_endorsements"))
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(Prefetch("endorsements", queryset=visible, to_attr="visible_endorsements"))
+        )
 
     @extend_schema(request=None, responses=StrategyVersionSerializer)
     @action(detail=True, methods=["post"])
@@ -241,7 +347,9 @@ class StrategyVersionViewSet(AccordModelViewSet):
         if not can_in_program(request.user, "publish", "alignment", version.program_id):
             raise exceptions.PermissionDenied("Only the program manager publishes strategy versions.")
         try:
-            version = services.publish_strategy_version(version=version, actor=request.user, now=timezone.now())
+            version = services.publish_strategy_version(
+                version=version, actor=request.user, now=timezone.now()
+            )
         except ValidationError as error:
             raise exceptions.ValidationError({"detail": error.messages}) from error
         return Response(self.get_serializer(version).data)
@@ -254,23 +362,44 @@ class CommitmentSerializer(ValidatedModelSerializer):
     program = VisibleRelatedField(queryset=Program.objects.all())
     group = VisibleRelatedField(queryset=StakeholderGroup.objects.all())
     owner = VisibleRelatedField(queryset=_user_model().objects.all(), allow_null=True, required=False)
-    benefit = VisibleRelatedField(queryset=Commitment._meta.get_field("benefit").related_model.objects.all(),
-                                  allow_null=True, required=False)
-    initiative = VisibleRelatedField(queryset=Commitment._meta.get_field("initiative").related_model.objects.all(),
-                                     allow_null=True, required=False)
+    benefit = VisibleRelatedField(
+        queryset=Commitment._meta.get_field("benefit").related_model.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+    initiative = VisibleRelatedField(
+        queryset=Commitment._meta.get_field("initiative").related_model.objects.all(),
+        allow_null=True,
+        required=False,
+    )
     notes = serializers.SerializerMethodField()
 
     class Meta:
         model = Commitment
-        fields = ["id", "program", "group", "what", "owner", "due_date", "benefit", "initiative", "status",
-                  "dropped_reason", "done_on", "notes", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "group",
+            "what",
+            "owner",
+            "due_date",
+            "benefit",
+            "initiative",
+            "status",
+            "dropped_reason",
+            "done_on",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_group(self, group: StakeholderGroup) -> StakeholderGroup:
         if self.instance is not None:
             try:
-                services.check_commitment_move(commitment=self.instance, group=group,
-                                               actor=self.context["request"].user)
+                services.check_commitment_move(
+                    commitment=self.instance, group=group, actor=self.context["request"].user
+                )
             except ValidationError as error:
                 raise serializers.ValidationError(error.message_dict["group"]) from error
         return group
@@ -285,17 +414,24 @@ class CommitmentSerializer(ValidatedModelSerializer):
         if validated_data:
             instance = super().update(instance, validated_data)
         if new_status != instance.status or reason != instance.dropped_reason:
-            instance = services.change_commitment_status(commitment=instance, status=new_status, dropped_reason=reason,
-                                                         actor=self.context["request"].user,
-                                                         today=timezone.localdate())
+            instance = services.change_commitment_status(
+                commitment=instance,
+                status=new_status,
+                dropped_reason=reason,
+                actor=self.context["request"].user,
+                today=timezone.localdate(),
+            )
         return instance
 
 
 class CommitmentViewSet(AccordModelViewSet):
     queryset = Commitment.objects.all()
     serializer_class = CommitmentSerializer
-    filterset_class = type("CommitmentFilterSet", (ProgramFilterSet,), {"Meta": type("Meta", (), {
-        "model": Commitment, "fields": ["program", "group", "status", "owner"]})})
+    filterset_class = type(
+        "CommitmentFilterSet",
+        (ProgramFilterSet,),
+        {"Meta": type("Meta", (), {"model": Commitment, "fields": ["program", "group", "status", "owner"]})},
+    )
     select_related = ("group",)
     prefetch_related = ("notes",)
 
@@ -310,13 +446,18 @@ class AlignmentView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("program", int, required=True)],
-        responses=inline_serializer("Alignment", {
-            "program": serializers.IntegerField(), "score": serializers.FloatField(allow_null=True),
-            "parts": serializers.ListField(child=serializers.DictField()), "plus_sum": serializers.BooleanField(),
-            "weights": serializers.DictField(child=serializers.IntegerField()),
-            "current_version": serializers.IntegerField(allow_null=True),
-            "groups": serializers.ListField(child=serializers.DictField()),
-        }),
+        responses=inline_serializer(
+            "Alignment",
+            {
+                "program": serializers.IntegerField(),
+                "score": serializers.FloatField(allow_null=True),
+                "parts": serializers.ListField(child=serializers.DictField()),
+                "plus_sum": serializers.BooleanField(),
+                "weights": serializers.DictField(child=serializers.IntegerField()),
+                "current_version": serializers.IntegerField(allow_null=True),
+                "groups": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
     )
     def get(self, request: Request) -> Response:
         program_id = request.query_params.get("program", "")
@@ -326,19 +467,27 @@ class AlignmentView(APIView):
         if not can_in_program(request.user, Action.VIEW, "alignment", program.pk):
             raise exceptions.NotFound()
         groups = list(StakeholderGroup.objects.visible_to(request.user).filter(program=program))
-        result = queries.compute_alignment(program=program, today=timezone.localdate(),
-                                           audience=audience_in(request.user, program.pk), groups=groups)
+        result = queries.compute_alignment(
+            program=program,
+            today=timezone.localdate(),
+            audience=audience_in(request.user, program.pk),
+            groups=groups,
+        )
         program_score = result.program_score.as_dict()
-        return Response({
-            "program": program.pk,
-            "score": program_score["score"],
-            "parts": program_score["parts"],
-            "plus_sum": result.plus_sum,
-            "weights": result.weights,
-            "current_version": result.version.number if result.version else None,
-            "groups": [{"id": g.pk, "name": g.name, "net_impact": result.nets[g.pk], **score.as_dict()}
-                       for g, score, _inputs in result.groups],
-        })
+        return Response(
+            {
+                "program": program.pk,
+                "score": program_score["score"],
+                "parts": program_score["parts"],
+                "plus_sum": result.plus_sum,
+                "weights": result.weights,
+                "current_version": result.version.number if result.version else None,
+                "groups": [
+                    {"id": g.pk, "name": g.name, "net_impact": result.nets[g.pk], **score.as_dict()}
+                    for g, score, _inputs in result.groups
+                ],
+            }
+        )
 
 
 ROUTES = [

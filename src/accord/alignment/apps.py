@@ -19,5 +19,7 @@ class AlignmentConfig(AppConfig):
         NavEntry("Alignment", "alignment:index", "alignment"),
     )
     accord_home_panels = (
-        HomePanel("alignment/_home_panel.html", "accord.alignment.queries.home_panel", "commitments", order=30),
+        HomePanel(
+            "alignment/_home_panel.html", "accord.alignment.queries.home_panel", "commitments", order=30
+        ),
     )

@@ -25,7 +25,11 @@ class EndorsementStatus(models.TextChoices):
     OBJECTED = "objected", "Objected"
 
 
-DECISIONS = [EndorsementStatus.ENDORSED, EndorsementStatus.ENDORSED_WITH_CONDITIONS, EndorsementStatus.OBJECTED]
+DECISIONS = [
+    EndorsementStatus.ENDORSED,
+    EndorsementStatus.ENDORSED_WITH_CONDITIONS,
+    EndorsementStatus.OBJECTED,
+]
 
 
 class CommitmentStatus(models.TextChoices):

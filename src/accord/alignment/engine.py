@@ -206,9 +206,15 @@ class Score:
         return {
             "score": None if self.value is None else round(self.value, 1),
             "parts": [
-                {"name": p.name, "label": p.label, "raw": p.raw,
-                 "normalised": None if p.normalised is None else round(p.normalised, 1),
-                 "weight": p.weight, "contribution": round(p.contribution, 1), "explanation": p.explanation}
+                {
+                    "name": p.name,
+                    "label": p.label,
+                    "raw": p.raw,
+                    "normalised": None if p.normalised is None else round(p.normalised, 1),
+                    "weight": p.weight,
+                    "contribution": round(p.contribution, 1),
+                    "explanation": p.explanation,
+                }
                 for p in self.parts
             ],
         }
@@ -236,28 +242,43 @@ def group_parts(inputs: GroupInputs) -> dict[str, tuple[str, float | None, str]]
         parts["endorsement"] = ("no published version", None, "No strategy version has been published yet.")
     else:
         value = ENDORSEMENT_VALUES.get(inputs.endorsement, 0.0)
-        parts["endorsement"] = (inputs.endorsement.replace("_", " "), value,
-                                "Endorsed 100, with conditions 70, not yet answered 25, objected 0.")
+        parts["endorsement"] = (
+            inputs.endorsement.replace("_", " "),
+            value,
+            "Endorsed 100, with conditions 70, not yet answered 25, objected 0.",
+        )
     if inputs.commitments_considered == 0:
         parts["delivery"] = ("no commitments due yet", None, "No commitment was due or done yet.")
     else:
         value = inputs.commitments_on_time / inputs.commitments_considered * 100
-        parts["delivery"] = (f"{inputs.commitments_on_time} of {inputs.commitments_considered} on time", value,
-                             "Share of commitments due or done that were done by their due date.")
+        parts["delivery"] = (
+            f"{inputs.commitments_on_time} of {inputs.commitments_considered} on time",
+            value,
+            "Share of commitments due or done that were done by their due date.",
+        )
     if inputs.adkar is None:
         parts["readiness"] = ("not assessed", None, "No readiness assessment yet.")
     else:
         raw = " ".join(f"{e[0].upper()}{inputs.adkar[e]}" for e in ADKAR)
-        parts["readiness"] = (raw, readiness_percent(inputs.adkar),
-                              "Mean of the latest ADKAR scores, 1 = 0 and 5 = 100.")
+        parts["readiness"] = (
+            raw,
+            readiness_percent(inputs.adkar),
+            "Mean of the latest ADKAR scores, 1 = 0 and 5 = 100.",
+        )
     if inputs.impact_count == 0:
         parts["impact"] = ("no impacts recorded", None, "No impact on this group has been assessed.")
     else:
         value = _clamp(50 + 50 * inputs.impact_net / (3 * inputs.impact_count))
-        parts["impact"] = (f"net {inputs.impact_net:+d} over {inputs.impact_count}", value,
-                           "Net impact relative to its maximum: all +3 = 100, balanced = 50, all -3 = 0.")
-    parts["red_flags"] = (f"{inputs.open_red_flags} open", _clamp(100 - POINTS_PER_RED_FLAG * inputs.open_red_flags),
-                          f"100 with none open, minus {POINTS_PER_RED_FLAG:g} per open red flag.")
+        parts["impact"] = (
+            f"net {inputs.impact_net:+d} over {inputs.impact_count}",
+            value,
+            "Net impact relative to its maximum: all +3 = 100, balanced = 50, all -3 = 0.",
+        )
+    parts["red_flags"] = (
+        f"{inputs.open_red_flags} open",
+        _clamp(100 - POINTS_PER_RED_FLAG * inputs.open_red_flags),
+        f"100 with none open, minus {POINTS_PER_RED_FLAG:g} per open red flag.",
+    )
     return parts
 
 
@@ -290,8 +311,11 @@ def score_program(groups: Sequence[GroupInputs], weights: Mapping[str, float]) -
         values = [p[name][1] for p in per_group if p[name][1] is not None]
         if values:
             mean = sum(values) / len(values)
-            raw_parts[name] = (f"mean of {len(values)} group{'s' if len(values) != 1 else ''}", mean,
-                               f"Mean of the groups' {PART_LABELS[name].lower()} scores.")
+            raw_parts[name] = (
+                f"mean of {len(values)} group{'s' if len(values) != 1 else ''}",
+                mean,
+                f"Mean of the groups' {PART_LABELS[name].lower()} scores.",
+            )
         else:
             raw_parts[name] = ("no group has this yet", None, "No group has a value for this part yet.")
     return combine(raw_parts, weights)

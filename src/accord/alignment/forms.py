@@ -38,9 +38,22 @@ class ProgramScopedForm(forms.ModelForm):
 class StakeholderGroupForm(ProgramScopedForm):
     class Meta:
         model = StakeholderGroup
-        fields = ["name", "kind", "organisation", "lead", "members", "power", "interest", "wiifm",
-                  "changes_asked", "visibility"]
-        widgets = {"wiifm": forms.Textarea(attrs={"rows": 3}), "changes_asked": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "name",
+            "kind",
+            "organisation",
+            "lead",
+            "members",
+            "power",
+            "interest",
+            "wiifm",
+            "changes_asked",
+            "visibility",
+        ]
+        widgets = {
+            "wiifm": forms.Textarea(attrs={"rows": 3}),
+            "changes_asked": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,8 +81,12 @@ class ImpactForm(ProgramScopedForm):
         super().__init__(*args, **kwargs)
         from accord.benefits.models import Initiative
 
-        self.fields["group"].queryset = StakeholderGroup.objects.visible_to(self.user).filter(program=self.program)
-        self.fields["initiative"].queryset = Initiative.objects.visible_to(self.user).filter(program=self.program)
+        self.fields["group"].queryset = StakeholderGroup.objects.visible_to(self.user).filter(
+            program=self.program
+        )
+        self.fields["initiative"].queryset = Initiative.objects.visible_to(self.user).filter(
+            program=self.program
+        )
 
 
 class CommitmentForm(ProgramScopedForm):
@@ -82,10 +99,14 @@ class CommitmentForm(ProgramScopedForm):
         super().__init__(*args, **kwargs)
         from accord.benefits.models import Benefit, Initiative
 
-        self.fields["group"].queryset = StakeholderGroup.objects.visible_to(self.user).filter(program=self.program)
+        self.fields["group"].queryset = StakeholderGroup.objects.visible_to(self.user).filter(
+            program=self.program
+        )
         self.fields["owner"].queryset = member_choices(self.program, keep=self.instance.owner_id)
         self.fields["benefit"].queryset = Benefit.objects.visible_to(self.user).filter(program=self.program)
-        self.fields["initiative"].queryset = Initiative.objects.visible_to(self.user).filter(program=self.program)
+        self.fields["initiative"].queryset = Initiative.objects.visible_to(self.user).filter(
+            program=self.program
+        )
 
     def clean_group(self) -> StakeholderGroup:
         group = self.cleaned_data["group"]
@@ -98,8 +119,9 @@ class CommitmentForm(ProgramScopedForm):
 
 class CommitmentStatusForm(forms.Form):
     status = forms.ChoiceField(choices=CommitmentStatus.choices)
-    dropped_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                     label="Reason (when dropped)")
+    dropped_reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (when dropped)"
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Progress note")
 
 
@@ -116,16 +138,21 @@ class StrategyDraftForm(forms.ModelForm):
 
 class CommentForm(forms.Form):
     element = forms.CharField(max_length=64, widget=forms.HiddenInput, initial="summary")
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Comment",
-                           help_text="Mention people with @email or @[Full Name].")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Comment",
+        help_text="Mention people with @email or @[Full Name].",
+    )
     shared = forms.BooleanField(required=False, label="Share with partners (vendor, consultants)")
 
 
 class EndorsementForm(forms.Form):
-    status = forms.ChoiceField(choices=[(d.value, d.label) for d in DECISIONS], widget=forms.RadioSelect,
-                               label="Your answer")
-    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           label="Conditions or reasons")
+    status = forms.ChoiceField(
+        choices=[(d.value, d.label) for d in DECISIONS], widget=forms.RadioSelect, label="Your answer"
+    )
+    text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Conditions or reasons"
+    )
 
 
 class WeightsForm(forms.ModelForm):

@@ -49,14 +49,27 @@ class StakeholderGroup(ProgramScopedModel):
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=GroupKind.choices)
-    organisation = models.ForeignKey("accounts.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", help_text="The organisation unit this group is.")
-    lead = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="led_stakeholder_groups",
-                             help_text="Endorses the strategy and answers for the group's commitments.")
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The organisation unit this group is.",
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_stakeholder_groups",
+        help_text="Endorses the strategy and answers for the group's commitments.",
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="stakeholder_groups")
     power = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE, help_text="1 (little) to 5 (decisive)")
-    interest = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE, help_text="1 (indifferent) to 5 (intense)")
+    interest = models.PositiveSmallIntegerField(
+        validators=ONE_TO_FIVE, help_text="1 (indifferent) to 5 (intense)"
+    )
     wiifm = models.TextField("What is in it for them", blank=True)
     changes_asked = models.TextField("Changes they are asked to embrace", blank=True)
     visibility = VisibilityField()
@@ -84,7 +97,9 @@ class StakeholderGroup(ProgramScopedModel):
             role = role_in(self.lead, self.program_id)  # membership itself: `member_fields`
             if role is not None and not sees_internal(role) and self.visibility != Visibility.SHARED:
                 # A partner cannot lead (nor even see) a hospital-internal group.
-                raise ValidationError({"lead": "A vendor or consultant can only lead a group shared with partners."})
+                raise ValidationError(
+                    {"lead": "A vendor or consultant can only lead a group shared with partners."}
+                )
 
     def permits(self, user: Any, action: str) -> bool:
         if not super().permits(user, action):
@@ -119,8 +134,9 @@ class ReadinessAssessment(GroupChildModel):
 
     group = models.ForeignKey(StakeholderGroup, on_delete=models.CASCADE, related_name="assessments")
     assessed_on = models.DateField()
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     awareness = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE)
     desire = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE)
     knowledge = models.PositiveSmallIntegerField(validators=ONE_TO_FIVE)
@@ -155,11 +171,18 @@ class Impact(GroupChildModel):
     access_area = "alignment"
 
     group = models.ForeignKey(StakeholderGroup, on_delete=models.CASCADE, related_name="impacts")
-    initiative = models.ForeignKey("benefits.Initiative", null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="stakeholder_impacts")
+    initiative = models.ForeignKey(
+        "benefits.Initiative",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="stakeholder_impacts",
+    )
     change = models.CharField(max_length=200, blank=True, help_text="A change that is not an initiative.")
-    score = models.SmallIntegerField(validators=[MinValueValidator(-3), MaxValueValidator(3)],
-                                     help_text="-3 (heavy cost) to +3 (large gain)")
+    score = models.SmallIntegerField(
+        validators=[MinValueValidator(-3), MaxValueValidator(3)],
+        help_text="-3 (heavy cost) to +3 (large gain)",
+    )
     rationale = models.TextField(blank=True)
 
     class Meta:
@@ -177,12 +200,18 @@ class Impact(GroupChildModel):
 
     @property
     def change_key(self) -> str:
-        return f"initiative:{self.initiative_id}" if self.initiative_id else f"change:{self.change.strip().lower()}"
+        return (
+            f"initiative:{self.initiative_id}"
+            if self.initiative_id
+            else f"change:{self.change.strip().lower()}"
+        )
 
     def clean(self) -> None:
         super().clean()
         if bool(self.initiative_id) == bool(self.change.strip()):
-            raise ValidationError({"change": "Name either an initiative or a change in words (one of the two)."})
+            raise ValidationError(
+                {"change": "Name either an initiative or a change in words (one of the two)."}
+            )
         if self.initiative_id:
             _check_same_program(self, self.initiative, "initiative")
 
@@ -198,11 +227,21 @@ class StrategyVersion(ProgramScopedModel):
 
     number = models.PositiveIntegerField()
     summary = models.TextField()
-    snapshot = models.JSONField(default=dict, blank=True, editable=False,
-                                help_text="Objectives, benefits, initiatives, groups and impacts as published.")
+    snapshot = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Objectives, benefits, initiatives, groups and impacts as published.",
+    )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["program", "-number"]
@@ -224,7 +263,9 @@ class StrategyVersion(ProgramScopedModel):
         if self.pk is not None:
             stored = type(self).objects.filter(pk=self.pk).values_list("published_at", flat=True).first()
             if stored is not None:
-                raise ValidationError("A published strategy version is frozen; publish a new version instead.")
+                raise ValidationError(
+                    "A published strategy version is frozen; publish a new version instead."
+                )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
@@ -245,7 +286,9 @@ class StrategyComment(ProgramScopedModel):
 
     version = models.ForeignKey(StrategyVersion, on_delete=models.CASCADE, related_name="comments")
     element = models.CharField(max_length=64, default="summary")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField()
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     visibility = VisibilityField()
@@ -277,13 +320,20 @@ class Endorsement(GroupChildModel):
 
     version = models.ForeignKey(StrategyVersion, on_delete=models.CASCADE, related_name="endorsements")
     group = models.ForeignKey(StakeholderGroup, on_delete=models.CASCADE, related_name="endorsements")
-    status = models.CharField(max_length=32, choices=EndorsementStatus.choices, default=EndorsementStatus.REQUESTED)
+    status = models.CharField(
+        max_length=32, choices=EndorsementStatus.choices, default=EndorsementStatus.REQUESTED
+    )
     text = models.TextField(blank=True, help_text="Conditions or the reasons for the objection.")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    on_behalf = models.BooleanField(default=False, help_text="Given by the program manager for the group's lead.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    on_behalf = models.BooleanField(
+        default=False, help_text="Given by the program manager for the group's lead."
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
-    lapsed_at = models.DateTimeField(null=True, blank=True, help_text="Set when a newer version was published.")
+    lapsed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a newer version was published."
+    )
 
     class Meta:
         ordering = ["version", "group__name"]
@@ -329,16 +379,27 @@ class Commitment(GroupChildModel):
 
     group = models.ForeignKey(StakeholderGroup, on_delete=models.CASCADE, related_name="commitments")
     what = models.CharField(max_length=300)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="alignment_commitments")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="alignment_commitments",
+    )
     due_date = models.DateField()
-    benefit = models.ForeignKey("benefits.Benefit", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="commitments")
-    initiative = models.ForeignKey("benefits.Initiative", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="commitments")
-    status = models.CharField(max_length=16, choices=CommitmentStatus.choices, default=CommitmentStatus.NOT_STARTED)
+    benefit = models.ForeignKey(
+        "benefits.Benefit", null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments"
+    )
+    initiative = models.ForeignKey(
+        "benefits.Initiative", null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments"
+    )
+    status = models.CharField(
+        max_length=16, choices=CommitmentStatus.choices, default=CommitmentStatus.NOT_STARTED
+    )
     dropped_reason = models.TextField(blank=True, help_text="Required when the commitment is dropped.")
-    done_on = models.DateField(null=True, blank=True, help_text="When it was delivered (set when marked done).")
+    done_on = models.DateField(
+        null=True, blank=True, help_text="When it was delivered (set when marked done)."
+    )
 
     class Meta:
         ordering = ["program", "due_date", "pk"]
@@ -382,8 +443,11 @@ class Commitment(GroupChildModel):
                 return True
             # Everyone else works on their own group's commitments (or the ones they own).
             group = self.group
-            return (group.lead_id == user.pk or self.owner_id == user.pk
-                    or group.members.filter(pk=user.pk).exists())
+            return (
+                group.lead_id == user.pk
+                or self.owner_id == user.pk
+                or group.members.filter(pk=user.pk).exists()
+            )
         return True
 
 
@@ -395,7 +459,9 @@ class CommitmentNote(GroupChildModel):
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="notes")
     noted_on = models.DateField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField()
 
     class Meta:
@@ -455,12 +521,15 @@ class AlignmentSnapshot(ProgramScopedModel):
 
     access_area = "alignment"
 
-    group = models.ForeignKey(StakeholderGroup, null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="snapshots")
+    group = models.ForeignKey(
+        StakeholderGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="snapshots"
+    )
     # Each day is stored twice: as the hospital sees it (every record) and as partners see it (shared
     # groups and shared red flags only), so a partner's trend never counts an internal record.
-    visibility = VisibilityField(help_text="Internal: computed from every record. Shared: computed from the "
-                                           "records partners see, and shown to them.")
+    visibility = VisibilityField(
+        help_text="Internal: computed from every record. Shared: computed from the "
+        "records partners see, and shown to them."
+    )
     taken_on = models.DateField()
     score = models.FloatField(null=True)
     parts = models.JSONField(default=list)
@@ -469,10 +538,16 @@ class AlignmentSnapshot(ProgramScopedModel):
     class Meta:
         ordering = ["program", "group", "taken_on"]
         constraints = [
-            models.UniqueConstraint(fields=["group", "taken_on", "visibility"], condition=Q(group__isnull=False),
-                                    name="alignment_one_group_snapshot_per_day"),
-            models.UniqueConstraint(fields=["program", "taken_on", "visibility"], condition=Q(group__isnull=True),
-                                    name="alignment_one_program_snapshot_per_day"),
+            models.UniqueConstraint(
+                fields=["group", "taken_on", "visibility"],
+                condition=Q(group__isnull=False),
+                name="alignment_one_group_snapshot_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "taken_on", "visibility"],
+                condition=Q(group__isnull=True),
+                name="alignment_one_program_snapshot_per_day",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -500,7 +575,9 @@ class DigestDelivery(ProgramScopedModel):
         ordering = ["-week_of"]
         verbose_name_plural = "digest deliveries"
         constraints = [
-            models.UniqueConstraint(fields=["program", "recipient", "week_of"], name="alignment_one_digest_a_week"),
+            models.UniqueConstraint(
+                fields=["program", "recipient", "week_of"], name="alignment_one_digest_a_week"
+            ),
         ]
 
     def __str__(self) -> str:

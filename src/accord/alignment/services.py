@@ -57,8 +57,12 @@ def create_strategy_draft(*, program: Any, summary: str, actor: Any) -> Strategy
         version = StrategyVersion(program=program, number=number, summary=summary)
         version.full_clean()
         version.save()
-        audit.record(actor=actor, action=AuditAction.CREATE, instance=version,
-                     changes=audit.diff({}, audit.snapshot(version)))
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=version,
+            changes=audit.diff({}, audit.snapshot(version)),
+        )
     return version
 
 
@@ -76,37 +80,66 @@ def publish_strategy_version(*, version: StrategyVersion, actor: Any, now: dt.da
         version.published_by = actor if getattr(actor, "is_authenticated", False) else None
         version.full_clean()
         version.save()
-        lapsed = Endorsement.objects.filter(program_id=version.program_id, lapsed_at__isnull=True).exclude(
-            version=version).update(lapsed_at=now)
+        lapsed = (
+            Endorsement.objects.filter(program_id=version.program_id, lapsed_at__isnull=True)
+            .exclude(version=version)
+            .update(lapsed_at=now)
+        )
         groups = list(StakeholderGroup.objects.filter(program_id=version.program_id).select_related("lead"))
-        Endorsement.objects.bulk_create([
-            Endorsement(program_id=version.program_id, version=version, group=group) for group in groups
-        ])
-        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=version, at=now,
-                     changes={"published_at": [None, audit.to_json_value(now)],
-                              "endorsements_requested": [None, len(groups)],
-                              "endorsements_lapsed": [None, lapsed]})
+        Endorsement.objects.bulk_create(
+            [Endorsement(program_id=version.program_id, version=version, group=group) for group in groups]
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.TRANSITION,
+            instance=version,
+            at=now,
+            changes={
+                "published_at": [None, audit.to_json_value(now)],
+                "endorsements_requested": [None, len(groups)],
+                "endorsements_lapsed": [None, lapsed],
+            },
+        )
         leads = [g.lead for g in groups if g.lead is not None]
         url = version.get_absolute_url()
-        _notify(recipients=leads, kind="endorsement_requested", program=version.program, actor=actor, url=url,
-                about=version,
-                title=f"Please endorse strategy v{version.number}",
-                body=f"{version.summary}\n\nEndorse it, endorse it with conditions, or object, with your reasons.")
+        _notify(
+            recipients=leads,
+            kind="endorsement_requested",
+            program=version.program,
+            actor=actor,
+            url=url,
+            about=version,
+            title=f"Please endorse strategy v{version.number}",
+            body=f"{version.summary}\n\nEndorse it, endorse it with conditions, or object, with your reasons.",
+        )
     return version
 
 
-def decide_endorsement(*, version: StrategyVersion, group: StakeholderGroup, status: str, text: str = "",
-                       actor: Any, now: dt.datetime) -> Endorsement:
+def decide_endorsement(
+    *,
+    version: StrategyVersion,
+    group: StakeholderGroup,
+    status: str,
+    text: str = "",
+    actor: Any,
+    now: dt.datetime,
+) -> Endorsement:
     """A group's answer to a published version, by its lead or by the program manager on their behalf."""
     if status not in DECISIONS:
         raise ValidationError({"status": "Choose endorse, endorse with conditions, or object."})
     with transaction.atomic():
-        endorsement = (Endorsement.objects.select_for_update().select_related("group", "version")
-                       .filter(version=version, group=group).first())
+        endorsement = (
+            Endorsement.objects.select_for_update()
+            .select_related("group", "version")
+            .filter(version=version, group=group)
+            .first()
+        )
         if endorsement is None:
             raise ValidationError({"group": "This group was not asked to endorse this version."})
         if not can(actor, Action.CHANGE, endorsement):
-            raise PermissionDenied("Only the group's lead (or the program manager on their behalf) answers for it.")
+            raise PermissionDenied(
+                "Only the group's lead (or the program manager on their behalf) answers for it."
+            )
         if endorsement.lapsed_at is not None:
             raise ValidationError("This version has been superseded; endorse the current version instead.")
         before = audit.snapshot(endorsement)
@@ -117,8 +150,13 @@ def decide_endorsement(*, version: StrategyVersion, group: StakeholderGroup, sta
         endorsement.on_behalf = group.lead_id != actor.pk
         endorsement.full_clean()
         endorsement.save()
-        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=endorsement, at=now,
-                     changes=audit.diff(before, audit.snapshot(endorsement)))
+        audit.record(
+            actor=actor,
+            action=AuditAction.TRANSITION,
+            instance=endorsement,
+            at=now,
+            changes=audit.diff(before, audit.snapshot(endorsement)),
+        )
     return endorsement
 
 
@@ -140,14 +178,21 @@ def resolve_mentions(*, body: str, program_id: int) -> list[Any]:
     return [p for p in members if p.email.lower() in emails or p.full_name.strip().lower() in names]
 
 
-def add_comment(*, version: StrategyVersion, element: str, body: str, actor: Any,
-                visibility: str = Visibility.INTERNAL) -> StrategyComment:
+def add_comment(
+    *, version: StrategyVersion, element: str, body: str, actor: Any, visibility: str = Visibility.INTERNAL
+) -> StrategyComment:
     """Comment on one element of a draft (or published) version; mentioned members are notified."""
     role = role_in(actor, version.program_id)
     if role is not None and not sees_internal(role):
         visibility = Visibility.SHARED  # a partner's comment is for partners to read too
-    comment = StrategyComment(program_id=version.program_id, version=version, element=element or "summary",
-                              author=actor, body=body.strip(), visibility=visibility)
+    comment = StrategyComment(
+        program_id=version.program_id,
+        version=version,
+        element=element or "summary",
+        author=actor,
+        body=body.strip(),
+        visibility=visibility,
+    )
     if not can(actor, Action.ADD, comment):
         raise PermissionDenied("Your role may not comment on the strategy.")
     with transaction.atomic():
@@ -158,11 +203,22 @@ def add_comment(*, version: StrategyVersion, element: str, body: str, actor: Any
             # An internal comment must not reach partners, even by a mention.
             mentioned = [p for p in mentioned if sees_internal(role_in(p, version.program_id) or Role.MEMBER)]
         comment.mentions.set(mentioned)
-        audit.record(actor=actor, action=AuditAction.CREATE, instance=comment,
-                     changes=audit.diff({}, audit.snapshot(comment)))
-        _notify(recipients=mentioned, kind="mention", program=version.program, actor=actor, about=comment,
-                url=f"{version.get_absolute_url()}#comment-{comment.pk}",
-                title=f"{actor} mentioned you on strategy v{version.number}", body=comment.body)
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=comment,
+            changes=audit.diff({}, audit.snapshot(comment)),
+        )
+        _notify(
+            recipients=mentioned,
+            kind="mention",
+            program=version.program,
+            actor=actor,
+            about=comment,
+            url=f"{version.get_absolute_url()}#comment-{comment.pk}",
+            title=f"{actor} mentioned you on strategy v{version.number}",
+            body=comment.body,
+        )
     return comment
 
 
@@ -190,8 +246,15 @@ def check_commitment_move(*, commitment: Commitment, group: StakeholderGroup | N
         raise ValidationError({"group": "You can only move a commitment between groups you lead."})
 
 
-def change_commitment_status(*, commitment: Commitment, status: str, actor: Any, today: dt.date,
-                             dropped_reason: str = "", note: str = "") -> Commitment:
+def change_commitment_status(
+    *,
+    commitment: Commitment,
+    status: str,
+    actor: Any,
+    today: dt.date,
+    dropped_reason: str = "",
+    note: str = "",
+) -> Commitment:
     """Move a commitment to a new status (done records the delivery date; dropped needs a reason)."""
     if not can(actor, Action.CHANGE, commitment):
         raise PermissionDenied("Only the group's people and the program manager update its commitments.")
@@ -207,19 +270,30 @@ def change_commitment_status(*, commitment: Commitment, status: str, actor: Any,
         commitment.dropped_reason = dropped_reason.strip() if status == CommitmentStatus.DROPPED else ""
         commitment.full_clean()
         commitment.save()
-        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=commitment,
-                     changes=audit.diff(before, audit.snapshot(commitment)))
+        audit.record(
+            actor=actor,
+            action=AuditAction.TRANSITION,
+            instance=commitment,
+            changes=audit.diff(before, audit.snapshot(commitment)),
+        )
         if note.strip():
             _save_note(commitment=commitment, text=note, actor=actor, noted_on=today)
     return commitment
 
 
 def _save_note(*, commitment: Commitment, text: str, actor: Any, noted_on: dt.date) -> CommitmentNote:
-    note = CommitmentNote(program_id=commitment.program_id, commitment=commitment, noted_on=noted_on,
-                          author=actor, text=text.strip())
+    note = CommitmentNote(
+        program_id=commitment.program_id,
+        commitment=commitment,
+        noted_on=noted_on,
+        author=actor,
+        text=text.strip(),
+    )
     note.full_clean()
     note.save()
-    audit.record(actor=actor, action=AuditAction.CREATE, instance=note, changes=audit.diff({}, audit.snapshot(note)))
+    audit.record(
+        actor=actor, action=AuditAction.CREATE, instance=note, changes=audit.diff({}, audit.snapshot(note))
+    )
     return note
 
 
@@ -247,8 +321,12 @@ def set_alignment_weights(*, program: Any, weights: Mapping[str, int], actor: An
                 setattr(row, name, weights[name])
         row.full_clean()
         row.save()
-        audit.record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.UPDATE, instance=row,
-                     changes=audit.diff(before, audit.snapshot(row)))
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+            instance=row,
+            changes=audit.diff(before, audit.snapshot(row)),
+        )
     return row
 
 
@@ -260,15 +338,21 @@ def take_alignment_snapshots(*, program: Any, on: dt.date) -> int:
         result = queries.compute_alignment(program=program, today=on, audience=audience)
         rows = [(group, score) for group, score, _inputs in result.groups] + [(None, result.program_score)]
         for group, score in rows:
-            if AlignmentSnapshot.objects.filter(program=program, group=group, taken_on=on,
-                                                visibility=audience).exists():
+            if AlignmentSnapshot.objects.filter(
+                program=program, group=group, taken_on=on, visibility=audience
+            ).exists():
                 continue
             try:
                 with transaction.atomic():
                     AlignmentSnapshot.objects.create(
-                        program=program, group=group, taken_on=on, visibility=audience,
+                        program=program,
+                        group=group,
+                        taken_on=on,
+                        visibility=audience,
                         score=None if score.value is None else round(score.value, 2),
-                        parts=score.as_dict()["parts"], weights=result.weights)
+                        parts=score.as_dict()["parts"],
+                        weights=result.weights,
+                    )
             except IntegrityError:
                 continue  # a concurrent run stored it first
             created += 1
@@ -287,19 +371,22 @@ def digest_recipients(program: Any) -> dict[Any, list[StakeholderGroup] | None]:
     from accord.programs.models import Membership
 
     recipients: dict[Any, list[StakeholderGroup] | None] = {}
-    for membership in Membership.objects.filter(program=program, role=Role.PROGRAM_MANAGER,
-                                                person__is_active=True).select_related("person"):
+    for membership in Membership.objects.filter(
+        program=program, role=Role.PROGRAM_MANAGER, person__is_active=True
+    ).select_related("person"):
         recipients[membership.person] = None
-    for group in StakeholderGroup.objects.filter(program=program, lead__isnull=False,
-                                                 lead__is_active=True).select_related("lead"):
+    for group in StakeholderGroup.objects.filter(
+        program=program, lead__isnull=False, lead__is_active=True
+    ).select_related("lead"):
         if recipients.get(group.lead, []) is None:
             continue
         recipients.setdefault(group.lead, []).append(group)
     return recipients
 
 
-def compose_digest(*, program: Any, groups: list[StakeholderGroup] | None, today: dt.date
-                   ) -> tuple[str, str, int, int] | None:
+def compose_digest(
+    *, program: Any, groups: list[StakeholderGroup] | None, today: dt.date
+) -> tuple[str, str, int, int] | None:
     """Subject and body of one recipient's digest, or None when nothing is late or due soon."""
     commitments = Commitment.objects.filter(program=program)
     if groups is not None:
@@ -311,17 +398,27 @@ def compose_digest(*, program: Any, groups: list[StakeholderGroup] | None, today
     lines = [f"Commitments in {program.name}, week of {week_of(today):%d %b %Y}."]
     if groups is not None:
         lines.append("Your groups: " + ", ".join(g.name for g in groups) + ".")
-    for title, rows in ((f"Late ({len(late)})", late), (f"Due in the next {queries.SOON_DAYS} days ({len(soon)})", soon)):
+    for title, rows in (
+        (f"Late ({len(late)})", late),
+        (f"Due in the next {queries.SOON_DAYS} days ({len(soon)})", soon),
+    ):
         if not rows:
             continue
         lines += ["", title]
         for c in rows:
             owner = f", owner {c.owner}" if c.owner else ""
-            lines.append(f"- [{c.group.name}] {c.what} — due {c.due_date:%d %b %Y} ({c.get_status_display()}{owner})")
+            lines.append(
+                f"- [{c.group.name}] {c.what} — due {c.due_date:%d %b %Y} ({c.get_status_display()}{owner})"
+            )
     from accord.notifications.services import absolute_url
 
-    lines += ["", f"Open the commitments: {absolute_url(reverse('alignment:commitment_list', kwargs={'program_id': program.pk}))}"]
-    subject = f"[Accord · {program.name}] {len(late)} late, {len(soon)} due soon: your weekly commitments digest"
+    lines += [
+        "",
+        f"Open the commitments: {absolute_url(reverse('alignment:commitment_list', kwargs={'program_id': program.pk}))}",
+    ]
+    subject = (
+        f"[Accord · {program.name}] {len(late)} late, {len(soon)} due soon: your weekly commitments digest"
+    )
     return subject, "\n".join(lines), len(late), len(soon)
 
 
@@ -343,8 +440,14 @@ def send_digests(*, now: dt.datetime, programs: Any = None) -> int:
             subject, body, late, soon = digest
             try:
                 with transaction.atomic():
-                    DigestDelivery.objects.create(program=program, recipient=person, week_of=week_of(today),
-                                                  sent_at=now, late_count=late, due_soon_count=soon)
+                    DigestDelivery.objects.create(
+                        program=program,
+                        recipient=person,
+                        week_of=week_of(today),
+                        sent_at=now,
+                        late_count=late,
+                        due_soon_count=soon,
+                    )
                     message = EmailMessage(subject=subject, body=body, to=[person.email])
                     transaction.on_commit(lambda m=message: _send([m]))
             except IntegrityError:
@@ -361,8 +464,15 @@ def _send(messages: list[EmailMessage]) -> None:
 
 
 __all__ = [
-    "EndorsementStatus", "add_comment", "add_progress_note", "change_commitment_status", "check_commitment_move",
+    "EndorsementStatus",
+    "add_comment",
+    "add_progress_note",
+    "change_commitment_status",
+    "check_commitment_move",
     "create_strategy_draft",
-    "decide_endorsement", "publish_strategy_version", "send_digests", "set_alignment_weights",
+    "decide_endorsement",
+    "publish_strategy_version",
+    "send_digests",
+    "set_alignment_weights",
     "take_alignment_snapshots",
 ]

@@ -82,8 +82,22 @@ class BenefitSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Benefit
-        fields = ["id", "program", "title", "description", "category", "owner", "objectives", "window_start",
-                  "window_end", "status", "abandoned_reason", "visibility", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "title",
+            "description",
+            "category",
+            "owner",
+            "objectives",
+            "window_start",
+            "window_end",
+            "status",
+            "abandoned_reason",
+            "visibility",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -97,18 +111,43 @@ class KpiSerializer(ValidatedModelSerializer):
     latest_value = serializers.SerializerMethodField()
     latest_date = serializers.SerializerMethodField()
     realisation_percent = serializers.SerializerMethodField(
-        help_text="(latest - baseline) / (target - baseline) x 100, uncapped.")
+        help_text="(latest - baseline) / (target - baseline) x 100, uncapped."
+    )
     expected_value = serializers.SerializerMethodField(
-        help_text="The value the baseline -> milestones -> target trajectory expects on the latest date.")
+        help_text="The value the baseline -> milestones -> target trajectory expects on the latest date."
+    )
     status = serializers.SerializerMethodField(help_text="green, amber, red or no_data.")
     overdue = serializers.SerializerMethodField(help_text="No measurement arrived within the frequency.")
 
     class Meta:
         model = Kpi
-        fields = ["id", "program", "benefit", "name", "definition", "unit", "direction", "baseline_value",
-                  "baseline_date", "target_value", "target_date", "milestones", "amber_tolerance", "red_tolerance",
-                  "frequency", "data_source", "fhir_measure_url", "latest_value", "latest_date",
-                  "realisation_percent", "expected_value", "status", "overdue", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "benefit",
+            "name",
+            "definition",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "milestones",
+            "amber_tolerance",
+            "red_tolerance",
+            "frequency",
+            "data_source",
+            "fhir_measure_url",
+            "latest_value",
+            "latest_date",
+            "realisation_percent",
+            "expected_value",
+            "status",
+            "overdue",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -149,8 +188,18 @@ class MeasurementSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Measurement
-        fields = ["id", "program", "kpi", "value", "measured_on", "source", "note", "entered_by", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "kpi",
+            "value",
+            "measured_on",
+            "source",
+            "note",
+            "entered_by",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -168,8 +217,20 @@ class InitiativeSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Initiative
-        fields = ["id", "program", "title", "description", "owner", "objectives", "start", "end", "status",
-                  "percent_complete", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "title",
+            "description",
+            "owner",
+            "objectives",
+            "start",
+            "end",
+            "status",
+            "percent_complete",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -183,8 +244,19 @@ class SuccessFactorSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = SuccessFactor
-        fields = ["id", "program", "dimension", "name", "description", "owner", "status", "evidence",
-                  "last_reviewed", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "dimension",
+            "name",
+            "description",
+            "owner",
+            "status",
+            "evidence",
+            "last_reviewed",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -237,9 +309,17 @@ class MeasurementViewSet(AccordModelViewSet):
     select_related = ("kpi__benefit",)
 
     @extend_schema(
-        request={"multipart/form-data": {"type": "object", "properties": {
-            "program": {"type": "integer"}, "file": {"type": "string", "format": "binary"},
-            "dry_run": {"type": "boolean"}}, "required": ["program", "file"]}},
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "program": {"type": "integer"},
+                    "file": {"type": "string", "format": "binary"},
+                    "dry_run": {"type": "boolean"},
+                },
+                "required": ["program", "file"],
+            }
+        },
         responses={200: dict, 400: dict},
         parameters=[OpenApiParameter("dry_run", bool, description="Check every row and save nothing.")],
         description=(
@@ -249,7 +329,13 @@ class MeasurementViewSet(AccordModelViewSet):
             "nothing is saved and the answer is 400 with each row's errors. Re-importing updates, never duplicates."
         ),
     )
-    @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
     def import_file(self, request: Request) -> Response:
         program_id = str(request.data.get("program") or "")
         if not program_id.isdigit():
@@ -263,16 +349,24 @@ class MeasurementViewSet(AccordModelViewSet):
         if upload is None:
             raise exceptions.ValidationError({"file": ["Attach the CSV, XLSX or FHIR JSON file."]})
         if upload.size > MAX_UPLOAD_BYTES:
-            raise exceptions.ValidationError({"file": [f"The file is over {MAX_UPLOAD_BYTES // 1024 // 1024} MB."]})
+            raise exceptions.ValidationError(
+                {"file": [f"The file is over {MAX_UPLOAD_BYTES // 1024 // 1024} MB."]}
+            )
         content = upload.read()
         dry_run = str(request.data.get("dry_run") or request.query_params.get("dry_run") or "").lower() in {
-            "1", "true", "yes", "on"}
+            "1",
+            "true",
+            "yes",
+            "on",
+        }
         if dry_run:
-            result = services.preview_measurement_import(program=program, user=request.user,
-                                                         filename=upload.name, content=content)
+            result = services.preview_measurement_import(
+                program=program, user=request.user, filename=upload.name, content=content
+            )
         else:
-            result = services.import_measurements(program=program, actor=request.user, filename=upload.name,
-                                                  content=content)
+            result = services.import_measurements(
+                program=program, actor=request.user, filename=upload.name, content=content
+            )
         body = {**result.as_dict(), "saved": result.ok and not dry_run}
         return Response(body, status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
 

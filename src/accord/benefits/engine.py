@@ -140,8 +140,9 @@ def evaluate(spec: KpiSpec, measurements: Sequence[tuple[dt.date, float]], today
     """
     known = [m for m in measurements if m[0] <= today]
     if not known:
-        return KpiReading(None, None, None, None, None, NO_DATA, is_overdue(spec, None, today),
-                          next_due(spec, None))
+        return KpiReading(
+            None, None, None, None, None, NO_DATA, is_overdue(spec, None, today), next_due(spec, None)
+        )
     latest_date, latest_value = max(known, key=lambda m: m[0])
     expected = expected_value(spec, latest_date)
     return KpiReading(

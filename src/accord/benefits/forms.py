@@ -62,21 +62,53 @@ class ObjectiveLinkForm(ProgramScopedForm):
 class BenefitForm(ProgramScopedForm):
     class Meta:
         model = Benefit
-        fields = ["title", "category", "description", "owner", "objectives", "window_start", "window_end",
-                  "status", "abandoned_reason", "visibility"]
-        widgets = {"window_start": DATE, "window_end": DATE, "description": forms.Textarea(attrs={"rows": 3}),
-                   "abandoned_reason": forms.Textarea(attrs={"rows": 2}),
-                   "objectives": forms.CheckboxSelectMultiple}
+        fields = [
+            "title",
+            "category",
+            "description",
+            "owner",
+            "objectives",
+            "window_start",
+            "window_end",
+            "status",
+            "abandoned_reason",
+            "visibility",
+        ]
+        widgets = {
+            "window_start": DATE,
+            "window_end": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "abandoned_reason": forms.Textarea(attrs={"rows": 2}),
+            "objectives": forms.CheckboxSelectMultiple,
+        }
 
 
 class KpiForm(ProgramScopedForm):
     class Meta:
         model = Kpi
-        fields = ["benefit", "name", "definition", "unit", "direction", "baseline_value", "baseline_date",
-                  "target_value", "target_date", "milestones", "amber_tolerance", "red_tolerance", "frequency",
-                  "data_source", "fhir_measure_url"]
-        widgets = {"baseline_date": DATE, "target_date": DATE, "definition": forms.Textarea(attrs={"rows": 2}),
-                   "milestones": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "benefit",
+            "name",
+            "definition",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "milestones",
+            "amber_tolerance",
+            "red_tolerance",
+            "frequency",
+            "data_source",
+            "fhir_measure_url",
+        ]
+        widgets = {
+            "baseline_date": DATE,
+            "target_date": DATE,
+            "definition": forms.Textarea(attrs={"rows": 2}),
+            "milestones": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def clean(self) -> dict[str, Any]:
         self.instance.program = self.program
@@ -91,10 +123,16 @@ class MeasurementForm(forms.ModelForm):
 
 
 class MeasurementImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV or XLSX with columns kpi, value, measured_on, source; or FHIR "
-                                     "MeasureReport JSON (one report or a Bundle).")
-    decimal = forms.ChoiceField(label="Decimal separator in the file", choices=imports.DECIMAL_CHOICES,
-                                initial=imports.DECIMAL_AUTO, required=False)
+    file = forms.FileField(
+        help_text="CSV or XLSX with columns kpi, value, measured_on, source; or FHIR "
+        "MeasureReport JSON (one report or a Bundle)."
+    )
+    decimal = forms.ChoiceField(
+        label="Decimal separator in the file",
+        choices=imports.DECIMAL_CHOICES,
+        initial=imports.DECIMAL_AUTO,
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,7 +145,8 @@ class MeasurementImportForm(forms.Form):
             raise forms.ValidationError(
                 f"This file is {imports.megabytes(upload.size)} MB; a measurement file may be at most "
                 f"{imports.megabytes(limit)} MB. Split it by date and import the parts one after the other.",
-                code="too_large")
+                code="too_large",
+            )
         return upload
 
     def clean_decimal(self) -> str:
@@ -118,13 +157,20 @@ class InitiativeForm(ProgramScopedForm):
     class Meta:
         model = Initiative
         fields = ["title", "description", "owner", "objectives", "start", "end", "status", "percent_complete"]
-        widgets = {"start": DATE, "end": DATE, "description": forms.Textarea(attrs={"rows": 3}),
-                   "objectives": forms.CheckboxSelectMultiple}
+        widgets = {
+            "start": DATE,
+            "end": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "objectives": forms.CheckboxSelectMultiple,
+        }
 
 
 class SuccessFactorForm(ProgramScopedForm):
     class Meta:
         model = SuccessFactor
         fields = ["name", "dimension", "description", "owner", "status", "evidence", "last_reviewed"]
-        widgets = {"last_reviewed": DATE, "evidence": forms.Textarea(attrs={"rows": 4}),
-                   "description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "last_reviewed": DATE,
+            "evidence": forms.Textarea(attrs={"rows": 4}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -121,7 +121,10 @@ def normalise_number(text: str, *, decimal_comma: bool) -> tuple[str, str | None
             f"separator and no thousands separator, e.g. {example}."
         )
     if value.count(",") > 1 or value.count(".") > 1:
-        return text, f"The value {text!r} has several separators (thousands?): write it without them, e.g. 1234567."
+        return (
+            text,
+            f"The value {text!r} has several separators (thousands?): write it without them, e.g. 1234567.",
+        )
     if has_comma:
         if not decimal_comma:
             return text, (
@@ -141,7 +144,12 @@ def normalise_number(text: str, *, decimal_comma: bool) -> tuple[str, str | None
         return f"{sign}{whole}.{fraction}", None
     if has_point and decimal_comma:
         match = _PLAIN.fullmatch(value)
-        if match is not None and match.group(2) is not None and len(match.group(2)) == 3 and match.group(1) != "0":
+        if (
+            match is not None
+            and match.group(2) is not None
+            and len(match.group(2)) == 3
+            and match.group(1) != "0"
+        ):
             whole, fraction = match.group(1), match.group(2)
             return text, (
                 f"The value {text!r} is ambiguous in a file with decimal commas: {whole}{fraction} with a "
@@ -188,8 +196,13 @@ def _rows_from_table(table: list[list[Any]], *, decimal_comma: bool) -> list[Raw
             position = index.get(column)
             return texts[position] if position is not None and position < len(texts) else ""
 
-        row = RawRow(line=number, kpi=cell("kpi"), value=cell("value"), measured_on=cell("measured_on"),
-                     source=cell("source"))
+        row = RawRow(
+            line=number,
+            kpi=cell("kpi"),
+            value=cell("value"),
+            measured_on=cell("measured_on"),
+            source=cell("source"),
+        )
         typed = value_at < len(cells) and isinstance(cells[value_at], int | float)
         if not typed:  # a spreadsheet's numeric cell has no separators to read; text does
             row.value, error = normalise_number(row.value, decimal_comma=decimal_comma)
@@ -250,7 +263,9 @@ def check_xlsx_budget(content: bytes) -> None:
     with archive:
         members = archive.infolist()
         if len(members) > MAX_ZIP_MEMBERS:
-            raise ImportFileError(f"The workbook has {len(members)} parts; a measurement workbook needs a handful.")
+            raise ImportFileError(
+                f"The workbook has {len(members)} parts; a measurement workbook needs a handful."
+            )
         unpacked = sum(m.file_size for m in members)
         limit = settings.ACCORD_XLSX_MAX_UNPACKED_MB * 1_000_000
         if unpacked > limit:
@@ -339,7 +354,9 @@ def read_fhir(content: bytes) -> list[RawRow]:
     elif kind == "Bundle":
         resources = [(entry or {}).get("resource") for entry in document.get("entry") or []]
     else:
-        raise ImportFileError(f"Expected a FHIR MeasureReport or Bundle, not {kind or 'an unnamed resource'}.")
+        raise ImportFileError(
+            f"Expected a FHIR MeasureReport or Bundle, not {kind or 'an unnamed resource'}."
+        )
     if len(resources) > MAX_FHIR_RESOURCES:
         raise ImportFileError(
             f"The bundle holds {len(resources):,} resources; at most {MAX_FHIR_RESOURCES:,} are read at once: "
@@ -406,7 +423,8 @@ def _row_from_measure_report(number: int, resource: Any) -> RawRow:
     # Proportion scoring: (numerator - exclusions) / (denominator - exclusions - exceptions).
     numerator -= _population_count(group, NUMERATOR_EXCLUSION) or 0
     denominator -= (_population_count(group, DENOMINATOR_EXCLUSION) or 0) + (
-        _population_count(group, DENOMINATOR_EXCEPTION) or 0)
+        _population_count(group, DENOMINATOR_EXCEPTION) or 0
+    )
     if denominator <= 0:
         row.errors.append("The denominator (after exclusions and exceptions) is zero: no score can be taken.")
         return row

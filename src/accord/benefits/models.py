@@ -55,8 +55,9 @@ class Objective(ProgramScopedModel):
 
     title = models.CharField(max_length=200)
     perspective = models.CharField(max_length=32, choices=Perspective.choices)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -82,7 +83,9 @@ class ObjectiveLink(ProgramScopedModel):
         ordering = ["program", "cause__title", "effect__title"]
         constraints = [
             models.UniqueConstraint(fields=["cause", "effect"], name="benefits_objective_link_unique"),
-            models.CheckConstraint(condition=~Q(cause=models.F("effect")), name="benefits_objective_link_not_self"),
+            models.CheckConstraint(
+                condition=~Q(cause=models.F("effect")), name="benefits_objective_link_not_self"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,7 +101,9 @@ class ObjectiveLink(ProgramScopedModel):
         if cause.pk == effect.pk:
             raise ValidationError({"effect": "An objective cannot cause itself."})
         edges = ObjectiveLink.objects.filter(program_id=self.program_id).exclude(pk=self.pk)
-        path = engine.find_path(list(edges.values_list("cause_id", "effect_id")), start=effect.pk, goal=cause.pk)
+        path = engine.find_path(
+            list(edges.values_list("cause_id", "effect_id")), start=effect.pk, goal=cause.pk
+        )
         if path is not None:
             titles = dict(Objective.objects.filter(pk__in=path).values_list("pk", "title"))
             loop = " → ".join(titles[pk] for pk in [cause.pk, *path])
@@ -117,8 +122,9 @@ class Benefit(ProgramScopedModel):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     category = models.CharField("Value STEPS category", max_length=32, choices=ValueStepsCategory.choices)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     objectives = models.ManyToManyField(Objective, blank=True, related_name="benefits")
     window_start = models.DateField("realisation window start")
     window_end = models.DateField("realisation window end")
@@ -167,7 +173,8 @@ class Kpi(InheritedVisibilityModel):
     target_value = models.FloatField()
     target_date = models.DateField()
     milestones = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text='Interim milestones between baseline and target: [{"date": "YYYY-MM-DD", "value": 12.5}, …]',
     )
     amber_tolerance = models.FloatField(
@@ -178,11 +185,14 @@ class Kpi(InheritedVisibilityModel):
         validators=[MinValueValidator(0)],
         help_text="Shortfall against the expected value (in the KPI's unit) beyond which the KPI is red.",
     )
-    frequency = models.CharField("measurement frequency", max_length=16, choices=Frequency.choices,
-                                 default=Frequency.MONTHLY)
+    frequency = models.CharField(
+        "measurement frequency", max_length=16, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
     data_source = models.CharField(max_length=200, blank=True)
     fhir_measure_url = models.CharField(
-        "FHIR Measure URL", max_length=500, blank=True,
+        "FHIR Measure URL",
+        max_length=500,
+        blank=True,
         help_text="Canonical URL of the FHIR Measure whose MeasureReports feed this KPI (without |version).",
     )
 
@@ -192,8 +202,11 @@ class Kpi(InheritedVisibilityModel):
         verbose_name_plural = "KPIs"
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="benefits_kpi_name_unique_in_program"),
-            models.UniqueConstraint(fields=["program", "fhir_measure_url"], condition=~Q(fhir_measure_url=""),
-                                    name="benefits_kpi_measure_url_unique_in_program"),
+            models.UniqueConstraint(
+                fields=["program", "fhir_measure_url"],
+                condition=~Q(fhir_measure_url=""),
+                name="benefits_kpi_measure_url_unique_in_program",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -205,10 +218,15 @@ class Kpi(InheritedVisibilityModel):
     def spec(self) -> engine.KpiSpec:
         """The KPI as the pure rules see it (raises ZeroSpanError for a target equal to the baseline)."""
         return engine.KpiSpec(
-            direction=self.direction, baseline_value=self.baseline_value, baseline_date=self.baseline_date,
-            target_value=self.target_value, target_date=self.target_date,
-            amber_tolerance=self.amber_tolerance, red_tolerance=self.red_tolerance,
-            frequency_days=FREQUENCY_DAYS[self.frequency], milestones=tuple(self.milestone_points()),
+            direction=self.direction,
+            baseline_value=self.baseline_value,
+            baseline_date=self.baseline_date,
+            target_value=self.target_value,
+            target_date=self.target_date,
+            amber_tolerance=self.amber_tolerance,
+            red_tolerance=self.red_tolerance,
+            frequency_days=FREQUENCY_DAYS[self.frequency],
+            milestones=tuple(self.milestone_points()),
         )
 
     def benefit_for_visibility(self) -> Benefit | None:
@@ -216,15 +234,20 @@ class Kpi(InheritedVisibilityModel):
 
     def milestone_points(self) -> list[tuple[dt.date, float]]:
         """Milestones as (date, value) pairs, sorted; assumes `clean()` has accepted them."""
-        return sorted((dt.date.fromisoformat(str(m["date"])), float(m["value"])) for m in self.milestones or [])
+        return sorted(
+            (dt.date.fromisoformat(str(m["date"])), float(m["value"])) for m in self.milestones or []
+        )
 
     def clean(self) -> None:
         _check_same_program(self, self.benefit_for_visibility(), "benefit")
         # MeasureReports cite `url|version`; a KPI follows the measure across versions.
         self.fhir_measure_url = (self.fhir_measure_url or "").strip().split("|")[0]
         errors: dict[str, str] = {}
-        if self.baseline_value is not None and self.target_value is not None \
-                and self.baseline_value == self.target_value:
+        if (
+            self.baseline_value is not None
+            and self.target_value is not None
+            and self.baseline_value == self.target_value
+        ):
             errors["target_value"] = (
                 "The target equals the baseline: there is nothing to realise, so realisation % cannot be "
                 "computed. Set a target different from the baseline."
@@ -238,8 +261,11 @@ class Kpi(InheritedVisibilityModel):
                 )
         if self.baseline_date and self.target_date and self.target_date <= self.baseline_date:
             errors["target_date"] = "The target date must be after the baseline date."
-        if self.amber_tolerance is not None and self.red_tolerance is not None \
-                and self.red_tolerance < self.amber_tolerance:
+        if (
+            self.amber_tolerance is not None
+            and self.red_tolerance is not None
+            and self.red_tolerance < self.amber_tolerance
+        ):
             errors["red_tolerance"] = "The red tolerance must be at least the amber tolerance."
         milestone_error = self._milestone_error()
         if milestone_error:
@@ -281,13 +307,16 @@ class Measurement(InheritedVisibilityModel):
     measured_on = models.DateField()
     source = models.CharField(max_length=200, blank=True, help_text="Report, extract or system it came from.")
     note = models.TextField(blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["kpi", "measured_on"]
         constraints = [
-            models.UniqueConstraint(fields=["kpi", "measured_on"], name="benefits_one_measurement_per_kpi_and_day"),
+            models.UniqueConstraint(
+                fields=["kpi", "measured_on"], name="benefits_one_measurement_per_kpi_and_day"
+            ),
         ]
         indexes = [models.Index(fields=["kpi", "-measured_on"])]
 
@@ -309,12 +338,15 @@ class Initiative(ProgramScopedModel):
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     objectives = models.ManyToManyField(Objective, blank=True, related_name="initiatives")
     start = models.DateField()
     end = models.DateField()
-    status = models.CharField(max_length=16, choices=InitiativeStatus.choices, default=InitiativeStatus.PROPOSED)
+    status = models.CharField(
+        max_length=16, choices=InitiativeStatus.choices, default=InitiativeStatus.PROPOSED
+    )
     percent_complete = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
 
     class Meta:
@@ -336,11 +368,14 @@ class SuccessFactor(ProgramScopedModel):
     access_area = "benefits"
     member_fields = ("owner",)
 
-    dimension = models.CharField(max_length=32, choices=SuccessDimension.choices, default=SuccessDimension.CUSTOM)
+    dimension = models.CharField(
+        max_length=32, choices=SuccessDimension.choices, default=SuccessDimension.CUSTOM
+    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=16, choices=Rag.choices, default=Rag.NOT_ASSESSED)
     evidence = models.TextField("evidence notes", blank=True)
     last_reviewed = models.DateField(null=True, blank=True)
@@ -349,8 +384,11 @@ class SuccessFactor(ProgramScopedModel):
         ordering = ["program", "id"]
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="benefits_success_factor_name_unique"),
-            models.UniqueConstraint(fields=["program", "dimension"], condition=~Q(dimension="custom"),
-                                    name="benefits_one_default_factor_per_dimension"),
+            models.UniqueConstraint(
+                fields=["program", "dimension"],
+                condition=~Q(dimension="custom"),
+                name="benefits_one_default_factor_per_dimension",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -75,8 +75,12 @@ def get_strategy_map(*, program: Any, user: Any, today: dt.date) -> dict[str, An
     none has data), so the map shows where the strategy is slipping.
     """
     objectives = list(Objective.objects.visible_to(user).filter(program=program).select_related("owner"))
-    kpis = list(Kpi.objects.visible_to(user).filter(program=program).exclude(benefit__status=BenefitStatus.ABANDONED)
-                .prefetch_related("benefit__objectives"))
+    kpis = list(
+        Kpi.objects.visible_to(user)
+        .filter(program=program)
+        .exclude(benefit__status=BenefitStatus.ABANDONED)
+        .prefetch_related("benefit__objectives")
+    )
     attach_readings(kpis, today=today)
     statuses: dict[int, list[str]] = defaultdict(list)
     for kpi in kpis:
@@ -96,9 +100,16 @@ def get_strategy_map(*, program: Any, user: Any, today: dt.date) -> dict[str, An
         for column, objective in enumerate(members):
             status = engine.worst_status(statuses.get(objective.pk, []))
             nodes[objective.pk] = MapNode(objective, status, offset + column * COLUMN_WIDTH + 15, y)
-        perspective_rows.append({"label": perspective.label, "y": MARGIN + row_number * ROW_HEIGHT + 12,
-                                 "nodes": [nodes[o.pk] for o in members]})
-    links = list(ObjectiveLink.objects.visible_to(user).filter(program=program).select_related("cause", "effect"))
+        perspective_rows.append(
+            {
+                "label": perspective.label,
+                "y": MARGIN + row_number * ROW_HEIGHT + 12,
+                "nodes": [nodes[o.pk] for o in members],
+            }
+        )
+    links = list(
+        ObjectiveLink.objects.visible_to(user).filter(program=program).select_related("cause", "effect")
+    )
     edges = []
     for link in links:
         cause, effect = nodes.get(link.cause_id), nodes.get(link.effect_id)
@@ -106,15 +117,24 @@ def get_strategy_map(*, program: Any, user: Any, today: dt.date) -> dict[str, An
             continue
         # Arrows leave the cause's top or bottom edge toward the effect, so they do not cross the boxes.
         upward = effect.y < cause.y
-        edges.append(MapEdge(
-            link,
-            cause.x + NODE_WIDTH // 2, cause.y + (0 if upward else NODE_HEIGHT),
-            effect.x + NODE_WIDTH // 2, effect.y + (NODE_HEIGHT if upward else 0) + (4 if upward else -4),
-        ))
+        edges.append(
+            MapEdge(
+                link,
+                cause.x + NODE_WIDTH // 2,
+                cause.y + (0 if upward else NODE_HEIGHT),
+                effect.x + NODE_WIDTH // 2,
+                effect.y + (NODE_HEIGHT if upward else 0) + (4 if upward else -4),
+            )
+        )
     return {
-        "rows": perspective_rows, "edges": edges, "links": links, "nodes": list(nodes.values()),
-        "width": width, "height": MARGIN * 2 + len(Perspective) * ROW_HEIGHT,
-        "node_width": NODE_WIDTH, "node_height": NODE_HEIGHT,
+        "rows": perspective_rows,
+        "edges": edges,
+        "links": links,
+        "nodes": list(nodes.values()),
+        "width": width,
+        "height": MARGIN * 2 + len(Perspective) * ROW_HEIGHT,
+        "node_width": NODE_WIDTH,
+        "node_height": NODE_HEIGHT,
     }
 
 
@@ -145,8 +165,14 @@ def realisation_over_time(kpis: Iterable[Kpi], *, start: dt.date, today: dt.date
             actual.append(engine.realisation_percent(spec, known[-1][1]))
             planned.append(engine.realisation_percent(spec, engine.expected_value(spec, month_end)))
         if actual:
-            points.append({"month": month_end, "actual": sum(actual) / len(actual),
-                           "planned": sum(planned) / len(planned), "kpis": len(actual)})
+            points.append(
+                {
+                    "month": month_end,
+                    "actual": sum(actual) / len(actual),
+                    "planned": sum(planned) / len(planned),
+                    "kpis": len(actual),
+                }
+            )
     return points
 
 
@@ -159,7 +185,9 @@ def summarise_benefits(*, program: Any, user: Any, today: dt.date) -> dict[str, 
     """Everything the benefits dashboard shows, in a fixed number of queries whatever the data size."""
     kpi_queryset = Kpi.objects.visible_to(user).filter(program=program)
     benefits = list(
-        Benefit.objects.visible_to(user).filter(program=program).select_related("owner")
+        Benefit.objects.visible_to(user)
+        .filter(program=program)
+        .select_related("owner")
         .prefetch_related(Prefetch("kpis", queryset=kpi_queryset, to_attr="visible_kpis"))
     )
     kpis = [kpi for benefit in benefits for kpi in benefit.visible_kpis]
@@ -171,8 +199,14 @@ def summarise_benefits(*, program: Any, user: Any, today: dt.date) -> dict[str, 
     by_category = []
     for category in ValueStepsCategory:
         members = [b for b in benefits if b.category == category]
-        by_category.append({"category": category, "benefits": members, "count": len(members),
-                            "statuses": engine.worst_status(k.reading.status for b in members for k in b.visible_kpis)})
+        by_category.append(
+            {
+                "category": category,
+                "benefits": members,
+                "count": len(members),
+                "statuses": engine.worst_status(k.reading.status for b in members for k in b.visible_kpis),
+            }
+        )
     rag_counts = {status: 0 for status in (engine.GREEN, engine.AMBER, engine.RED, engine.NO_DATA)}
     for kpi in kpis:
         rag_counts[kpi.reading.status] += 1
@@ -188,20 +222,31 @@ def summarise_benefits(*, program: Any, user: Any, today: dt.date) -> dict[str, 
             at_go_live = _value_at(kpi.series, go_live)
             start_value = at_go_live[1] if at_go_live else kpi.baseline_value
             latest = kpi.reading.latest_value
-            since_go_live.append({
-                "kpi": kpi, "at_go_live": start_value, "from_baseline": at_go_live is None, "latest": latest,
-                "change": None if latest is None else latest - start_value,
-                "realisation_at_go_live": engine.realisation_percent(kpi.spec(), start_value),
-                "measurements_since": sum(1 for m in kpi.series if go_live < m[0] <= today),
-            })
+            since_go_live.append(
+                {
+                    "kpi": kpi,
+                    "at_go_live": start_value,
+                    "from_baseline": at_go_live is None,
+                    "latest": latest,
+                    "change": None if latest is None else latest - start_value,
+                    "realisation_at_go_live": engine.realisation_percent(kpi.spec(), start_value),
+                    "measurements_since": sum(1 for m in kpi.series if go_live < m[0] <= today),
+                }
+            )
     start = min((k.baseline_date for k in kpis), default=today)
     factors = list(SuccessFactor.objects.visible_to(user).filter(program=program).select_related("owner"))
     return {
-        "benefits": benefits, "kpis": kpis, "by_category": by_category, "rag_counts": rag_counts,
-        "overdue_count": sum(1 for k in live if k.reading.overdue), "attention": attention,
+        "benefits": benefits,
+        "kpis": kpis,
+        "by_category": by_category,
+        "rag_counts": rag_counts,
+        "overdue_count": sum(1 for k in live if k.reading.overdue),
+        "attention": attention,
         "over_time": realisation_over_time(live, start=start, today=today),
-        "go_live": go_live, "since_go_live": since_go_live,
-        "factors": factors, "factor_counts": {r.value: sum(1 for f in factors if f.status == r) for r in Rag},
+        "go_live": go_live,
+        "since_go_live": since_go_live,
+        "factors": factors,
+        "factor_counts": {r.value: sum(1 for f in factors if f.status == r) for r in Rag},
     }
 
 
@@ -215,13 +260,23 @@ def home_panel(*, program: Any, user: Any) -> dict[str, Any] | None:
     kpis = list_kpis(program=program, user=user, today=today)
     if not kpis:
         return None
-    counts = {status: sum(1 for k in kpis if k.reading.status == status)
-              for status in (engine.GREEN, engine.AMBER, engine.RED, engine.NO_DATA)}
-    return {"program": program, "counts": counts, "overdue": sum(1 for k in kpis if k.reading.overdue),
-            "benefit_count": Benefit.objects.visible_to(user).filter(program=program).count(),
-            "worst": [k for k in kpis if k.reading.status == engine.RED][:3]}
+    counts = {
+        status: sum(1 for k in kpis if k.reading.status == status)
+        for status in (engine.GREEN, engine.AMBER, engine.RED, engine.NO_DATA)
+    }
+    return {
+        "program": program,
+        "counts": counts,
+        "overdue": sum(1 for k in kpis if k.reading.overdue),
+        "benefit_count": Benefit.objects.visible_to(user).filter(program=program).count(),
+        "worst": [k for k in kpis if k.reading.status == engine.RED][:3],
+    }
 
 
 def list_initiatives(*, program: Any, user: Any) -> list[Initiative]:
-    return list(Initiative.objects.visible_to(user).filter(program=program).select_related("owner")
-                .prefetch_related("objectives"))
+    return list(
+        Initiative.objects.visible_to(user)
+        .filter(program=program)
+        .select_related("owner")
+        .prefetch_related("objectives")
+    )

@@ -41,12 +41,20 @@ def create_default_success_factors(*, program: Any, actor: Any) -> list[SuccessF
         for dimension in DEFAULT_DIMENSIONS:
             if dimension in existing:
                 continue
-            factor = SuccessFactor(program=program, dimension=dimension, name=SuccessDimension(dimension).label,
-                                   description=DEFAULT_FACTOR_DESCRIPTIONS[dimension])
+            factor = SuccessFactor(
+                program=program,
+                dimension=dimension,
+                name=SuccessDimension(dimension).label,
+                description=DEFAULT_FACTOR_DESCRIPTIONS[dimension],
+            )
             factor.full_clean()
             factor.save()
-            audit.record(actor=actor, action=AuditAction.CREATE, instance=factor,
-                         changes=audit.diff({}, audit.snapshot(factor)))
+            audit.record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                instance=factor,
+                changes=audit.diff({}, audit.snapshot(factor)),
+            )
             created.append(factor)
     return created
 
@@ -59,21 +67,39 @@ class MeasurementOutcome:
     result: str  # "created" | "updated" | "unchanged"
 
 
-def record_measurement(*, kpi: Kpi, value: float, measured_on: dt.date, actor: Any, source: str = "",
-                       note: str = "", check: bool = True) -> MeasurementOutcome:
+def record_measurement(
+    *,
+    kpi: Kpi,
+    value: float,
+    measured_on: dt.date,
+    actor: Any,
+    source: str = "",
+    note: str = "",
+    check: bool = True,
+) -> MeasurementOutcome:
     """Record a KPI's value on a date; the same KPI and date again updates that row, never duplicates it."""
     with transaction.atomic():
         current = Measurement.objects.select_for_update().filter(kpi=kpi, measured_on=measured_on).first()
         if current is None:
-            measurement = Measurement(program_id=kpi.program_id, kpi=kpi, value=value, measured_on=measured_on,
-                                      source=source, note=note,
-                                      entered_by=actor if getattr(actor, "is_authenticated", False) else None)
+            measurement = Measurement(
+                program_id=kpi.program_id,
+                kpi=kpi,
+                value=value,
+                measured_on=measured_on,
+                source=source,
+                note=note,
+                entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
             if check and not can(actor, Action.ADD, measurement):
                 raise PermissionDenied("You may not record measurements of this KPI.")
             measurement.full_clean()
             measurement.save()
-            audit.record(actor=actor, action=AuditAction.CREATE, instance=measurement,
-                         changes=audit.diff({}, audit.snapshot(measurement)))
+            audit.record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                instance=measurement,
+                changes=audit.diff({}, audit.snapshot(measurement)),
+            )
             return MeasurementOutcome(measurement, "created")
         # Re-sending the same reading is routine for feeds; it needs the add right, not the change right,
         # unless it actually changes a stored value.
@@ -118,10 +144,15 @@ class ImportRow:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "line": self.line, "kpi": self.kpi.pk if self.kpi else None, "kpi_ref": self.kpi_ref,
-            "kpi_name": self.kpi.name if self.kpi else None, "value": self.value,
-            "measured_on": self.measured_on.isoformat() if self.measured_on else None, "source": self.source,
-            "errors": self.errors, "outcome": self.outcome,
+            "line": self.line,
+            "kpi": self.kpi.pk if self.kpi else None,
+            "kpi_ref": self.kpi_ref,
+            "kpi_name": self.kpi.name if self.kpi else None,
+            "value": self.value,
+            "measured_on": self.measured_on.isoformat() if self.measured_on else None,
+            "source": self.source,
+            "errors": self.errors,
+            "outcome": self.outcome,
         }
 
 
@@ -150,8 +181,14 @@ class ImportPreview:
         return totals
 
     def as_dict(self) -> dict[str, Any]:
-        return {"filename": self.filename, "kind": self.kind, "ok": self.ok, "file_errors": self.file_errors,
-                "counts": self.counts(), "rows": [row.as_dict() for row in self.rows]}
+        return {
+            "filename": self.filename,
+            "kind": self.kind,
+            "ok": self.ok,
+            "file_errors": self.file_errors,
+            "counts": self.counts(),
+            "rows": [row.as_dict() for row in self.rows],
+        }
 
 
 def _parse_number(text: str) -> float | None:
@@ -171,8 +208,9 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
-def preview_measurement_import(*, program: Any, user: Any, filename: str, content: bytes,
-                               decimal: str = imports.DECIMAL_AUTO) -> ImportPreview:
+def preview_measurement_import(
+    *, program: Any, user: Any, filename: str, content: bytes, decimal: str = imports.DECIMAL_AUTO
+) -> ImportPreview:
     """Parse and check every row of a CSV, XLSX or FHIR JSON file without saving anything.
 
     `decimal` says how text numbers write decimals (see imports.DECIMAL_CHOICES)."""
@@ -187,18 +225,28 @@ def preview_measurement_import(*, program: Any, user: Any, filename: str, conten
     rows: list[ImportRow] = []
     seen: dict[tuple[int, dt.date], int] = {}
     for raw in raw_rows:
-        row = ImportRow(line=raw.line, kpi_ref=raw.kpi, value_text=raw.value, measured_on_text=raw.measured_on,
-                        source=raw.source[:200], errors=list(raw.errors))
+        row = ImportRow(
+            line=raw.line,
+            kpi_ref=raw.kpi,
+            value_text=raw.value,
+            measured_on_text=raw.measured_on,
+            source=raw.source[:200],
+            errors=list(raw.errors),
+        )
         if raw.measure_url is not None:
             row.kpi = by_measure.get(raw.measure_url.split("|")[0])
             if row.kpi is None:
-                row.errors.append(f"No KPI of this program is mapped to the FHIR measure {raw.measure_url!r}.")
+                row.errors.append(
+                    f"No KPI of this program is mapped to the FHIR measure {raw.measure_url!r}."
+                )
         elif not raw.kpi:
             row.errors.append("The kpi column is empty.")
         else:
             row.kpi = by_id.get(raw.kpi) or by_name.get(raw.kpi)
             if row.kpi is None:
-                row.errors.append(f"Unknown KPI {raw.kpi!r}: give a KPI id or its exact name in this program.")
+                row.errors.append(
+                    f"Unknown KPI {raw.kpi!r}: give a KPI id or its exact name in this program."
+                )
         if row.kpi is not None and not can(user, Action.ADD, Measurement(program_id=program.pk, kpi=row.kpi)):
             row.errors.append(f"You may not record measurements of {row.kpi.name!r}.")
         if not raw.errors:
@@ -213,12 +261,16 @@ def preview_measurement_import(*, program: Any, user: Any, filename: str, conten
         if row.kpi is not None and row.measured_on is not None:
             key = (row.kpi.pk, row.measured_on)
             if key in seen:
-                row.errors.append(f"Duplicates line {seen[key]}: the same KPI and date appear twice in the file.")
+                row.errors.append(
+                    f"Duplicates line {seen[key]}: the same KPI and date appear twice in the file."
+                )
             else:
                 seen[key] = row.line
         rows.append(row)
     if not rows:
-        return ImportPreview(filename=filename, kind=kind, rows=[], file_errors=["The file has no data rows."])
+        return ImportPreview(
+            filename=filename, kind=kind, rows=[], file_errors=["The file has no data rows."]
+        )
     _mark_outcomes(rows)
     return ImportPreview(filename=filename, kind=kind, rows=rows)
 
@@ -230,8 +282,9 @@ def _mark_outcomes(rows: Iterable[ImportRow]) -> None:
         return
     stored = {
         (m.kpi_id, m.measured_on): m
-        for m in Measurement.objects.filter(kpi_id__in={r.kpi.pk for r in valid},
-                                            measured_on__in={r.measured_on for r in valid})
+        for m in Measurement.objects.filter(
+            kpi_id__in={r.kpi.pk for r in valid}, measured_on__in={r.measured_on for r in valid}
+        )
     }
     for row in valid:
         current = stored.get((row.kpi.pk, row.measured_on))
@@ -243,28 +296,39 @@ def _mark_outcomes(rows: Iterable[ImportRow]) -> None:
             row.outcome = "update"
 
 
-def import_measurements(*, program: Any, actor: Any, filename: str, content: bytes,
-                        decimal: str = imports.DECIMAL_AUTO) -> ImportPreview:
+def import_measurements(
+    *, program: Any, actor: Any, filename: str, content: bytes, decimal: str = imports.DECIMAL_AUTO
+) -> ImportPreview:
     """Apply a file whose every row is valid, in one transaction; with any error nothing is saved.
 
     Returns the checked rows with their outcome ("created", "updated", "unchanged").
     """
     if not can_in_program(actor, Action.ADD, "measurements", program.pk):
         raise PermissionDenied("Your role in this program may not record measurements.")
-    preview = preview_measurement_import(program=program, user=actor, filename=filename, content=content,
-                                         decimal=decimal)
+    preview = preview_measurement_import(
+        program=program, user=actor, filename=filename, content=content, decimal=decimal
+    )
     if not preview.ok:
         return preview
     try:
         with transaction.atomic():
             for row in preview.rows:
-                outcome = record_measurement(kpi=row.kpi, value=row.value, measured_on=row.measured_on,
-                                             source=row.source, actor=actor)
+                outcome = record_measurement(
+                    kpi=row.kpi, value=row.value, measured_on=row.measured_on, source=row.source, actor=actor
+                )
                 row.outcome = outcome.result
-            audit.record(actor=actor, action=AuditAction.EVENT, program_id=program.pk,
-                         object_type="benefits.measurementimport", object_repr=f"Imported {filename}"[:300],
-                         changes={"file": [None, filename], "rows": [None, len(preview.rows)],
-                                  **{k: [None, v] for k, v in preview.counts().items()}})
+            audit.record(
+                actor=actor,
+                action=AuditAction.EVENT,
+                program_id=program.pk,
+                object_type="benefits.measurementimport",
+                object_repr=f"Imported {filename}"[:300],
+                changes={
+                    "file": [None, filename],
+                    "rows": [None, len(preview.rows)],
+                    **{k: [None, v] for k, v in preview.counts().items()},
+                },
+            )
     except ValidationError as error:
         preview.file_errors.append("Nothing was saved: " + "; ".join(error.messages))
     return preview

@@ -12,8 +12,9 @@ from accord.programs.models import Program
 
 
 @receiver(post_save, sender=Program, dispatch_uid="benefits_default_success_factors")
-def give_new_program_default_success_factors(sender: type[Program], instance: Program, created: bool,
-                                              raw: bool = False, **kwargs: Any) -> None:
+def give_new_program_default_success_factors(
+    sender: type[Program], instance: Program, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if not created or raw:
         return  # fixtures load programs with their factors already in them
     from accord.benefits.services import create_default_success_factors

@@ -20,8 +20,11 @@ urlpatterns = [
     path("kpis/<int:pk>/edit/", views.KpiFormView.as_view(), name="kpi_edit"),
     path("kpis/<int:pk>/measurements/", views.MeasurementAddView.as_view(), name="measurement_add"),
     path("measurements/import/", views.MeasurementImportView.as_view(), name="measurement_import"),
-    path("measurements/import/confirm/", views.MeasurementImportConfirmView.as_view(),
-         name="measurement_import_confirm"),
+    path(
+        "measurements/import/confirm/",
+        views.MeasurementImportConfirmView.as_view(),
+        name="measurement_import_confirm",
+    ),
     path("initiatives/", views.InitiativeListView.as_view(), name="initiative_list"),
     path("initiatives/new/", views.InitiativeFormView.as_view(), name="initiative_create"),
     path("initiatives/<int:pk>/edit/", views.InitiativeFormView.as_view(), name="initiative_edit"),

@@ -46,7 +46,9 @@ class DashboardView(BenefitsPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        summary = queries.summarise_benefits(program=self.program, user=self.request.user, today=context["today"])
+        summary = queries.summarise_benefits(
+            program=self.program, user=self.request.user, today=context["today"]
+        )
         context["summary"] = summary
         context["chart"] = {
             "labels": [p["month"].isoformat() for p in summary["over_time"]],
@@ -63,8 +65,9 @@ class StrategyMapView(BenefitsPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["map"] = queries.get_strategy_map(program=self.program, user=self.request.user,
-                                                  today=context["today"])
+        context["map"] = queries.get_strategy_map(
+            program=self.program, user=self.request.user, today=context["today"]
+        )
         if context["can_edit"]:
             context["link_form"] = forms.ObjectiveLinkForm(program=self.program, user=self.request.user)
         return context
@@ -78,8 +81,11 @@ class ObjectiveLinkCreateView(ProgramViewMixin, View):
         form = forms.ObjectiveLinkForm(request.POST, program=self.program, user=request.user)
         if form.is_valid():
             try:
-                core_services.create_record(model=ObjectiveLink, actor=request.user,
-                                            data={**form.cleaned_data, "program": self.program})
+                core_services.create_record(
+                    model=ObjectiveLink,
+                    actor=request.user,
+                    data={**form.cleaned_data, "program": self.program},
+                )
             except ValidationError as error:
                 messages.error(request, "; ".join(error.messages))
             else:
@@ -94,8 +100,9 @@ class ObjectiveLinkDeleteView(ProgramViewMixin, View):
     action = Action.DELETE
 
     def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
-        link = get_visible_or_404(request.user, ObjectiveLink.objects.filter(program=self.program), Action.DELETE,
-                                  pk=pk)
+        link = get_visible_or_404(
+            request.user, ObjectiveLink.objects.filter(program=self.program), Action.DELETE, pk=pk
+        )
         core_services.delete_record(instance=link, actor=request.user)
         messages.success(request, f"Link {link} removed.")
         return redirect("benefits:strategy_map", program_id=self.program.pk)
@@ -108,8 +115,11 @@ class BenefitDetailView(BenefitsPage):
         context = super().get_context_data(**kwargs)
         benefit = get_visible_or_404(
             self.request.user,
-            Benefit.objects.filter(program=self.program).select_related("owner").prefetch_related("objectives"),
-            pk=self.kwargs["pk"])
+            Benefit.objects.filter(program=self.program)
+            .select_related("owner")
+            .prefetch_related("objectives"),
+            pk=self.kwargs["pk"],
+        )
         kpis = list(Kpi.objects.visible_to(self.request.user).filter(benefit=benefit))
         for kpi in kpis:
             kpi.benefit = benefit
@@ -123,16 +133,21 @@ class KpiDetailView(BenefitsPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        kpi = get_visible_or_404(self.request.user, Kpi.objects.filter(program=self.program).select_related("benefit"),
-                                 pk=self.kwargs["pk"])
+        kpi = get_visible_or_404(
+            self.request.user,
+            Kpi.objects.filter(program=self.program).select_related("benefit"),
+            pk=self.kwargs["pk"],
+        )
         queries.attach_readings([kpi], today=context["today"])
         measurements = list(kpi.measurements.select_related("entered_by").order_by("-measured_on"))
         spec = kpi.spec()
         context.update(
-            kpi=kpi, measurements=measurements, trajectory=engine.trajectory(spec),
+            kpi=kpi,
+            measurements=measurements,
+            trajectory=engine.trajectory(spec),
             can_measure=can_in_program(self.request.user, Action.ADD, "measurements", self.program.pk),
-            measurement_form=kwargs.get("measurement_form") or forms.MeasurementForm(
-                initial={"measured_on": context["today"]}),
+            measurement_form=kwargs.get("measurement_form")
+            or forms.MeasurementForm(initial={"measured_on": context["today"]}),
             chart={
                 "unit": kpi.unit,
                 "trajectory": [{"x": d.isoformat(), "y": v} for d, v in engine.trajectory(spec)],
@@ -197,17 +212,21 @@ class MeasurementImportView(ProgramViewMixin, View):
         decimal = form.cleaned_data["decimal"]
         content = upload.read()
         digest = hashlib.sha256(content).hexdigest()
-        preview = services.preview_measurement_import(program=self.program, user=request.user,
-                                                      filename=upload.name, content=content, decimal=decimal)
+        preview = services.preview_measurement_import(
+            program=self.program, user=request.user, filename=upload.name, content=content, decimal=decimal
+        )
         if preview.ok:
             (_import_dir() / digest).write_bytes(content)
             pending = request.session.get(IMPORT_SESSION_KEY, {})
             pending[str(self.program.pk)] = {"hash": digest, "filename": upload.name, "decimal": decimal}
             request.session[IMPORT_SESSION_KEY] = pending
-        return self.render(form, preview, digest=digest if preview.ok else None,
-                           status=200 if preview.ok else 400)
+        return self.render(
+            form, preview, digest=digest if preview.ok else None, status=200 if preview.ok else 400
+        )
 
-    def render(self, form: Any, preview: Any, *, digest: str | None = None, status: int = 200) -> HttpResponse:
+    def render(
+        self, form: Any, preview: Any, *, digest: str | None = None, status: int = 200
+    ) -> HttpResponse:
         context = {"program": self.program, "form": form, "preview": preview, "digest": digest}
         return render_page(self.request, self.template_name, context, status=status)
 
@@ -227,20 +246,32 @@ class MeasurementImportConfirmView(ProgramViewMixin, View):
         if hashlib.sha256(content).hexdigest() != digest:
             messages.error(request, "The previewed file changed on the server: upload it again.")
             return redirect("benefits:measurement_import", program_id=self.program.pk)
-        result = services.import_measurements(program=self.program, actor=request.user,
-                                              filename=pending["filename"], content=content,
-                                              decimal=pending.get("decimal", "auto"))
+        result = services.import_measurements(
+            program=self.program,
+            actor=request.user,
+            filename=pending["filename"],
+            content=content,
+            decimal=pending.get("decimal", "auto"),
+        )
         if not result.ok:
             # The KPIs or rights changed since the preview: show the new errors, save nothing.
-            context = {"program": self.program, "form": forms.MeasurementImportForm(), "preview": result,
-                       "digest": None}
+            context = {
+                "program": self.program,
+                "form": forms.MeasurementImportForm(),
+                "preview": result,
+                "digest": None,
+            }
             return render_page(request, "benefits/measurement_import.html", context, status=400)
         path.unlink(missing_ok=True)
-        request.session[IMPORT_SESSION_KEY] = {k: v for k, v in request.session[IMPORT_SESSION_KEY].items()
-                                               if k != str(self.program.pk)}
+        request.session[IMPORT_SESSION_KEY] = {
+            k: v for k, v in request.session[IMPORT_SESSION_KEY].items() if k != str(self.program.pk)
+        }
         counts = result.counts()
-        messages.success(request, f"Imported {pending['filename']}: {counts.get('created', 0)} created, "
-                                  f"{counts.get('updated', 0)} updated, {counts.get('unchanged', 0)} unchanged.")
+        messages.success(
+            request,
+            f"Imported {pending['filename']}: {counts.get('created', 0)} created, "
+            f"{counts.get('updated', 0)} updated, {counts.get('unchanged', 0)} unchanged.",
+        )
         return redirect("benefits:dashboard", program_id=self.program.pk)
 
 
@@ -258,8 +289,11 @@ class SuccessFactorListView(BenefitsPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["factors"] = list(SuccessFactor.objects.visible_to(self.request.user).filter(program=self.program)
-                                  .select_related("owner"))
+        context["factors"] = list(
+            SuccessFactor.objects.visible_to(self.request.user)
+            .filter(program=self.program)
+            .select_related("owner")
+        )
         return context
 
 

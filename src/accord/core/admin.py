@@ -28,8 +28,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
         before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
         obj.save()
-        audit.record(actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE,
-                     instance=obj, changes=audit.diff(before, audit.snapshot(obj)))
+        audit.record(
+            actor=request.user,
+            action=AuditAction.UPDATE if change else AuditAction.CREATE,
+            instance=obj,
+            changes=audit.diff(before, audit.snapshot(obj)),
+        )
 
     def delete_model(self, request, obj):
         from accord.core.services import delete_record

@@ -26,7 +26,9 @@ logger = logging.getLogger(__name__)
 def django_error_detail(error: DjangoValidationError) -> Any:
     if hasattr(error, "error_dict"):
         return {
-            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): [m for e in errs for m in e.messages]
+            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): [
+                m for e in errs for m in e.messages
+            ]
             for field, errs in error.error_dict.items()
         }
     return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
@@ -38,9 +40,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(django_error_detail(exc))
     elif isinstance(exc, IntegrityError):
         logger.info("integrity error turned into a 400: %s", exc)
-        exc = exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
-            "This conflicts with an existing record (a duplicate or a reference still in use)."
-        ]})
+        exc = exceptions.ValidationError(
+            {
+                api_settings.NON_FIELD_ERRORS_KEY: [
+                    "This conflicts with an existing record (a duplicate or a reference still in use)."
+                ]
+            }
+        )
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
@@ -49,9 +55,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # A number past what the column holds (SQLite raises OverflowError, PostgreSQL a DataError) that
         # slipped past the filters and serializers: the input is at fault, not the server.
         logger.info("out-of-range value turned into a 400: %s", exc)
-        exc = exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
-            "A value is out of range (a number too large, or text where a number belongs)."
-        ]})
+        exc = exceptions.ValidationError(
+            {
+                api_settings.NON_FIELD_ERRORS_KEY: [
+                    "A value is out of range (a number too large, or text where a number belongs)."
+                ]
+            }
+        )
     return drf_exception_handler(exc, context)
 
 
@@ -156,7 +166,9 @@ class AccordModelViewSet(IntegerLookupMixin, viewsets.ModelViewSet):
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
-        return queryset.order_by(*(self.queryset.query.order_by or self.queryset.model._meta.ordering or ["pk"]))
+        return queryset.order_by(
+            *(self.queryset.query.order_by or self.queryset.model._meta.ordering or ["pk"])
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # A member whose role may not add here gets a 403 before their input is judged; a non-member
@@ -183,4 +195,6 @@ class AccordReadOnlyViewSet(IntegerLookupMixin, viewsets.ReadOnlyModelViewSet):
         queryset = self.queryset.model.objects.visible_to(self.request.user)
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
-        return queryset.order_by(*(self.queryset.query.order_by or self.queryset.model._meta.ordering or ["pk"]))
+        return queryset.order_by(
+            *(self.queryset.query.order_by or self.queryset.model._meta.ordering or ["pk"])
+        )

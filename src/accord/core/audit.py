@@ -43,10 +43,14 @@ def audit_keys() -> dict[str, bytes]:
 def signing_key() -> tuple[str, bytes]:
     keys = audit_keys()
     if not keys:
-        raise ImproperlyConfigured("No audit key: set ACCORD_AUDIT_KEY (or ACCORD_AUDIT_KEYS) in the environment.")
+        raise ImproperlyConfigured(
+            "No audit key: set ACCORD_AUDIT_KEY (or ACCORD_AUDIT_KEYS) in the environment."
+        )
     key_id = next(iter(keys))
     if key_id == LEGACY_KEY_ID:
-        raise ImproperlyConfigured(f"'{LEGACY_KEY_ID}' is reserved for unkeyed entries; choose another key id.")
+        raise ImproperlyConfigured(
+            f"'{LEGACY_KEY_ID}' is reserved for unkeyed entries; choose another key id."
+        )
     return key_id, keys[key_id]
 
 
@@ -98,8 +102,10 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     if instance.pk is not None:
         for field in instance._meta.many_to_many:
             prefetched = getattr(instance, "_prefetched_objects_cache", {}).get(field.name)
-            ids = [o.pk for o in prefetched] if prefetched is not None else list(
-                getattr(instance, field.name).values_list("pk", flat=True)
+            ids = (
+                [o.pk for o in prefetched]
+                if prefetched is not None
+                else list(getattr(instance, field.name).values_list("pk", flat=True))
             )
             values[field.name] = sorted(ids)
     return values
@@ -222,8 +228,9 @@ def iter_chain(batch: int = 2000) -> Iterator[AuditEntry]:
         last = rows[-1].sequence
 
 
-def check_entry(entry: AuditEntry, previous_hash: str, keys: dict[str, bytes], *,
-                accept_legacy: bool) -> str | None:
+def check_entry(
+    entry: AuditEntry, previous_hash: str, keys: dict[str, bytes], *, accept_legacy: bool
+) -> str | None:
     """Why this entry does not verify after `previous_hash`, or None."""
     if entry.previous_hash != previous_hash:
         return "does not follow its predecessor's hash"
@@ -254,7 +261,8 @@ def verify_chain(*, accept_legacy: bool = False) -> tuple[int, ChainProblem | No
     for entry in iter_chain():
         if entry.sequence != expected_sequence:
             return checked, ChainProblem(
-                expected_sequence, None,
+                expected_sequence,
+                None,
                 f"missing (deleted); the chain jumps from #{expected_sequence - 1} to #{entry.sequence}",
             )
         reason = check_entry(entry, previous_hash, keys, accept_legacy=accept_legacy and not keyed_seen)
@@ -268,7 +276,9 @@ def verify_chain(*, accept_legacy: bool = False) -> tuple[int, ChainProblem | No
     head_sequence = head.sequence if head else 0
     if head_sequence != checked:
         return checked, ChainProblem(
-            checked + 1, None, f"missing (deleted); the trail should end at #{head_sequence}, it ends at #{checked}"
+            checked + 1,
+            None,
+            f"missing (deleted); the trail should end at #{head_sequence}, it ends at #{checked}",
         )
     if head and head_sequence and head.entry_hash != previous_hash:
         return checked, ChainProblem(checked, None, "the last entry does not match the recorded chain head")
@@ -309,10 +319,24 @@ def reseal_chain(*, actor: Any = "system", batch: int = 2000) -> int:
         head.entry_hash = previous_hash
         head.save(update_fields=["entry_hash"])
         if checked:
-            record(actor=actor, action=AuditAction.EVENT, object_type="core.auditentry",
-                   object_repr="Audit trail re-sealed",
-                   changes={"resealed": [1, checked], "key_id": key_id})
+            record(
+                actor=actor,
+                action=AuditAction.EVENT,
+                object_type="core.auditentry",
+                object_repr="Audit trail re-sealed",
+                changes={"resealed": [1, checked], "key_id": key_id},
+            )
     return checked
 
 
-__all__ = ["AuditAction", "ChainBroken", "ChainProblem", "diff", "record", "reseal_chain", "snapshot", "to_json_value", "verify_chain"]
+__all__ = [
+    "AuditAction",
+    "ChainBroken",
+    "ChainProblem",
+    "diff",
+    "record",
+    "reseal_chain",
+    "snapshot",
+    "to_json_value",
+    "verify_chain",
+]

@@ -23,6 +23,12 @@ def platform_audit_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     # Sign-ins are here: their client addresses are shown to the platform auditor, not on program pages.
-    context = {"page": page, "query": query.urlencode(), "actions": AuditAction.choices, "action": action,
-               "caption": "Audit entries of no program", "show_addresses": True}
+    context = {
+        "page": page,
+        "query": query.urlencode(),
+        "actions": AuditAction.choices,
+        "action": action,
+        "caption": "Audit entries of no program",
+        "show_addresses": True,
+    }
     return render_page(request, "core/platform_audit.html", context, partial="programs/_audit_rows.html")

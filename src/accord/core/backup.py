@@ -40,14 +40,24 @@ def pg_environment() -> dict[str, str]:
     """libpq's variables for the configured database (taken from DATABASE_URL by the settings)."""
     db = connection.settings_dict
     env = {**os.environ}
-    for variable, value in [("PGHOST", db.get("HOST")), ("PGPORT", db.get("PORT")), ("PGUSER", db.get("USER")),
-                            ("PGPASSWORD", db.get("PASSWORD")), ("PGDATABASE", db.get("NAME"))]:
+    for variable, value in [
+        ("PGHOST", db.get("HOST")),
+        ("PGPORT", db.get("PORT")),
+        ("PGUSER", db.get("USER")),
+        ("PGPASSWORD", db.get("PASSWORD")),
+        ("PGDATABASE", db.get("NAME")),
+    ]:
         if value:
             env[variable] = str(value)
         else:
             env.pop(variable, None)
-    for option, variable in [("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT"), ("sslcert", "PGSSLCERT"),
-                             ("sslkey", "PGSSLKEY"), ("passfile", "PGPASSFILE")]:
+    for option, variable in [
+        ("sslmode", "PGSSLMODE"),
+        ("sslrootcert", "PGSSLROOTCERT"),
+        ("sslcert", "PGSSLCERT"),
+        ("sslkey", "PGSSLKEY"),
+        ("passfile", "PGPASSFILE"),
+    ]:
         value = (db.get("OPTIONS") or {}).get(option)
         if value:
             env[variable] = str(value)
@@ -57,8 +67,12 @@ def pg_environment() -> dict[str, str]:
 def _run_pg_tool(tool: str, *args: str) -> subprocess.CompletedProcess[str]:
     executable = shutil.which(tool)
     if executable is None:
-        raise BackupError(f"{tool} is not on PATH; install the PostgreSQL client tools of the server's version.")
-    return subprocess.run([executable, "--no-password", *args], env=pg_environment(), capture_output=True, text=True)
+        raise BackupError(
+            f"{tool} is not on PATH; install the PostgreSQL client tools of the server's version."
+        )
+    return subprocess.run(
+        [executable, "--no-password", *args], env=pg_environment(), capture_output=True, text=True
+    )
 
 
 def back_up(target: Path) -> None:
@@ -96,11 +110,15 @@ def check_backup(path: Path) -> None:
         header = handle.read(16)
     if vendor() == "sqlite":
         if header != SQLITE_HEADER:
-            raise BackupError(f"{path} is not a SQLite database (a PostgreSQL backup needs a PostgreSQL server).")
+            raise BackupError(
+                f"{path} is not a SQLite database (a PostgreSQL backup needs a PostgreSQL server)."
+            )
         try:
             with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
                 integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-                tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                tables = {
+                    name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                }
         except sqlite3.DatabaseError as error:
             raise BackupError(f"{path} cannot be read as SQLite: {error}") from error
         if integrity != "ok":
@@ -158,9 +176,17 @@ def restore(source: Path, *, force: bool) -> None:
         connections.close_all()
         # --clean drops each object before recreating it; the data is loaded before the append-only
         # trigger is recreated, so the trigger never sees the restore. One transaction: all or nothing.
-        result = _run_pg_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                              "--single-transaction", "--exit-on-error",
-                              f"--dbname={connection.settings_dict['NAME']}", str(source))
+        result = _run_pg_tool(
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={connection.settings_dict['NAME']}",
+            str(source),
+        )
         if result.returncode != 0:
             raise BackupError(f"pg_restore failed; the database was left as it was: {result.stderr.strip()}")
 

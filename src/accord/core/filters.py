@@ -54,7 +54,8 @@ def _check_integer_key(value: Any, field: forms.ModelChoiceField) -> None:
     if number is None or (low is not None and number < low) or (high is not None and number > high):
         raise forms.ValidationError(
             field.error_messages.get("invalid_choice", "Select a valid choice."),
-            code="invalid_choice", params={"value": value},
+            code="invalid_choice",
+            params={"value": value},
         )
 
 
@@ -85,7 +86,9 @@ def bound_integer_filters(filterset: drf_filters.FilterSet) -> None:
             flt.field_class, BoundedModelMultipleChoiceField
         ):
             flt.field_class = BoundedModelMultipleChoiceField
-        elif isinstance(flt, filters.ModelChoiceFilter) and not issubclass(flt.field_class, BoundedModelChoiceField):
+        elif isinstance(flt, filters.ModelChoiceFilter) and not issubclass(
+            flt.field_class, BoundedModelChoiceField
+        ):
             flt.field_class = BoundedModelChoiceField
         elif isinstance(flt, filters.NumberFilter):
             bounds = integer_range(get_model_field(model, flt.field_name) if flt.field_name else None)
@@ -111,7 +114,9 @@ class AccordFilterBackend(drf_filters.DjangoFilterBackend):
 
     filterset_base = AccordFilterSet
 
-    def get_filterset(self, request: Any, queryset: models.QuerySet, view: Any) -> drf_filters.FilterSet | None:
+    def get_filterset(
+        self, request: Any, queryset: models.QuerySet, view: Any
+    ) -> drf_filters.FilterSet | None:
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None and not isinstance(filterset, AccordFilterSet):
             bound_integer_filters(filterset)

@@ -193,13 +193,21 @@ class AuditEntry(models.Model):
     sequence = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_label = models.CharField(max_length=254, blank=True)
     program = models.ForeignKey(
-        "programs.Program", null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        "programs.Program",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     action = models.CharField(max_length=32, choices=AuditAction.choices)
     object_type = models.CharField(max_length=100, blank=True, db_index=True, help_text="app_label.model")
@@ -210,7 +218,8 @@ class AuditEntry(models.Model):
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
     key_id = models.CharField(
-        max_length=32, help_text="Which ACCORD_AUDIT_KEYS key sealed the entry ('legacy-sha256': unkeyed, before keys).",
+        max_length=32,
+        help_text="Which ACCORD_AUDIT_KEYS key sealed the entry ('legacy-sha256': unkeyed, before keys).",
     )
 
     objects = AuditEntryQuerySet.as_manager()

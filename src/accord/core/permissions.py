@@ -47,8 +47,13 @@ MANAGERS = frozenset({R.PROGRAM_MANAGER})
 LEADERSHIP = frozenset({R.PROGRAM_MANAGER, R.BOARD_MEMBER})
 
 
-def _rule(view: Iterable[Role] = ALL_ROLES, add: Iterable[Role] = MANAGERS, change: Iterable[Role] | None = None,
-          delete: Iterable[Role] = MANAGERS, **extra: Iterable[Role]) -> dict[str, frozenset[Role]]:
+def _rule(
+    view: Iterable[Role] = ALL_ROLES,
+    add: Iterable[Role] = MANAGERS,
+    change: Iterable[Role] | None = None,
+    delete: Iterable[Role] = MANAGERS,
+    **extra: Iterable[Role],
+) -> dict[str, frozenset[Role]]:
     rule = {
         Action.VIEW: frozenset(view),
         Action.ADD: frozenset(add),
@@ -69,24 +74,43 @@ AREAS: dict[str, dict[str, frozenset[Role]]] = {
     # Objectives, benefits, KPIs, initiatives, success factors.
     "benefits": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD}, delete=MANAGERS),
     # KPI measurements are entered by whoever collects the data, vendors included.
-    "measurements": _rule(add=EVERY_MEMBER_BUT_AUDITOR - {R.CONSULTANT, R.BOARD_MEMBER},
-                          change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD}, delete=MANAGERS),
+    "measurements": _rule(
+        add=EVERY_MEMBER_BUT_AUDITOR - {R.CONSULTANT, R.BOARD_MEMBER},
+        change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD},
+        delete=MANAGERS,
+    ),
     # Stakeholder groups, readiness, impacts, strategy versions.
-    "alignment": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD}, delete=MANAGERS,
-                       publish=MANAGERS, comment=EVERY_MEMBER_BUT_AUDITOR, weights=MANAGERS),
+    "alignment": _rule(
+        add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD},
+        delete=MANAGERS,
+        publish=MANAGERS,
+        comment=EVERY_MEMBER_BUT_AUDITOR,
+        weights=MANAGERS,
+    ),
     # Endorsements are given by group leads (the row rule limits them to their own group; the executive
     # team's lead is usually a board member, the consultancy's a consultant).
-    "endorsements": _rule(add=EVERY_MEMBER_BUT_AUDITOR - {R.MEMBER}, change=EVERY_MEMBER_BUT_AUDITOR - {R.MEMBER},
-                          delete=()),
-    "commitments": _rule(add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD},
-                         change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR, R.CONSULTANT},
-                         delete=MANAGERS),
+    "endorsements": _rule(
+        add=EVERY_MEMBER_BUT_AUDITOR - {R.MEMBER}, change=EVERY_MEMBER_BUT_AUDITOR - {R.MEMBER}, delete=()
+    ),
+    "commitments": _rule(
+        add={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD},
+        change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR, R.CONSULTANT},
+        delete=MANAGERS,
+    ),
     # Anyone in the program may raise a red flag; triage and answers belong to leadership.
     # Nobody deletes a red flag (duplicates are merged); the raiser's own rights are row rules on top.
-    "red_flags": _rule(add=EVERY_MEMBER_BUT_AUDITOR, change=LEADERSHIP, delete=(), triage=LEADERSHIP,
-                       comment=EVERY_MEMBER_BUT_AUDITOR),
-    "risks": _rule(add={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD},
-                   change={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD}, delete=MANAGERS),
+    "red_flags": _rule(
+        add=EVERY_MEMBER_BUT_AUDITOR,
+        change=LEADERSHIP,
+        delete=(),
+        triage=LEADERSHIP,
+        comment=EVERY_MEMBER_BUT_AUDITOR,
+    ),
+    "risks": _rule(
+        add={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD},
+        change={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD},
+        delete=MANAGERS,
+    ),
     "governance": _rule(add=LEADERSHIP, change=LEADERSHIP, delete=MANAGERS),
     # A person's own notifications: the row rule (recipient is the user) is the real check; nobody
     # adds or deletes them by hand, services create them.
@@ -94,7 +118,9 @@ AREAS: dict[str, dict[str, frozenset[Role]]] = {
     # Contracts, SLA policies and results: the vendor reads what is shared; the hospital manages them.
     "sla": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
     # Ticket exports may be uploaded by the vendor as well as the program manager.
-    "tickets": _rule(add={R.PROGRAM_MANAGER, R.VENDOR}, change={R.PROGRAM_MANAGER, R.VENDOR}, delete=MANAGERS),
+    "tickets": _rule(
+        add={R.PROGRAM_MANAGER, R.VENDOR}, change={R.PROGRAM_MANAGER, R.VENDOR}, delete=MANAGERS
+    ),
 }
 
 

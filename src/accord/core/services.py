@@ -36,8 +36,12 @@ def create_record(*, model: type[M], actor: Any, data: Mapping[str, Any], check:
         instance.save()
         for name, values in related.items():
             getattr(instance, name).set(values)
-        audit.record(actor=actor, action=AuditAction.CREATE, instance=instance,
-                     changes=audit.diff({}, audit.snapshot(instance)))
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=instance,
+            changes=audit.diff({}, audit.snapshot(instance)),
+        )
     return instance
 
 
@@ -72,6 +76,11 @@ def delete_record(*, instance: models.Model, actor: Any, check: bool = True) -> 
     with transaction.atomic():
         before = audit.snapshot(instance)
         pk = instance.pk
-        audit.record(actor=actor, action=AuditAction.DELETE, instance=instance, object_id=str(pk),
-                     changes=audit.diff(before, {}))
+        audit.record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=instance,
+            object_id=str(pk),
+            changes=audit.diff(before, {}),
+        )
         instance.delete()

@@ -37,12 +37,15 @@ def record_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
 @receiver(user_logged_out)
 def record_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit.record(actor=user, action=AuditAction.LOGOUT, instance=user, remote_addr=client_address(request))
+        audit.record(
+            actor=user, action=AuditAction.LOGOUT, instance=user, remote_addr=client_address(request)
+        )
 
 
 @receiver(user_login_failed)
-def record_failed_login(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
-                        **kwargs: Any) -> None:
+def record_failed_login(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # Never store the password that was tried; the address tried is what an investigator needs.
     attempted = str(credentials.get("email") or credentials.get("username") or "")[:254]
     known = get_user_model().objects.filter(email__iexact=attempted).first() if attempted else None

@@ -71,8 +71,13 @@ def _stored_links(instance: models.Model, names: list[str]) -> dict[str, Any]:
         known = dict(getattr(instance, _LOADED, {}))
         missing = [n for n in names if n not in known]
         if missing:
-            row = type(instance)._base_manager.filter(pk=instance.pk).values(
-                *(instance._meta.get_field(n).attname for n in missing)).first() or {}
+            row = (
+                type(instance)
+                ._base_manager.filter(pk=instance.pk)
+                .values(*(instance._meta.get_field(n).attname for n in missing))
+                .first()
+                or {}
+            )
             known.update({n: row.get(instance._meta.get_field(n).attname) for n in missing})
     return known
 
@@ -99,10 +104,16 @@ def validate_members(instance: models.Model, *, fields: Iterable[str]) -> None:
             to_check[name] = person_id
     if not to_check:
         return
-    members = set(Membership.objects.filter(program_id=program_id, person_id__in=set(to_check.values()))
-                  .values_list("person_id", flat=True))
-    errors = {name: f"{getattr(instance, name)} is not a member of this program."
-              for name, person_id in to_check.items() if person_id not in members}
+    members = set(
+        Membership.objects.filter(program_id=program_id, person_id__in=set(to_check.values())).values_list(
+            "person_id", flat=True
+        )
+    )
+    errors = {
+        name: f"{getattr(instance, name)} is not a member of this program."
+        for name, person_id in to_check.items()
+        if person_id not in members
+    }
     if errors:
         raise ValidationError(errors)
 
@@ -128,7 +139,9 @@ def is_partner(person_id: int | None, program_id: int | None) -> bool:
 
     if person_id is None or program_id is None:
         return False
-    return Membership.objects.filter(program_id=program_id, person_id=person_id, role__in=PARTNER_ROLES).exists()
+    return Membership.objects.filter(
+        program_id=program_id, person_id=person_id, role__in=PARTNER_ROLES
+    ).exists()
 
 
 def validate_people(program: Any, people: Iterable[Any], field: str) -> None:
@@ -140,8 +153,11 @@ def validate_people(program: Any, people: Iterable[Any], field: str) -> None:
     if program is None or not people:
         return
     program_id = getattr(program, "pk", program)
-    members = set(Membership.objects.filter(program_id=program_id, person__in=people)
-                  .values_list("person_id", flat=True))
+    members = set(
+        Membership.objects.filter(program_id=program_id, person__in=people).values_list(
+            "person_id", flat=True
+        )
+    )
     outside = [p for p in people if p.pk not in members]
     if outside:
         raise ValidationError({field: [f"{p} is not a member of this program." for p in outside]})

@@ -19,8 +19,9 @@ from accord.core import services
 from accord.core.permissions import Action, can, can_in_program
 
 
-def get_visible_or_404(user: Any, source: type[models.Model] | models.QuerySet, action: str = Action.VIEW,
-                       **lookup: Any) -> Any:
+def get_visible_or_404(
+    user: Any, source: type[models.Model] | models.QuerySet, action: str = Action.VIEW, **lookup: Any
+) -> Any:
     """The one way a view gets a single record: 404 when the person may not see it, 403 when they may
     see it but not perform `action` on it."""
     queryset = source if isinstance(source, models.QuerySet) else source.objects.all()
@@ -43,8 +44,14 @@ def require_program_permission(user: Any, program: Any, action: str, area: str) 
         raise PermissionDenied(f"Your role in {program} does not allow this.")
 
 
-def render_page(request: HttpRequest, template: str, context: dict[str, Any], *, partial: str | None = None,
-                status: int = 200) -> HttpResponse:
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """Render a full page, or just its partial when htmx asks for a fragment."""
     if partial and getattr(request, "htmx", False) and not request.htmx.boosted:
         return render(request, partial, context, status=status)
@@ -99,8 +106,9 @@ class ProgramRecordFormView(ProgramViewMixin, View):
         pk = self.kwargs.get("pk")
         if pk is None:
             return None
-        return get_visible_or_404(self.request.user, self.model.objects.filter(program=self.program),
-                                  Action.CHANGE, pk=pk)
+        return get_visible_or_404(
+            self.request.user, self.model.objects.filter(program=self.program), Action.CHANGE, pk=pk
+        )
 
     def form_kwargs(self) -> dict[str, Any]:
         return {"program": self.program, "user": self.request.user}
@@ -144,8 +152,9 @@ class ProgramRecordFormView(ProgramViewMixin, View):
             "form": form,
             "object": obj,
             "model_name": self.model._meta.verbose_name,
-            "cancel_url": self.success_url(obj) if obj is not None else reverse(
-                self.success_url_name, kwargs={"program_id": self.program.pk}),
+            "cancel_url": self.success_url(obj)
+            if obj is not None
+            else reverse(self.success_url_name, kwargs={"program_id": self.program.pk}),
         }
         return render(self.request, self.template_name, context, status=status)
 

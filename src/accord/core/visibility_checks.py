@@ -40,14 +40,28 @@ def visibility_declarations_resolve(app_configs: Any = None, **kwargs: Any) -> l
         if path is not None:
             field = _resolve(model, path)
             if field is None or field.name != "visibility":
-                errors.append(Error(f"{model.__name__}.visibility_path {path!r} does not lead to a visibility field.",
-                                    obj=model, id="accord.E101"))
+                errors.append(
+                    Error(
+                        f"{model.__name__}.visibility_path {path!r} does not lead to a visibility field.",
+                        obj=model,
+                        id="accord.E101",
+                    )
+                )
         for name in model.personal_access:
             try:
                 field = model._meta.get_field(name)
             except FieldDoesNotExist:
                 field = None
-            if field is None or not field.is_relation or field.related_model._meta.label != settings.AUTH_USER_MODEL:
-                errors.append(Error(f"{model.__name__}.personal_access names {name!r}, which is not a link to a person.",
-                                    obj=model, id="accord.E102"))
+            if (
+                field is None
+                or not field.is_relation
+                or field.related_model._meta.label != settings.AUTH_USER_MODEL
+            ):
+                errors.append(
+                    Error(
+                        f"{model.__name__}.personal_access names {name!r}, which is not a link to a person.",
+                        obj=model,
+                        id="accord.E102",
+                    )
+                )
     return errors

@@ -37,8 +37,18 @@ WRITE_METHODS = ["get", "post", "patch", "head", "options"]
 class RedFlagEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = RedFlagEvent
-        fields = ["id", "flag", "kind", "from_state", "to_state", "escalation_level", "actor", "actor_label", "at",
-                  "note"]
+        fields = [
+            "id",
+            "flag",
+            "kind",
+            "from_state",
+            "to_state",
+            "escalation_level",
+            "actor",
+            "actor_label",
+            "at",
+            "note",
+        ]
 
 
 class RedFlagSerializer(ValidatedModelSerializer):
@@ -47,23 +57,64 @@ class RedFlagSerializer(ValidatedModelSerializer):
     clean_exclude = ("raised_by", "raised_at")
     program = VisibleRelatedField(queryset=Program.objects.all())
     threatens_benefit = VisibleRelatedField(queryset=Benefit.objects.all(), allow_null=True, required=False)
-    threatens_success_factor = VisibleRelatedField(queryset=SuccessFactor.objects.all(), allow_null=True,
-                                                   required=False)
-    threatens_initiative = VisibleRelatedField(queryset=Initiative.objects.all(), allow_null=True, required=False)
-    threatens_group = VisibleRelatedField(queryset=StakeholderGroup.objects.all(), allow_null=True, required=False)
+    threatens_success_factor = VisibleRelatedField(
+        queryset=SuccessFactor.objects.all(), allow_null=True, required=False
+    )
+    threatens_initiative = VisibleRelatedField(
+        queryset=Initiative.objects.all(), allow_null=True, required=False
+    )
+    threatens_group = VisibleRelatedField(
+        queryset=StakeholderGroup.objects.all(), allow_null=True, required=False
+    )
     raised_by_name = serializers.CharField(source="raised_by.full_name", read_only=True)
     risk = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta:
         model = RedFlag
-        fields = ["id", "program", "title", "description", "severity", "visibility", "state", "raised_by",
-                  "raised_by_name", "raised_at", "owner", "response_due", "resolution", "rationale", "answered_at",
-                  "escalation_level", "escalated_at", "merged_into", "threatens_benefit", "threatens_success_factor",
-                  "threatens_group", "threatens_initiative", "risk", "allowed_transitions", "created_at", "updated_at"]
-        read_only_fields = ["state", "raised_by", "raised_at", "owner", "response_due", "resolution", "rationale",
-                            "answered_at", "escalation_level", "escalated_at", "merged_into", "created_at",
-                            "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "title",
+            "description",
+            "severity",
+            "visibility",
+            "state",
+            "raised_by",
+            "raised_by_name",
+            "raised_at",
+            "owner",
+            "response_due",
+            "resolution",
+            "rationale",
+            "answered_at",
+            "escalation_level",
+            "escalated_at",
+            "merged_into",
+            "threatens_benefit",
+            "threatens_success_factor",
+            "threatens_group",
+            "threatens_initiative",
+            "risk",
+            "allowed_transitions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "state",
+            "raised_by",
+            "raised_at",
+            "owner",
+            "response_due",
+            "resolution",
+            "rationale",
+            "answered_at",
+            "escalation_level",
+            "escalated_at",
+            "merged_into",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_risk(self, flag: RedFlag) -> int | None:
         risk = getattr(flag, "risk", None)
@@ -72,8 +123,11 @@ class RedFlagSerializer(ValidatedModelSerializer):
     def get_allowed_transitions(self, flag: RedFlag) -> list[str]:
         """The states this user may move the flag to now."""
         user = self.context["request"].user
-        return [t.target for t in states.allowed_from(flag.state) if services._may_transition(user, flag, t)
-                and not (t.is_reopen and flag.merged_into_id)]
+        return [
+            t.target
+            for t in states.allowed_from(flag.state)
+            if services._may_transition(user, flag, t) and not (t.is_reopen and flag.merged_into_id)
+        ]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None and "program" in attrs and attrs["program"] != self.instance.program:
@@ -81,7 +135,9 @@ class RedFlagSerializer(ValidatedModelSerializer):
         return super().validate(attrs)
 
     def create(self, validated_data: dict[str, Any]) -> RedFlag:
-        return services.raise_red_flag(actor=self.context["request"].user, now=timezone.now(), **validated_data)
+        return services.raise_red_flag(
+            actor=self.context["request"].user, now=timezone.now(), **validated_data
+        )
 
     def update(self, instance: RedFlag, validated_data: dict[str, Any]) -> RedFlag:
         return update_record(instance=instance, actor=self.context["request"].user, data=validated_data)
@@ -112,7 +168,9 @@ class TransitionSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         # Only people the requester can see may be named owner; anyone else reads as "does not exist".
-        self.fields["owner"].queryset = User.objects.visible_to(request.user) if request else User.objects.none()
+        self.fields["owner"].queryset = (
+            User.objects.visible_to(request.user) if request else User.objects.none()
+        )
 
 
 class CommentSerializer(serializers.Serializer):
@@ -150,7 +208,9 @@ class RedFlagViewSet(AccordModelViewSet):
 
     def _respond(self, flag: RedFlag, code: int = status.HTTP_200_OK) -> Response:
         flag = self.get_queryset().get(pk=flag.pk)
-        return Response(RedFlagDetailSerializer(flag, context=self.get_serializer_context()).data, status=code)
+        return Response(
+            RedFlagDetailSerializer(flag, context=self.get_serializer_context()).data, status=code
+        )
 
     @extend_schema(request=TransitionSerializer, responses=RedFlagDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -162,8 +222,9 @@ class RedFlagViewSet(AccordModelViewSet):
         data = dict(body.validated_data)
         to, note = data.pop("to"), data.pop("note", "")
         fields = {k: v for k, v in data.items() if v not in (None, "")}
-        flag = services.transition_red_flag(flag=flag, to=to, actor=request.user, note=note, now=timezone.now(),
-                                            **fields)
+        flag = services.transition_red_flag(
+            flag=flag, to=to, actor=request.user, note=note, now=timezone.now(), **fields
+        )
         return self._respond(flag)
 
     @extend_schema(request=CommentSerializer, responses=RedFlagDetailSerializer)
@@ -172,8 +233,9 @@ class RedFlagViewSet(AccordModelViewSet):
         flag = self._flag(pk)
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.comment_on_red_flag(flag=flag, actor=request.user, note=body.validated_data["note"],
-                                     now=timezone.now())
+        services.comment_on_red_flag(
+            flag=flag, actor=request.user, note=body.validated_data["note"], now=timezone.now()
+        )
         return self._respond(flag, status.HTTP_201_CREATED)
 
     @extend_schema(request=MergeSerializer, responses=RedFlagDetailSerializer)
@@ -186,8 +248,13 @@ class RedFlagViewSet(AccordModelViewSet):
         into = RedFlag.objects.visible_to(request.user).filter(pk=body.validated_data["into"]).first()
         if into is None:
             raise serializers.ValidationError({"into": "No such red flag, or you cannot see it."})
-        services.merge_red_flags(duplicate=flag, into=into, actor=request.user, note=body.validated_data["note"],
-                                 now=timezone.now())
+        services.merge_red_flags(
+            duplicate=flag,
+            into=into,
+            actor=request.user,
+            note=body.validated_data["note"],
+            now=timezone.now(),
+        )
         return self._respond(flag)
 
 
@@ -197,9 +264,26 @@ class RiskSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Risk
-        fields = ["id", "program", "title", "cause", "consequence", "category", "likelihood", "impact", "score",
-                  "owner", "response", "actions", "review_date", "status", "visibility", "source_flag", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "title",
+            "cause",
+            "consequence",
+            "category",
+            "likelihood",
+            "impact",
+            "score",
+            "owner",
+            "response",
+            "actions",
+            "review_date",
+            "status",
+            "visibility",
+            "source_flag",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["score", "source_flag", "created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -234,18 +318,35 @@ class DecisionSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Decision
-        fields = ["id", "program", "title", "context", "options_considered", "decision", "rationale", "decided_by",
-                  "decided_on", "recorded_by", "visibility", "flags", "risks", "benefits", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "title",
+            "context",
+            "options_considered",
+            "decision",
+            "rationale",
+            "decided_by",
+            "decided_on",
+            "recorded_by",
+            "visibility",
+            "flags",
+            "risks",
+            "benefits",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["recorded_by", "created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         program = attrs.get("program") or getattr(self.instance, "program", None)
         if self.instance is not None and attrs.get("program", program) != self.instance.program:
             raise serializers.ValidationError({"program": "A decision cannot move to another program."})
-        errors = {name: "Every linked record must belong to the decision's program."
-                  for name in ("flags", "risks", "benefits")
-                  if program is not None and any(item.program_id != program.pk for item in attrs.get(name, []))}
+        errors = {
+            name: "Every linked record must belong to the decision's program."
+            for name in ("flags", "risks", "benefits")
+            if program is not None and any(item.program_id != program.pk for item in attrs.get(name, []))
+        }
         if errors:
             raise serializers.ValidationError(errors)
         return super().validate(attrs)

@@ -16,7 +16,9 @@ class GovernanceConfig(AppConfig):
         NavEntry("Decisions", "governance:decision_list", "governance"),
     )
     accord_home_panels = (
-        HomePanel("governance/_home_panel.html", "accord.governance.queries.home_panel", "red_flags", order=20),
+        HomePanel(
+            "governance/_home_panel.html", "accord.governance.queries.home_panel", "red_flags", order=20
+        ),
     )
     # Open red flags against a stakeholder group lower its alignment index.
     accord_red_flag_counters = ("accord.governance.queries.count_open_red_flags_by_group",)

@@ -37,8 +37,10 @@ class RaiseRedFlagForm(forms.ModelForm):
         model = RedFlag
         fields = ["title", "description", "severity", "visibility", *THREAT_FIELDS]
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "severity": forms.RadioSelect}
-        help_texts = {"visibility": "Hospital-internal flags are hidden from vendor and consultant members "
-                                    "(you still see your own)."}
+        help_texts = {
+            "visibility": "Hospital-internal flags are hidden from vendor and consultant members "
+            "(you still see your own)."
+        }
 
     def __init__(self, *args: Any, program: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,8 +52,9 @@ class RaiseRedFlagForm(forms.ModelForm):
             # A partner's flag is shared: they follow it, and partners never see internal records.
             self.fields["visibility"].choices = [(Visibility.SHARED.value, Visibility.SHARED.label)]
             self.initial["visibility"] = Visibility.SHARED
-            self.fields["visibility"].help_text = ("Flags raised by vendor and consultant members are shared with "
-                                                   "all partners in the program.")
+            self.fields["visibility"].help_text = (
+                "Flags raised by vendor and consultant members are shared with all partners in the program."
+            )
 
 
 class TransitionForm(forms.Form):
@@ -65,9 +68,13 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Why reopen")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, flag: RedFlag, transition: states.Transition | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, flag: RedFlag, transition: states.Transition | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = program_people(flag.program_id, hospital_only=flag.visibility == "internal")
+        self.fields["owner"].queryset = program_people(
+            flag.program_id, hospital_only=flag.visibility == "internal"
+        )
         if transition is not None:
             self.initial["to"] = transition.target
             keep = {"to", "note", *transition.required}
@@ -79,7 +86,9 @@ class TransitionForm(forms.Form):
         self.auto_id = f"id_{transition.target if transition else 'move'}_%s"
 
     def transition_fields(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k in states.FIELD_LABELS and v not in (None, "")}
+        return {
+            k: v for k, v in self.cleaned_data.items() if k in states.FIELD_LABELS and v not in (None, "")
+        }
 
 
 class CommentForm(forms.Form):
@@ -87,22 +96,33 @@ class CommentForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    into = forms.ModelChoiceField(queryset=RedFlag.objects.none(), label="Merge this flag into",
-                                  help_text="This flag is closed as a duplicate; both histories are kept.")
+    into = forms.ModelChoiceField(
+        queryset=RedFlag.objects.none(),
+        label="Merge this flag into",
+        help_text="This flag is closed as a duplicate; both histories are kept.",
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, flag: RedFlag, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = (RedFlag.objects.visible_to(user).filter(program_id=flag.program_id,
-                                                                                merged_into__isnull=True)
-                                        .exclude(pk=flag.pk).order_by("-raised_at"))
-        self.fields["into"].label_from_instance = lambda f: f"#{f.pk} {f.title} ({f.get_state_display().lower()})"
+        self.fields["into"].queryset = (
+            RedFlag.objects.visible_to(user)
+            .filter(program_id=flag.program_id, merged_into__isnull=True)
+            .exclude(pk=flag.pk)
+            .order_by("-raised_at")
+        )
+        self.fields["into"].label_from_instance = lambda f: (
+            f"#{f.pk} {f.title} ({f.get_state_display().lower()})"
+        )
 
 
 class ConvertToRiskForm(forms.Form):
-    likelihood = forms.TypedChoiceField(choices=[(i, i) for i in range(1, 6)], coerce=int,
-                                        help_text="1 rare … 5 almost certain")
-    impact = forms.TypedChoiceField(choices=[(i, i) for i in range(1, 6)], coerce=int, help_text="1 minor … 5 severe")
+    likelihood = forms.TypedChoiceField(
+        choices=[(i, i) for i in range(1, 6)], coerce=int, help_text="1 rare … 5 almost certain"
+    )
+    impact = forms.TypedChoiceField(
+        choices=[(i, i) for i in range(1, 6)], coerce=int, help_text="1 minor … 5 severe"
+    )
     category = forms.ChoiceField(choices=RiskCategory.choices)
     response = forms.ChoiceField(choices=RiskResponse.choices, initial=RiskResponse.REDUCE)
     consequence = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -110,17 +130,35 @@ class ConvertToRiskForm(forms.Form):
 
     def __init__(self, *args: Any, flag: RedFlag, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = program_people(flag.program_id, hospital_only=flag.visibility == "internal")
+        self.fields["owner"].queryset = program_people(
+            flag.program_id, hospital_only=flag.visibility == "internal"
+        )
         self.fields["owner"].initial = flag.owner_id
 
 
 class RiskForm(forms.ModelForm):
     class Meta:
         model = Risk
-        fields = ["title", "cause", "consequence", "category", "likelihood", "impact", "owner", "response",
-                  "actions", "review_date", "status", "visibility"]
-        widgets = {"cause": forms.Textarea(attrs={"rows": 3}), "consequence": forms.Textarea(attrs={"rows": 3}),
-                   "actions": forms.Textarea(attrs={"rows": 3}), "review_date": DATE}
+        fields = [
+            "title",
+            "cause",
+            "consequence",
+            "category",
+            "likelihood",
+            "impact",
+            "owner",
+            "response",
+            "actions",
+            "review_date",
+            "status",
+            "visibility",
+        ]
+        widgets = {
+            "cause": forms.Textarea(attrs={"rows": 3}),
+            "consequence": forms.Textarea(attrs={"rows": 3}),
+            "actions": forms.Textarea(attrs={"rows": 3}),
+            "review_date": DATE,
+        }
 
     def __init__(self, *args: Any, program: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,12 +168,31 @@ class RiskForm(forms.ModelForm):
 class DecisionForm(forms.ModelForm):
     class Meta:
         model = Decision
-        fields = ["title", "decision", "decided_by", "decided_on", "context", "options_considered", "rationale",
-                  "visibility", "flags", "risks", "benefits"]
-        widgets = {"decided_on": DATE, "context": forms.Textarea(attrs={"rows": 3}),
-                   "options_considered": forms.Textarea(attrs={"rows": 3}),
-                   "decision": forms.Textarea(attrs={"rows": 3}), "rationale": forms.Textarea(attrs={"rows": 3})}
-        labels = {"flags": "Red flags it answers", "risks": "Risks it addresses", "benefits": "Benefits it concerns"}
+        fields = [
+            "title",
+            "decision",
+            "decided_by",
+            "decided_on",
+            "context",
+            "options_considered",
+            "rationale",
+            "visibility",
+            "flags",
+            "risks",
+            "benefits",
+        ]
+        widgets = {
+            "decided_on": DATE,
+            "context": forms.Textarea(attrs={"rows": 3}),
+            "options_considered": forms.Textarea(attrs={"rows": 3}),
+            "decision": forms.Textarea(attrs={"rows": 3}),
+            "rationale": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "flags": "Red flags it answers",
+            "risks": "Risks it addresses",
+            "benefits": "Benefits it concerns",
+        }
 
     def __init__(self, *args: Any, program: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,10 +211,15 @@ class EscalationRuleForm(forms.ModelForm):
 
 
 class RedFlagFilterForm(forms.Form):
-    state = forms.ChoiceField(choices=[("", "Any state"), ("open", "Open (not yet answered)"), *FlagState.choices],
-                              required=False)
-    severity = forms.ChoiceField(choices=[("", "Any severity"), *RedFlag._meta.get_field("severity").choices],
-                                 required=False)
-    mine = forms.ChoiceField(choices=[("", "Everyone's"), ("owned", "Owned by me"), ("raised", "Raised by me")],
-                             required=False, label="Whose")
+    state = forms.ChoiceField(
+        choices=[("", "Any state"), ("open", "Open (not yet answered)"), *FlagState.choices], required=False
+    )
+    severity = forms.ChoiceField(
+        choices=[("", "Any severity"), *RedFlag._meta.get_field("severity").choices], required=False
+    )
+    mine = forms.ChoiceField(
+        choices=[("", "Everyone's"), ("owned", "Owned by me"), ("raised", "Raised by me")],
+        required=False,
+        label="Whose",
+    )
     escalated = forms.BooleanField(required=False, label="Escalated only")

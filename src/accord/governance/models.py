@@ -46,35 +46,70 @@ class RedFlag(ProgramScopedModel):
     personal_access = {"raised_by": (Action.VIEW, "comment")}
 
     title = models.CharField(max_length=200)
-    description = models.TextField("What you saw", help_text="What you saw, where and when; facts over opinions.")
+    description = models.TextField(
+        "What you saw", help_text="What you saw, where and when; facts over opinions."
+    )
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     visibility = VisibilityField()
-    state = models.CharField(max_length=16, choices=FlagState.choices, default=FlagState.RAISED, db_index=True)
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="raised_flags")
+    state = models.CharField(
+        max_length=16, choices=FlagState.choices, default=FlagState.RAISED, db_index=True
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="raised_flags"
+    )
     raised_at = models.DateTimeField()
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="owned_flags")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_flags"
+    )
     response_due = models.DateField(null=True, blank=True)
     resolution = models.TextField(blank=True)
-    rationale = models.TextField(blank=True, help_text="Why the program accepts this flag without acting on it.")
+    rationale = models.TextField(
+        blank=True, help_text="Why the program accepts this flag without acting on it."
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
-    reopened_at = models.DateTimeField(null=True, blank=True,
-                                       help_text="Restarts the triage clock: a reopened flag is triaged again.")
-    escalation_level = models.PositiveSmallIntegerField(choices=EscalationLevel.choices, default=EscalationLevel.NONE)
+    reopened_at = models.DateTimeField(
+        null=True, blank=True, help_text="Restarts the triage clock: a reopened flag is triaged again."
+    )
+    escalation_level = models.PositiveSmallIntegerField(
+        choices=EscalationLevel.choices, default=EscalationLevel.NONE
+    )
     escalated_at = models.DateTimeField(null=True, blank=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged_duplicates")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_duplicates"
+    )
     # What the flag threatens: any, all or none (the raiser may not know; triage can add it).
-    threatens_benefit = models.ForeignKey("benefits.Benefit", null=True, blank=True, on_delete=models.SET_NULL,
-                                          related_name="red_flags", verbose_name="benefit threatened")
-    threatens_success_factor = models.ForeignKey("benefits.SuccessFactor", null=True, blank=True,
-                                                 on_delete=models.SET_NULL, related_name="red_flags",
-                                                 verbose_name="success factor threatened")
-    threatens_initiative = models.ForeignKey("benefits.Initiative", null=True, blank=True, on_delete=models.SET_NULL,
-                                             related_name="red_flags", verbose_name="initiative threatened")
-    threatens_group = models.ForeignKey("alignment.StakeholderGroup", null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="red_flags",
-                                        verbose_name="stakeholder group affected")
+    threatens_benefit = models.ForeignKey(
+        "benefits.Benefit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="red_flags",
+        verbose_name="benefit threatened",
+    )
+    threatens_success_factor = models.ForeignKey(
+        "benefits.SuccessFactor",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="red_flags",
+        verbose_name="success factor threatened",
+    )
+    threatens_initiative = models.ForeignKey(
+        "benefits.Initiative",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="red_flags",
+        verbose_name="initiative threatened",
+    )
+    threatens_group = models.ForeignKey(
+        "alignment.StakeholderGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="red_flags",
+        verbose_name="stakeholder group affected",
+    )
 
     objects = RedFlagQuerySet.as_manager()
 
@@ -85,8 +120,10 @@ class RedFlag(ProgramScopedModel):
             models.Index(fields=["state", "escalation_level"], name="redflag_escalation_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(escalation_level__lte=EscalationLevel.BOARD),
-                                   name="redflag_escalation_level_range"),
+            models.CheckConstraint(
+                condition=Q(escalation_level__lte=EscalationLevel.BOARD),
+                name="redflag_escalation_level_range",
+            ),
             models.CheckConstraint(condition=~Q(merged_into=F("pk")), name="redflag_not_merged_into_itself"),
         ]
 
@@ -98,7 +135,9 @@ class RedFlag(ProgramScopedModel):
 
     def clean(self) -> None:
         if self.merged_into_id and self.merged_into.program_id != self.program_id:
-            raise ValidationError({"merged_into": "A flag can only be merged into a flag of the same program."})
+            raise ValidationError(
+                {"merged_into": "A flag can only be merged into a flag of the same program."}
+            )
         if self.merged_into_id and self.merged_into_id == self.pk:
             raise ValidationError({"merged_into": "A flag cannot be merged into itself."})
         errors = {}
@@ -129,10 +168,15 @@ class RedFlagEvent(ProgramScopedModel):
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     from_state = models.CharField(max_length=16, choices=FlagState.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=FlagState.choices, blank=True)
-    escalation_level = models.PositiveSmallIntegerField(choices=EscalationLevel.choices, null=True, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_label = models.CharField(max_length=254, blank=True, help_text="Who acted, kept even if the person goes.")
+    escalation_level = models.PositiveSmallIntegerField(
+        choices=EscalationLevel.choices, null=True, blank=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=254, blank=True, help_text="Who acted, kept even if the person goes."
+    )
     at = models.DateTimeField(db_index=True)
     note = models.TextField(blank=True)
 
@@ -161,13 +205,20 @@ class EscalationRule(ProgramScopedModel):
     access_area = "red_flags"
 
     severity = models.CharField(max_length=10, choices=Severity.choices)
-    triage_hours = models.PositiveIntegerField(validators=[MinValueValidator(1)],
-                                               help_text="Hours a raised flag may wait to be triaged.")
-    resolve_days = models.PositiveIntegerField(validators=[MinValueValidator(1)],
-                                               help_text="Days a flag may stay unanswered (not resolved or accepted).")
+    triage_hours = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)], help_text="Hours a raised flag may wait to be triaged."
+    )
+    resolve_days = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Days a flag may stay unanswered (not resolved or accepted).",
+    )
     highest_level = models.PositiveSmallIntegerField(
-        choices=[(EscalationLevel.PROGRAM_MANAGER, "Program manager"), (EscalationLevel.BOARD, "Governance board")],
-        default=EscalationLevel.BOARD, help_text="Overdue flags climb to the program manager, then the board.",
+        choices=[
+            (EscalationLevel.PROGRAM_MANAGER, "Program manager"),
+            (EscalationLevel.BOARD, "Governance board"),
+        ],
+        default=EscalationLevel.BOARD,
+        help_text="Overdue flags climb to the program manager, then the board.",
     )
 
     class Meta:
@@ -177,8 +228,10 @@ class EscalationRule(ProgramScopedModel):
         ]
 
     def __str__(self) -> str:
-        return (f"{self.get_severity_display()}: triage within {self.triage_hours} h, answer within "
-                f"{self.resolve_days} d, up to the {self.get_highest_level_display().lower()}")
+        return (
+            f"{self.get_severity_display()}: triage within {self.triage_hours} h, answer within "
+            f"{self.resolve_days} d, up to the {self.get_highest_level_display().lower()}"
+        )
 
 
 class Risk(ProgramScopedModel):
@@ -190,29 +243,44 @@ class Risk(ProgramScopedModel):
     title = models.CharField(max_length=200)
     cause = models.TextField(blank=True)
     consequence = models.TextField(blank=True)
-    category = models.CharField(max_length=20, choices=RiskCategory.choices, default=RiskCategory.ORGANISATIONAL)
-    likelihood = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)],
-                                                  help_text="1 (rare) to 5 (almost certain)")
-    impact = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)],
-                                              help_text="1 (minor) to 5 (severe)")
+    category = models.CharField(
+        max_length=20, choices=RiskCategory.choices, default=RiskCategory.ORGANISATIONAL
+    )
+    likelihood = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 (rare) to 5 (almost certain)"
+    )
+    impact = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 (minor) to 5 (severe)"
+    )
     score = models.PositiveSmallIntegerField(editable=False, db_index=True, help_text="likelihood x impact")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="owned_risks")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks"
+    )
     response = models.CharField(max_length=10, choices=RiskResponse.choices, default=RiskResponse.REDUCE)
     actions = models.TextField(blank=True, help_text="What is being done, by whom, by when.")
     review_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=RiskStatus.choices, default=RiskStatus.OPEN)
     visibility = VisibilityField()
-    source_flag = models.OneToOneField(RedFlag, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="risk", help_text="The red flag this risk was converted from.")
+    source_flag = models.OneToOneField(
+        RedFlag,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="risk",
+        help_text="The red flag this risk was converted from.",
+    )
 
     class Meta:
         ordering = ["-score", "title"]
         indexes = [models.Index(fields=["program", "status", "-score"], name="risk_program_status_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(likelihood__gte=1, likelihood__lte=5), name="risk_likelihood_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(likelihood__gte=1, likelihood__lte=5), name="risk_likelihood_1_to_5"
+            ),
             models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5), name="risk_impact_1_to_5"),
-            models.CheckConstraint(condition=Q(score=F("likelihood") * F("impact")), name="risk_score_is_product"),
+            models.CheckConstraint(
+                condition=Q(score=F("likelihood") * F("impact")), name="risk_score_is_product"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -245,10 +313,13 @@ class Decision(ProgramScopedModel):
     options_considered = models.TextField(blank=True)
     decision = models.TextField()
     rationale = models.TextField(blank=True)
-    decided_by = models.CharField(max_length=200, help_text="The body or person who decided, e.g. the governance board.")
+    decided_by = models.CharField(
+        max_length=200, help_text="The body or person who decided, e.g. the governance board."
+    )
     decided_on = models.DateField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     visibility = VisibilityField()
     flags = models.ManyToManyField(RedFlag, blank=True, related_name="decisions")
     risks = models.ManyToManyField(Risk, blank=True, related_name="decisions")

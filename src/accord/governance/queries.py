@@ -13,8 +13,9 @@ from accord.governance.models import RedFlag, RedFlagEvent, Risk
 OPEN = [FlagState.RAISED, FlagState.TRIAGED, FlagState.IN_PROGRESS]
 
 
-def list_red_flags(*, user: Any, program: Any, state: str = "", severity: str = "", mine: str = "",
-                   escalated: bool = False) -> QuerySet[RedFlag]:
+def list_red_flags(
+    *, user: Any, program: Any, state: str = "", severity: str = "", mine: str = "", escalated: bool = False
+) -> QuerySet[RedFlag]:
     """The register as this person may see it (their own flags included), filtered; bounded in queries."""
     flags = RedFlag.objects.visible_to(user).filter(program=program)
     if state == "open":
@@ -35,8 +36,11 @@ def list_red_flags(*, user: Any, program: Any, state: str = "", severity: str = 
 def list_flag_history(flag: RedFlag, user: Any) -> list[RedFlagEvent]:
     """The flag's own events and those of the duplicates merged into it that `user` may see, oldest first."""
     duplicates = RedFlag.objects.visible_to(user).filter(merged_into=flag).values("pk")
-    events = (RedFlagEvent.objects.filter(Q(flag=flag) | Q(flag__in=duplicates))
-              .select_related("actor", "flag").order_by("at", "pk"))
+    events = (
+        RedFlagEvent.objects.filter(Q(flag=flag) | Q(flag__in=duplicates))
+        .select_related("actor", "flag")
+        .order_by("at", "pk")
+    )
     return list(events)
 
 
@@ -44,8 +48,9 @@ def home_panel(*, program: Any, user: Any) -> dict[str, Any] | None:
     """Open flags by severity, the escalated ones, and the person's own open flags: three queries."""
     flags = RedFlag.objects.visible_to(user).filter(program=program, state__in=OPEN)
     counts = dict(flags.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n"))
-    escalated = list(flags.filter(escalation_level__gt=EscalationLevel.NONE)
-                     .order_by("-escalation_level", "raised_at")[:5])
+    escalated = list(
+        flags.filter(escalation_level__gt=EscalationLevel.NONE).order_by("-escalation_level", "raised_at")[:5]
+    )
     mine = flags.filter(raised_by=user).count()
     return {
         "program": program,
@@ -61,8 +66,10 @@ def risk_heat_map(*, user: Any, program: Any) -> dict[str, Any]:
     """Open risks counted by likelihood x impact: rows impact 5..1, columns likelihood 1..5 (one query)."""
     counts = {
         (row["impact"], row["likelihood"]): row["n"]
-        for row in Risk.objects.visible_to(user).filter(program=program, status__in=list(OPEN_RISK_STATUSES))
-        .values("impact", "likelihood").annotate(n=Count("pk"))
+        for row in Risk.objects.visible_to(user)
+        .filter(program=program, status__in=list(OPEN_RISK_STATUSES))
+        .values("impact", "likelihood")
+        .annotate(n=Count("pk"))
     }
     rows = []
     for impact in range(5, 0, -1):
@@ -70,14 +77,22 @@ def risk_heat_map(*, user: Any, program: Any) -> dict[str, Any]:
         for likelihood in range(1, 6):
             score = impact * likelihood
             band = "red" if score >= 15 else "amber" if score >= 8 else "green"
-            cells.append({"likelihood": likelihood, "impact": impact, "score": score, "band": band,
-                          "count": counts.get((impact, likelihood), 0)})
+            cells.append(
+                {
+                    "likelihood": likelihood,
+                    "impact": impact,
+                    "score": score,
+                    "band": band,
+                    "count": counts.get((impact, likelihood), 0),
+                }
+            )
         rows.append({"impact": impact, "cells": cells})
     return {"rows": rows, "likelihoods": list(range(1, 6)), "total": sum(counts.values())}
 
 
-def list_risks(*, user: Any, program: Any, likelihood: int | None = None, impact: int | None = None,
-               status: str = "") -> QuerySet[Risk]:
+def list_risks(
+    *, user: Any, program: Any, likelihood: int | None = None, impact: int | None = None, status: str = ""
+) -> QuerySet[Risk]:
     risks = Risk.objects.visible_to(user).filter(program=program)
     if likelihood:
         risks = risks.filter(likelihood=likelihood)
@@ -93,6 +108,12 @@ def list_risks(*, user: Any, program: Any, likelihood: int | None = None, impact
 def count_open_red_flags_by_group(*, program: Any, audience: str) -> dict[int | None, int]:
     """Open red flags per affected stakeholder group (None: flags on no group), for the alignment index,
     counting only the flags the audience sees (partners: shared flags)."""
-    rows = (RedFlag.objects.filter(program=program).for_audience(audience).open().values("threatens_group_id")
-            .annotate(flags=Count("pk")).order_by())
+    rows = (
+        RedFlag.objects.filter(program=program)
+        .for_audience(audience)
+        .open()
+        .values("threatens_group_id")
+        .annotate(flags=Count("pk"))
+        .order_by()
+    )
     return {row["threatens_group_id"]: row["flags"] for row in rows}

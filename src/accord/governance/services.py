@@ -45,7 +45,10 @@ DEFAULT_ESCALATION_RULES: dict[str, tuple[int, int, int]] = {
 }
 
 # Who hears of a flag at each escalation level.
-LEVEL_ROLES = {EscalationLevel.PROGRAM_MANAGER: Role.PROGRAM_MANAGER, EscalationLevel.BOARD: Role.BOARD_MEMBER}
+LEVEL_ROLES = {
+    EscalationLevel.PROGRAM_MANAGER: Role.PROGRAM_MANAGER,
+    EscalationLevel.BOARD: Role.BOARD_MEMBER,
+}
 
 
 def _label(actor: Any) -> str:
@@ -58,18 +61,38 @@ def _person(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _record_event(*, flag: RedFlag, kind: str, actor: Any, at: dt.datetime, note: str = "", from_state: str = "",
-                  to_state: str = "", level: int | None = None) -> RedFlagEvent:
-    event = RedFlagEvent(program_id=flag.program_id, flag=flag, kind=kind, actor=_person(actor),
-                         actor_label=_label(actor)[:254], at=at, note=note, from_state=from_state,
-                         to_state=to_state, escalation_level=level)
+def _record_event(
+    *,
+    flag: RedFlag,
+    kind: str,
+    actor: Any,
+    at: dt.datetime,
+    note: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    level: int | None = None,
+) -> RedFlagEvent:
+    event = RedFlagEvent(
+        program_id=flag.program_id,
+        flag=flag,
+        kind=kind,
+        actor=_person(actor),
+        actor_label=_label(actor)[:254],
+        at=at,
+        note=note,
+        from_state=from_state,
+        to_state=to_state,
+        escalation_level=level,
+    )
     event.full_clean()
     event.save()
     return event
 
 
 def _people_with_role(program_id: int, role: str) -> list[Any]:
-    return [m.person for m in Membership.objects.filter(program_id=program_id, role=role).select_related("person")]
+    return [
+        m.person for m in Membership.objects.filter(program_id=program_id, role=role).select_related("person")
+    ]
 
 
 def _check_owner(flag: RedFlag, owner: Any) -> None:
@@ -77,13 +100,25 @@ def _check_owner(flag: RedFlag, owner: Any) -> None:
     if role is None:
         raise ValidationError({"owner": f"{owner} is not a member of this program."})
     if flag.visibility == Visibility.INTERNAL and not sees_internal(role):
-        raise ValidationError({"owner": f"{owner} cannot see hospital-internal flags; share the flag first or "
-                                        "choose someone from the hospital."})
+        raise ValidationError(
+            {
+                "owner": f"{owner} cannot see hospital-internal flags; share the flag first or "
+                "choose someone from the hospital."
+            }
+        )
 
 
-def raise_red_flag(*, program: Any, actor: Any, title: str, description: str, severity: str = Severity.MEDIUM,
-                   visibility: str | None = None, now: dt.datetime | None = None,
-                   **threatens: Any) -> RedFlag:
+def raise_red_flag(
+    *,
+    program: Any,
+    actor: Any,
+    title: str,
+    description: str,
+    severity: str = Severity.MEDIUM,
+    visibility: str | None = None,
+    now: dt.datetime | None = None,
+    **threatens: Any,
+) -> RedFlag:
     """Anyone in the program but an auditor raises a flag; program managers hear of it at once.
 
     A flag is hospital-internal unless said otherwise, but a vendor's or consultant's is shared: they
@@ -101,17 +136,36 @@ def raise_red_flag(*, program: Any, actor: Any, title: str, description: str, se
         role = role_in(actor, program.pk)
         visibility = Visibility.INTERNAL if role is None or sees_internal(role) else Visibility.SHARED
     with transaction.atomic():
-        flag = RedFlag(program=program, title=title, description=description, severity=severity,
-                       visibility=visibility, raised_by=actor, raised_at=now, **threatens)
+        flag = RedFlag(
+            program=program,
+            title=title,
+            description=description,
+            severity=severity,
+            visibility=visibility,
+            raised_by=actor,
+            raised_at=now,
+            **threatens,
+        )
         flag.full_clean()
         flag.save()
         _record_event(flag=flag, kind=EventKind.TRANSITION, actor=actor, at=now, to_state=FlagState.RAISED)
-        audit.record(actor=actor, action=AuditAction.CREATE, instance=flag,
-                     changes=audit.diff({}, audit.snapshot(flag)), at=now)
-        notify(recipients=_people_with_role(program.pk, Role.PROGRAM_MANAGER), kind=NotificationKind.RED_FLAG_RAISED,
-               title=f"New {flag.get_severity_display().lower()} red flag: {flag.title}",
-               body=f"Raised by {_label(actor)}.\n\n{description}", url=flag.get_absolute_url(),
-               program=program, actor=actor, about=flag)
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=flag,
+            changes=audit.diff({}, audit.snapshot(flag)),
+            at=now,
+        )
+        notify(
+            recipients=_people_with_role(program.pk, Role.PROGRAM_MANAGER),
+            kind=NotificationKind.RED_FLAG_RAISED,
+            title=f"New {flag.get_severity_display().lower()} red flag: {flag.title}",
+            body=f"Raised by {_label(actor)}.\n\n{description}",
+            url=flag.get_absolute_url(),
+            program=program,
+            actor=actor,
+            about=flag,
+        )
     return flag
 
 
@@ -122,12 +176,14 @@ def _may_transition(actor: Any, flag: RedFlag, transition: states.Transition) ->
         return True
     if transition.owner_may and flag.owner_id is not None and flag.owner_id == getattr(actor, "pk", None):
         return flag.permits(actor, Action.VIEW)
-    return flag.permits(actor, Action.VIEW) and can_in_program(actor, transition.permission, "red_flags",
-                                                                flag.program_id)
+    return flag.permits(actor, Action.VIEW) and can_in_program(
+        actor, transition.permission, "red_flags", flag.program_id
+    )
 
 
-def transition_red_flag(*, flag: RedFlag, to: str, actor: Any, note: str = "", now: dt.datetime | None = None,
-                        **fields: Any) -> RedFlag:
+def transition_red_flag(
+    *, flag: RedFlag, to: str, actor: Any, note: str = "", now: dt.datetime | None = None, **fields: Any
+) -> RedFlag:
     """Move a flag along the state machine in `states.TRANSITIONS`, with its required fields.
 
     `fields` may carry owner, response_due, resolution, rationale and reason. An illegal move raises
@@ -146,12 +202,18 @@ def transition_red_flag(*, flag: RedFlag, to: str, actor: Any, note: str = "", n
         if not _may_transition(actor, flag, transition):
             raise PermissionDenied(f"You may not {transition.label.lower()} this red flag.")
         if transition.is_reopen and flag.merged_into_id:
-            raise ValidationError({"to": f"This flag was merged into flag #{flag.merged_into_id}; follow that one "
-                                         "instead of reopening the duplicate."})
+            raise ValidationError(
+                {
+                    "to": f"This flag was merged into flag #{flag.merged_into_id}; follow that one "
+                    "instead of reopening the duplicate."
+                }
+            )
         values = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
         missing = states.missing_fields(transition, values)
         if missing:
-            raise ValidationError({name: f"{transition.label} needs {states.FIELD_LABELS[name]}." for name in missing})
+            raise ValidationError(
+                {name: f"{transition.label} needs {states.FIELD_LABELS[name]}." for name in missing}
+            )
         before = audit.snapshot(flag)
         previous_owner_id = flag.owner_id
         from_state = flag.state
@@ -173,36 +235,76 @@ def transition_red_flag(*, flag: RedFlag, to: str, actor: Any, note: str = "", n
                 note = f"{values['reason']}\n\n{note}"
         flag.full_clean()
         flag.save()
-        _record_event(flag=flag, kind=EventKind.TRANSITION, actor=actor, at=now, note=note, from_state=from_state,
-                      to_state=flag.state)
-        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=flag,
-                     changes=audit.diff(before, audit.snapshot(flag)), at=now)
-        _notify_transition(flag=flag, actor=actor, transition=transition, previous_owner_id=previous_owner_id,
-                           note=note)
+        _record_event(
+            flag=flag,
+            kind=EventKind.TRANSITION,
+            actor=actor,
+            at=now,
+            note=note,
+            from_state=from_state,
+            to_state=flag.state,
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.TRANSITION,
+            instance=flag,
+            changes=audit.diff(before, audit.snapshot(flag)),
+            at=now,
+        )
+        _notify_transition(
+            flag=flag, actor=actor, transition=transition, previous_owner_id=previous_owner_id, note=note
+        )
     return flag
 
 
-def _notify_transition(*, flag: RedFlag, actor: Any, transition: states.Transition, previous_owner_id: int | None,
-                       note: str) -> None:
+def _notify_transition(
+    *, flag: RedFlag, actor: Any, transition: states.Transition, previous_owner_id: int | None, note: str
+) -> None:
     url = flag.get_absolute_url()
     if transition.target == FlagState.TRIAGED and flag.owner_id and flag.owner_id != previous_owner_id:
-        notify(recipients=[flag.owner], kind=NotificationKind.RED_FLAG_ASSIGNED,
-               title=f"Red flag assigned to you: {flag.title}",
-               body=f"Response due {flag.response_due:%d %b %Y}. {note}".strip(), url=url, program=flag.program,
-               actor=actor, about=flag)
+        notify(
+            recipients=[flag.owner],
+            kind=NotificationKind.RED_FLAG_ASSIGNED,
+            title=f"Red flag assigned to you: {flag.title}",
+            body=f"Response due {flag.response_due:%d %b %Y}. {note}".strip(),
+            url=url,
+            program=flag.program,
+            actor=actor,
+            about=flag,
+        )
     if transition.target in (FlagState.TRIAGED, FlagState.RESOLVED, FlagState.ACCEPTED, FlagState.CLOSED):
-        answer = {FlagState.RESOLVED: flag.resolution, FlagState.ACCEPTED: flag.rationale}.get(transition.target, note)
-        notify(recipients=[flag.raised_by], kind=NotificationKind.RED_FLAG_ANSWERED,
-               title=f"Your red flag is now {flag.get_state_display().lower()}: {flag.title}",
-               body=answer, url=url, program=flag.program, actor=actor, about=flag)
+        answer = {FlagState.RESOLVED: flag.resolution, FlagState.ACCEPTED: flag.rationale}.get(
+            transition.target, note
+        )
+        notify(
+            recipients=[flag.raised_by],
+            kind=NotificationKind.RED_FLAG_ANSWERED,
+            title=f"Your red flag is now {flag.get_state_display().lower()}: {flag.title}",
+            body=answer,
+            url=url,
+            program=flag.program,
+            actor=actor,
+            about=flag,
+        )
     if transition.is_reopen:
-        recipients = [flag.owner] if flag.owner_id else _people_with_role(flag.program_id, Role.PROGRAM_MANAGER)
-        notify(recipients=recipients, kind=NotificationKind.RED_FLAG_RAISED,
-               title=f"Red flag reopened: {flag.title}", body=note, url=url, program=flag.program, actor=actor,
-               about=flag)
+        recipients = (
+            [flag.owner] if flag.owner_id else _people_with_role(flag.program_id, Role.PROGRAM_MANAGER)
+        )
+        notify(
+            recipients=recipients,
+            kind=NotificationKind.RED_FLAG_RAISED,
+            title=f"Red flag reopened: {flag.title}",
+            body=note,
+            url=url,
+            program=flag.program,
+            actor=actor,
+            about=flag,
+        )
 
 
-def comment_on_red_flag(*, flag: RedFlag, actor: Any, note: str, now: dt.datetime | None = None) -> RedFlagEvent:
+def comment_on_red_flag(
+    *, flag: RedFlag, actor: Any, note: str, now: dt.datetime | None = None
+) -> RedFlagEvent:
     """Add a comment to a flag's history; the raiser may always comment on their own flag."""
     note = (note or "").strip()
     if not note:
@@ -212,34 +314,57 @@ def comment_on_red_flag(*, flag: RedFlag, actor: Any, note: str, now: dt.datetim
     now = now or timezone.now()
     with transaction.atomic():
         event = _record_event(flag=flag, kind=EventKind.COMMENT, actor=actor, at=now, note=note)
-        audit.record(actor=actor, action=AuditAction.EVENT, instance=flag, changes={"comment": [None, note]}, at=now)
+        audit.record(
+            actor=actor, action=AuditAction.EVENT, instance=flag, changes={"comment": [None, note]}, at=now
+        )
         others = [p for p in (flag.raised_by, flag.owner) if p is not None]
-        notify(recipients=others, kind=NotificationKind.OTHER, title=f"New comment on red flag: {flag.title}",
-               body=note, url=flag.get_absolute_url(), program=flag.program, actor=actor, about=flag)
+        notify(
+            recipients=others,
+            kind=NotificationKind.OTHER,
+            title=f"New comment on red flag: {flag.title}",
+            body=note,
+            url=flag.get_absolute_url(),
+            program=flag.program,
+            actor=actor,
+            about=flag,
+        )
     return event
 
 
-def merge_red_flags(*, duplicate: RedFlag, into: RedFlag, actor: Any, note: str = "",
-                    now: dt.datetime | None = None) -> RedFlag:
+def merge_red_flags(
+    *, duplicate: RedFlag, into: RedFlag, actor: Any, note: str = "", now: dt.datetime | None = None
+) -> RedFlag:
     """Close `duplicate` as merged into `into`; both keep their histories and each names the other."""
     now = now or timezone.now()
     with transaction.atomic():
-        flags = {f.pk: f for f in RedFlag.objects.select_for_update().select_related("program")
-                 .filter(pk__in=[duplicate.pk, into.pk])}
+        flags = {
+            f.pk: f
+            for f in RedFlag.objects.select_for_update()
+            .select_related("program")
+            .filter(pk__in=[duplicate.pk, into.pk])
+        }
         duplicate, into = flags.get(duplicate.pk, duplicate), flags.get(into.pk, into)
         if duplicate.pk == into.pk:
             raise ValidationError({"into": "A flag cannot be merged into itself."})
         if duplicate.program_id != into.program_id:
             raise ValidationError({"into": "Only flags of the same program can be merged."})
         for flag in (duplicate, into):
-            if not (flag.permits(actor, Action.VIEW) and can_in_program(actor, states.TRIAGE, "red_flags",
-                                                                         flag.program_id)):
+            if not (
+                flag.permits(actor, Action.VIEW)
+                and can_in_program(actor, states.TRIAGE, "red_flags", flag.program_id)
+            ):
                 raise PermissionDenied("Only people who triage red flags may merge them.")
         if duplicate.merged_into_id:
-            raise ValidationError({"duplicate": f"Flag #{duplicate.pk} is already merged into #{duplicate.merged_into_id}."})
+            raise ValidationError(
+                {"duplicate": f"Flag #{duplicate.pk} is already merged into #{duplicate.merged_into_id}."}
+            )
         if into.merged_into_id:
-            raise ValidationError({"into": f"Flag #{into.pk} is itself merged into #{into.merged_into_id}; "
-                                           "merge into that one."})
+            raise ValidationError(
+                {
+                    "into": f"Flag #{into.pk} is itself merged into #{into.merged_into_id}; "
+                    "merge into that one."
+                }
+            )
         before = audit.snapshot(duplicate)
         from_state = duplicate.state
         duplicate.state = FlagState.CLOSED
@@ -247,32 +372,73 @@ def merge_red_flags(*, duplicate: RedFlag, into: RedFlag, actor: Any, note: str 
         duplicate.full_clean()
         duplicate.save()
         text = note.strip()
-        _record_event(flag=duplicate, kind=EventKind.MERGE, actor=actor, at=now, from_state=from_state,
-                      to_state=FlagState.CLOSED, note=f"Merged into #{into.pk}. {text}".strip())
+        _record_event(
+            flag=duplicate,
+            kind=EventKind.MERGE,
+            actor=actor,
+            at=now,
+            from_state=from_state,
+            to_state=FlagState.CLOSED,
+            note=f"Merged into #{into.pk}. {text}".strip(),
+        )
         # History lines name the other flag by number only: its title is shown, where the reader may
         # see it, from the link itself (a partner's flag may be merged into an internal one).
-        _record_event(flag=into, kind=EventKind.MERGE, actor=actor, at=now,
-                      note=f"#{duplicate.pk} was merged into this flag. {text}".strip())
-        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=duplicate,
-                     changes=audit.diff(before, audit.snapshot(duplicate)), at=now)
+        _record_event(
+            flag=into,
+            kind=EventKind.MERGE,
+            actor=actor,
+            at=now,
+            note=f"#{duplicate.pk} was merged into this flag. {text}".strip(),
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.TRANSITION,
+            instance=duplicate,
+            changes=audit.diff(before, audit.snapshot(duplicate)),
+            at=now,
+        )
         raiser = duplicate.raised_by
         if can(raiser, Action.VIEW, into):
-            notify(recipients=[raiser], kind=NotificationKind.RED_FLAG_ANSWERED,
-                   title=f"Your red flag was merged with “{into.title}”",
-                   body="Follow the flag it was merged into for the answer. " + text, url=into.get_absolute_url(),
-                   program=duplicate.program, actor=actor, about=into)
+            notify(
+                recipients=[raiser],
+                kind=NotificationKind.RED_FLAG_ANSWERED,
+                title=f"Your red flag was merged with “{into.title}”",
+                body="Follow the flag it was merged into for the answer. " + text,
+                url=into.get_absolute_url(),
+                program=duplicate.program,
+                actor=actor,
+                about=into,
+            )
         else:
-            notify(recipients=[raiser], kind=NotificationKind.RED_FLAG_ANSWERED,
-                   title=f"Your red flag was merged with another flag: {duplicate.title}",
-                   body="The program follows it up on a flag you cannot see; it stays listed here. " + text,
-                   url=duplicate.get_absolute_url(), program=duplicate.program, actor=actor, about=duplicate)
+            notify(
+                recipients=[raiser],
+                kind=NotificationKind.RED_FLAG_ANSWERED,
+                title=f"Your red flag was merged with another flag: {duplicate.title}",
+                body="The program follows it up on a flag you cannot see; it stays listed here. " + text,
+                url=duplicate.get_absolute_url(),
+                program=duplicate.program,
+                actor=actor,
+                about=duplicate,
+            )
     return duplicate
 
 
-def convert_red_flag_to_risk(*, flag: RedFlag, actor: Any, likelihood: int, impact: int, category: str,
-                             title: str = "", cause: str = "", consequence: str = "", owner: Any = None,
-                             response: str = RiskResponse.REDUCE, actions: str = "",
-                             review_date: dt.date | None = None, now: dt.datetime | None = None) -> Risk:
+def convert_red_flag_to_risk(
+    *,
+    flag: RedFlag,
+    actor: Any,
+    likelihood: int,
+    impact: int,
+    category: str,
+    title: str = "",
+    cause: str = "",
+    consequence: str = "",
+    owner: Any = None,
+    response: str = RiskResponse.REDUCE,
+    actions: str = "",
+    review_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Risk:
     """Register a flag as a risk; the risk names the flag and the flag's history names the risk."""
     now = now or timezone.now()
     if not flag.permits(actor, Action.VIEW):
@@ -281,15 +447,35 @@ def convert_red_flag_to_risk(*, flag: RedFlag, actor: Any, likelihood: int, impa
         flag = RedFlag.objects.select_for_update().get(pk=flag.pk)
         if Risk.objects.filter(source_flag=flag).exists():
             raise ValidationError({"source_flag": "This red flag has already been converted into a risk."})
-        risk = create_record(model=Risk, actor=actor, data={
-            "program": flag.program, "title": title or flag.title, "cause": cause or flag.description,
-            "consequence": consequence, "category": category, "likelihood": likelihood, "impact": impact,
-            "owner": owner or flag.owner, "response": response, "actions": actions, "review_date": review_date,
-            "visibility": flag.visibility, "source_flag": flag,
-        })
-        _record_event(flag=flag, kind=EventKind.CONVERSION, actor=actor, at=now,
-                      note=f"Registered as risk #{risk.pk} (score {risk.score}).")
-        audit.record(actor=actor, action=AuditAction.EVENT, instance=flag, changes={"risk": [None, risk.pk]}, at=now)
+        risk = create_record(
+            model=Risk,
+            actor=actor,
+            data={
+                "program": flag.program,
+                "title": title or flag.title,
+                "cause": cause or flag.description,
+                "consequence": consequence,
+                "category": category,
+                "likelihood": likelihood,
+                "impact": impact,
+                "owner": owner or flag.owner,
+                "response": response,
+                "actions": actions,
+                "review_date": review_date,
+                "visibility": flag.visibility,
+                "source_flag": flag,
+            },
+        )
+        _record_event(
+            flag=flag,
+            kind=EventKind.CONVERSION,
+            actor=actor,
+            at=now,
+            note=f"Registered as risk #{risk.pk} (score {risk.score}).",
+        )
+        audit.record(
+            actor=actor, action=AuditAction.EVENT, instance=flag, changes={"risk": [None, risk.pk]}, at=now
+        )
     return risk
 
 
@@ -301,12 +487,17 @@ def create_default_escalation_rules(*, program: Any, actor: Any) -> list[Escalat
         for severity, (hours, days, level) in DEFAULT_ESCALATION_RULES.items():
             if severity in existing:
                 continue
-            rule = EscalationRule(program=program, severity=severity, triage_hours=hours, resolve_days=days,
-                                  highest_level=level)
+            rule = EscalationRule(
+                program=program, severity=severity, triage_hours=hours, resolve_days=days, highest_level=level
+            )
             rule.full_clean()
             rule.save()
-            audit.record(actor=actor, action=AuditAction.CREATE, instance=rule,
-                         changes=audit.diff({}, audit.snapshot(rule)))
+            audit.record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                instance=rule,
+                changes=audit.diff({}, audit.snapshot(rule)),
+            )
             created.append(rule)
     return created
 
@@ -320,8 +511,10 @@ class Escalation:
     reason: str
 
     def __str__(self) -> str:
-        return (f"#{self.flag.pk} [{self.flag.program}] {self.flag.title}: escalated to the "
-                f"{EscalationLevel(self.level).label.lower()} ({self.reason})")
+        return (
+            f"#{self.flag.pk} [{self.flag.program}] {self.flag.title}: escalated to the "
+            f"{EscalationLevel(self.level).label.lower()} ({self.reason})"
+        )
 
 
 def overdue_reason(flag: RedFlag, rule: EscalationRule, now: dt.datetime) -> str | None:
@@ -344,8 +537,12 @@ def overdue_reason(flag: RedFlag, rule: EscalationRule, now: dt.datetime) -> str
 
 def _escalation_candidates() -> Iterable[RedFlag]:
     """Open flags below the top level, as read now; another run may move them before we claim them."""
-    return (RedFlag.objects.filter(state__in=list(OPEN_STATES), escalation_level__lt=EscalationLevel.BOARD)
-            .select_related("program", "raised_by").order_by("raised_at", "pk").iterator())
+    return (
+        RedFlag.objects.filter(state__in=list(OPEN_STATES), escalation_level__lt=EscalationLevel.BOARD)
+        .select_related("program", "raised_by")
+        .order_by("raised_at", "pk")
+        .iterator()
+    )
 
 
 def escalate_overdue_flags(*, now: dt.datetime, actor: Any = SYSTEM) -> list[Escalation]:
@@ -364,21 +561,38 @@ def escalate_overdue_flags(*, now: dt.datetime, actor: Any = SYSTEM) -> list[Esc
         old = flag.escalation_level
         with transaction.atomic():
             claimed = RedFlag.objects.filter(pk=flag.pk, escalation_level=old).update(
-                escalation_level=old + 1, escalated_at=now)
+                escalation_level=old + 1, escalated_at=now
+            )
             if claimed != 1:
                 continue  # another run got there first
             flag.escalation_level, flag.escalated_at = old + 1, now
             level = EscalationLevel(old + 1)
-            _record_event(flag=flag, kind=EventKind.ESCALATION, actor=actor, at=now, level=level,
-                          note=f"Escalated to the {level.label.lower()}: {reason}.")
-            audit.record(actor=actor, action=AuditAction.TRANSITION, instance=flag, at=now,
-                         changes={"escalation_level": [old, old + 1], "reason": [None, reason]})
-            notify(recipients=_people_with_role(flag.program_id, LEVEL_ROLES[level]),
-                   kind=NotificationKind.RED_FLAG_ESCALATED,
-                   title=f"Escalated to you: {flag.get_severity_display().lower()} red flag “{flag.title}”",
-                   body=f"{reason.capitalize()} (state: {flag.get_state_display().lower()}; raised by "
-                        f"{_label(flag.raised_by)} on {flag.raised_at:%d %b %Y}).",
-                   url=flag.get_absolute_url(), program=flag.program, actor=None, about=flag)
+            _record_event(
+                flag=flag,
+                kind=EventKind.ESCALATION,
+                actor=actor,
+                at=now,
+                level=level,
+                note=f"Escalated to the {level.label.lower()}: {reason}.",
+            )
+            audit.record(
+                actor=actor,
+                action=AuditAction.TRANSITION,
+                instance=flag,
+                at=now,
+                changes={"escalation_level": [old, old + 1], "reason": [None, reason]},
+            )
+            notify(
+                recipients=_people_with_role(flag.program_id, LEVEL_ROLES[level]),
+                kind=NotificationKind.RED_FLAG_ESCALATED,
+                title=f"Escalated to you: {flag.get_severity_display().lower()} red flag “{flag.title}”",
+                body=f"{reason.capitalize()} (state: {flag.get_state_display().lower()}; raised by "
+                f"{_label(flag.raised_by)} on {flag.raised_at:%d %b %Y}).",
+                url=flag.get_absolute_url(),
+                program=flag.program,
+                actor=None,
+                about=flag,
+            )
         done.append(Escalation(flag=flag, level=level, reason=reason))
     return done
 
@@ -396,15 +610,40 @@ def _check_links(program: Any, links: dict[str, Iterable[Any]]) -> dict[str, lis
     return result
 
 
-def create_decision(*, program: Any, actor: Any, title: str, decision: str, decided_on: dt.date,
-                    decided_by: str = "Governance board", context: str = "", options_considered: str = "",
-                    rationale: str = "", visibility: str = Visibility.INTERNAL, flags: Iterable[RedFlag] = (),
-                    risks: Iterable[Risk] = (), benefits: Iterable[Any] = (), check: bool = True) -> Decision:
+def create_decision(
+    *,
+    program: Any,
+    actor: Any,
+    title: str,
+    decision: str,
+    decided_on: dt.date,
+    decided_by: str = "Governance board",
+    context: str = "",
+    options_considered: str = "",
+    rationale: str = "",
+    visibility: str = Visibility.INTERNAL,
+    flags: Iterable[RedFlag] = (),
+    risks: Iterable[Risk] = (),
+    benefits: Iterable[Any] = (),
+    check: bool = True,
+) -> Decision:
     """Record a decision in the log (from a page, the API or a meeting's minutes), with what it answers."""
     links = _check_links(program, {"flags": flags, "risks": risks, "benefits": benefits})
-    return create_record(model=Decision, actor=actor, check=check, data={
-        "program": program, "title": title, "decision": decision, "decided_on": decided_on,
-        "decided_by": decided_by, "context": context, "options_considered": options_considered,
-        "rationale": rationale, "visibility": visibility,
-        "recorded_by": _person(actor), **links,
-    })
+    return create_record(
+        model=Decision,
+        actor=actor,
+        check=check,
+        data={
+            "program": program,
+            "title": title,
+            "decision": decision,
+            "decided_on": decided_on,
+            "decided_by": decided_by,
+            "context": context,
+            "options_considered": options_considered,
+            "rationale": rationale,
+            "visibility": visibility,
+            "recorded_by": _person(actor),
+            **links,
+        },
+    )

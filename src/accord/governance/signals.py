@@ -15,8 +15,9 @@ from accord.programs.models import Program
 
 
 @receiver(post_save, sender=Program, dispatch_uid="governance_default_escalation_rules")
-def give_new_program_default_escalation_rules(sender: type[Program], instance: Program, created: bool,
-                                              raw: bool = False, **kwargs: Any) -> None:
+def give_new_program_default_escalation_rules(
+    sender: type[Program], instance: Program, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if not created or raw:
         return
     from accord.governance.services import create_default_escalation_rules

@@ -57,12 +57,18 @@ class RedFlagListView(ProgramViewMixin, TemplateView):
         page = Paginator(flags, 50).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(form=form, page=page, query=query.urlencode(),
-                       can_raise=can_in_program(self.request.user, Action.ADD, "red_flags", self.program.pk))
+        context.update(
+            form=form,
+            page=page,
+            query=query.urlencode(),
+            can_raise=can_in_program(self.request.user, Action.ADD, "red_flags", self.program.pk),
+        )
         return context
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
-        return render_page(self.request, self.template_name, context, partial="governance/_red_flag_rows.html")
+        return render_page(
+            self.request, self.template_name, context, partial="governance/_red_flag_rows.html"
+        )
 
 
 class RaiseRedFlagView(ProgramViewMixin, View):
@@ -77,16 +83,20 @@ class RaiseRedFlagView(ProgramViewMixin, View):
         form = RaiseRedFlagForm(request.POST, program=self.program, user=request.user)
         if form.is_valid():
             try:
-                flag = services.raise_red_flag(program=self.program, actor=request.user, now=timezone.now(),
-                                               **form.cleaned_data)
+                flag = services.raise_red_flag(
+                    program=self.program, actor=request.user, now=timezone.now(), **form.cleaned_data
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "Red flag raised. The program manager has been told; you can follow "
-                                          "its answers here.")
+                messages.success(
+                    request,
+                    "Red flag raised. The program manager has been told; you can follow its answers here.",
+                )
                 return HttpResponseRedirect(flag.get_absolute_url())
-        return render_page(request, "governance/red_flag_raise.html", {"program": self.program, "form": form},
-                           status=400)
+        return render_page(
+            request, "governance/red_flag_raise.html", {"program": self.program, "form": form}, status=400
+        )
 
 
 class RedFlagDetailView(ProgramViewMixin, View):
@@ -94,20 +104,32 @@ class RedFlagDetailView(ProgramViewMixin, View):
 
     def get_flag(self) -> RedFlag:
         qs = RedFlag.objects.filter(program=self.program).select_related(
-            "raised_by", "owner", "merged_into", "threatens_benefit", "threatens_success_factor",
-            "threatens_group", "threatens_initiative")
+            "raised_by",
+            "owner",
+            "merged_into",
+            "threatens_benefit",
+            "threatens_success_factor",
+            "threatens_group",
+            "threatens_initiative",
+        )
         return get_visible_or_404(self.request.user, qs, Action.VIEW, pk=self.kwargs["pk"])
 
     def context(self, flag: RedFlag, **forms: Any) -> dict[str, Any]:
         user = self.request.user
-        moves = [t for t in states.allowed_from(flag.state) if services._may_transition(user, flag, t)
-                 and not (t.is_reopen and flag.merged_into_id)]
+        moves = [
+            t
+            for t in states.allowed_from(flag.state)
+            if services._may_transition(user, flag, t) and not (t.is_reopen and flag.merged_into_id)
+        ]
         may_triage = can_in_program(user, states.TRIAGE, "red_flags", self.program.pk)
         transition_forms = []
         for move in moves:
             bound = forms.get("transition")
-            form = bound if bound is not None and bound.data.get("to") == move.target else TransitionForm(
-                flag=flag, transition=move)
+            form = (
+                bound
+                if bound is not None and bound.data.get("to") == move.target
+                else TransitionForm(flag=flag, transition=move)
+            )
             transition_forms.append({"transition": move, "form": form})
         risk = getattr(flag, "risk", None)
         return {
@@ -119,7 +141,8 @@ class RedFlagDetailView(ProgramViewMixin, View):
             "transition_forms": transition_forms,
             "comment_form": forms.get("comment") or (CommentForm() if can(user, "comment", flag) else None),
             "merge_form": (forms.get("merge") or MergeForm(flag=flag, user=user))
-            if may_triage and not flag.merged_into_id else None,
+            if may_triage and not flag.merged_into_id
+            else None,
             "can_convert": risk is None and can_in_program(user, Action.ADD, "risks", self.program.pk),
             "is_raiser": flag.raised_by_id == user.pk,
             "decisions": list(flag.decisions.visible_to(user).order_by("-decided_on")),
@@ -127,15 +150,22 @@ class RedFlagDetailView(ProgramViewMixin, View):
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         flag = self.get_flag()
-        return render_page(request, "governance/red_flag_detail.html", self.context(flag),
-                           partial="governance/_red_flag_panel.html")
+        return render_page(
+            request,
+            "governance/red_flag_detail.html",
+            self.context(flag),
+            partial="governance/_red_flag_panel.html",
+        )
 
     def _after_write(self, flag: RedFlag, done: str) -> HttpResponse:
         """htmx swaps the refreshed panel in place; a plain form post is redirected to the page."""
         if getattr(self.request, "htmx", False):
-            return render_page(self.request, "governance/red_flag_detail.html",
-                               {**self.context(self.get_flag()), "done": done},
-                               partial="governance/_red_flag_panel.html")
+            return render_page(
+                self.request,
+                "governance/red_flag_detail.html",
+                {**self.context(self.get_flag()), "done": done},
+                partial="governance/_red_flag_panel.html",
+            )
         messages.success(self.request, done)
         return redirect(flag.get_absolute_url())
 
@@ -150,22 +180,38 @@ class RedFlagTransitionView(RedFlagDetailView):
             transition = states.find(flag.state, to)
         except states.IllegalTransition as error:
             messages.error(request, str(error))
-            return render_page(request, "governance/red_flag_detail.html", self.context(flag), status=400,
-                               partial="governance/_red_flag_panel.html")
+            return render_page(
+                request,
+                "governance/red_flag_detail.html",
+                self.context(flag),
+                status=400,
+                partial="governance/_red_flag_panel.html",
+            )
         if not services._may_transition(request.user, flag, transition):
             raise PermissionDenied(f"You may not {transition.label.lower()} this red flag.")
         form = TransitionForm(request.POST, flag=flag, transition=transition)
         if form.is_valid():
             try:
-                services.transition_red_flag(flag=flag, to=to, actor=request.user, note=form.cleaned_data["note"],
-                                             now=timezone.now(), **form.transition_fields())
+                services.transition_red_flag(
+                    flag=flag,
+                    to=to,
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    now=timezone.now(),
+                    **form.transition_fields(),
+                )
             except ValidationError as error:
                 form.add_error(None, _errors(error))
             else:
                 done = f"{transition.label}: the flag is now {transition.target.replace('_', ' ')}."
                 return self._after_write(flag, done)
-        return render_page(request, "governance/red_flag_detail.html", self.context(flag, transition=form),
-                           status=400, partial="governance/_red_flag_panel.html")
+        return render_page(
+            request,
+            "governance/red_flag_detail.html",
+            self.context(flag, transition=form),
+            status=400,
+            partial="governance/_red_flag_panel.html",
+        )
 
 
 class RedFlagCommentView(RedFlagDetailView):
@@ -177,10 +223,13 @@ class RedFlagCommentView(RedFlagDetailView):
             raise PermissionDenied("You may not comment on this red flag.")
         form = CommentForm(request.POST)
         if form.is_valid():
-            services.comment_on_red_flag(flag=flag, actor=request.user, note=form.cleaned_data["note"],
-                                         now=timezone.now())
+            services.comment_on_red_flag(
+                flag=flag, actor=request.user, note=form.cleaned_data["note"], now=timezone.now()
+            )
             return self._after_write(flag, "Comment added.")
-        return render_page(request, "governance/red_flag_detail.html", self.context(flag, comment=form), status=400)
+        return render_page(
+            request, "governance/red_flag_detail.html", self.context(flag, comment=form), status=400
+        )
 
 
 class RedFlagMergeView(RedFlagDetailView):
@@ -193,22 +242,35 @@ class RedFlagMergeView(RedFlagDetailView):
         form = MergeForm(request.POST, flag=flag, user=request.user)
         if form.is_valid():
             try:
-                services.merge_red_flags(duplicate=flag, into=form.cleaned_data["into"], actor=request.user,
-                                         note=form.cleaned_data["note"], now=timezone.now())
+                services.merge_red_flags(
+                    duplicate=flag,
+                    into=form.cleaned_data["into"],
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    now=timezone.now(),
+                )
             except ValidationError as error:
                 form.add_error(None, _errors(error))
             else:
-                messages.success(request, f"Merged into #{form.cleaned_data['into'].pk}; this flag is closed.")
+                messages.success(
+                    request, f"Merged into #{form.cleaned_data['into'].pk}; this flag is closed."
+                )
                 return redirect(form.cleaned_data["into"].get_absolute_url())
-        return render_page(request, "governance/red_flag_detail.html", self.context(flag, merge=form), status=400)
+        return render_page(
+            request, "governance/red_flag_detail.html", self.context(flag, merge=form), status=400
+        )
 
 
 class RedFlagConvertView(RedFlagDetailView):
     """Register a red flag as a risk, linked both ways."""
 
     def _page(self, flag: RedFlag, form: ConvertToRiskForm, status: int = 200) -> HttpResponse:
-        return render_page(self.request, "governance/red_flag_convert.html",
-                           {"program": self.program, "flag": flag, "form": form}, status=status)
+        return render_page(
+            self.request,
+            "governance/red_flag_convert.html",
+            {"program": self.program, "flag": flag, "form": form},
+            status=status,
+        )
 
     def _flag_for_conversion(self) -> RedFlag:
         flag = self.get_flag()
@@ -221,8 +283,11 @@ class RedFlagConvertView(RedFlagDetailView):
         risk = getattr(flag, "risk", None)
         if risk is not None:
             messages.info(request, "This red flag is already in the risk register.")
-            return redirect(risk.get_absolute_url() if risk.permits(request.user, Action.VIEW)
-                            else flag.get_absolute_url())
+            return redirect(
+                risk.get_absolute_url()
+                if risk.permits(request.user, Action.VIEW)
+                else flag.get_absolute_url()
+            )
         return self._page(flag, ConvertToRiskForm(flag=flag))
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -230,8 +295,9 @@ class RedFlagConvertView(RedFlagDetailView):
         form = ConvertToRiskForm(request.POST, flag=flag)
         if form.is_valid():
             try:
-                risk = services.convert_red_flag_to_risk(flag=flag, actor=request.user, now=timezone.now(),
-                                                         **form.cleaned_data)
+                risk = services.convert_red_flag_to_risk(
+                    flag=flag, actor=request.user, now=timezone.now(), **form.cleaned_data
+                )
             except ValidationError as error:
                 form.add_error(None, _errors(error))
             else:
@@ -275,10 +341,17 @@ class RiskListView(ProgramViewMixin, TemplateView):
         status = self.request.GET.get("status", "open")
         likelihood, impact = number("likelihood"), number("impact")
         context.update(
-            risks=queries.list_risks(user=self.request.user, program=self.program, likelihood=likelihood,
-                                     impact=impact, status=status if status != "all" else ""),
+            risks=queries.list_risks(
+                user=self.request.user,
+                program=self.program,
+                likelihood=likelihood,
+                impact=impact,
+                status=status if status != "all" else "",
+            ),
             heat_map=queries.risk_heat_map(user=self.request.user, program=self.program),
-            status=status, likelihood=likelihood, impact=impact,
+            status=status,
+            likelihood=likelihood,
+            impact=impact,
             can_add=can_in_program(self.request.user, Action.ADD, "risks", self.program.pk),
         )
         return context
@@ -294,12 +367,18 @@ class RiskDetailView(ProgramViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        risk = get_visible_or_404(self.request.user, Risk.objects.filter(program=self.program)
-                                  .select_related("owner", "source_flag"), pk=kwargs["pk"])
+        risk = get_visible_or_404(
+            self.request.user,
+            Risk.objects.filter(program=self.program).select_related("owner", "source_flag"),
+            pk=kwargs["pk"],
+        )
         flag = risk.source_flag
-        context.update(risk=risk, flag=flag if flag is not None and flag.permits(self.request.user, "view") else None,
-                       decisions=risk.decisions.visible_to(self.request.user),
-                       can_edit=risk.permits(self.request.user, Action.CHANGE))
+        context.update(
+            risk=risk,
+            flag=flag if flag is not None and flag.permits(self.request.user, "view") else None,
+            decisions=risk.decisions.visible_to(self.request.user),
+            can_edit=risk.permits(self.request.user, Action.CHANGE),
+        )
         return context
 
 
@@ -316,10 +395,16 @@ class DecisionListView(ProgramViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        decisions = (Decision.objects.visible_to(self.request.user).filter(program=self.program)
-                     .annotate(flag_count=Count("flags", distinct=True), risk_count=Count("risks", distinct=True)).order_by("-decided_on", "-pk"))
-        context.update(page=Paginator(decisions, 50).get_page(self.request.GET.get("page")),
-                       can_add=can_in_program(self.request.user, Action.ADD, "governance", self.program.pk))
+        decisions = (
+            Decision.objects.visible_to(self.request.user)
+            .filter(program=self.program)
+            .annotate(flag_count=Count("flags", distinct=True), risk_count=Count("risks", distinct=True))
+            .order_by("-decided_on", "-pk")
+        )
+        context.update(
+            page=Paginator(decisions, 50).get_page(self.request.GET.get("page")),
+            can_add=can_in_program(self.request.user, Action.ADD, "governance", self.program.pk),
+        )
         return context
 
 
@@ -330,11 +415,16 @@ class DecisionDetailView(ProgramViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        decision = get_visible_or_404(user, Decision.objects.filter(program=self.program)
-                                      .select_related("recorded_by"), pk=kwargs["pk"])
-        context.update(decision=decision, flags=decision.flags.visible_to(user), risks=decision.risks.visible_to(user),
-                       benefits=decision.benefits.visible_to(user),
-                       can_edit=decision.permits(user, Action.CHANGE))
+        decision = get_visible_or_404(
+            user, Decision.objects.filter(program=self.program).select_related("recorded_by"), pk=kwargs["pk"]
+        )
+        context.update(
+            decision=decision,
+            flags=decision.flags.visible_to(user),
+            risks=decision.risks.visible_to(user),
+            benefits=decision.benefits.visible_to(user),
+            can_edit=decision.permits(user, Action.CHANGE),
+        )
         return context
 
 
@@ -352,7 +442,9 @@ class DecisionFormView(ProgramRecordFormView):
         form = self.form_class(request.POST, program=self.program, user=request.user)
         if form.is_valid():
             try:
-                decision = services.create_decision(program=self.program, actor=request.user, **form.cleaned_data)
+                decision = services.create_decision(
+                    program=self.program, actor=request.user, **form.cleaned_data
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -79,18 +79,30 @@ def red_flags(*, program: Any, body: str, user: Any, today: dt.date) -> list[Can
     FlagState, Level = choices.FlagState, choices.EscalationLevel
     min_level = Level.BOARD if body == Body.BOARD else Level.PROGRAM_MANAGER
     open_states = [FlagState.RAISED, FlagState.TRIAGED, FlagState.IN_PROGRESS]
-    flags = (RedFlag.objects.visible_to(user).filter(program=program, merged_into__isnull=True)
-             .filter(models.Q(state=FlagState.RAISED) | models.Q(state__in=open_states, escalation_level__gte=min_level))
-             .select_related("raised_by", "owner").order_by("-escalation_level", "raised_at", "pk"))
+    flags = (
+        RedFlag.objects.visible_to(user)
+        .filter(program=program, merged_into__isnull=True)
+        .filter(
+            models.Q(state=FlagState.RAISED)
+            | models.Q(state__in=open_states, escalation_level__gte=min_level)
+        )
+        .select_related("raised_by", "owner")
+        .order_by("-escalation_level", "raised_at", "pk")
+    )
     result = []
     for flag in flags:
         escalated = flag.escalation_level >= min_level
         kind = AgendaKind.ESCALATED_RED_FLAG if escalated else AgendaKind.NEW_RED_FLAG
-        why = (f"Escalated to the {flag.get_escalation_level_display().lower()}" if escalated
-               else "Raised, not yet triaged")
-        notes = (f"{why}. {flag.get_severity_display()} severity, raised by {flag.raised_by} on "
-                 f"{flag.raised_at:%d %b %Y}; state: {flag.get_state_display().lower()}"
-                 f"{'; owner: ' + str(flag.owner) if flag.owner else ''}.")
+        why = (
+            f"Escalated to the {flag.get_escalation_level_display().lower()}"
+            if escalated
+            else "Raised, not yet triaged"
+        )
+        notes = (
+            f"{why}. {flag.get_severity_display()} severity, raised by {flag.raised_by} on "
+            f"{flag.raised_at:%d %b %Y}; state: {flag.get_state_display().lower()}"
+            f"{'; owner: ' + str(flag.owner) if flag.owner else ''}."
+        )
         result.append(Candidate(kind, f"Red flag: {flag.title}", flag, notes, _visibility(flag), _url(flag)))
     return result
 
@@ -101,14 +113,24 @@ def risks(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candida
     choices = _module("accord.governance.choices")
     if Risk is None or choices is None:
         return []
-    rows = (Risk.objects.visible_to(user).filter(program=program, score__gte=RISK_SCORE_THRESHOLD,
-                                                 status__in=list(choices.OPEN_RISK_STATUSES))
-            .select_related("owner").order_by("-score", "title"))
-    return [Candidate(AgendaKind.RISK, f"Risk: {risk.title}", risk,
-                      f"Score {risk.score} (likelihood {risk.likelihood} x impact {risk.impact}); response: "
-                      f"{risk.get_response_display().lower()}{'; owner: ' + str(risk.owner) if risk.owner else ''}.",
-                      _visibility(risk), _url(risk))
-            for risk in rows]
+    rows = (
+        Risk.objects.visible_to(user)
+        .filter(program=program, score__gte=RISK_SCORE_THRESHOLD, status__in=list(choices.OPEN_RISK_STATUSES))
+        .select_related("owner")
+        .order_by("-score", "title")
+    )
+    return [
+        Candidate(
+            AgendaKind.RISK,
+            f"Risk: {risk.title}",
+            risk,
+            f"Score {risk.score} (likelihood {risk.likelihood} x impact {risk.impact}); response: "
+            f"{risk.get_response_display().lower()}{'; owner: ' + str(risk.owner) if risk.owner else ''}.",
+            _visibility(risk),
+            _url(risk),
+        )
+        for risk in rows
+    ]
 
 
 def kpis_off_track(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
@@ -124,13 +146,23 @@ def kpis_off_track(*, program: Any, body: str, user: Any, today: dt.date) -> lis
             continue
         parts = []
         if reading.status == "red":
-            parts.append(f"red: latest {reading.latest_value:g} {kpi.unit} against {reading.expected_value:g} "
-                         f"expected" if reading.latest_value is not None and reading.expected_value is not None
-                         else "red")
+            parts.append(
+                f"red: latest {reading.latest_value:g} {kpi.unit} against {reading.expected_value:g} expected"
+                if reading.latest_value is not None and reading.expected_value is not None
+                else "red"
+            )
         if reading.overdue:
             parts.append(f"measurement overdue since {reading.next_due:%d %b %Y}")
-        result.append(Candidate(AgendaKind.KPI_OFF_TRACK, f"KPI off track: {kpi.name}", kpi,
-                                f"{kpi.benefit}: {'; '.join(parts)}.", _visibility(kpi.benefit), _url(kpi)))
+        result.append(
+            Candidate(
+                AgendaKind.KPI_OFF_TRACK,
+                f"KPI off track: {kpi.name}",
+                kpi,
+                f"{kpi.benefit}: {'; '.join(parts)}.",
+                _visibility(kpi.benefit),
+                _url(kpi),
+            )
+        )
     return result
 
 
@@ -140,13 +172,21 @@ def late_commitments(*, program: Any, body: str, user: Any, today: dt.date) -> l
     queries = _module("accord.alignment.queries")
     if Commitment is None or queries is None or not hasattr(queries, "commitments_needing_attention"):
         return []
-    late = queries.commitments_needing_attention(Commitment.objects.visible_to(user).filter(program=program),
-                                                 today)["late"]
-    return [Candidate(AgendaKind.LATE_COMMITMENT, f"Late commitment: {c.what}", c,
-                      f"{c.group} promised this by {c.due_date:%d %b %Y}; status: {c.get_status_display().lower()}"
-                      f"{'; owner: ' + str(c.owner) if c.owner else ''}.",
-                      _visibility(c.group), _url(c))
-            for c in late]
+    late = queries.commitments_needing_attention(
+        Commitment.objects.visible_to(user).filter(program=program), today
+    )["late"]
+    return [
+        Candidate(
+            AgendaKind.LATE_COMMITMENT,
+            f"Late commitment: {c.what}",
+            c,
+            f"{c.group} promised this by {c.due_date:%d %b %Y}; status: {c.get_status_display().lower()}"
+            f"{'; owner: ' + str(c.owner) if c.owner else ''}.",
+            _visibility(c.group),
+            _url(c),
+        )
+        for c in late
+    ]
 
 
 def pending_endorsements(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
@@ -159,16 +199,30 @@ def pending_endorsements(*, program: Any, body: str, user: Any, today: dt.date) 
     version = queries.current_version(program)
     if version is None:
         return []
-    rows = (Endorsement.objects.visible_to(user)
-            .filter(program=program, version=version, status=choices.EndorsementStatus.REQUESTED,
-                    lapsed_at__isnull=True)
-            .select_related("group", "group__lead", "version").order_by("group__name"))
-    return [Candidate(AgendaKind.PENDING_ENDORSEMENT, f"Pending endorsement: {e.group} on {version}", e,
-                      f"Requested on publication of {version}"
-                      f"{' on ' + format(version.published_at, '%d %b %Y') if version.published_at else ''}; "
-                      f"lead: {getattr(e.group, 'lead', None) or 'none named'}.",
-                      _visibility(e.group), _url(e))
-            for e in rows]
+    rows = (
+        Endorsement.objects.visible_to(user)
+        .filter(
+            program=program,
+            version=version,
+            status=choices.EndorsementStatus.REQUESTED,
+            lapsed_at__isnull=True,
+        )
+        .select_related("group", "group__lead", "version")
+        .order_by("group__name")
+    )
+    return [
+        Candidate(
+            AgendaKind.PENDING_ENDORSEMENT,
+            f"Pending endorsement: {e.group} on {version}",
+            e,
+            f"Requested on publication of {version}"
+            f"{' on ' + format(version.published_at, '%d %b %Y') if version.published_at else ''}; "
+            f"lead: {getattr(e.group, 'lead', None) or 'none named'}.",
+            _visibility(e.group),
+            _url(e),
+        )
+        for e in rows
+    ]
 
 
 # In agenda order: what threatens the program first, then what the stakeholders owe.

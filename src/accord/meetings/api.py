@@ -41,8 +41,21 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgendaItem
-        fields = ["id", "order", "title", "kind", "source_type", "source_id", "source_label", "source_url", "notes",
-                  "discussion", "visibility", "decisions", "actions"]
+        fields = [
+            "id",
+            "order",
+            "title",
+            "kind",
+            "source_type",
+            "source_id",
+            "source_label",
+            "source_url",
+            "notes",
+            "discussion",
+            "visibility",
+            "decisions",
+            "actions",
+        ]
         read_only_fields = fields
 
 
@@ -53,8 +66,20 @@ class MeetingSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["id", "program", "body", "title", "scheduled_at", "location", "attendees", "status", "visibility",
-                  "agenda_items", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "program",
+            "body",
+            "title",
+            "scheduled_at",
+            "location",
+            "attendees",
+            "status",
+            "visibility",
+            "agenda_items",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["status", "created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -86,11 +111,20 @@ class MeetingViewSet(AccordModelViewSet):
 
     def get_queryset(self) -> Any:
         user = self.request.user
-        items = (AgendaItem.objects.visible_to(user).order_by("order", "pk")
-                 .select_related("source_type")
-                 .prefetch_related("decisions",
-                                   Prefetch("actions", queryset=MeetingAction.objects.visible_to(user)
-                                            .select_related("owner").order_by("due_date", "pk"))))
+        items = (
+            AgendaItem.objects.visible_to(user)
+            .order_by("order", "pk")
+            .select_related("source_type")
+            .prefetch_related(
+                "decisions",
+                Prefetch(
+                    "actions",
+                    queryset=MeetingAction.objects.visible_to(user)
+                    .select_related("owner")
+                    .order_by("due_date", "pk"),
+                ),
+            )
+        )
         return super().get_queryset().prefetch_related("attendees", Prefetch("agenda_items", queryset=items))
 
     @extend_schema(request=None, responses=AgendaItemSerializer(many=True))

@@ -43,7 +43,9 @@ def _at(day: dt.date, hour: int = 9) -> dt.datetime:
 
 def _members(program: Any, keys: list[str], demo: DemoContext) -> list[Any]:
     people = [demo.people[k] for k in keys if k in demo.people]
-    member_ids = set(Membership.objects.filter(program=program, person__in=people).values_list("person_id", flat=True))
+    member_ids = set(
+        Membership.objects.filter(program=program, person__in=people).values_list("person_id", flat=True)
+    )
     return [p for p in people if p.pk in member_ids]
 
 
@@ -51,15 +53,29 @@ def _board_meeting(demo: DemoContext, key: str, *, number: int, day: dt.date, he
     program = demo.programs[key]
     pm_key, chair_key, owner_keys = CAST[key]
     pm, chair = demo.people[pm_key], demo.people[chair_key]
-    board = list(Membership.objects.filter(program=program, role__in=["board_member", "program_manager"])
-                 .values_list("person", flat=True))
-    meeting = create_record(model=Meeting, actor=pm, data={
-        "program": program, "body": Body.BOARD, "title": f"Governance board #{number}", "scheduled_at": _at(day),
-        "location": "Executive boardroom, Lakeshore General", "visibility": Visibility.INTERNAL, "attendees": board,
-    })
+    board = list(
+        Membership.objects.filter(program=program, role__in=["board_member", "program_manager"]).values_list(
+            "person", flat=True
+        )
+    )
+    meeting = create_record(
+        model=Meeting,
+        actor=pm,
+        data={
+            "program": program,
+            "body": Body.BOARD,
+            "title": f"Governance board #{number}",
+            "scheduled_at": _at(day),
+            "location": "Executive boardroom, Lakeshore General",
+            "visibility": Visibility.INTERNAL,
+            "attendees": board,
+        },
+    )
     items = services.draft_agenda(meeting=meeting, actor=pm, now=_at(day - dt.timedelta(days=3)))
     if not items:
-        items = [services.add_agenda_item(meeting=meeting, actor=pm, title=title) for title in FALLBACK_ITEMS[key]]
+        items = [
+            services.add_agenda_item(meeting=meeting, actor=pm, title=title) for title in FALLBACK_ITEMS[key]
+        ]
     if not held:
         return meeting
     owners = _members(program, owner_keys, demo) or [pm]
@@ -67,16 +83,23 @@ def _board_meeting(demo: DemoContext, key: str, *, number: int, day: dt.date, he
         services.record_discussion(item=item, actor=pm, discussion=DISCUSSIONS[index % len(DISCUSSIONS)])
         if index < 2:
             services.record_decision(
-                item=item, actor=chair, title=f"Board direction on {item.source_label or item.title}"[:200],
+                item=item,
+                actor=chair,
+                title=f"Board direction on {item.source_label or item.title}"[:200],
                 decision="Fund the remediation proposed by the program manager and report progress monthly."
-                if index == 0 else "Accept the plan as presented; the owner reports back at the next board.",
+                if index == 0
+                else "Accept the plan as presented; the owner reports back at the next board.",
                 rationale="Protects the benefits the program was bought for at a cost the board accepts.",
                 options_considered="Do nothing; defer to after go-live; act now (chosen).",
                 decided_on=day,
             )
-        action = services.add_action(item=item, actor=pm, owner=owners[index % len(owners)],
-                                     description=f"Report on “{item.title[:120]}” with evidence",
-                                     due_date=day + dt.timedelta(days=14 + 7 * (index % 2)))
+        action = services.add_action(
+            item=item,
+            actor=pm,
+            owner=owners[index % len(owners)],
+            description=f"Report on “{item.title[:120]}” with evidence",
+            due_date=day + dt.timedelta(days=14 + 7 * (index % 2)),
+        )
         if day + dt.timedelta(days=21) < demo.today and index % 3 != 2:
             services.complete_action(action=action, actor=action.owner, done_on=day + dt.timedelta(days=12))
     services.mark_held(meeting=meeting, actor=pm)

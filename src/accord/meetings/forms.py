@@ -18,7 +18,9 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["body", "title", "scheduled_at", "location", "attendees", "visibility"]
-        widgets = {"scheduled_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+        widgets = {
+            "scheduled_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        }
 
     def __init__(self, *args: Any, program: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -52,23 +52,34 @@ class AgendaItem(ProgramScopedModel):
     order = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=24, choices=AgendaKind.choices, default=AgendaKind.OTHER)
-    source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")
-    source_label = models.CharField(max_length=300, blank=True, help_text="The source record as it read when drafted.")
+    source_label = models.CharField(
+        max_length=300, blank=True, help_text="The source record as it read when drafted."
+    )
     source_url = models.CharField(max_length=500, blank=True)
     notes = models.TextField(blank=True, help_text="Why it is on the agenda; background for the members.")
     discussion = models.TextField(blank=True, help_text="Minutes: what was discussed.")
-    decisions = models.ManyToManyField("governance.Decision", blank=True, related_name="agenda_items",
-                                       help_text="Decisions taken on this item (entries of the decision log).")
+    decisions = models.ManyToManyField(
+        "governance.Decision",
+        blank=True,
+        related_name="agenda_items",
+        help_text="Decisions taken on this item (entries of the decision log).",
+    )
     visibility = VisibilityField()
 
     class Meta:
         ordering = ["meeting", "order", "pk"]
         constraints = [
             # Drafting twice must not put the same record on one agenda twice.
-            models.UniqueConstraint(fields=["meeting", "source_type", "source_id"],
-                                    condition=Q(source_id__isnull=False), name="agenda_item_source_once_per_meeting"),
+            models.UniqueConstraint(
+                fields=["meeting", "source_type", "source_id"],
+                condition=Q(source_id__isnull=False),
+                name="agenda_item_source_once_per_meeting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,7 +107,9 @@ class MeetingAction(ProgramScopedModel):
 
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField()
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meeting_actions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meeting_actions"
+    )
     due_date = models.DateField()
     status = models.CharField(max_length=8, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     done_on = models.DateField(null=True, blank=True)
@@ -112,12 +125,13 @@ class MeetingAction(ProgramScopedModel):
         return self.description[:80]
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:meeting_detail",
-                       kwargs={"program_id": self.program_id, "pk": self.agenda_item.meeting_id})
+        return reverse(
+            "meetings:meeting_detail",
+            kwargs={"program_id": self.program_id, "pk": self.agenda_item.meeting_id},
+        )
 
     def clean(self) -> None:
         if self.agenda_item_id and self.program_id and self.agenda_item.program_id != self.program_id:
             raise ValidationError("An action belongs to the same program as its agenda item.")
         if self.status == ActionStatus.DONE and self.done_on is None:
             raise ValidationError({"done_on": "Say when the action was done."})
-

@@ -14,26 +14,40 @@ from accord.meetings.models import AgendaItem, Meeting, MeetingAction
 
 
 def list_meetings(*, program: Any, user: Any) -> QuerySet[Meeting]:
-    return (Meeting.objects.visible_to(user).filter(program=program)
-            .annotate(item_count=Count("agenda_items", distinct=True)).order_by("-scheduled_at", "-pk"))
+    return (
+        Meeting.objects.visible_to(user)
+        .filter(program=program)
+        .annotate(item_count=Count("agenda_items", distinct=True))
+        .order_by("-scheduled_at", "-pk")
+    )
 
 
 def get_meeting_with_minutes(*, meeting: Meeting, user: Any) -> list[AgendaItem]:
     """The agenda items the person may see, each with its decisions and actions, in a fixed number of queries."""
     decisions_model = AgendaItem._meta.get_field("decisions").related_model
     return list(
-        AgendaItem.objects.visible_to(user).filter(meeting=meeting).select_related("source_type")
+        AgendaItem.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .select_related("source_type")
         .prefetch_related(
             Prefetch("decisions", queryset=decisions_model.objects.visible_to(user).order_by("pk")),
-            Prefetch("actions", queryset=MeetingAction.objects.visible_to(user, Action.VIEW)
-                     .select_related("owner").order_by("due_date", "pk")),
-        ).order_by("order", "pk")
+            Prefetch(
+                "actions",
+                queryset=MeetingAction.objects.visible_to(user, Action.VIEW)
+                .select_related("owner")
+                .order_by("due_date", "pk"),
+            ),
+        )
+        .order_by("order", "pk")
     )
 
 
 def list_my_actions(*, program: Any, user: Any, include_done: bool = False) -> QuerySet[MeetingAction]:
-    actions = (MeetingAction.objects.filter(program=program, owner=user)
-               .select_related("agenda_item", "agenda_item__meeting").order_by("status", "due_date", "pk"))
+    actions = (
+        MeetingAction.objects.filter(program=program, owner=user)
+        .select_related("agenda_item", "agenda_item__meeting")
+        .order_by("status", "due_date", "pk")
+    )
     return actions if include_done else actions.open()
 
 
@@ -42,9 +56,19 @@ def home_panel(*, program: Any, user: Any, today: dt.date | None = None) -> dict
     today = today or timezone.localdate()
     actions = list(list_my_actions(program=program, user=user)[:5])
     now = timezone.now()
-    upcoming = (Meeting.objects.visible_to(user).filter(program=program, status=MeetingStatus.PLANNED,
-                                                        scheduled_at__gte=now).order_by("scheduled_at").first())
+    upcoming = (
+        Meeting.objects.visible_to(user)
+        .filter(program=program, status=MeetingStatus.PLANNED, scheduled_at__gte=now)
+        .order_by("scheduled_at")
+        .first()
+    )
     overdue = sum(1 for a in actions if a.due_date < today)
     open_count = MeetingAction.objects.filter(program=program, owner=user).open().count() if actions else 0
-    return {"program": program, "actions": actions, "open_count": open_count, "overdue": overdue,
-            "upcoming": upcoming, "today": today}
+    return {
+        "program": program,
+        "actions": actions,
+        "open_count": open_count,
+        "overdue": overdue,
+        "upcoming": upcoming,
+        "today": today,
+    }

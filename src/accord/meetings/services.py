@@ -46,9 +46,10 @@ def draft_agenda(*, meeting: Meeting, actor: Any, now: dt.datetime) -> list[Agen
         raise ValidationError("This meeting has been held; its agenda is part of the minutes.")
     candidates = agenda.collect(program=meeting.program, body=meeting.body, user=actor, today=now.date())
     with transaction.atomic():
-        existing = set(meeting.agenda_items.exclude(source_id__isnull=True)
-                       .values_list("source_type_id", "source_id"))
-        order = (meeting.agenda_items.aggregate(top=Max("order"))["top"] or 0)
+        existing = set(
+            meeting.agenda_items.exclude(source_id__isnull=True).values_list("source_type_id", "source_id")
+        )
+        order = meeting.agenda_items.aggregate(top=Max("order"))["top"] or 0
         created = []
         for candidate in candidates:
             content_type = ContentType.objects.get_for_model(candidate.source)
@@ -56,29 +57,51 @@ def draft_agenda(*, meeting: Meeting, actor: Any, now: dt.datetime) -> list[Agen
                 continue
             order += 10
             item = AgendaItem(
-                program=meeting.program, meeting=meeting, order=order, title=candidate.title[:300],
-                kind=candidate.kind, source_type=content_type, source_id=candidate.source.pk,
-                source_label=str(candidate.source)[:300], source_url=candidate.url[:500], notes=candidate.notes,
+                program=meeting.program,
+                meeting=meeting,
+                order=order,
+                title=candidate.title[:300],
+                kind=candidate.kind,
+                source_type=content_type,
+                source_id=candidate.source.pk,
+                source_label=str(candidate.source)[:300],
+                source_url=candidate.url[:500],
+                notes=candidate.notes,
                 visibility=_item_visibility(meeting, candidate.visibility),
             )
             item.full_clean()
             item.save()
             existing.add((content_type.pk, candidate.source.pk))
             created.append(item)
-        audit.record(actor=actor, action=AuditAction.EVENT, instance=meeting, at=now,
-                     changes={"agenda_drafted": [None, [i.title for i in created]]})
+        audit.record(
+            actor=actor,
+            action=AuditAction.EVENT,
+            instance=meeting,
+            at=now,
+            changes={"agenda_drafted": [None, [i.title for i in created]]},
+        )
     return created
 
 
-def add_agenda_item(*, meeting: Meeting, actor: Any, title: str, notes: str = "",
-                    visibility: str | None = None) -> AgendaItem:
+def add_agenda_item(
+    *, meeting: Meeting, actor: Any, title: str, notes: str = "", visibility: str | None = None
+) -> AgendaItem:
     """A member-written item (any other business); it goes to the end of the agenda."""
     _require(actor, Action.CHANGE, meeting, "You may not change this meeting's agenda.")
     top = meeting.agenda_items.aggregate(top=Max("order"))["top"] or 0
-    return create_record(model=AgendaItem, actor=actor, data={
-        "program": meeting.program, "meeting": meeting, "order": top + 10, "title": title, "notes": notes,
-        "kind": AgendaKind.OTHER, "visibility": visibility or meeting.visibility,
-    })
+    return create_record(
+        model=AgendaItem,
+        actor=actor,
+        data={
+            "program": meeting.program,
+            "meeting": meeting,
+            "order": top + 10,
+            "title": title,
+            "notes": notes,
+            "kind": AgendaKind.OTHER,
+            "visibility": visibility or meeting.visibility,
+        },
+    )
 
 
 def record_discussion(*, item: AgendaItem, actor: Any, discussion: str) -> AgendaItem:
@@ -87,8 +110,16 @@ def record_discussion(*, item: AgendaItem, actor: Any, discussion: str) -> Agend
     return update_record(instance=item, actor=actor, data={"discussion": discussion})
 
 
-def record_decision(*, item: AgendaItem, actor: Any, title: str, decision: str, rationale: str = "",
-                    options_considered: str = "", decided_on: dt.date | None = None) -> Any:
+def record_decision(
+    *,
+    item: AgendaItem,
+    actor: Any,
+    title: str,
+    decision: str,
+    rationale: str = "",
+    options_considered: str = "",
+    decided_on: dt.date | None = None,
+) -> Any:
     """A decision taken on an agenda item: a `governance.Decision` in the log, linked to the item and,
     where the item came from a red flag, a risk or a KPI's benefit, to that record too."""
     from accord.governance import services as governance_services
@@ -98,14 +129,22 @@ def record_decision(*, item: AgendaItem, actor: Any, title: str, decision: str, 
     links = _decision_links(item)
     with transaction.atomic():
         logged = governance_services.create_decision(
-            program=meeting.program, actor=actor, title=title, decision=decision, rationale=rationale,
-            options_considered=options_considered, context=_decision_context(item),
-            decided_on=decided_on or meeting.scheduled_at.date(), decided_by=meeting.get_body_display(),
-            visibility=item.visibility, **links,
+            program=meeting.program,
+            actor=actor,
+            title=title,
+            decision=decision,
+            rationale=rationale,
+            options_considered=options_considered,
+            context=_decision_context(item),
+            decided_on=decided_on or meeting.scheduled_at.date(),
+            decided_by=meeting.get_body_display(),
+            visibility=item.visibility,
+            **links,
         )
         item.decisions.add(logged)
-        audit.record(actor=actor, action=AuditAction.UPDATE, instance=item,
-                     changes={"decisions": [None, [logged.pk]]})
+        audit.record(
+            actor=actor, action=AuditAction.UPDATE, instance=item, changes={"decisions": [None, [logged.pk]]}
+        )
     return logged
 
 
@@ -132,18 +171,34 @@ def _decision_links(item: AgendaItem) -> dict[str, list[Any]]:
     return {}
 
 
-def add_action(*, item: AgendaItem, actor: Any, description: str, owner: Any, due_date: dt.date) -> MeetingAction:
+def add_action(
+    *, item: AgendaItem, actor: Any, description: str, owner: Any, due_date: dt.date
+) -> MeetingAction:
     """An action from the minutes; it appears on the owner's pages and they are notified."""
     _require(actor, Action.CHANGE, item, "You may not record minutes for this meeting.")
     with transaction.atomic():
-        action = create_record(model=MeetingAction, actor=actor, data={
-            "program": item.program, "agenda_item": item, "description": description, "owner": owner,
-            "due_date": due_date, "visibility": item.visibility,
-        })
-        notify(recipients=[owner], kind=NotificationKind.MEETING_ACTION, program=item.program, actor=actor,
-               about=action,
-               title=f"Action for you from {item.meeting.title}, due {due_date:%d %b %Y}",
-               body=description, url=reverse("meetings:my_actions", kwargs={"program_id": item.program_id}))
+        action = create_record(
+            model=MeetingAction,
+            actor=actor,
+            data={
+                "program": item.program,
+                "agenda_item": item,
+                "description": description,
+                "owner": owner,
+                "due_date": due_date,
+                "visibility": item.visibility,
+            },
+        )
+        notify(
+            recipients=[owner],
+            kind=NotificationKind.MEETING_ACTION,
+            program=item.program,
+            actor=actor,
+            about=action,
+            title=f"Action for you from {item.meeting.title}, due {due_date:%d %b %Y}",
+            body=description,
+            url=reverse("meetings:my_actions", kwargs={"program_id": item.program_id}),
+        )
     return action
 
 
@@ -151,16 +206,23 @@ def complete_action(*, action: MeetingAction, actor: Any, done_on: dt.date) -> M
     """The owner (or the meeting's leadership) reports an action done."""
     if action.status == ActionStatus.DONE:
         raise ValidationError("This action is already done.")
-    _require(actor, Action.CHANGE, action, "Only the action's owner or the program's leadership may close it.")
-    return update_record(instance=action, actor=actor, check=False,
-                         data={"status": ActionStatus.DONE, "done_on": done_on})
+    _require(
+        actor, Action.CHANGE, action, "Only the action's owner or the program's leadership may close it."
+    )
+    return update_record(
+        instance=action, actor=actor, check=False, data={"status": ActionStatus.DONE, "done_on": done_on}
+    )
 
 
 def reopen_action(*, action: MeetingAction, actor: Any) -> MeetingAction:
     if action.status == ActionStatus.OPEN:
         raise ValidationError("This action is still open.")
-    _require(actor, Action.CHANGE, action, "Only the action's owner or the program's leadership may reopen it.")
-    return update_record(instance=action, actor=actor, check=False, data={"status": ActionStatus.OPEN, "done_on": None})
+    _require(
+        actor, Action.CHANGE, action, "Only the action's owner or the program's leadership may reopen it."
+    )
+    return update_record(
+        instance=action, actor=actor, check=False, data={"status": ActionStatus.OPEN, "done_on": None}
+    )
 
 
 def mark_held(*, meeting: Meeting, actor: Any) -> Meeting:
@@ -172,6 +234,10 @@ def mark_held(*, meeting: Meeting, actor: Any) -> Meeting:
         meeting.status = MeetingStatus.HELD
         meeting.full_clean()
         meeting.save(update_fields=["status", "updated_at"])
-        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=meeting,
-                     changes={"status": [MeetingStatus.PLANNED, MeetingStatus.HELD]})
+        audit.record(
+            actor=actor,
+            action=AuditAction.TRANSITION,
+            instance=meeting,
+            changes={"status": [MeetingStatus.PLANNED, MeetingStatus.HELD]},
+        )
     return meeting

@@ -15,9 +15,17 @@ urlpatterns = [
     path("<int:pk>/draft-agenda/", views.MeetingDraftAgenda.as_view(), name="meeting_draft_agenda"),
     path("<int:pk>/held/", views.MeetingHold.as_view(), name="meeting_hold"),
     path("<int:pk>/items/", views.AgendaItemAdd.as_view(), name="agenda_item_add"),
-    path("<int:pk>/items/<int:item_pk>/minutes/", views.AgendaItemMinutes.as_view(), name="agenda_item_minutes"),
-    path("<int:pk>/items/<int:item_pk>/decisions/", views.AgendaItemDecision.as_view(), name="agenda_item_decision"),
-    path("<int:pk>/items/<int:item_pk>/actions/", views.AgendaItemAction.as_view(), name="agenda_item_action"),
+    path(
+        "<int:pk>/items/<int:item_pk>/minutes/", views.AgendaItemMinutes.as_view(), name="agenda_item_minutes"
+    ),
+    path(
+        "<int:pk>/items/<int:item_pk>/decisions/",
+        views.AgendaItemDecision.as_view(),
+        name="agenda_item_decision",
+    ),
+    path(
+        "<int:pk>/items/<int:item_pk>/actions/", views.AgendaItemAction.as_view(), name="agenda_item_action"
+    ),
     path("<int:pk>/minutes/", views.MeetingMinutes.as_view(), name="meeting_minutes"),
     path("<int:pk>/minutes.pdf", views.MeetingMinutesPdf.as_view(), name="meeting_minutes_pdf"),
 ]

@@ -46,12 +46,20 @@ class MeetingMixin(ProgramViewMixin):
     meeting_action: str = Action.VIEW
 
     def get_meeting(self) -> Meeting:
-        return get_visible_or_404(self.request.user, Meeting.objects.filter(program=self.program),
-                                  self.meeting_action, pk=self.kwargs["pk"])
+        return get_visible_or_404(
+            self.request.user,
+            Meeting.objects.filter(program=self.program),
+            self.meeting_action,
+            pk=self.kwargs["pk"],
+        )
 
     def get_item(self, meeting: Meeting) -> AgendaItem:
-        return get_visible_or_404(self.request.user, AgendaItem.objects.filter(meeting=meeting), Action.CHANGE,
-                                  pk=self.kwargs["item_pk"])
+        return get_visible_or_404(
+            self.request.user,
+            AgendaItem.objects.filter(meeting=meeting),
+            Action.CHANGE,
+            pk=self.kwargs["item_pk"],
+        )
 
     def back(self, meeting: Meeting, anchor: str = "") -> HttpResponse:
         response = redirect("meetings:meeting_detail", program_id=self.program.pk, pk=meeting.pk)
@@ -63,7 +71,9 @@ class MeetingMixin(ProgramViewMixin):
 def minutes_context(request: HttpRequest, program: Any, meeting: Meeting) -> dict[str, Any]:
     items = queries.get_meeting_with_minutes(meeting=meeting, user=request.user)
     return {
-        "program": program, "meeting": meeting, "items": items,
+        "program": program,
+        "meeting": meeting,
+        "items": items,
         "attendees": list(meeting.attendees.order_by("full_name")),
         "decision_count": sum(len(i.decisions.all()) for i in items),
         "action_count": sum(len(i.actions.all()) for i in items),
@@ -78,9 +88,14 @@ class MeetingDetail(MeetingMixin, View):
         can_edit = can(request.user, Action.CHANGE, meeting)
         action_form = ActionForm(program=self.program) if can_edit else None
         context.update(
-            can_edit=can_edit, item_form=AgendaItemForm(), decision_form=DecisionForm(), action_form=action_form,
+            can_edit=can_edit,
+            item_form=AgendaItemForm(),
+            decision_form=DecisionForm(),
+            action_form=action_form,
             # Listed once: every item's action form offers the same people.
-            owner_choices=[(p.pk, p.full_name) for p in action_form.fields["owner"].queryset] if action_form else [],
+            owner_choices=[(p.pk, p.full_name) for p in action_form.fields["owner"].queryset]
+            if action_form
+            else [],
         )
         return render(request, "meetings/meeting_detail.html", context)
 
@@ -95,8 +110,12 @@ class MeetingDraftAgenda(MeetingMixin, View):
         except ValidationError as error:
             messages.error(request, "; ".join(error.messages))
         else:
-            messages.success(request, f"{len(created)} item{'s' if len(created) != 1 else ''} added to the agenda."
-                             if created else "Nothing new needs this body: the agenda is up to date.")
+            messages.success(
+                request,
+                f"{len(created)} item{'s' if len(created) != 1 else ''} added to the agenda."
+                if created
+                else "Nothing new needs this body: the agenda is up to date.",
+            )
         return self.back(meeting)
 
 
@@ -138,7 +157,9 @@ class AgendaItemMinutes(MeetingMixin, View):
         item = self.get_item(meeting)
         form = DiscussionForm(request.POST)
         if form.is_valid():
-            services.record_discussion(item=item, actor=request.user, discussion=form.cleaned_data["discussion"])
+            services.record_discussion(
+                item=item, actor=request.user, discussion=form.cleaned_data["discussion"]
+            )
             messages.success(request, "Discussion saved.")
         return self.back(meeting, f"item-{item.pk}")
 
@@ -170,7 +191,9 @@ class AgendaItemAction(MeetingMixin, View):
         item = self.get_item(meeting)
         form = ActionForm(request.POST, program=self.program)
         if not form.is_valid():
-            messages.error(request, "An action needs a description, an owner from the program and a due date.")
+            messages.error(
+                request, "An action needs a description, an owner from the program and a due date."
+            )
             return self.back(meeting, f"item-{item.pk}")
         try:
             action = services.add_action(item=item, actor=request.user, **form.cleaned_data)
@@ -207,17 +230,25 @@ class MyActions(ProgramViewMixin, View):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         show_done = request.GET.get("done") == "1"
         actions = queries.list_my_actions(program=self.program, user=request.user, include_done=show_done)
-        return render(request, "meetings/my_actions.html", {
-            "program": self.program, "actions": actions, "show_done": show_done, "today": timezone.localdate(),
-        })
+        return render(
+            request,
+            "meetings/my_actions.html",
+            {
+                "program": self.program,
+                "actions": actions,
+                "show_done": show_done,
+                "today": timezone.localdate(),
+            },
+        )
 
 
 class ActionComplete(ProgramViewMixin, View):
     area = "program"
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        action = get_visible_or_404(request.user, MeetingAction.objects.filter(program=self.program), Action.CHANGE,
-                                    pk=kwargs["pk"])
+        action = get_visible_or_404(
+            request.user, MeetingAction.objects.filter(program=self.program), Action.CHANGE, pk=kwargs["pk"]
+        )
         try:
             services.complete_action(action=action, actor=request.user, done_on=timezone.localdate())
         except ValidationError as error:
@@ -226,5 +257,7 @@ class ActionComplete(ProgramViewMixin, View):
             messages.success(request, "Action marked done.")
         target = request.POST.get("next")
         if target == "meeting":
-            return redirect("meetings:meeting_detail", program_id=self.program.pk, pk=action.agenda_item.meeting_id)
+            return redirect(
+                "meetings:meeting_detail", program_id=self.program.pk, pk=action.agenda_item.meeting_id
+            )
         return redirect("meetings:my_actions", program_id=self.program.pk)

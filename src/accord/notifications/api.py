@@ -22,20 +22,34 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "program", "program_name", "kind", "title", "body", "url", "created_at", "read_at",
-                  "is_read"]
+        fields = [
+            "id",
+            "program",
+            "program_name",
+            "kind",
+            "title",
+            "body",
+            "url",
+            "created_at",
+            "read_at",
+            "is_read",
+        ]
         read_only_fields = fields
 
 
 class NotificationFilterSet(ProgramFilterSet):
-    unread = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Only unread (true) or read (false)")
+    unread = filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", label="Only unread (true) or read (false)"
+    )
 
     class Meta:
         model = Notification
         fields = ["program", "kind", "unread"]
 
 
-ReadAllResult = inline_serializer("NotificationsMarkedRead", fields={"marked_read": serializers.IntegerField()})
+ReadAllResult = inline_serializer(
+    "NotificationsMarkedRead", fields={"marked_read": serializers.IntegerField()}
+)
 
 
 class NotificationViewSet(AccordReadOnlyViewSet):

@@ -15,8 +15,9 @@ class EmailPreferencesForm(forms.Form):
     def __init__(self, *args: Any, initial_choices: dict[str, bool], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for kind in NotificationKind:
-            self.fields[kind.value] = forms.BooleanField(required=False, label=kind.label,
-                                                         initial=initial_choices.get(kind.value, True))
+            self.fields[kind.value] = forms.BooleanField(
+                required=False, label=kind.label, initial=initial_choices.get(kind.value, True)
+            )
 
     def choices(self) -> dict[str, bool]:
         return {kind: bool(self.cleaned_data.get(kind)) for kind in NotificationKind.values}

@@ -40,11 +40,15 @@ class Notification(ProgramScopedModel):
 
     access_area = "notifications"
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(max_length=32, choices=NotificationKind.choices, default=NotificationKind.OTHER)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True, help_text="Where the notification leads (a path in Accord).")
+    url = models.CharField(
+        max_length=500, blank=True, help_text="Where the notification leads (a path in Accord)."
+    )
     read_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
@@ -65,8 +69,12 @@ class Notification(ProgramScopedModel):
         return self.read_at is not None
 
     def permits(self, user: Any, action: str) -> bool:
-        return (getattr(user, "is_authenticated", False) and user.pk == self.recipient_id
-                and action in (Action.VIEW, Action.CHANGE) and role_in(user, self.program_id) is not None)
+        return (
+            getattr(user, "is_authenticated", False)
+            and user.pk == self.recipient_id
+            and action in (Action.VIEW, Action.CHANGE)
+            and role_in(user, self.program_id) is not None
+        )
 
 
 class NotificationPreferenceQuerySet(models.QuerySet):
@@ -82,8 +90,9 @@ class NotificationPreference(models.Model):
     A personal setting, like a person's name, so it belongs to the person and not to a program.
     """
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                               related_name="notification_preferences")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
     email = models.BooleanField(default=True, help_text="Send an e-mail as well as the in-app notification.")
 

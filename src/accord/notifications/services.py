@@ -39,8 +39,11 @@ def _unique_active(recipients: Iterable[Any], actor: Any) -> list[Any]:
 def email_opted_out(*, people: Iterable[Any], kind: str) -> set[int]:
     """Ids of the people who turned e-mail off for this kind (no preference row means e-mail on)."""
     ids = [p.pk for p in people]
-    return set(NotificationPreference.objects.filter(person_id__in=ids, kind=kind, email=False)
-               .values_list("person_id", flat=True))
+    return set(
+        NotificationPreference.objects.filter(person_id__in=ids, kind=kind, email=False).values_list(
+            "person_id", flat=True
+        )
+    )
 
 
 def absolute_url(url: str) -> str:
@@ -55,10 +58,15 @@ def _email_for(notification: Notification, program_name: str) -> EmailMessage:
         paragraphs.append(notification.body.strip())
     if notification.url:
         paragraphs.append(f"Open it in Accord: {absolute_url(notification.url)}")
-    paragraphs.append(f"You receive this because you take part in {program_name}. Choose which e-mails "
-                      "you get under Notifications > E-mail preferences.")
-    return EmailMessage(subject=f"[Accord · {program_name}] {notification.title}",
-                        body="\n\n".join(paragraphs), to=[notification.recipient.email])
+    paragraphs.append(
+        f"You receive this because you take part in {program_name}. Choose which e-mails "
+        "you get under Notifications > E-mail preferences."
+    )
+    return EmailMessage(
+        subject=f"[Accord · {program_name}] {notification.title}",
+        body="\n\n".join(paragraphs),
+        to=[notification.recipient.email],
+    )
 
 
 def _send_emails(messages: list[EmailMessage]) -> None:
@@ -69,8 +77,17 @@ def _send_emails(messages: list[EmailMessage]) -> None:
         logger.exception("Could not send %d notification e-mail(s)", len(messages))
 
 
-def notify(*, recipients: Iterable[Any], kind: str, title: str, about: Any, body: str = "", url: str = "",
-           program: Any, actor: Any = None) -> list[Notification]:
+def notify(
+    *,
+    recipients: Iterable[Any],
+    kind: str,
+    title: str,
+    about: Any,
+    body: str = "",
+    url: str = "",
+    program: Any,
+    actor: Any = None,
+) -> list[Notification]:
     """Create one in-app notification per recipient and queue e-mail for those who want it.
 
     `about` is the record the title and body speak of: only recipients who may see it now are told
@@ -84,8 +101,12 @@ def notify(*, recipients: Iterable[Any], kind: str, title: str, about: Any, body
     if not people:
         return []
     program_id = getattr(program, "pk", program)
-    rows = [Notification(program_id=program_id, recipient=person, kind=kind, title=title[:200], body=body,
-                         url=url) for person in people]
+    rows = [
+        Notification(
+            program_id=program_id, recipient=person, kind=kind, title=title[:200], body=body, url=url
+        )
+        for person in people
+    ]
     for row in rows:
         row.full_clean(exclude=["program", "recipient"])
     with transaction.atomic():
@@ -95,15 +116,22 @@ def notify(*, recipients: Iterable[Any], kind: str, title: str, about: Any, body
         if program_name is None:
             from accord.programs.models import Program
 
-            program_name = Program.objects.filter(pk=program_id).values_list("name", flat=True).first() or "Accord"
+            program_name = (
+                Program.objects.filter(pk=program_id).values_list("name", flat=True).first() or "Accord"
+            )
         messages = [_email_for(n, program_name) for n in created if n.recipient_id not in opted_out]
         if messages:
             transaction.on_commit(lambda: _send_emails(messages))
     return created
 
 
-def mark_read(*, person: Any, notifications: Iterable[Notification] | None = None, all: bool = False,
-              now: dt.datetime | None = None) -> int:
+def mark_read(
+    *,
+    person: Any,
+    notifications: Iterable[Notification] | None = None,
+    all: bool = False,
+    now: dt.datetime | None = None,
+) -> int:
     """Mark some (or all) of a person's unread notifications read; returns how many changed.
 
     Notifications of anyone else are ignored, whatever is passed in.
@@ -129,12 +157,19 @@ def set_email_preferences(*, person: Any, choices: Mapping[str, bool], actor: An
             before = current.get(kind, True)
             if before == bool(wanted):
                 continue
-            NotificationPreference.objects.update_or_create(person=person, kind=kind,
-                                                           defaults={"email": bool(wanted)})
+            NotificationPreference.objects.update_or_create(
+                person=person, kind=kind, defaults={"email": bool(wanted)}
+            )
             changes[f"email:{kind}"] = [before, bool(wanted)]
         if changes:
-            audit.record(actor=actor, action=AuditAction.UPDATE, object_type="notifications.notificationpreference",
-                         object_id=str(person.pk), object_repr=f"E-mail preferences of {person}", changes=changes)
+            audit.record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                object_type="notifications.notificationpreference",
+                object_id=str(person.pk),
+                object_repr=f"E-mail preferences of {person}",
+                changes=changes,
+            )
 
 
 def email_preferences(person: Any) -> dict[str, bool]:

@@ -43,8 +43,9 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
         return response
     # "Open" marks read and follows the notification's link; only links inside Accord are followed.
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect("notifications:notification_list")
 
@@ -70,8 +71,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
         services.set_email_preferences(person=request.user, choices=form.choices(), actor=request.user)
         messages.success(request, "Your e-mail preferences are saved.")
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "notifications/preferences.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_GET

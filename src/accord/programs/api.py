@@ -20,12 +20,25 @@ from accord.programs.models import Membership, Program
 
 
 class ProgramSerializer(ValidatedModelSerializer):
-    sponsor = VisibleRelatedField(queryset=Program._meta.get_field("sponsor").related_model.objects.all(),
-                                  allow_null=True, required=False)
+    sponsor = VisibleRelatedField(
+        queryset=Program._meta.get_field("sponsor").related_model.objects.all(),
+        allow_null=True,
+        required=False,
+    )
 
     class Meta:
         model = Program
-        fields = ["id", "name", "kind", "phase", "go_live_date", "description", "sponsor", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "phase",
+            "go_live_date",
+            "description",
+            "sponsor",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def create(self, validated_data: dict[str, Any]) -> Program:
@@ -56,15 +69,20 @@ class MembershipSerializer(ValidatedModelSerializer):
         if self.instance is not None:
             for field in ("program", "person"):
                 if field in attrs and attrs[field] != getattr(self.instance, field):
-                    raise serializers.ValidationError({field: "Cannot be changed; remove and add the member."})
+                    raise serializers.ValidationError(
+                        {field: "Cannot be changed; remove and add the member."}
+                    )
         return super().validate(attrs)
 
     def create(self, validated_data: dict[str, Any]) -> Membership:
         return services.add_member(actor=self.context["request"].user, **validated_data)
 
     def update(self, instance: Membership, validated_data: dict[str, Any]) -> Membership:
-        return services.change_role(actor=self.context["request"].user, membership=instance,
-                                    role=validated_data.get("role", instance.role))
+        return services.change_role(
+            actor=self.context["request"].user,
+            membership=instance,
+            role=validated_data.get("role", instance.role),
+        )
 
 
 class MembershipFilterSet(ProgramFilterSet):
@@ -86,8 +104,21 @@ class MembershipViewSet(AccordModelViewSet):
 class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
-        fields = ["sequence", "at", "actor", "actor_label", "program", "action", "object_type", "object_id",
-                  "object_repr", "changes", "remote_addr", "previous_hash", "entry_hash"]
+        fields = [
+            "sequence",
+            "at",
+            "actor",
+            "actor_label",
+            "program",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "remote_addr",
+            "previous_hash",
+            "entry_hash",
+        ]
 
 
 class AuditEntryFilterSet(ProgramFilterSet):

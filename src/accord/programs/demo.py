@@ -37,57 +37,214 @@ ORGANISATIONS: list[tuple[str, str, str, str | None]] = [
 
 # key: (email, name, title, organisation key, {program key: role})
 PEOPLE: list[tuple[str, str, str, str, str, dict[str, str]]] = [
-    ("cio", "cio@lakeshore.example", "Dana Whitfield", "Chief Information Officer", "system",
-     {"emr": Role.BOARD_MEMBER, "outsourcing": Role.BOARD_MEMBER}),
-    ("ceo", "ceo@lakeshore.example", "Marcus Oyelaran", "Chief Executive Officer", "system", {"emr": Role.BOARD_MEMBER}),
-    ("cfo", "cfo@lakeshore.example", "Helen Park", "Chief Financial Officer", "finance",
-     {"emr": Role.BOARD_MEMBER, "outsourcing": Role.BOARD_MEMBER}),
-    ("cmio", "cmio@lakeshore.example", "Dr. Rafael Mendes", "Chief Medical Information Officer", "hospitalists",
-     {"emr": Role.STAKEHOLDER_LEAD}),
-    ("emr_pm", "emr.pm@lakeshore.example", "Priya Natarajan", "EMR Program Director", "it",
-     {"emr": Role.PROGRAM_MANAGER}),
-    ("transition_pm", "transition.pm@lakeshore.example", "Tom Becker", "IT Transition Manager", "it",
-     {"outsourcing": Role.PROGRAM_MANAGER}),
-    ("ed_lead", "ed.lead@lakeshore.example", "Dr. Aisha Rahman", "Chair, Emergency Medicine", "ed",
-     {"emr": Role.STAKEHOLDER_LEAD}),
-    ("hosp_lead", "hospitalist.lead@lakeshore.example", "Dr. Ben Carter", "Hospitalist Group Director",
-     "hospitalists", {"emr": Role.STAKEHOLDER_LEAD}),
-    ("nursing_lead", "nursing.lead@lakeshore.example", "Grace Okafor", "Chief Nursing Informatics Officer",
-     "nursing", {"emr": Role.STAKEHOLDER_LEAD}),
-    ("pharmacy_lead", "pharmacy.lead@lakeshore.example", "Luis Romero", "Director of Pharmacy", "pharmacy",
-     {"emr": Role.STAKEHOLDER_LEAD}),
-    ("lab_lead", "lab.lead@lakeshore.example", "Sofia Lindqvist", "Laboratory Director", "lab",
-     {"emr": Role.STAKEHOLDER_LEAD}),
-    ("revenue_lead", "revenue.lead@lakeshore.example", "Kevin Doyle", "VP Revenue Cycle", "revenue",
-     {"emr": Role.STAKEHOLDER_LEAD}),
-    ("it_director", "it.director@lakeshore.example", "Nadia Petrova", "Director of IT Operations", "it",
-     {"emr": Role.STAKEHOLDER_LEAD, "outsourcing": Role.STAKEHOLDER_LEAD}),
-    ("it_analyst", "it.analyst@lakeshore.example", "Sam Whitaker", "Clinical Applications Analyst", "it",
-     {"emr": Role.MEMBER, "outsourcing": Role.MEMBER}),
-    ("it_engineer", "it.engineer@lakeshore.example", "Jordan Ellis", "Infrastructure Engineer", "it",
-     {"outsourcing": Role.MEMBER}),
-    ("service_desk", "service.desk@lakeshore.example", "Maria Gonzalez", "Service Desk Lead", "it",
-     {"outsourcing": Role.MEMBER}),
-    ("nurse", "nurse.educator@lakeshore.example", "Olivia Brennan", "Clinical Nurse Educator", "nursing",
-     {"emr": Role.MEMBER}),
-    ("vendor_lead", "engagement@meridian.example", "Chris Holloway", "Meridian Engagement Director", "meridian",
-     {"emr": Role.VENDOR}),
-    ("vendor_analyst", "analyst@meridian.example", "Yuki Tanaka", "Meridian Implementation Analyst", "meridian",
-     {"emr": Role.VENDOR}),
-    ("vendor_trainer", "trainer@meridian.example", "Amara Nwosu", "Meridian Principal Trainer", "meridian",
-     {"emr": Role.VENDOR}),
-    ("nb_lead", "transition@northbridge.example", "Ian McAllister", "Northbridge Transition Lead", "northbridge",
-     {"outsourcing": Role.VENDOR}),
-    ("nb_service", "service.manager@northbridge.example", "Fatima Zahra", "Northbridge Service Delivery Manager",
-     "northbridge", {"outsourcing": Role.VENDOR}),
-    ("nb_engineer", "engineer@northbridge.example", "Pavel Novak", "Northbridge Service Desk Engineer",
-     "northbridge", {"outsourcing": Role.VENDOR}),
-    ("consultant", "consultant@clearpath.example", "Elena Marsh", "Clearpath Principal, Clinical Adoption",
-     "clearpath", {"emr": Role.CONSULTANT}),
-    ("consultant2", "advisor@clearpath.example", "Derek Osei", "Clearpath Sourcing Advisor", "clearpath",
-     {"outsourcing": Role.CONSULTANT}),
-    ("auditor", "auditor@lakeshore.example", "Ruth Feldman", "Internal Audit Manager", "audit",
-     {"emr": Role.AUDITOR, "outsourcing": Role.AUDITOR}),
+    (
+        "cio",
+        "cio@lakeshore.example",
+        "Dana Whitfield",
+        "Chief Information Officer",
+        "system",
+        {"emr": Role.BOARD_MEMBER, "outsourcing": Role.BOARD_MEMBER},
+    ),
+    (
+        "ceo",
+        "ceo@lakeshore.example",
+        "Marcus Oyelaran",
+        "Chief Executive Officer",
+        "system",
+        {"emr": Role.BOARD_MEMBER},
+    ),
+    (
+        "cfo",
+        "cfo@lakeshore.example",
+        "Helen Park",
+        "Chief Financial Officer",
+        "finance",
+        {"emr": Role.BOARD_MEMBER, "outsourcing": Role.BOARD_MEMBER},
+    ),
+    (
+        "cmio",
+        "cmio@lakeshore.example",
+        "Dr. Rafael Mendes",
+        "Chief Medical Information Officer",
+        "hospitalists",
+        {"emr": Role.STAKEHOLDER_LEAD},
+    ),
+    (
+        "emr_pm",
+        "emr.pm@lakeshore.example",
+        "Priya Natarajan",
+        "EMR Program Director",
+        "it",
+        {"emr": Role.PROGRAM_MANAGER},
+    ),
+    (
+        "transition_pm",
+        "transition.pm@lakeshore.example",
+        "Tom Becker",
+        "IT Transition Manager",
+        "it",
+        {"outsourcing": Role.PROGRAM_MANAGER},
+    ),
+    (
+        "ed_lead",
+        "ed.lead@lakeshore.example",
+        "Dr. Aisha Rahman",
+        "Chair, Emergency Medicine",
+        "ed",
+        {"emr": Role.STAKEHOLDER_LEAD},
+    ),
+    (
+        "hosp_lead",
+        "hospitalist.lead@lakeshore.example",
+        "Dr. Ben Carter",
+        "Hospitalist Group Director",
+        "hospitalists",
+        {"emr": Role.STAKEHOLDER_LEAD},
+    ),
+    (
+        "nursing_lead",
+        "nursing.lead@lakeshore.example",
+        "Grace Okafor",
+        "Chief Nursing Informatics Officer",
+        "nursing",
+        {"emr": Role.STAKEHOLDER_LEAD},
+    ),
+    (
+        "pharmacy_lead",
+        "pharmacy.lead@lakeshore.example",
+        "Luis Romero",
+        "Director of Pharmacy",
+        "pharmacy",
+        {"emr": Role.STAKEHOLDER_LEAD},
+    ),
+    (
+        "lab_lead",
+        "lab.lead@lakeshore.example",
+        "Sofia Lindqvist",
+        "Laboratory Director",
+        "lab",
+        {"emr": Role.STAKEHOLDER_LEAD},
+    ),
+    (
+        "revenue_lead",
+        "revenue.lead@lakeshore.example",
+        "Kevin Doyle",
+        "VP Revenue Cycle",
+        "revenue",
+        {"emr": Role.STAKEHOLDER_LEAD},
+    ),
+    (
+        "it_director",
+        "it.director@lakeshore.example",
+        "Nadia Petrova",
+        "Director of IT Operations",
+        "it",
+        {"emr": Role.STAKEHOLDER_LEAD, "outsourcing": Role.STAKEHOLDER_LEAD},
+    ),
+    (
+        "it_analyst",
+        "it.analyst@lakeshore.example",
+        "Sam Whitaker",
+        "Clinical Applications Analyst",
+        "it",
+        {"emr": Role.MEMBER, "outsourcing": Role.MEMBER},
+    ),
+    (
+        "it_engineer",
+        "it.engineer@lakeshore.example",
+        "Jordan Ellis",
+        "Infrastructure Engineer",
+        "it",
+        {"outsourcing": Role.MEMBER},
+    ),
+    (
+        "service_desk",
+        "service.desk@lakeshore.example",
+        "Maria Gonzalez",
+        "Service Desk Lead",
+        "it",
+        {"outsourcing": Role.MEMBER},
+    ),
+    (
+        "nurse",
+        "nurse.educator@lakeshore.example",
+        "Olivia Brennan",
+        "Clinical Nurse Educator",
+        "nursing",
+        {"emr": Role.MEMBER},
+    ),
+    (
+        "vendor_lead",
+        "engagement@meridian.example",
+        "Chris Holloway",
+        "Meridian Engagement Director",
+        "meridian",
+        {"emr": Role.VENDOR},
+    ),
+    (
+        "vendor_analyst",
+        "analyst@meridian.example",
+        "Yuki Tanaka",
+        "Meridian Implementation Analyst",
+        "meridian",
+        {"emr": Role.VENDOR},
+    ),
+    (
+        "vendor_trainer",
+        "trainer@meridian.example",
+        "Amara Nwosu",
+        "Meridian Principal Trainer",
+        "meridian",
+        {"emr": Role.VENDOR},
+    ),
+    (
+        "nb_lead",
+        "transition@northbridge.example",
+        "Ian McAllister",
+        "Northbridge Transition Lead",
+        "northbridge",
+        {"outsourcing": Role.VENDOR},
+    ),
+    (
+        "nb_service",
+        "service.manager@northbridge.example",
+        "Fatima Zahra",
+        "Northbridge Service Delivery Manager",
+        "northbridge",
+        {"outsourcing": Role.VENDOR},
+    ),
+    (
+        "nb_engineer",
+        "engineer@northbridge.example",
+        "Pavel Novak",
+        "Northbridge Service Desk Engineer",
+        "northbridge",
+        {"outsourcing": Role.VENDOR},
+    ),
+    (
+        "consultant",
+        "consultant@clearpath.example",
+        "Elena Marsh",
+        "Clearpath Principal, Clinical Adoption",
+        "clearpath",
+        {"emr": Role.CONSULTANT},
+    ),
+    (
+        "consultant2",
+        "advisor@clearpath.example",
+        "Derek Osei",
+        "Clearpath Sourcing Advisor",
+        "clearpath",
+        {"outsourcing": Role.CONSULTANT},
+    ),
+    (
+        "auditor",
+        "auditor@lakeshore.example",
+        "Ruth Feldman",
+        "Internal Audit Manager",
+        "audit",
+        {"emr": Role.AUDITOR, "outsourcing": Role.AUDITOR},
+    ),
 ]
 
 ADMIN_EMAIL = "admin@lakeshore.example"
@@ -97,8 +254,10 @@ def demo_logins() -> list[tuple[str, str, str]]:
     """(e-mail, who, what they see) for the README and the end of `accord demo`."""
     rows = [(ADMIN_EMAIL, "Platform administrator", "everything, the admin site")]
     for _key, email, name, title, _org, roles in PEOPLE:
-        where = ", ".join(f"{Role(role).label.lower()} in {'EMR' if program == 'emr' else 'transition'}"
-                          for program, role in roles.items())
+        where = ", ".join(
+            f"{Role(role).label.lower()} in {'EMR' if program == 'emr' else 'transition'}"
+            for program, role in roles.items()
+        )
         rows.append((email, f"{name}, {title}"[:44], where))
     return rows
 
@@ -106,25 +265,45 @@ def demo_logins() -> list[tuple[str, str, str]]:
 def seed(demo: DemoContext) -> None:
     for key, name, kind, parent in ORGANISATIONS:
         demo.organisations[key] = create_record(
-            model=Organisation, actor=SYSTEM_ACTOR, check=False,
+            model=Organisation,
+            actor=SYSTEM_ACTOR,
+            check=False,
             data={"name": name, "kind": kind, "parent": demo.organisations.get(parent) if parent else None},
         )
-    admin = create_person(actor=SYSTEM_ACTOR, check=False, email=ADMIN_EMAIL, full_name="Accord Administrator",
-                          title="Platform administrator", organisation=demo.organisations["it"],
-                          password=DEMO_PASSWORD)
+    admin = create_person(
+        actor=SYSTEM_ACTOR,
+        check=False,
+        email=ADMIN_EMAIL,
+        full_name="Accord Administrator",
+        title="Platform administrator",
+        organisation=demo.organisations["it"],
+        password=DEMO_PASSWORD,
+    )
     User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
     demo.people["admin"] = admin
     for key, email, name, title, org, _roles in PEOPLE:
-        demo.people[key] = create_person(actor=SYSTEM_ACTOR, check=False, email=email, full_name=name, title=title,
-                                         organisation=demo.organisations[org], password=DEMO_PASSWORD)
+        demo.people[key] = create_person(
+            actor=SYSTEM_ACTOR,
+            check=False,
+            email=email,
+            full_name=name,
+            title=title,
+            organisation=demo.organisations[org],
+            password=DEMO_PASSWORD,
+        )
 
     # The internal auditor also reads the audit entries of no program: people, organisations, sign-ins.
     User.objects.filter(pk=demo.people["auditor"].pk).update(is_platform_auditor=True)
 
     demo.programs["emr"] = create_program(
-        actor=SYSTEM_ACTOR, check=False, manager=demo.people["emr_pm"], name=EMR_NAME,
-        kind=ProgramKind.EMR_DEPLOYMENT, phase=ProgramPhase.STABILISATION,
-        go_live_date=demo.today - dt.timedelta(days=122), sponsor=demo.organisations["system"],
+        actor=SYSTEM_ACTOR,
+        check=False,
+        manager=demo.people["emr_pm"],
+        name=EMR_NAME,
+        kind=ProgramKind.EMR_DEPLOYMENT,
+        phase=ProgramPhase.STABILISATION,
+        go_live_date=demo.today - dt.timedelta(days=122),
+        sponsor=demo.organisations["system"],
         description=(
             "Replace three legacy clinical systems with the Meridian EHR across both hospitals. "
             "Bought to raise medication safety, cut duplicate testing and documentation burden, and speed "
@@ -132,9 +311,14 @@ def seed(demo: DemoContext) -> None:
         ),
     )
     demo.programs["outsourcing"] = create_program(
-        actor=SYSTEM_ACTOR, check=False, manager=demo.people["transition_pm"], name=OUTSOURCING_NAME,
-        kind=ProgramKind.OUTSOURCING_TRANSITION, phase=ProgramPhase.BUILD,
-        go_live_date=demo.today + dt.timedelta(days=75), sponsor=demo.organisations["system"],
+        actor=SYSTEM_ACTOR,
+        check=False,
+        manager=demo.people["transition_pm"],
+        name=OUTSOURCING_NAME,
+        kind=ProgramKind.OUTSOURCING_TRANSITION,
+        phase=ProgramPhase.BUILD,
+        go_live_date=demo.today + dt.timedelta(days=75),
+        sponsor=demo.organisations["system"],
         description=(
             "Transition-in of Northbridge IT Services for service desk, infrastructure and application "
             "support. Month two: current-state assessment and knowledge transfer under way; SLAs agreed "

@@ -16,8 +16,10 @@ class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
         fields = ["name", "kind", "phase", "go_live_date", "description", "sponsor"]
-        widgets = {"go_live_date": forms.DateInput(attrs={"type": "date"}),
-                   "description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "go_live_date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -33,10 +35,14 @@ class AddMemberForm(forms.Form):
     def __init__(self, *args: Any, program: Program, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = (
-            User.objects.visible_to(user).filter(is_active=True).exclude(memberships__program=program)
+            User.objects.visible_to(user)
+            .filter(is_active=True)
+            .exclude(memberships__program=program)
             .select_related("organisation")
         )
-        self.fields["person"].label_from_instance = lambda p: f"{p.full_name} ({p.organisation or 'no organisation'})"
+        self.fields["person"].label_from_instance = lambda p: (
+            f"{p.full_name} ({p.organisation or 'no organisation'})"
+        )
 
 
 class ChangeRoleForm(forms.Form):
@@ -48,11 +54,15 @@ class AuditFilterForm(forms.Form):
     object_type = forms.ChoiceField(required=False, label="Record type")
     action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To (inclusive)")
+    until = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To (inclusive)"
+    )
 
     def __init__(self, *args: Any, program: Program, object_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = User.objects.filter(memberships__program=program).order_by("full_name")
+        self.fields["person"].queryset = User.objects.filter(memberships__program=program).order_by(
+            "full_name"
+        )
         self.fields["object_type"].choices = [("", "Any type"), *[(t, t) for t in object_types]]
 
     def clean(self) -> dict[str, Any]:

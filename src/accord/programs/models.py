@@ -46,8 +46,12 @@ class Program(models.Model):
     go_live_date = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
     sponsor = models.ForeignKey(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="sponsored_programs", help_text="The health system or hospital that owns the program.",
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sponsored_programs",
+        help_text="The health system or hospital that owns the program.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -89,7 +93,9 @@ class Membership(ProgramScopedModel):
     class Meta:
         ordering = ["program", "role", "person__full_name"]
         constraints = [
-            models.UniqueConstraint(fields=["program", "person"], name="one_membership_per_person_and_program"),
+            models.UniqueConstraint(
+                fields=["program", "person"], name="one_membership_per_person_and_program"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,4 +107,6 @@ class Membership(ProgramScopedModel):
             return
         partner = self.role in {Role.VENDOR, Role.CONSULTANT}
         if partner and person.organisation.is_hospital_side:
-            raise ValidationError({"role": "Vendor and consultant roles are for people from partner organisations."})
+            raise ValidationError(
+                {"role": "Vendor and consultant roles are for people from partner organisations."}
+            )

@@ -16,8 +16,13 @@ from accord.programs.models import Membership, Program
 
 def list_programs_for(user: Any) -> list[dict[str, Any]]:
     roles = roles_by_program(user)
-    programs = Program.objects.visible_to(user).select_related("sponsor").annotate(member_count=Count("memberships"))
-    return [{"program": p, "role": Role(roles[p.pk]).label if p.pk in roles else "Administrator"} for p in programs]
+    programs = (
+        Program.objects.visible_to(user).select_related("sponsor").annotate(member_count=Count("memberships"))
+    )
+    return [
+        {"program": p, "role": Role(roles[p.pk]).label if p.pk in roles else "Administrator"}
+        for p in programs
+    ]
 
 
 def summarise_members(program: Program) -> list[tuple[str, int]]:
@@ -37,9 +42,17 @@ def go_live_status(program: Program, today: dt.date | None = None) -> str:
     return f"{-delta} days to go-live ({program.go_live_date:%d %b %Y})"
 
 
-def list_audit_entries(*, user: Any, program: Program, person: Any = None, object_type: str = "",
-                       action: str = "", since: dt.date | None = None, until: dt.date | None = None,
-                       object_id: str = "") -> QuerySet[AuditEntry]:
+def list_audit_entries(
+    *,
+    user: Any,
+    program: Program,
+    person: Any = None,
+    object_type: str = "",
+    action: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    object_id: str = "",
+) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.visible_to(user).filter(program=program)
     if person is not None:
         entries = entries.filter(actor=person)
@@ -53,12 +66,17 @@ def list_audit_entries(*, user: Any, program: Program, person: Any = None, objec
     if since:
         entries = entries.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz))
     if until:
-        entries = entries.filter(at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+        entries = entries.filter(
+            at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
     return entries.select_related("actor").order_by("-sequence")
 
 
 def list_audited_types(program: Program) -> list[str]:
     return list(
-        AuditEntry.objects.filter(program=program).exclude(object_type="")
-        .values_list("object_type", flat=True).distinct().order_by("object_type")
+        AuditEntry.objects.filter(program=program)
+        .exclude(object_type="")
+        .values_list("object_type", flat=True)
+        .distinct()
+        .order_by("object_type")
     )

@@ -24,11 +24,17 @@ def create_program(*, actor: Any, manager: Any | None = None, check: bool = True
     with transaction.atomic():
         program.full_clean()
         program.save()
-        audit.record(actor=actor, action=AuditAction.CREATE, instance=program,
-                     changes=audit.diff({}, audit.snapshot(program)))
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=program,
+            changes=audit.diff({}, audit.snapshot(program)),
+        )
         manager = manager or (actor if getattr(actor, "is_authenticated", False) else None)
         if manager is not None:
-            _save_membership(Membership(program=program, person=manager, role=Role.PROGRAM_MANAGER), actor=actor)
+            _save_membership(
+                Membership(program=program, person=manager, role=Role.PROGRAM_MANAGER), actor=actor
+            )
     forget_roles(actor)
     return program
 
@@ -37,8 +43,12 @@ def _save_membership(membership: Membership, *, actor: Any, before: dict | None 
     membership.full_clean()
     membership.save()
     after = audit.snapshot(membership)
-    audit.record(actor=actor, action=AuditAction.PERMISSION, instance=membership,
-                 changes=audit.diff(before or {}, after))
+    audit.record(
+        actor=actor,
+        action=AuditAction.PERMISSION,
+        instance=membership,
+        changes=audit.diff(before or {}, after),
+    )
     forget_roles(membership.person)
     return membership
 
@@ -52,9 +62,12 @@ def _guard_last_manager(membership: Membership, new_role: str | None) -> None:
     if membership.role != Role.PROGRAM_MANAGER or new_role == Role.PROGRAM_MANAGER:
         return
     others = Membership.objects.filter(program_id=membership.program_id, role=Role.PROGRAM_MANAGER).exclude(
-        pk=membership.pk)
+        pk=membership.pk
+    )
     if not others.exists():
-        raise ValidationError({"role": "A program needs at least one program manager; appoint another first."})
+        raise ValidationError(
+            {"role": "A program needs at least one program manager; appoint another first."}
+        )
 
 
 def add_member(*, actor: Any, program: Program, person: Any, role: str, check: bool = True) -> Membership:
@@ -79,8 +92,12 @@ def remove_member(*, actor: Any, membership: Membership) -> None:
     _require_manager(actor, membership.program)
     with transaction.atomic():
         _guard_last_manager(membership, None)
-        audit.record(actor=actor, action=AuditAction.PERMISSION, instance=membership,
-                     changes=audit.diff(audit.snapshot(membership), {}))
+        audit.record(
+            actor=actor,
+            action=AuditAction.PERMISSION,
+            instance=membership,
+            changes=audit.diff(audit.snapshot(membership), {}),
+        )
         person = membership.person
         membership.delete()
         forget_roles(person)

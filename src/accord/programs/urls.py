@@ -12,5 +12,9 @@ urlpatterns = [
     path("<int:program_id>/people/add/", views.membership_add, name="membership_add"),
     path("<int:program_id>/people/<int:pk>/", views.membership_change, name="membership_change"),
     path("<int:program_id>/audit/", views.audit_list, name="audit_list"),
-    path("<int:program_id>/audit/<str:object_type>/<str:object_id>/", views.record_history, name="record_history"),
+    path(
+        "<int:program_id>/audit/<str:object_type>/<str:object_id>/",
+        views.record_history,
+        name="record_history",
+    ),
 ]

@@ -66,7 +66,8 @@ def program_home(request: HttpRequest, program_id: int) -> HttpResponse:
         "panels": panels,
         "can_edit": can_in_program(request.user, Action.CHANGE, "program", program.pk),
         "recent_activity": queries.list_audit_entries(user=request.user, program=program)[:8]
-        if can_in_program(request.user, Action.VIEW, "audit", program.pk) else None,
+        if can_in_program(request.user, Action.VIEW, "audit", program.pk)
+        else None,
     }
     return render(request, "programs/program_home.html", context)
 
@@ -84,15 +85,23 @@ def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
         else:
             messages.success(request, "Program saved.")
             return redirect("programs:program_home", program_id=program.pk)
-    return render(request, "programs/program_form.html", {"form": form, "program": program},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "programs/program_form.html",
+        {"form": form, "program": program},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 def membership_list(request: HttpRequest, program_id: int) -> HttpResponse:
     program = _program(request, program_id)
-    memberships = (Membership.objects.visible_to(request.user).filter(program=program)
-                   .select_related("person", "person__organisation").order_by("role", "person__full_name"))
+    memberships = (
+        Membership.objects.visible_to(request.user)
+        .filter(program=program)
+        .select_related("person", "person__organisation")
+        .order_by("role", "person__full_name")
+    )
     can_manage = can_in_program(request.user, Action.CHANGE, "program", program.pk)
     context = {
         "program": program,
@@ -126,7 +135,9 @@ def membership_add(request: HttpRequest, program_id: int) -> HttpResponse:
 @require_POST
 def membership_change(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
     program = _program(request, program_id)
-    membership = get_visible_or_404(request.user, Membership.objects.filter(program=program), Action.CHANGE, pk=pk)
+    membership = get_visible_or_404(
+        request.user, Membership.objects.filter(program=program), Action.CHANGE, pk=pk
+    )
     form = ChangeRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the listed roles.")
@@ -150,7 +161,9 @@ def membership_change(request: HttpRequest, program_id: int, pk: int) -> HttpRes
 def _audit_page(request: HttpRequest, program: Program, **fixed: Any) -> dict[str, Any]:
     if not can_in_program(request.user, Action.VIEW, "audit", program.pk):
         raise PermissionDenied("Your role does not include the audit trail.")
-    form = AuditFilterForm(request.GET or None, program=program, object_types=queries.list_audited_types(program))
+    form = AuditFilterForm(
+        request.GET or None, program=program, object_types=queries.list_audited_types(program)
+    )
     filters: dict[str, Any] = {}
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v}

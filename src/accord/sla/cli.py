@@ -176,7 +176,9 @@ def _compute(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     errors = int((~results.ok).sum())
     destination = "standard output" if args.out == "-" else args.out
     if len(results) == 0:  # a header-only tickets file is a valid, empty week
-        print(f"accord sla: 0 tickets in {args.tickets}; wrote the results header to {destination}", file=stderr)
+        print(
+            f"accord sla: 0 tickets in {args.tickets}; wrote the results header to {destination}", file=stderr
+        )
     else:
         print(f"accord sla: wrote {len(results)} rows ({errors} with errors) to {destination}", file=stderr)
     return 0

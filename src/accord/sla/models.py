@@ -38,7 +38,6 @@ class ContractChild(ProgramScopedModel):
     def contract_of(self) -> Contract | None:
         return self.contract if self.contract_id else None  # type: ignore[attr-defined]
 
-
     def check_program(self, parent: Any, field: str) -> None:
         if parent is not None and self.program_id and parent.program_id != self.program_id:
             raise ValidationError({field: "Belongs to another program."})

@@ -304,8 +304,10 @@ def _shown(name: str, value: Any) -> str:
 def field_changes(change: TicketChange) -> list[FieldChange]:
     return [
         FieldChange(CHANGE_LABELS.get(name, name), _shown(name, before), _shown(name, after))
-        for name, (before, after) in sorted(change.changes.items(), key=lambda item: list(CHANGE_LABELS).index(item[0])
-                                            if item[0] in CHANGE_LABELS else 99)
+        for name, (before, after) in sorted(
+            change.changes.items(),
+            key=lambda item: list(CHANGE_LABELS).index(item[0]) if item[0] in CHANGE_LABELS else 99,
+        )
     ]
 
 
@@ -316,7 +318,10 @@ def list_ticket_changes(ticket: Ticket) -> list[dict[str, Any]]:
         .select_related("ticket_import__actor")
         .order_by("-pk")[:MAX_HISTORY]
     )
-    return [{"change": change, "import": change.ticket_import, "fields": field_changes(change)} for change in changes]
+    return [
+        {"change": change, "import": change.ticket_import, "fields": field_changes(change)}
+        for change in changes
+    ]
 
 
 def list_import_changes(ticket_import: TicketImport) -> list[dict[str, Any]]:
@@ -326,4 +331,6 @@ def list_import_changes(ticket_import: TicketImport) -> list[dict[str, Any]]:
         .select_related("ticket")
         .order_by("pk")[:MAX_IMPORT_CHANGES]
     )
-    return [{"change": change, "ticket": change.ticket, "fields": field_changes(change)} for change in changes]
+    return [
+        {"change": change, "ticket": change.ticket, "fields": field_changes(change)} for change in changes
+    ]

@@ -408,7 +408,9 @@ def _existing_tickets(contract_pk: int, external_ids: list[str]) -> dict[str, tu
     if not external_ids:
         return {}
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in bulk.columns_of(Ticket, ["external_id", "id", *AUDITED_TICKET_FIELDS]))
+    columns = ", ".join(
+        quote(c) for c in bulk.columns_of(Ticket, ["external_id", "id", *AUDITED_TICKET_FIELDS])
+    )
     sql = (
         f"SELECT {columns} FROM {quote(Ticket._meta.db_table)} "
         f"WHERE {quote('contract_id')} = %s AND {quote('external_id')} IN ({', '.join(['%s'] * len(external_ids))})"
@@ -442,7 +444,9 @@ def _insert_changes(rows: list[tuple[int, int, str, str]]) -> None:
         return
     quote = connection.ops.quote_name
     table = quote(TicketChange._meta.db_table)
-    columns = ", ".join(quote(c) for c in bulk.columns_of(TicketChange, ["ticket", "ticket_import", "kind", "changes"]))
+    columns = ", ".join(
+        quote(c) for c in bulk.columns_of(TicketChange, ["ticket", "ticket_import", "kind", "changes"])
+    )
     as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, {as_json})", rows)
@@ -487,7 +491,10 @@ def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.dateti
         bulk.upsert(
             Ticket,
             TICKET_COLUMNS,
-            [(*fixed, ids[k], priorities[k], opened[k], responded[k], resolved[k], *tail) for k in range(start, stop)],
+            [
+                (*fixed, ids[k], priorities[k], opened[k], responded[k], resolved[k], *tail)
+                for k in range(start, stop)
+            ],
             conflict=["contract", "external_id"],
             update=TICKET_UPDATE_FIELDS,
         )
@@ -495,9 +502,9 @@ def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.dateti
         fresh = [i for i in batch_ids if i not in existing]
         if fresh:
             pks.update(
-                Ticket.objects.filter(contract=contract, external_id__in=fresh).order_by().values_list(
-                    "external_id", "pk"
-                )
+                Ticket.objects.filter(contract=contract, external_id__in=fresh)
+                .order_by()
+                .values_list("external_id", "pk")
             )
         changes: list[tuple[int, int, str, str]] = []
         replaced: list[int] = []
@@ -525,7 +532,9 @@ def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.dateti
                 else:
                     new_events = []  # kept as they are
                 if diff:
-                    changes.append((pk, import_pk, TicketChangeKind.UPDATED, json.dumps(diff, sort_keys=True)))
+                    changes.append(
+                        (pk, import_pk, TicketChangeKind.UPDATED, json.dumps(diff, sort_keys=True))
+                    )
             events.extend((pk, seq, at, state) for seq, (at, state) in enumerate(new_events))
         if replaced:
             TicketEvent.objects.filter(ticket_id__in=replaced).delete()

@@ -11,7 +11,9 @@ from accord.sla import services
 
 
 @task()
-def import_uploaded_tickets(*, import_pk: int, path: str, events_path: str | None, actor_pk: int | None) -> None:
+def import_uploaded_tickets(
+    *, import_pk: int, path: str, events_path: str | None, actor_pk: int | None
+) -> None:
     """Import an upload stored by the upload page; progress goes to the import's row, which the page polls."""
     actor = get_user_model().objects.filter(pk=actor_pk).first() if actor_pk else None
     services.run_uploaded_import(

@@ -261,7 +261,9 @@ def ticket_history(request: HttpRequest, program_id: int, pk: int) -> HttpRespon
     ticket = None
     changes: list[Any] = []
     if external_id:
-        ticket = get_visible_or_404(request.user, Ticket.objects.filter(contract=contract), external_id=external_id)
+        ticket = get_visible_or_404(
+            request.user, Ticket.objects.filter(contract=contract), external_id=external_id
+        )
         changes = queries.list_ticket_changes(ticket)
     return render(
         request,

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='is_platform_auditor',
-            field=models.BooleanField(default=False, help_text='May read the audit entries that belong to no program (people, organisations, sign-ins). Set by a platform administrator.'),
+            model_name="user",
+            name="is_platform_auditor",
+            field=models.BooleanField(
+                default=False,
+                help_text="May read the audit entries that belong to no program (people, organisations, sign-ins). Set by a platform administrator.",
+            ),
         ),
     ]

@@ -9,250 +9,714 @@ import accord.core.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('benefits', '0001_initial'),
-        ('programs', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("benefits", "0001_initial"),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('what', models.CharField(max_length=300)),
-                ('due_date', models.DateField()),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('late', 'Late'), ('done', 'Done'), ('dropped', 'Dropped')], default='not_started', max_length=16)),
-                ('dropped_reason', models.TextField(blank=True, help_text='Required when the commitment is dropped.')),
-                ('done_on', models.DateField(blank=True, help_text='When it was delivered (set when marked done).', null=True)),
-                ('benefit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='commitments', to='benefits.benefit')),
-                ('initiative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='commitments', to='benefits.initiative')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alignment_commitments', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("what", models.CharField(max_length=300)),
+                ("due_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("on_track", "On track"),
+                            ("at_risk", "At risk"),
+                            ("late", "Late"),
+                            ("done", "Done"),
+                            ("dropped", "Dropped"),
+                        ],
+                        default="not_started",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "dropped_reason",
+                    models.TextField(blank=True, help_text="Required when the commitment is dropped."),
+                ),
+                (
+                    "done_on",
+                    models.DateField(
+                        blank=True, help_text="When it was delivered (set when marked done).", null=True
+                    ),
+                ),
+                (
+                    "benefit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="commitments",
+                        to="benefits.benefit",
+                    ),
+                ),
+                (
+                    "initiative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="commitments",
+                        to="benefits.initiative",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="alignment_commitments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'due_date', 'pk'],
+                "ordering": ["program", "due_date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CommitmentNote',
+            name="CommitmentNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('noted_on', models.DateField()),
-                ('text', models.TextField()),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='alignment.commitment')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("noted_on", models.DateField()),
+                ("text", models.TextField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="alignment.commitment",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['commitment', '-noted_on', '-pk'],
+                "ordering": ["commitment", "-noted_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='StakeholderGroup',
+            name="StakeholderGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('department', 'Department'), ('physician_group', 'Physician group'), ('nursing', 'Nursing'), ('it', 'IT'), ('finance', 'Finance'), ('executive', 'Executive'), ('vendor', 'Vendor'), ('consultants', 'Consultants'), ('patients', 'Patients'), ('other', 'Other')], max_length=20)),
-                ('power', models.PositiveSmallIntegerField(help_text='1 (little) to 5 (decisive)', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('interest', models.PositiveSmallIntegerField(help_text='1 (indifferent) to 5 (intense)', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('wiifm', models.TextField(blank=True, verbose_name='What is in it for them')),
-                ('changes_asked', models.TextField(blank=True, verbose_name='Changes they are asked to embrace')),
-                ('visibility', accord.core.models.VisibilityField(choices=[('shared', 'Shared with partners'), ('internal', 'Hospital-internal')], default='internal', help_text='Internal records are never shown to vendor or consultant members.', max_length=16)),
-                ('lead', models.ForeignKey(blank=True, help_text="Endorses the strategy and answers for the group's commitments.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_stakeholder_groups', to=settings.AUTH_USER_MODEL)),
-                ('members', models.ManyToManyField(blank=True, related_name='stakeholder_groups', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, help_text='The organisation unit this group is.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.organisation')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "Department"),
+                            ("physician_group", "Physician group"),
+                            ("nursing", "Nursing"),
+                            ("it", "IT"),
+                            ("finance", "Finance"),
+                            ("executive", "Executive"),
+                            ("vendor", "Vendor"),
+                            ("consultants", "Consultants"),
+                            ("patients", "Patients"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "power",
+                    models.PositiveSmallIntegerField(
+                        help_text="1 (little) to 5 (decisive)",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                    ),
+                ),
+                (
+                    "interest",
+                    models.PositiveSmallIntegerField(
+                        help_text="1 (indifferent) to 5 (intense)",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                    ),
+                ),
+                ("wiifm", models.TextField(blank=True, verbose_name="What is in it for them")),
+                (
+                    "changes_asked",
+                    models.TextField(blank=True, verbose_name="Changes they are asked to embrace"),
+                ),
+                (
+                    "visibility",
+                    accord.core.models.VisibilityField(
+                        choices=[("shared", "Shared with partners"), ("internal", "Hospital-internal")],
+                        default="internal",
+                        help_text="Internal records are never shown to vendor or consultant members.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Endorses the strategy and answers for the group's commitments.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_stakeholder_groups",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="stakeholder_groups", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The organisation unit this group is.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'name'],
+                "ordering": ["program", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ReadinessAssessment',
+            name="ReadinessAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assessed_on', models.DateField()),
-                ('awareness', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('desire', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('knowledge', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('ability', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('reinforcement', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('notes', models.TextField(blank=True)),
-                ('assessed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='alignment.stakeholdergroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("assessed_on", models.DateField()),
+                (
+                    "awareness",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ]
+                    ),
+                ),
+                (
+                    "desire",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ]
+                    ),
+                ),
+                (
+                    "knowledge",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ]
+                    ),
+                ),
+                (
+                    "ability",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ]
+                    ),
+                ),
+                (
+                    "reinforcement",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ]
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "assessed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="alignment.stakeholdergroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['group', '-assessed_on', '-pk'],
+                "ordering": ["group", "-assessed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Impact',
+            name="Impact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('change', models.CharField(blank=True, help_text='A change that is not an initiative.', max_length=200)),
-                ('score', models.SmallIntegerField(help_text='-3 (heavy cost) to +3 (large gain)', validators=[django.core.validators.MinValueValidator(-3), django.core.validators.MaxValueValidator(3)])),
-                ('rationale', models.TextField(blank=True)),
-                ('initiative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='stakeholder_impacts', to='benefits.initiative')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='impacts', to='alignment.stakeholdergroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "change",
+                    models.CharField(
+                        blank=True, help_text="A change that is not an initiative.", max_length=200
+                    ),
+                ),
+                (
+                    "score",
+                    models.SmallIntegerField(
+                        help_text="-3 (heavy cost) to +3 (large gain)",
+                        validators=[
+                            django.core.validators.MinValueValidator(-3),
+                            django.core.validators.MaxValueValidator(3),
+                        ],
+                    ),
+                ),
+                ("rationale", models.TextField(blank=True)),
+                (
+                    "initiative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stakeholder_impacts",
+                        to="benefits.initiative",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="impacts",
+                        to="alignment.stakeholdergroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'group', 'pk'],
+                "ordering": ["program", "group", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='group',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commitments', to='alignment.stakeholdergroup'),
+            model_name="commitment",
+            name="group",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="commitments",
+                to="alignment.stakeholdergroup",
+            ),
         ),
         migrations.CreateModel(
-            name='AlignmentSnapshot',
+            name="AlignmentSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('taken_on', models.DateField()),
-                ('score', models.FloatField(null=True)),
-                ('parts', models.JSONField(default=list)),
-                ('weights', models.JSONField(default=dict)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='alignment.stakeholdergroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("taken_on", models.DateField()),
+                ("score", models.FloatField(null=True)),
+                ("parts", models.JSONField(default=list)),
+                ("weights", models.JSONField(default=dict)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="alignment.stakeholdergroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'group', 'taken_on'],
+                "ordering": ["program", "group", "taken_on"],
             },
         ),
         migrations.CreateModel(
-            name='StrategyVersion',
+            name="StrategyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField()),
-                ('summary', models.TextField()),
-                ('snapshot', models.JSONField(blank=True, default=dict, editable=False, help_text='Objectives, benefits, initiatives, groups and impacts as published.')),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField()),
+                ("summary", models.TextField()),
+                (
+                    "snapshot",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        editable=False,
+                        help_text="Objectives, benefits, initiatives, groups and impacts as published.",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', '-number'],
+                "ordering": ["program", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='StrategyComment',
+            name="StrategyComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('element', models.CharField(default='summary', max_length=64)),
-                ('body', models.TextField()),
-                ('visibility', accord.core.models.VisibilityField(choices=[('shared', 'Shared with partners'), ('internal', 'Hospital-internal')], default='internal', help_text='Internal records are never shown to vendor or consultant members.', max_length=16)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mentions', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='alignment.strategyversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("element", models.CharField(default="summary", max_length=64)),
+                ("body", models.TextField()),
+                (
+                    "visibility",
+                    accord.core.models.VisibilityField(
+                        choices=[("shared", "Shared with partners"), ("internal", "Hospital-internal")],
+                        default="internal",
+                        help_text="Internal records are never shown to vendor or consultant members.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mentions",
+                    models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="alignment.strategyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'element', 'created_at', 'pk'],
+                "ordering": ["version", "element", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Endorsement',
+            name="Endorsement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('endorsed', 'Endorsed'), ('endorsed_with_conditions', 'Endorsed with conditions'), ('objected', 'Objected')], default='requested', max_length=32)),
-                ('text', models.TextField(blank=True, help_text='Conditions or the reasons for the objection.')),
-                ('on_behalf', models.BooleanField(default=False, help_text="Given by the program manager for the group's lead.")),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('lapsed_at', models.DateTimeField(blank=True, help_text='Set when a newer version was published.', null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='endorsements', to='alignment.stakeholdergroup')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='endorsements', to='alignment.strategyversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("endorsed", "Endorsed"),
+                            ("endorsed_with_conditions", "Endorsed with conditions"),
+                            ("objected", "Objected"),
+                        ],
+                        default="requested",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(blank=True, help_text="Conditions or the reasons for the objection."),
+                ),
+                (
+                    "on_behalf",
+                    models.BooleanField(
+                        default=False, help_text="Given by the program manager for the group's lead."
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "lapsed_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Set when a newer version was published.", null=True
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="endorsements",
+                        to="alignment.stakeholdergroup",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="endorsements",
+                        to="alignment.strategyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'group__name'],
+                "ordering": ["version", "group__name"],
             },
         ),
         migrations.CreateModel(
-            name='AlignmentWeights',
+            name="AlignmentWeights",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('endorsement', models.PositiveSmallIntegerField(default=30)),
-                ('delivery', models.PositiveSmallIntegerField(default=25)),
-                ('readiness', models.PositiveSmallIntegerField(default=20)),
-                ('impact', models.PositiveSmallIntegerField(default=15)),
-                ('red_flags', models.PositiveSmallIntegerField(default=10)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("endorsement", models.PositiveSmallIntegerField(default=30)),
+                ("delivery", models.PositiveSmallIntegerField(default=25)),
+                ("readiness", models.PositiveSmallIntegerField(default=20)),
+                ("impact", models.PositiveSmallIntegerField(default=15)),
+                ("red_flags", models.PositiveSmallIntegerField(default=10)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alignment weights',
-                'verbose_name_plural': 'alignment weights',
-                'constraints': [models.UniqueConstraint(fields=('program',), name='alignment_one_weights_per_program')],
+                "verbose_name": "alignment weights",
+                "verbose_name_plural": "alignment weights",
+                "constraints": [
+                    models.UniqueConstraint(fields=("program",), name="alignment_one_weights_per_program")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DigestDelivery',
+            name="DigestDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('week_of', models.DateField(help_text='The Monday of the week.')),
-                ('sent_at', models.DateTimeField()),
-                ('late_count', models.PositiveIntegerField(default=0)),
-                ('due_soon_count', models.PositiveIntegerField(default=0)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("week_of", models.DateField(help_text="The Monday of the week.")),
+                ("sent_at", models.DateTimeField()),
+                ("late_count", models.PositiveIntegerField(default=0)),
+                ("due_soon_count", models.PositiveIntegerField(default=0)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'digest deliveries',
-                'ordering': ['-week_of'],
-                'constraints': [models.UniqueConstraint(fields=('program', 'recipient', 'week_of'), name='alignment_one_digest_a_week')],
+                "verbose_name_plural": "digest deliveries",
+                "ordering": ["-week_of"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("program", "recipient", "week_of"), name="alignment_one_digest_a_week"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='stakeholdergroup',
-            constraint=models.UniqueConstraint(fields=('program', 'name'), name='alignment_group_name_unique'),
+            model_name="stakeholdergroup",
+            constraint=models.UniqueConstraint(
+                fields=("program", "name"), name="alignment_group_name_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(fields=['program', 'status', 'due_date'], name='alignment_c_program_959e9a_idx'),
+            model_name="commitment",
+            index=models.Index(
+                fields=["program", "status", "due_date"], name="alignment_c_program_959e9a_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alignmentsnapshot',
-            constraint=models.UniqueConstraint(condition=models.Q(('group__isnull', False)), fields=('group', 'taken_on'), name='alignment_one_group_snapshot_per_day'),
+            model_name="alignmentsnapshot",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("group__isnull", False)),
+                fields=("group", "taken_on"),
+                name="alignment_one_group_snapshot_per_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alignmentsnapshot',
-            constraint=models.UniqueConstraint(condition=models.Q(('group__isnull', True)), fields=('program', 'taken_on'), name='alignment_one_program_snapshot_per_day'),
+            model_name="alignmentsnapshot",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("group__isnull", True)),
+                fields=("program", "taken_on"),
+                name="alignment_one_program_snapshot_per_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='strategyversion',
-            constraint=models.UniqueConstraint(fields=('program', 'number'), name='alignment_version_number_unique'),
+            model_name="strategyversion",
+            constraint=models.UniqueConstraint(
+                fields=("program", "number"), name="alignment_version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='endorsement',
-            constraint=models.UniqueConstraint(fields=('version', 'group'), name='alignment_one_endorsement_per_group'),
+            model_name="endorsement",
+            constraint=models.UniqueConstraint(
+                fields=("version", "group"), name="alignment_one_endorsement_per_group"
+            ),
         ),
     ]

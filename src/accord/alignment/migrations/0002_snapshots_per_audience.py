@@ -6,32 +6,44 @@ import accord.core.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alignment', '0001_initial'),
-        ('programs', '0001_initial'),
+        ("alignment", "0001_initial"),
+        ("programs", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='alignmentsnapshot',
-            name='alignment_one_group_snapshot_per_day',
+            model_name="alignmentsnapshot",
+            name="alignment_one_group_snapshot_per_day",
         ),
         migrations.RemoveConstraint(
-            model_name='alignmentsnapshot',
-            name='alignment_one_program_snapshot_per_day',
+            model_name="alignmentsnapshot",
+            name="alignment_one_program_snapshot_per_day",
         ),
         migrations.AddField(
-            model_name='alignmentsnapshot',
-            name='visibility',
-            field=accord.core.models.VisibilityField(choices=[('shared', 'Shared with partners'), ('internal', 'Hospital-internal')], default='internal', help_text='Internal: computed from every record. Shared: computed from the records partners see, and shown to them.', max_length=16),
+            model_name="alignmentsnapshot",
+            name="visibility",
+            field=accord.core.models.VisibilityField(
+                choices=[("shared", "Shared with partners"), ("internal", "Hospital-internal")],
+                default="internal",
+                help_text="Internal: computed from every record. Shared: computed from the records partners see, and shown to them.",
+                max_length=16,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alignmentsnapshot',
-            constraint=models.UniqueConstraint(condition=models.Q(('group__isnull', False)), fields=('group', 'taken_on', 'visibility'), name='alignment_one_group_snapshot_per_day'),
+            model_name="alignmentsnapshot",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("group__isnull", False)),
+                fields=("group", "taken_on", "visibility"),
+                name="alignment_one_group_snapshot_per_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alignmentsnapshot',
-            constraint=models.UniqueConstraint(condition=models.Q(('group__isnull', True)), fields=('program', 'taken_on', 'visibility'), name='alignment_one_program_snapshot_per_day'),
+            model_name="alignmentsnapshot",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("group__isnull", True)),
+                fields=("program", "taken_on", "visibility"),
+                name="alignment_one_program_snapshot_per_day",
+            ),
         ),
     ]

@@ -9,191 +9,497 @@ import accord.core.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programs', '0001_initial'),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Benefit',
+            name="Benefit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('category', models.CharField(choices=[('satisfaction', 'Satisfaction'), ('treatment', 'Treatment/clinical'), ('electronic_information', 'Electronic information/data'), ('prevention', 'Prevention and patient education'), ('savings', 'Savings')], max_length=32, verbose_name='Value STEPS category')),
-                ('window_start', models.DateField(verbose_name='realisation window start')),
-                ('window_end', models.DateField(verbose_name='realisation window end')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('tracking', 'Tracking'), ('realised', 'Realised'), ('at_risk', 'At risk'), ('abandoned', 'Abandoned')], default='planned', max_length=16)),
-                ('abandoned_reason', models.TextField(blank=True, help_text='Required when the benefit is abandoned.')),
-                ('visibility', accord.core.models.VisibilityField(choices=[('shared', 'Shared with partners'), ('internal', 'Hospital-internal')], default='shared', help_text='Internal records are never shown to vendor or consultant members.', max_length=16)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("satisfaction", "Satisfaction"),
+                            ("treatment", "Treatment/clinical"),
+                            ("electronic_information", "Electronic information/data"),
+                            ("prevention", "Prevention and patient education"),
+                            ("savings", "Savings"),
+                        ],
+                        max_length=32,
+                        verbose_name="Value STEPS category",
+                    ),
+                ),
+                ("window_start", models.DateField(verbose_name="realisation window start")),
+                ("window_end", models.DateField(verbose_name="realisation window end")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("tracking", "Tracking"),
+                            ("realised", "Realised"),
+                            ("at_risk", "At risk"),
+                            ("abandoned", "Abandoned"),
+                        ],
+                        default="planned",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "abandoned_reason",
+                    models.TextField(blank=True, help_text="Required when the benefit is abandoned."),
+                ),
+                (
+                    "visibility",
+                    accord.core.models.VisibilityField(
+                        choices=[("shared", "Shared with partners"), ("internal", "Hospital-internal")],
+                        default="shared",
+                        help_text="Internal records are never shown to vendor or consultant members.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'category', 'title'],
+                "ordering": ["program", "category", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Kpi',
+            name="Kpi",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('definition', models.TextField(blank=True)),
-                ('unit', models.CharField(help_text='e.g. %, minutes, days, per 1,000 doses', max_length=40)),
-                ('direction', models.CharField(choices=[('increase', 'Increase (higher is better)'), ('decrease', 'Decrease (lower is better)')], max_length=10)),
-                ('baseline_value', models.FloatField()),
-                ('baseline_date', models.DateField()),
-                ('target_value', models.FloatField()),
-                ('target_date', models.DateField()),
-                ('milestones', models.JSONField(blank=True, default=list, help_text='Interim milestones between baseline and target: [{"date": "YYYY-MM-DD", "value": 12.5}, …]')),
-                ('amber_tolerance', models.FloatField(help_text="Shortfall against the expected value (in the KPI's unit) beyond which the KPI is amber.", validators=[django.core.validators.MinValueValidator(0)])),
-                ('red_tolerance', models.FloatField(help_text="Shortfall against the expected value (in the KPI's unit) beyond which the KPI is red.", validators=[django.core.validators.MinValueValidator(0)])),
-                ('frequency', models.CharField(choices=[('weekly', 'Weekly'), ('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('semiannual', 'Every six months'), ('annual', 'Annually')], default='monthly', max_length=16, verbose_name='measurement frequency')),
-                ('data_source', models.CharField(blank=True, max_length=200)),
-                ('benefit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kpis', to='benefits.benefit')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("definition", models.TextField(blank=True)),
+                ("unit", models.CharField(help_text="e.g. %, minutes, days, per 1,000 doses", max_length=40)),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("increase", "Increase (higher is better)"),
+                            ("decrease", "Decrease (lower is better)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("baseline_value", models.FloatField()),
+                ("baseline_date", models.DateField()),
+                ("target_value", models.FloatField()),
+                ("target_date", models.DateField()),
+                (
+                    "milestones",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Interim milestones between baseline and target: [{"date": "YYYY-MM-DD", "value": 12.5}, …]',
+                    ),
+                ),
+                (
+                    "amber_tolerance",
+                    models.FloatField(
+                        help_text="Shortfall against the expected value (in the KPI's unit) beyond which the KPI is amber.",
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "red_tolerance",
+                    models.FloatField(
+                        help_text="Shortfall against the expected value (in the KPI's unit) beyond which the KPI is red.",
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Weekly"),
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("semiannual", "Every six months"),
+                            ("annual", "Annually"),
+                        ],
+                        default="monthly",
+                        max_length=16,
+                        verbose_name="measurement frequency",
+                    ),
+                ),
+                ("data_source", models.CharField(blank=True, max_length=200)),
+                (
+                    "benefit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="kpis",
+                        to="benefits.benefit",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'KPI',
-                'verbose_name_plural': 'KPIs',
-                'ordering': ['program', 'benefit__title', 'name'],
+                "verbose_name": "KPI",
+                "verbose_name_plural": "KPIs",
+                "ordering": ["program", "benefit__title", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Measurement',
+            name="Measurement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('value', models.FloatField()),
-                ('measured_on', models.DateField()),
-                ('source', models.CharField(blank=True, help_text='Report, extract or system it came from.', max_length=200)),
-                ('note', models.TextField(blank=True)),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('kpi', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='benefits.kpi')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("value", models.FloatField()),
+                ("measured_on", models.DateField()),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="Report, extract or system it came from.", max_length=200
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "kpi",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measurements",
+                        to="benefits.kpi",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kpi', 'measured_on'],
+                "ordering": ["kpi", "measured_on"],
             },
         ),
         migrations.CreateModel(
-            name='Objective',
+            name="Objective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('perspective', models.CharField(choices=[('patients_quality', 'Patients and quality'), ('clinicians', 'Clinicians'), ('operations', 'Operations'), ('finance', 'Finance'), ('learning_growth', 'Learning and growth')], max_length=32)),
-                ('description', models.TextField(blank=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "perspective",
+                    models.CharField(
+                        choices=[
+                            ("patients_quality", "Patients and quality"),
+                            ("clinicians", "Clinicians"),
+                            ("operations", "Operations"),
+                            ("finance", "Finance"),
+                            ("learning_growth", "Learning and growth"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'perspective', 'title'],
+                "ordering": ["program", "perspective", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Initiative',
+            name="Initiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('start', models.DateField()),
-                ('end', models.DateField()),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('active', 'Active'), ('on_hold', 'On hold'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='proposed', max_length=16)),
-                ('percent_complete', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)])),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('objectives', models.ManyToManyField(blank=True, related_name='initiatives', to='benefits.objective')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("start", models.DateField()),
+                ("end", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("active", "Active"),
+                            ("on_hold", "On hold"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="proposed",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "percent_complete",
+                    models.PositiveSmallIntegerField(
+                        default=0, validators=[django.core.validators.MaxValueValidator(100)]
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "objectives",
+                    models.ManyToManyField(blank=True, related_name="initiatives", to="benefits.objective"),
+                ),
             ],
             options={
-                'ordering': ['program', 'start', 'title'],
+                "ordering": ["program", "start", "title"],
             },
         ),
         migrations.AddField(
-            model_name='benefit',
-            name='objectives',
-            field=models.ManyToManyField(blank=True, related_name='benefits', to='benefits.objective'),
+            model_name="benefit",
+            name="objectives",
+            field=models.ManyToManyField(blank=True, related_name="benefits", to="benefits.objective"),
         ),
         migrations.CreateModel(
-            name='ObjectiveLink',
+            name="ObjectiveLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('cause', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='effect_links', to='benefits.objective')),
-                ('effect', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cause_links', to='benefits.objective')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "cause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="effect_links",
+                        to="benefits.objective",
+                    ),
+                ),
+                (
+                    "effect",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cause_links",
+                        to="benefits.objective",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'cause__title', 'effect__title'],
+                "ordering": ["program", "cause__title", "effect__title"],
             },
         ),
         migrations.CreateModel(
-            name='SuccessFactor',
+            name="SuccessFactor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('dimension', models.CharField(choices=[('process_change', 'Process change'), ('training', 'Training'), ('physician_engagement', 'Physician engagement'), ('system_design', 'System design and configuration'), ('data_integration', 'Data integration'), ('reporting_tools', 'Reporting and analysis tools'), ('other', 'Other'), ('custom', 'Program-specific')], default='custom', max_length=32)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('green', 'Green'), ('amber', 'Amber'), ('red', 'Red'), ('not_assessed', 'Not assessed')], default='not_assessed', max_length=16)),
-                ('evidence', models.TextField(blank=True, verbose_name='evidence notes')),
-                ('last_reviewed', models.DateField(blank=True, null=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "dimension",
+                    models.CharField(
+                        choices=[
+                            ("process_change", "Process change"),
+                            ("training", "Training"),
+                            ("physician_engagement", "Physician engagement"),
+                            ("system_design", "System design and configuration"),
+                            ("data_integration", "Data integration"),
+                            ("reporting_tools", "Reporting and analysis tools"),
+                            ("other", "Other"),
+                            ("custom", "Program-specific"),
+                        ],
+                        default="custom",
+                        max_length=32,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("green", "Green"),
+                            ("amber", "Amber"),
+                            ("red", "Red"),
+                            ("not_assessed", "Not assessed"),
+                        ],
+                        default="not_assessed",
+                        max_length=16,
+                    ),
+                ),
+                ("evidence", models.TextField(blank=True, verbose_name="evidence notes")),
+                ("last_reviewed", models.DateField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'id'],
+                "ordering": ["program", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='kpi',
-            constraint=models.UniqueConstraint(fields=('program', 'name'), name='benefits_kpi_name_unique_in_program'),
+            model_name="kpi",
+            constraint=models.UniqueConstraint(
+                fields=("program", "name"), name="benefits_kpi_name_unique_in_program"
+            ),
         ),
         migrations.AddIndex(
-            model_name='measurement',
-            index=models.Index(fields=['kpi', '-measured_on'], name='benefits_me_kpi_id_231dff_idx'),
+            model_name="measurement",
+            index=models.Index(fields=["kpi", "-measured_on"], name="benefits_me_kpi_id_231dff_idx"),
         ),
         migrations.AddConstraint(
-            model_name='measurement',
-            constraint=models.UniqueConstraint(fields=('kpi', 'measured_on'), name='benefits_one_measurement_per_kpi_and_day'),
+            model_name="measurement",
+            constraint=models.UniqueConstraint(
+                fields=("kpi", "measured_on"), name="benefits_one_measurement_per_kpi_and_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='objective',
-            constraint=models.UniqueConstraint(fields=('program', 'title'), name='benefits_objective_title_unique'),
+            model_name="objective",
+            constraint=models.UniqueConstraint(
+                fields=("program", "title"), name="benefits_objective_title_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='benefit',
-            constraint=models.UniqueConstraint(fields=('program', 'title'), name='benefits_benefit_title_unique'),
+            model_name="benefit",
+            constraint=models.UniqueConstraint(
+                fields=("program", "title"), name="benefits_benefit_title_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='objectivelink',
-            constraint=models.UniqueConstraint(fields=('cause', 'effect'), name='benefits_objective_link_unique'),
+            model_name="objectivelink",
+            constraint=models.UniqueConstraint(
+                fields=("cause", "effect"), name="benefits_objective_link_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='objectivelink',
-            constraint=models.CheckConstraint(condition=models.Q(('cause', models.F('effect')), _negated=True), name='benefits_objective_link_not_self'),
+            model_name="objectivelink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cause", models.F("effect")), _negated=True),
+                name="benefits_objective_link_not_self",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='successfactor',
-            constraint=models.UniqueConstraint(fields=('program', 'name'), name='benefits_success_factor_name_unique'),
+            model_name="successfactor",
+            constraint=models.UniqueConstraint(
+                fields=("program", "name"), name="benefits_success_factor_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='successfactor',
-            constraint=models.UniqueConstraint(condition=models.Q(('dimension', 'custom'), _negated=True), fields=('program', 'dimension'), name='benefits_one_default_factor_per_dimension'),
+            model_name="successfactor",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("dimension", "custom"), _negated=True),
+                fields=("program", "dimension"),
+                name="benefits_one_default_factor_per_dimension",
+            ),
         ),
     ]

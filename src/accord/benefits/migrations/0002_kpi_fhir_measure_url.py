@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('benefits', '0001_initial'),
-        ('programs', '0001_initial'),
+        ("benefits", "0001_initial"),
+        ("programs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='kpi',
-            name='fhir_measure_url',
-            field=models.CharField(blank=True, help_text='Canonical URL of the FHIR Measure whose MeasureReports feed this KPI (without |version).', max_length=500, verbose_name='FHIR Measure URL'),
+            model_name="kpi",
+            name="fhir_measure_url",
+            field=models.CharField(
+                blank=True,
+                help_text="Canonical URL of the FHIR Measure whose MeasureReports feed this KPI (without |version).",
+                max_length=500,
+                verbose_name="FHIR Measure URL",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='kpi',
-            constraint=models.UniqueConstraint(condition=models.Q(('fhir_measure_url', ''), _negated=True), fields=('program', 'fhir_measure_url'), name='benefits_kpi_measure_url_unique_in_program'),
+            model_name="kpi",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("fhir_measure_url", ""), _negated=True),
+                fields=("program", "fhir_measure_url"),
+                name="benefits_kpi_measure_url_unique_in_program",
+            ),
         ),
     ]

@@ -8,8 +8,13 @@ from accord.benefits import engine
 
 register = template.Library()
 
-RAG_LABELS = {engine.GREEN: "On track", engine.AMBER: "Slipping", engine.RED: "Off track", engine.NO_DATA: "No data",
-              "not_assessed": "Not assessed"}
+RAG_LABELS = {
+    engine.GREEN: "On track",
+    engine.AMBER: "Slipping",
+    engine.RED: "Off track",
+    engine.NO_DATA: "No data",
+    "not_assessed": "Not assessed",
+}
 
 
 @register.filter

@@ -9,20 +9,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_cache_table'),
+        ("core", "0002_cache_table"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditentry',
-            name='key_id',
-            field=models.CharField(default='legacy-sha256', help_text="Which ACCORD_AUDIT_KEYS key sealed the entry ('legacy-sha256': unkeyed, before keys).", max_length=32),
+            model_name="auditentry",
+            name="key_id",
+            field=models.CharField(
+                default="legacy-sha256",
+                help_text="Which ACCORD_AUDIT_KEYS key sealed the entry ('legacy-sha256': unkeyed, before keys).",
+                max_length=32,
+            ),
             preserve_default=False,
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='auditentry',
-            trigger=pgtrigger.compiler.Trigger(name='audit_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='199e176187b892d3960036f6083fa1b5aa96a4b8', operation='UPDATE OR DELETE', pgid='pgtrigger_audit_append_only_697f7', table='core_auditentry', when='BEFORE')),
+            model_name="auditentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="audit_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="199e176187b892d3960036f6083fa1b5aa96a4b8",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_audit_append_only_697f7",
+                    table="core_auditentry",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

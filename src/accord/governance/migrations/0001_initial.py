@@ -10,169 +10,571 @@ import accord.core.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('benefits', '0001_initial'),
-        ('programs', '0001_initial'),
+        ("benefits", "0001_initial"),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RedFlag',
+            name="RedFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(help_text='What you saw, where and when; facts over opinions.', verbose_name='What you saw')),
-                ('severity', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], default='medium', max_length=10)),
-                ('visibility', accord.core.models.VisibilityField(choices=[('shared', 'Shared with partners'), ('internal', 'Hospital-internal')], default='internal', help_text='Internal records are never shown to vendor or consultant members.', max_length=16)),
-                ('state', models.CharField(choices=[('raised', 'Raised'), ('triaged', 'Triaged'), ('in_progress', 'In progress'), ('resolved', 'Resolved'), ('accepted', 'Accepted'), ('closed', 'Closed')], db_index=True, default='raised', max_length=16)),
-                ('raised_at', models.DateTimeField()),
-                ('response_due', models.DateField(blank=True, null=True)),
-                ('resolution', models.TextField(blank=True)),
-                ('rationale', models.TextField(blank=True, help_text='Why the program accepts this flag without acting on it.')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('reopened_at', models.DateTimeField(blank=True, help_text='Restarts the triage clock: a reopened flag is triaged again.', null=True)),
-                ('escalation_level', models.PositiveSmallIntegerField(choices=[(0, 'Not escalated'), (1, 'Program manager'), (2, 'Governance board')], default=0)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_duplicates', to='governance.redflag')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_flags', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='raised_flags', to=settings.AUTH_USER_MODEL)),
-                ('threatens_benefit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='red_flags', to='benefits.benefit', verbose_name='benefit threatened')),
-                ('threatens_initiative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='red_flags', to='benefits.initiative', verbose_name='initiative threatened')),
-                ('threatens_success_factor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='red_flags', to='benefits.successfactor', verbose_name='success factor threatened')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="What you saw, where and when; facts over opinions.",
+                        verbose_name="What you saw",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        default="medium",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "visibility",
+                    accord.core.models.VisibilityField(
+                        choices=[("shared", "Shared with partners"), ("internal", "Hospital-internal")],
+                        default="internal",
+                        help_text="Internal records are never shown to vendor or consultant members.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("raised", "Raised"),
+                            ("triaged", "Triaged"),
+                            ("in_progress", "In progress"),
+                            ("resolved", "Resolved"),
+                            ("accepted", "Accepted"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="raised",
+                        max_length=16,
+                    ),
+                ),
+                ("raised_at", models.DateTimeField()),
+                ("response_due", models.DateField(blank=True, null=True)),
+                ("resolution", models.TextField(blank=True)),
+                (
+                    "rationale",
+                    models.TextField(
+                        blank=True, help_text="Why the program accepts this flag without acting on it."
+                    ),
+                ),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reopened_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Restarts the triage clock: a reopened flag is triaged again.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "escalation_level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Not escalated"), (1, "Program manager"), (2, "Governance board")],
+                        default=0,
+                    ),
+                ),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_duplicates",
+                        to="governance.redflag",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_flags",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="raised_flags",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "threatens_benefit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="red_flags",
+                        to="benefits.benefit",
+                        verbose_name="benefit threatened",
+                    ),
+                ),
+                (
+                    "threatens_initiative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="red_flags",
+                        to="benefits.initiative",
+                        verbose_name="initiative threatened",
+                    ),
+                ),
+                (
+                    "threatens_success_factor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="red_flags",
+                        to="benefits.successfactor",
+                        verbose_name="success factor threatened",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at', '-pk'],
+                "ordering": ["-raised_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RedFlagEvent',
+            name="RedFlagEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('transition', 'State change'), ('escalation', 'Escalation'), ('merge', 'Merge'), ('comment', 'Comment'), ('conversion', 'Converted to a risk')], max_length=16)),
-                ('from_state', models.CharField(blank=True, choices=[('raised', 'Raised'), ('triaged', 'Triaged'), ('in_progress', 'In progress'), ('resolved', 'Resolved'), ('accepted', 'Accepted'), ('closed', 'Closed')], max_length=16)),
-                ('to_state', models.CharField(blank=True, choices=[('raised', 'Raised'), ('triaged', 'Triaged'), ('in_progress', 'In progress'), ('resolved', 'Resolved'), ('accepted', 'Accepted'), ('closed', 'Closed')], max_length=16)),
-                ('escalation_level', models.PositiveSmallIntegerField(blank=True, choices=[(0, 'Not escalated'), (1, 'Program manager'), (2, 'Governance board')], null=True)),
-                ('actor_label', models.CharField(blank=True, help_text='Who acted, kept even if the person goes.', max_length=254)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('note', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('flag', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='governance.redflag')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("transition", "State change"),
+                            ("escalation", "Escalation"),
+                            ("merge", "Merge"),
+                            ("comment", "Comment"),
+                            ("conversion", "Converted to a risk"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("raised", "Raised"),
+                            ("triaged", "Triaged"),
+                            ("in_progress", "In progress"),
+                            ("resolved", "Resolved"),
+                            ("accepted", "Accepted"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("raised", "Raised"),
+                            ("triaged", "Triaged"),
+                            ("in_progress", "In progress"),
+                            ("resolved", "Resolved"),
+                            ("accepted", "Accepted"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "escalation_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(0, "Not escalated"), (1, "Program manager"), (2, "Governance board")],
+                        null=True,
+                    ),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(
+                        blank=True, help_text="Who acted, kept even if the person goes.", max_length=254
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "flag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="governance.redflag",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Risk',
+            name="Risk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('cause', models.TextField(blank=True)),
-                ('consequence', models.TextField(blank=True)),
-                ('category', models.CharField(choices=[('clinical', 'Clinical and patient safety'), ('adoption', 'Adoption and engagement'), ('technical', 'Technical and integration'), ('data', 'Data and reporting'), ('vendor', 'Vendor and contract'), ('financial', 'Financial'), ('schedule', 'Schedule and resources'), ('regulatory', 'Regulatory and compliance'), ('organisational', 'Organisational')], default='organisational', max_length=20)),
-                ('likelihood', models.PositiveSmallIntegerField(help_text='1 (rare) to 5 (almost certain)', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('impact', models.PositiveSmallIntegerField(help_text='1 (minor) to 5 (severe)', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('score', models.PositiveSmallIntegerField(db_index=True, editable=False, help_text='likelihood x impact')),
-                ('response', models.CharField(choices=[('avoid', 'Avoid'), ('reduce', 'Reduce'), ('transfer', 'Transfer'), ('accept', 'Accept')], default='reduce', max_length=10)),
-                ('actions', models.TextField(blank=True, help_text='What is being done, by whom, by when.')),
-                ('review_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('monitoring', 'Monitoring'), ('closed', 'Closed')], default='open', max_length=12)),
-                ('visibility', accord.core.models.VisibilityField(choices=[('shared', 'Shared with partners'), ('internal', 'Hospital-internal')], default='internal', help_text='Internal records are never shown to vendor or consultant members.', max_length=16)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_risks', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('source_flag', models.OneToOneField(blank=True, help_text='The red flag this risk was converted from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='risk', to='governance.redflag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                ("cause", models.TextField(blank=True)),
+                ("consequence", models.TextField(blank=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("clinical", "Clinical and patient safety"),
+                            ("adoption", "Adoption and engagement"),
+                            ("technical", "Technical and integration"),
+                            ("data", "Data and reporting"),
+                            ("vendor", "Vendor and contract"),
+                            ("financial", "Financial"),
+                            ("schedule", "Schedule and resources"),
+                            ("regulatory", "Regulatory and compliance"),
+                            ("organisational", "Organisational"),
+                        ],
+                        default="organisational",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "likelihood",
+                    models.PositiveSmallIntegerField(
+                        help_text="1 (rare) to 5 (almost certain)",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                    ),
+                ),
+                (
+                    "impact",
+                    models.PositiveSmallIntegerField(
+                        help_text="1 (minor) to 5 (severe)",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        db_index=True, editable=False, help_text="likelihood x impact"
+                    ),
+                ),
+                (
+                    "response",
+                    models.CharField(
+                        choices=[
+                            ("avoid", "Avoid"),
+                            ("reduce", "Reduce"),
+                            ("transfer", "Transfer"),
+                            ("accept", "Accept"),
+                        ],
+                        default="reduce",
+                        max_length=10,
+                    ),
+                ),
+                ("actions", models.TextField(blank=True, help_text="What is being done, by whom, by when.")),
+                ("review_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("monitoring", "Monitoring"), ("closed", "Closed")],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "visibility",
+                    accord.core.models.VisibilityField(
+                        choices=[("shared", "Shared with partners"), ("internal", "Hospital-internal")],
+                        default="internal",
+                        help_text="Internal records are never shown to vendor or consultant members.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_risks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "source_flag",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The red flag this risk was converted from.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="risk",
+                        to="governance.redflag",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-score', 'title'],
+                "ordering": ["-score", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('context', models.TextField(blank=True, help_text='The question and the facts on the table.')),
-                ('options_considered', models.TextField(blank=True)),
-                ('decision', models.TextField()),
-                ('rationale', models.TextField(blank=True)),
-                ('decided_by', models.CharField(help_text='The body or person who decided, e.g. the governance board.', max_length=200)),
-                ('decided_on', models.DateField()),
-                ('visibility', accord.core.models.VisibilityField(choices=[('shared', 'Shared with partners'), ('internal', 'Hospital-internal')], default='internal', help_text='Internal records are never shown to vendor or consultant members.', max_length=16)),
-                ('benefits', models.ManyToManyField(blank=True, related_name='decisions', to='benefits.benefit')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('flags', models.ManyToManyField(blank=True, related_name='decisions', to='governance.redflag')),
-                ('risks', models.ManyToManyField(blank=True, related_name='decisions', to='governance.risk')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "context",
+                    models.TextField(blank=True, help_text="The question and the facts on the table."),
+                ),
+                ("options_considered", models.TextField(blank=True)),
+                ("decision", models.TextField()),
+                ("rationale", models.TextField(blank=True)),
+                (
+                    "decided_by",
+                    models.CharField(
+                        help_text="The body or person who decided, e.g. the governance board.", max_length=200
+                    ),
+                ),
+                ("decided_on", models.DateField()),
+                (
+                    "visibility",
+                    accord.core.models.VisibilityField(
+                        choices=[("shared", "Shared with partners"), ("internal", "Hospital-internal")],
+                        default="internal",
+                        help_text="Internal records are never shown to vendor or consultant members.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "benefits",
+                    models.ManyToManyField(blank=True, related_name="decisions", to="benefits.benefit"),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "flags",
+                    models.ManyToManyField(blank=True, related_name="decisions", to="governance.redflag"),
+                ),
+                ("risks", models.ManyToManyField(blank=True, related_name="decisions", to="governance.risk")),
             ],
             options={
-                'ordering': ['-decided_on', '-pk'],
+                "ordering": ["-decided_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationRule',
+            name="EscalationRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('severity', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], max_length=10)),
-                ('triage_hours', models.PositiveIntegerField(help_text='Hours a raised flag may wait to be triaged.', validators=[django.core.validators.MinValueValidator(1)])),
-                ('resolve_days', models.PositiveIntegerField(help_text='Days a flag may stay unanswered (not resolved or accepted).', validators=[django.core.validators.MinValueValidator(1)])),
-                ('highest_level', models.PositiveSmallIntegerField(choices=[(1, 'Program manager'), (2, 'Governance board')], default=2, help_text='Overdue flags climb to the program manager, then the board.')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "triage_hours",
+                    models.PositiveIntegerField(
+                        help_text="Hours a raised flag may wait to be triaged.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "resolve_days",
+                    models.PositiveIntegerField(
+                        help_text="Days a flag may stay unanswered (not resolved or accepted).",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "highest_level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Program manager"), (2, "Governance board")],
+                        default=2,
+                        help_text="Overdue flags climb to the program manager, then the board.",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'triage_hours'],
-                'constraints': [models.UniqueConstraint(fields=('program', 'severity'), name='one_escalation_rule_per_severity')],
+                "ordering": ["program", "triage_hours"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("program", "severity"), name="one_escalation_rule_per_severity"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='redflag',
-            index=models.Index(fields=['program', 'state', 'severity'], name='redflag_program_state_idx'),
+            model_name="redflag",
+            index=models.Index(fields=["program", "state", "severity"], name="redflag_program_state_idx"),
         ),
         migrations.AddIndex(
-            model_name='redflag',
-            index=models.Index(fields=['state', 'escalation_level'], name='redflag_escalation_idx'),
+            model_name="redflag",
+            index=models.Index(fields=["state", "escalation_level"], name="redflag_escalation_idx"),
         ),
         migrations.AddConstraint(
-            model_name='redflag',
-            constraint=models.CheckConstraint(condition=models.Q(('escalation_level__lte', 2)), name='redflag_escalation_level_range'),
+            model_name="redflag",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("escalation_level__lte", 2)), name="redflag_escalation_level_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='redflag',
-            constraint=models.CheckConstraint(condition=models.Q(('merged_into', models.F('pk')), _negated=True), name='redflag_not_merged_into_itself'),
+            model_name="redflag",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("merged_into", models.F("pk")), _negated=True),
+                name="redflag_not_merged_into_itself",
+            ),
         ),
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(fields=['program', 'status', '-score'], name='risk_program_status_idx'),
+            model_name="risk",
+            index=models.Index(fields=["program", "status", "-score"], name="risk_program_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='risk',
-            constraint=models.CheckConstraint(condition=models.Q(('likelihood__gte', 1), ('likelihood__lte', 5)), name='risk_likelihood_1_to_5'),
+            model_name="risk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("likelihood__gte", 1), ("likelihood__lte", 5)),
+                name="risk_likelihood_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='risk',
-            constraint=models.CheckConstraint(condition=models.Q(('impact__gte', 1), ('impact__lte', 5)), name='risk_impact_1_to_5'),
+            model_name="risk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("impact__gte", 1), ("impact__lte", 5)), name="risk_impact_1_to_5"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='risk',
-            constraint=models.CheckConstraint(condition=models.Q(('score', django.db.models.expressions.CombinedExpression(models.F('likelihood'), '*', models.F('impact')))), name='risk_score_is_product'),
+            model_name="risk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "score",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("likelihood"), "*", models.F("impact")
+                        ),
+                    )
+                ),
+                name="risk_score_is_product",
+            ),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['program', '-decided_on'], name='decision_program_date_idx'),
+            model_name="decision",
+            index=models.Index(fields=["program", "-decided_on"], name="decision_program_date_idx"),
         ),
     ]

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alignment', '0001_initial'),
-        ('governance', '0001_initial'),
+        ("alignment", "0001_initial"),
+        ("governance", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='redflag',
-            name='threatens_group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='red_flags', to='alignment.stakeholdergroup', verbose_name='stakeholder group affected'),
+            model_name="redflag",
+            name="threatens_group",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="red_flags",
+                to="alignment.stakeholdergroup",
+                verbose_name="stakeholder group affected",
+            ),
         ),
     ]

@@ -13,8 +13,9 @@ PARTNER_ROLES = ("vendor", "consultant")
 def share_partner_flags(apps: Any, schema_editor: Any) -> None:
     RedFlag = apps.get_model("governance", "RedFlag")
     Membership = apps.get_model("programs", "Membership")
-    raised_by_partner = Membership.objects.filter(program_id=OuterRef("program_id"), person_id=OuterRef("raised_by_id"),
-                                                  role__in=PARTNER_ROLES)
+    raised_by_partner = Membership.objects.filter(
+        program_id=OuterRef("program_id"), person_id=OuterRef("raised_by_id"), role__in=PARTNER_ROLES
+    )
     RedFlag.objects.filter(Exists(raised_by_partner), visibility="internal").update(visibility="shared")
 
 

@@ -8,87 +8,226 @@ import accord.core.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('programs', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('body', models.CharField(choices=[('board', 'Governance board'), ('steering_committee', 'Steering committee'), ('cab', 'Change advisory board (CAB)'), ('working_group', 'Working group')], default='board', max_length=24)),
-                ('title', models.CharField(max_length=200)),
-                ('scheduled_at', models.DateTimeField()),
-                ('location', models.CharField(blank=True, help_text='Room or video link.', max_length=200)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held')], default='planned', max_length=10)),
-                ('visibility', accord.core.models.VisibilityField(choices=[('shared', 'Shared with partners'), ('internal', 'Hospital-internal')], default='internal', help_text='Internal records are never shown to vendor or consultant members.', max_length=16)),
-                ('attendees', models.ManyToManyField(blank=True, related_name='meetings_attended', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "body",
+                    models.CharField(
+                        choices=[
+                            ("board", "Governance board"),
+                            ("steering_committee", "Steering committee"),
+                            ("cab", "Change advisory board (CAB)"),
+                            ("working_group", "Working group"),
+                        ],
+                        default="board",
+                        max_length=24,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("scheduled_at", models.DateTimeField()),
+                ("location", models.CharField(blank=True, help_text="Room or video link.", max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "Planned"), ("held", "Held")], default="planned", max_length=10
+                    ),
+                ),
+                (
+                    "visibility",
+                    accord.core.models.VisibilityField(
+                        choices=[("shared", "Shared with partners"), ("internal", "Hospital-internal")],
+                        default="internal",
+                        help_text="Internal records are never shown to vendor or consultant members.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True, related_name="meetings_attended", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-scheduled_at', '-pk'],
+                "ordering": ["-scheduled_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('title', models.CharField(max_length=300)),
-                ('kind', models.CharField(choices=[('new_red_flag', 'New red flag'), ('escalated_red_flag', 'Escalated red flag'), ('risk', 'Risk over threshold'), ('kpi_off_track', 'KPI off track'), ('late_commitment', 'Late commitment'), ('pending_endorsement', 'Pending endorsement'), ('other', 'Other business')], default='other', max_length=24)),
-                ('source_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('source_label', models.CharField(blank=True, help_text='The source record as it read when drafted.', max_length=300)),
-                ('source_url', models.CharField(blank=True, max_length=500)),
-                ('notes', models.TextField(blank=True, help_text='Why it is on the agenda; background for the members.')),
-                ('discussion', models.TextField(blank=True, help_text='Minutes: what was discussed.')),
-                ('visibility', accord.core.models.VisibilityField(choices=[('shared', 'Shared with partners'), ('internal', 'Hospital-internal')], default='internal', help_text='Internal records are never shown to vendor or consultant members.', max_length=16)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('source_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contenttypes.contenttype')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda_items', to='meetings.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("new_red_flag", "New red flag"),
+                            ("escalated_red_flag", "Escalated red flag"),
+                            ("risk", "Risk over threshold"),
+                            ("kpi_off_track", "KPI off track"),
+                            ("late_commitment", "Late commitment"),
+                            ("pending_endorsement", "Pending endorsement"),
+                            ("other", "Other business"),
+                        ],
+                        default="other",
+                        max_length=24,
+                    ),
+                ),
+                ("source_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                (
+                    "source_label",
+                    models.CharField(
+                        blank=True, help_text="The source record as it read when drafted.", max_length=300
+                    ),
+                ),
+                ("source_url", models.CharField(blank=True, max_length=500)),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True, help_text="Why it is on the agenda; background for the members."
+                    ),
+                ),
+                ("discussion", models.TextField(blank=True, help_text="Minutes: what was discussed.")),
+                (
+                    "visibility",
+                    accord.core.models.VisibilityField(
+                        choices=[("shared", "Shared with partners"), ("internal", "Hospital-internal")],
+                        default="internal",
+                        help_text="Internal records are never shown to vendor or consultant members.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "source_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agenda_items",
+                        to="meetings.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', 'order', 'pk'],
+                "ordering": ["meeting", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingAction',
+            name="MeetingAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('description', models.TextField()),
-                ('due_date', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done')], default='open', max_length=8)),
-                ('done_on', models.DateField(blank=True, null=True)),
-                ('visibility', accord.core.models.VisibilityField(choices=[('shared', 'Shared with partners'), ('internal', 'Hospital-internal')], default='internal', help_text='Internal records are never shown to vendor or consultant members.', max_length=16)),
-                ('agenda_item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='meetings.agendaitem')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meeting_actions', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("description", models.TextField()),
+                ("due_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done")], default="open", max_length=8
+                    ),
+                ),
+                ("done_on", models.DateField(blank=True, null=True)),
+                (
+                    "visibility",
+                    accord.core.models.VisibilityField(
+                        choices=[("shared", "Shared with partners"), ("internal", "Hospital-internal")],
+                        default="internal",
+                        help_text="Internal records are never shown to vendor or consultant members.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "agenda_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="meetings.agendaitem",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meeting_actions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'pk'],
+                "ordering": ["due_date", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['program', '-scheduled_at'], name='meeting_program_date_idx'),
+            model_name="meeting",
+            index=models.Index(fields=["program", "-scheduled_at"], name="meeting_program_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id__isnull', False)), fields=('meeting', 'source_type', 'source_id'), name='agenda_item_source_once_per_meeting'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id__isnull", False)),
+                fields=("meeting", "source_type", "source_id"),
+                name="agenda_item_source_once_per_meeting",
+            ),
         ),
         migrations.AddIndex(
-            model_name='meetingaction',
-            index=models.Index(fields=['owner', 'status', 'due_date'], name='meeting_action_owner_idx'),
+            model_name="meetingaction",
+            index=models.Index(fields=["owner", "status", "due_date"], name="meeting_action_owner_idx"),
         ),
     ]

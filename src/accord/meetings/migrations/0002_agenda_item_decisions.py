@@ -4,16 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0001_initial'),
-        ('meetings', '0001_initial'),
+        ("governance", "0001_initial"),
+        ("meetings", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agendaitem',
-            name='decisions',
-            field=models.ManyToManyField(blank=True, help_text='Decisions taken on this item (entries of the decision log).', related_name='agenda_items', to='governance.decision'),
+            model_name="agendaitem",
+            name="decisions",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Decisions taken on this item (entries of the decision log).",
+                related_name="agenda_items",
+                to="governance.decision",
+            ),
         ),
     ]

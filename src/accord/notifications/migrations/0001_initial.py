@@ -6,45 +6,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programs', '0001_initial'),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('red_flag_raised', 'A red flag was raised'), ('red_flag_escalated', 'A red flag was escalated to you'), ('red_flag_assigned', 'A red flag was assigned to you'), ('red_flag_answered', 'A red flag you raised was answered'), ('mention', 'You were mentioned'), ('commitment_due', 'A commitment is due'), ('endorsement_requested', 'Your endorsement is requested'), ('meeting_action', 'A meeting action was given to you'), ('other', 'Other news')], default='other', max_length=32)),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField(blank=True)),
-                ('url', models.CharField(blank=True, help_text='Where the notification leads (a path in Accord).', max_length=500)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("red_flag_raised", "A red flag was raised"),
+                            ("red_flag_escalated", "A red flag was escalated to you"),
+                            ("red_flag_assigned", "A red flag was assigned to you"),
+                            ("red_flag_answered", "A red flag you raised was answered"),
+                            ("mention", "You were mentioned"),
+                            ("commitment_due", "A commitment is due"),
+                            ("endorsement_requested", "Your endorsement is requested"),
+                            ("meeting_action", "A meeting action was given to you"),
+                            ("other", "Other news"),
+                        ],
+                        default="other",
+                        max_length=32,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField(blank=True)),
+                (
+                    "url",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the notification leads (a path in Accord).",
+                        max_length=500,
+                    ),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['recipient', 'read_at'], name='notification_unread_idx'), models.Index(fields=['recipient', '-created_at'], name='notification_inbox_idx')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+                    models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('red_flag_raised', 'A red flag was raised'), ('red_flag_escalated', 'A red flag was escalated to you'), ('red_flag_assigned', 'A red flag was assigned to you'), ('red_flag_answered', 'A red flag you raised was answered'), ('mention', 'You were mentioned'), ('commitment_due', 'A commitment is due'), ('endorsement_requested', 'Your endorsement is requested'), ('meeting_action', 'A meeting action was given to you'), ('other', 'Other news')], max_length=32)),
-                ('email', models.BooleanField(default=True, help_text='Send an e-mail as well as the in-app notification.')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("red_flag_raised", "A red flag was raised"),
+                            ("red_flag_escalated", "A red flag was escalated to you"),
+                            ("red_flag_assigned", "A red flag was assigned to you"),
+                            ("red_flag_answered", "A red flag you raised was answered"),
+                            ("mention", "You were mentioned"),
+                            ("commitment_due", "A commitment is due"),
+                            ("endorsement_requested", "Your endorsement is requested"),
+                            ("meeting_action", "A meeting action was given to you"),
+                            ("other", "Other news"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "email",
+                    models.BooleanField(
+                        default=True, help_text="Send an e-mail as well as the in-app notification."
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'kind'],
-                'constraints': [models.UniqueConstraint(fields=('person', 'kind'), name='one_notification_preference_per_kind')],
+                "ordering": ["person", "kind"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "kind"), name="one_notification_preference_per_kind"
+                    )
+                ],
             },
         ),
     ]

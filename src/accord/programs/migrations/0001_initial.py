@@ -6,45 +6,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Program',
+            name="Program",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('emr_deployment', 'EMR/EHR deployment'), ('outsourcing_transition', 'IT outsourcing transition'), ('other', 'Other')], max_length=32)),
-                ('phase', models.CharField(choices=[('planning', 'Planning'), ('build', 'Build'), ('go_live', 'Go-live'), ('stabilisation', 'Stabilisation'), ('optimisation', 'Optimisation')], default='planning', max_length=20)),
-                ('go_live_date', models.DateField(blank=True, null=True)),
-                ('description', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('sponsor', models.ForeignKey(blank=True, help_text='The health system or hospital that owns the program.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sponsored_programs', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("emr_deployment", "EMR/EHR deployment"),
+                            ("outsourcing_transition", "IT outsourcing transition"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("planning", "Planning"),
+                            ("build", "Build"),
+                            ("go_live", "Go-live"),
+                            ("stabilisation", "Stabilisation"),
+                            ("optimisation", "Optimisation"),
+                        ],
+                        default="planning",
+                        max_length=20,
+                    ),
+                ),
+                ("go_live_date", models.DateField(blank=True, null=True)),
+                ("description", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "sponsor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The health system or hospital that owns the program.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sponsored_programs",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('role', models.CharField(choices=[('board_member', 'Board member'), ('program_manager', 'Program manager'), ('stakeholder_lead', 'Stakeholder lead'), ('member', 'Member'), ('vendor', 'Vendor'), ('consultant', 'Consultant'), ('auditor', 'Auditor')], max_length=20)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("board_member", "Board member"),
+                            ("program_manager", "Program manager"),
+                            ("stakeholder_lead", "Stakeholder lead"),
+                            ("member", "Member"),
+                            ("vendor", "Vendor"),
+                            ("consultant", "Consultant"),
+                            ("auditor", "Auditor"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="programs.program",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'role', 'person__full_name'],
-                'constraints': [models.UniqueConstraint(fields=('program', 'person'), name='one_membership_per_person_and_program')],
+                "ordering": ["program", "role", "person__full_name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("program", "person"), name="one_membership_per_person_and_program"
+                    )
+                ],
             },
         ),
     ]

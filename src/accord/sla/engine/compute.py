@@ -242,7 +242,9 @@ def _match_ids(ticket_ids: pl.Series, event_ids: pl.Series, first: np.ndarray) -
     if candidates.size == 0:
         return np.full(event_ids.len(), -1, dtype=np.int64)
     candidate_ids = ticket_ids if candidates.size == ticket_ids.len() else ticket_ids.gather(candidates)
-    index = pl.DataFrame({"hash": candidate_ids.hash(seed=0), "ticket_id": candidate_ids, "ticket": candidates})
+    index = pl.DataFrame(
+        {"hash": candidate_ids.hash(seed=0), "ticket_id": candidate_ids, "ticket": candidates}
+    )
     if index["hash"].is_duplicated().any():  # two ids share a hash: join by string instead
         joined = pl.DataFrame({"ticket_id": event_ids}).join(
             index.drop("hash"), on="ticket_id", how="left", maintain_order="left"

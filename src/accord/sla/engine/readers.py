@@ -75,8 +75,10 @@ class TicketArrays:
     def __post_init__(self) -> None:
         self.ids = _as_series(self.ids, "id")
         size = len(self.ids)
-        claims = {kind: np.asarray(self.vendor_claim.get(kind, _no_errors(size)), dtype=object)
-                  for kind in CLAIM_KINDS}
+        claims = {
+            kind: np.asarray(self.vendor_claim.get(kind, _no_errors(size)), dtype=object)
+            for kind in CLAIM_KINDS
+        }
         for kind, values in claims.items():
             if values.shape != (size,):
                 raise ValueError(f"vendor_claim[{kind!r}] has {values.size} values for {size} tickets")
@@ -201,7 +203,9 @@ def _mapped_lines(path: Path, what: str) -> int | None:
             if not view[:_CHUNK].strip():
                 return None  # whitespace at its start: let the in-memory path judge it
             data = np.frombuffer(view, dtype=np.uint8)
-            newlines = sum(int(np.count_nonzero(data[i : i + _CHUNK] == 10)) for i in range(0, data.size, _CHUNK))
+            newlines = sum(
+                int(np.count_nonzero(data[i : i + _CHUNK] == 10)) for i in range(0, data.size, _CHUNK)
+            )
             newlines += 0 if data[-1] == 10 else 1
             del data  # release the buffer before the mapping closes
             return newlines
@@ -566,9 +570,13 @@ def map_priorities(
     mapped = priority.str.to_lowercase().replace_strict(
         list(lookup), list(lookup.values()), default=None, return_dtype=pl.String
     )
-    return pl.select(
-        pl.when(pl.lit(keep)).then(pl.lit(priority)).otherwise(pl.lit(mapped).fill_null(pl.lit(priority)))
-    ).to_series().alias("priority")
+    return (
+        pl.select(
+            pl.when(pl.lit(keep)).then(pl.lit(priority)).otherwise(pl.lit(mapped).fill_null(pl.lit(priority)))
+        )
+        .to_series()
+        .alias("priority")
+    )
 
 
 def read_jira_history(source: Source, *, timezone: str, date_format: str | None = None) -> EventArrays:
@@ -621,7 +629,11 @@ def read_jira(
     }
     keys = frame["key"].str.strip_chars().alias("id")
     priority = map_priorities(frame["priority"].str.strip_chars(), priority_map, policy_priorities)
-    created, first_response, resolved = parsed["created"][0], parsed["first_response"][0], parsed["resolved"][0]
+    created, first_response, resolved = (
+        parsed["created"][0],
+        parsed["first_response"][0],
+        parsed["resolved"][0],
+    )
 
     if isinstance(history, EventArrays):
         events = history

@@ -132,12 +132,17 @@ def _parse_iso_fixed(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarr
         rows = (
             texts
             if counts[stride] == size
-            else pl.select(pl.when(pl.lit(pl.Series(fits))).then(texts).otherwise(pl.lit(" " * stride))).to_series()
+            else pl.select(
+                pl.when(pl.lit(pl.Series(fits))).then(texts).otherwise(pl.lit(" " * stride))
+            ).to_series()
         )
     else:
         stride = max(int(lengths[fits].max()) if fits.any() else 0, 1)
         rows = pl.select(
-            pl.when(pl.lit(pl.Series(fits))).then(texts.fill_null("")).otherwise(pl.lit("")).str.pad_end(stride)
+            pl.when(pl.lit(pl.Series(fits)))
+            .then(texts.fill_null(""))
+            .otherwise(pl.lit(""))
+            .str.pad_end(stride)
         ).to_series()
     # Bytes past a row's own length are only read where `lengths` says they belong to it; the tail
     # keeps reads past the last row inside the buffer.
@@ -344,9 +349,12 @@ def _parse_jira(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     shaped = parts["day"].is_not_null().to_numpy()
     month = (
-        parts["month"].str.to_lowercase()
+        parts["month"]
+        .str.to_lowercase()
         .replace_strict(list(_MONTHS), list(range(1, 13)), default=0, return_dtype=pl.Int64)
-        .fill_null(0).to_numpy().astype(np.int64)
+        .fill_null(0)
+        .to_numpy()
+        .astype(np.int64)
     )
     year, day, hour, minute, second = (number(n) for n in ("year", "day", "hour", "minute", "second"))
     two_digit = parts["year"].str.len_bytes().fill_null(0).to_numpy() == 2
@@ -355,7 +363,9 @@ def _parse_jira(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     twelve_hour = half != ""
     hour_ok = np.where(twelve_hour, (hour >= 1) & (hour <= 12), hour <= 23)
     hour = np.where(twelve_hour, hour % 12 + np.where(half == "pm", 12, 0), hour)
-    real = shaped & hour_ok & (month >= 1) & _real_moment(year, np.maximum(month, 1), day, hour, minute, second)
+    real = (
+        shaped & hour_ok & (month >= 1) & _real_moment(year, np.maximum(month, 1), day, hour, minute, second)
+    )
     wall = _wall_seconds(year, np.maximum(month, 1), day, hour, minute, second)
     return wall, ~real, shaped & ~real
 

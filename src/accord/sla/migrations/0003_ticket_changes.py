@@ -5,28 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sla', '0002_result_version_restrict'),
+        ("sla", "0002_result_version_restrict"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticketimport',
-            name='worker',
-            field=models.CharField(blank=True, editable=False, help_text='host:pid of the process running the import, to tell a killed import from a slow one.', max_length=120),
+            model_name="ticketimport",
+            name="worker",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="host:pid of the process running the import, to tell a killed import from a slow one.",
+                max_length=120,
+            ),
         ),
         migrations.CreateModel(
-            name='TicketChange',
+            name="TicketChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Created'), ('updated', 'Updated')], max_length=8)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='sla.ticket')),
-                ('ticket_import', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='sla.ticketimport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(choices=[("created", "Created"), ("updated", "Updated")], max_length=8),
+                ),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="changes", to="sla.ticket"
+                    ),
+                ),
+                (
+                    "ticket_import",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="sla.ticketimport",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ticket', 'pk'],
+                "ordering": ["ticket", "pk"],
             },
         ),
     ]

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
-        parser.add_argument("--replace", action="store_true", help="Revoke the current token and issue a new one.")
+        parser.add_argument(
+            "--replace", action="store_true", help="Revoke the current token and issue a new one."
+        )
 
     def handle(self, *args: Any, email: str, replace: bool, **options: Any) -> None:
         person = User.objects.filter(email__iexact=email.strip()).first()

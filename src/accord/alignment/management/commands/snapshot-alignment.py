@@ -32,4 +32,6 @@ class Command(BaseCommand):
                 raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}") from error
         programs = Program.objects.filter(pk__in=program) if program else Program.objects.all()
         created = sum(take_alignment_snapshots(program=p, on=day) for p in programs)
-        self.stdout.write(f"Stored {created} alignment snapshot{'s' if created != 1 else ''} for {day.isoformat()}.")
+        self.stdout.write(
+            f"Stored {created} alignment snapshot{'s' if created != 1 else ''} for {day.isoformat()}."
+        )

@@ -11,14 +11,19 @@ from accord.core.audit import ChainBroken, reseal_chain, verify_chain
 
 
 class Command(BaseCommand):
-    help = ("Audit trail tools. `verify` walks the keyed hash chain and exits non-zero at the first broken "
-            "entry; `reseal` seals every entry again with the first key of ACCORD_AUDIT_KEYS.")
+    help = (
+        "Audit trail tools. `verify` walks the keyed hash chain and exits non-zero at the first broken "
+        "entry; `reseal` seals every entry again with the first key of ACCORD_AUDIT_KEYS."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
         sub.add_parser("verify", help="Check every entry's seal and key, and that none is missing.")
-        sub.add_parser("reseal", help="After checking the trail, seal every entry with the current signing key "
-                                      "(once after upgrading from unkeyed entries; before retiring a key).")
+        sub.add_parser(
+            "reseal",
+            help="After checking the trail, seal every entry with the current signing key "
+            "(once after upgrading from unkeyed entries; before retiring a key).",
+        )
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "reseal":
@@ -30,5 +35,7 @@ class Command(BaseCommand):
             return
         checked, problem = verify_chain()
         if problem is not None:
-            raise CommandError(f"Audit trail is broken at {problem} ({checked} entries before it are intact).")
+            raise CommandError(
+                f"Audit trail is broken at {problem} ({checked} entries before it are intact)."
+            )
         self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {checked} entries verified."))

@@ -13,12 +13,18 @@ from accord.core.backup import BackupError, back_up, default_backup_name
 
 
 class Command(BaseCommand):
-    help = ("Back up the database: SQLite's online backup to a .sqlite3 file, or pg_dump --format=custom on "
-            "PostgreSQL. The audit keys (ACCORD_AUDIT_KEYS) are not in the backup; keep them separately.")
+    help = (
+        "Back up the database: SQLite's online backup to a .sqlite3 file, or pg_dump --format=custom on "
+        "PostgreSQL. The audit keys (ACCORD_AUDIT_KEYS) are not in the backup; keep them separately."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", nargs="?", type=Path,
-                            help="Where to write it (default: $ACCORD_VAR_DIR/backups/accord-<time>.<ext>).")
+        parser.add_argument(
+            "file",
+            nargs="?",
+            type=Path,
+            help="Where to write it (default: $ACCORD_VAR_DIR/backups/accord-<time>.<ext>).",
+        )
         parser.add_argument("--force", action="store_true", help="Overwrite FILE if it exists.")
 
     def handle(self, *args: Any, file: Path | None, force: bool, **options: Any) -> None:

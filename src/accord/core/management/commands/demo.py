@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reset", action="store_true", help="Delete ALL data first, then seed the demo.")
-        parser.add_argument("--if-empty", action="store_true", help="Seed only when the database has no programs.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Seed only when the database has no programs."
+        )
         parser.add_argument("--force", action="store_true", help="Allow running with ACCORD_ENV=production.")
 
     def handle(self, *args: Any, reset: bool, if_empty: bool, force: bool, **options: Any) -> None:
@@ -27,7 +29,9 @@ class Command(BaseCommand):
         from accord.programs.models import Program
 
         if settings.PRODUCTION and not force:
-            raise CommandError("The demo has public passwords; refusing in production (use --force to insist).")
+            raise CommandError(
+                "The demo has public passwords; refusing in production (use --force to insist)."
+            )
         if reset:
             call_command("flush", interactive=False, verbosity=0)
             call_command("createcachetable", verbosity=0)

@@ -12,13 +12,17 @@ from accord.core.backup import BackupError, restore
 
 
 class Command(BaseCommand):
-    help = ("Restore a backup made by `accord backup`. Refuses a database that holds data unless --force; "
-            "runs `accord audit verify` afterwards (with the same ACCORD_AUDIT_KEYS as when it was written).")
+    help = (
+        "Restore a backup made by `accord backup`. Refuses a database that holds data unless --force; "
+        "runs `accord audit verify` afterwards (with the same ACCORD_AUDIT_KEYS as when it was written)."
+    )
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="A .sqlite3 file or a pg_dump custom-format archive.")
-        parser.add_argument("--force", action="store_true", help="Replace a database that already holds data.")
+        parser.add_argument(
+            "--force", action="store_true", help="Replace a database that already holds data."
+        )
 
     def handle(self, *args: Any, file: Path, force: bool, **options: Any) -> None:
         try:

@@ -18,7 +18,9 @@ class Command(BaseCommand):
     help = "Escalate red flags that waited too long for triage or an answer, per each program's escalation rules."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--now", help="Act as if it were this ISO 8601 time (for replaying a missed run).")
+        parser.add_argument(
+            "--now", help="Act as if it were this ISO 8601 time (for replaying a missed run)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
@@ -26,11 +28,15 @@ class Command(BaseCommand):
             try:
                 now = dt.datetime.fromisoformat(options["now"])
             except ValueError as error:
-                raise CommandError(f"--now must be an ISO 8601 date-time, e.g. 2026-05-01T09:00: {error}") from error
+                raise CommandError(
+                    f"--now must be an ISO 8601 date-time, e.g. 2026-05-01T09:00: {error}"
+                ) from error
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
         escalations = escalate_overdue_flags(now=now)
         for escalation in escalations:
             self.stdout.write(str(escalation))
-        self.stdout.write(f"{len(escalations)} red flag{'s' if len(escalations) != 1 else ''} escalated "
-                          f"as of {now.isoformat(timespec='minutes')}.")
+        self.stdout.write(
+            f"{len(escalations)} red flag{'s' if len(escalations) != 1 else ''} escalated "
+            f"as of {now.isoformat(timespec='minutes')}."
+        )
