@@ -19,7 +19,7 @@ from tests.alignment.builders import T0, TODAY, answer, scored_program
 
 def _snapshot(*args: str) -> str:
     out = io.StringIO()
-    call_command("snapshot-alignment", *args, stdout=out)
+    call_command("snapshot_alignment", *args, stdout=out)
     return out.getvalue().strip()
 
 

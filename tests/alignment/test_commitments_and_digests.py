@@ -45,7 +45,7 @@ def due(world):
 def _send(django_capture_on_commit_callbacks, now: str = "2026-03-02T09:00") -> str:
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("send-digests", now=now, stdout=out)
+        call_command("send_digests", now=now, stdout=out)
     return out.getvalue()
 
 
@@ -147,7 +147,7 @@ def test_a_bad_now_is_refused(world) -> None:
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="ISO"):
-        call_command("send-digests", now="next monday")
+        call_command("send_digests", now="next monday")
 
 
 def test_marking_a_commitment_done_records_the_day_and_takes_it_off_the_digest(

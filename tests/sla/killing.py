@@ -107,7 +107,7 @@ def upsert(model, *args, **kwargs):
             open(marker, "w").write("writing")
             time.sleep(600)
 bulk.upsert = upsert
-call_command("import-tickets", tickets, "--contract", contract, "--events", events)
+call_command("import_tickets", tickets, "--contract", contract, "--events", events)
 """
 
 TICKET_IMPORT = """
@@ -115,7 +115,7 @@ import sys, django
 django.setup()
 from django.core.management import call_command
 contract, tickets, events = sys.argv[1:4]
-call_command("import-tickets", tickets, "--contract", contract, "--events", events)
+call_command("import_tickets", tickets, "--contract", contract, "--events", events)
 """
 
 COUNT_TICKETS = """

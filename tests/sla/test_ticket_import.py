@@ -132,8 +132,8 @@ def test_the_import_tickets_command_upserts_and_computes(world, contract, tmp_pa
     path = tmp_path / "tickets.csv"
     path.write_bytes(tickets_csv(JANUARY))
     out = StringIO()
-    call_command("import-tickets", str(path), contract=contract.pk, compute=True, stdout=out)
-    call_command("import-tickets", str(path), contract=contract.pk, stdout=out)
+    call_command("import_tickets", str(path), contract=contract.pk, compute=True, stdout=out)
+    call_command("import_tickets", str(path), contract=contract.pk, stdout=out)
     text = out.getvalue()
     assert "2 ticket(s) added, 0 updated" in text
     assert "0 ticket(s) added, 2 updated" in text
@@ -146,7 +146,7 @@ def test_the_import_tickets_command_fails_on_a_rejected_file(world, contract, tm
     path.write_bytes(tickets_csv([("INC1", "P2", "not a date", "", "")]))
     err = StringIO()
     with pytest.raises(CommandError, match="Rejected"):
-        call_command("import-tickets", str(path), contract=contract.pk, stderr=err)
+        call_command("import_tickets", str(path), contract=contract.pk, stderr=err)
     assert "line 2" in err.getvalue()
 
 
