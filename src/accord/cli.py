@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 # Command modules follow Django's naming (underscores); the names operators already put in their
 # schedulers keep working.
 ALIASES = {
