@@ -52,3 +52,11 @@ class Party(models.TextChoices):
     VENDOR = "vendor", "Vendor"
     THIRD_PARTY = "third_party", "Third party"
     UNATTRIBUTED = "unattributed", "Unattributed"
+
+
+class VendorClaim(models.TextChoices):
+    """The vendor's own verdict on a ticket's clock, as its export states it (ServiceNow `made_sla`,
+    Jira Service Management's SLA fields); blank when the export says nothing."""
+
+    MET = "met", "Met"
+    BREACHED = "breached", "Breached"

@@ -21,6 +21,7 @@ from accord.sla.choices import (
     ReportingFrequency,
     TicketChangeKind,
     TicketFormat,
+    VendorClaim,
 )
 from accord.sla.engine import PolicyError, load_policy, policy_to_mapping
 
@@ -288,6 +289,11 @@ class Ticket(ContractChild):
     last_import = models.ForeignKey(
         TicketImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the vendor's own tool says about the ticket; where it differs from Accord's measurement the
+    # report lists a disagreement that can be disputed.
+    vendor_response_claim = models.CharField(max_length=8, choices=VendorClaim.choices, blank=True)
+    vendor_resolution_claim = models.CharField(max_length=8, choices=VendorClaim.choices, blank=True)
+    vendor_overall_claim = models.CharField(max_length=8, choices=VendorClaim.choices, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
