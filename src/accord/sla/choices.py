@@ -60,3 +60,12 @@ class VendorClaim(models.TextChoices):
 
     MET = "met", "Met"
     BREACHED = "breached", "Breached"
+
+
+class ComputeStatus(models.TextChoices):
+    """A recompute job's life: queued for the task worker, running, then done or failed."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Computing"
+    DONE = "done", "Computed"
+    FAILED = "failed", "Failed"

@@ -16,6 +16,7 @@ from accord.core.permissions import Visibility
 from accord.sla.choices import (
     Clock,
     ClockStatus,
+    ComputeStatus,
     ImportMode,
     ImportStatus,
     ReportingFrequency,
@@ -266,6 +267,61 @@ class TicketImport(ContractChild):
 
     def get_absolute_url(self) -> str:
         return reverse("sla:import_detail", kwargs={"program_id": self.program_id, "pk": self.pk})
+
+    def clean(self) -> None:
+        self.check_program(self.contract_of(), "contract")
+
+
+class ComputeJob(ContractChild):
+    """One recompute of a contract's SLA results, run by the task worker: its progress and outcome.
+
+    `heartbeat_at` moves at every phase; a running job whose heartbeat stops (its worker was killed) is
+    found by `services.recover_compute_jobs` and queued again or failed, so nothing stays "running".
+    """
+
+    access_area = "sla"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="compute_jobs")
+    version = models.ForeignKey(
+        "SlaPolicyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="compute_jobs",
+        help_text="Measure every ticket under this version (a comparison); empty: each ticket's own version.",
+    )
+    as_of = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=ComputeStatus.choices, default=ComputeStatus.QUEUED)
+    percent_done = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker started it.")
+    results_count = models.PositiveIntegerField(default=0)
+    errors_count = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(
+        max_length=120, blank=True, editable=False, help_text="host:pid of the process running the job."
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ProgramScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="sla_computejob_status_beat")]
+
+    def __str__(self) -> str:
+        return f"SLA computation as of {self.as_of:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ComputeStatus.DONE, ComputeStatus.FAILED)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sla:compute_job", kwargs={"program_id": self.program_id, "pk": self.pk})
 
     def clean(self) -> None:
         self.check_program(self.contract_of(), "contract")
