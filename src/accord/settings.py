@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "accord.governance",
     "accord.meetings",
     "accord.sla",
+    "accord.transition",
 ]
 
 MIDDLEWARE = [

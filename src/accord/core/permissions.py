@@ -121,6 +121,67 @@ AREAS: dict[str, dict[str, frozenset[Role]]] = {
     "tickets": _rule(
         add={R.PROGRAM_MANAGER, R.VENDOR}, change={R.PROGRAM_MANAGER, R.VENDOR}, delete=MANAGERS
     ),
+    # SLA disputes: the vendor or the program manager raises one and the other side answers (a row rule
+    # on top of `answer`); the program manager records the settlement. Nobody deletes a dispute.
+    "sla_disputes": _rule(
+        add={R.PROGRAM_MANAGER, R.VENDOR},
+        change={R.PROGRAM_MANAGER, R.VENDOR},
+        delete=(),
+        answer={R.PROGRAM_MANAGER, R.VENDOR},
+        settle=MANAGERS,
+    ),
+    # Change control (ITIL change enablement). The partner drafts, submits and implements changes; the
+    # hospital's change manager assesses and reviews them. Only people on the program's CAB record vote
+    # (a row rule on top of `decide`, which no partner role holds), and only its named clinical
+    # approvers sign off changes to clinical services.
+    "changes": _rule(
+        add={R.PROGRAM_MANAGER, R.VENDOR, R.MEMBER},
+        change={R.PROGRAM_MANAGER, R.VENDOR, R.MEMBER},
+        delete=MANAGERS,
+        submit={R.PROGRAM_MANAGER, R.VENDOR, R.MEMBER},
+        assess=MANAGERS,
+        schedule={R.PROGRAM_MANAGER, R.VENDOR},
+        implement={R.PROGRAM_MANAGER, R.VENDOR},
+        review=MANAGERS,
+        decide={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD, R.MEMBER},
+        reconcile={R.PROGRAM_MANAGER, R.VENDOR},
+    ),
+    # The CAB record (members, emergency members, clinical approvers, quorums) and change windows.
+    "change_boards": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
+    "change_windows": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
+    # The short-term action plan: the program manager drafts it, the board approves each version, and
+    # item owners (the partner's included) report progress on their items.
+    "action_plans": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS, approve={R.BOARD_MEMBER}),
+    "action_items": _rule(
+        add=MANAGERS, change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR}, delete=MANAGERS
+    ),
+    # The transition's service inventory and handover stages: the hospital's program manager runs them;
+    # sign-offs are given by the service's internal and partner owners (a row rule on top).
+    "transition": _rule(
+        add=MANAGERS,
+        change=MANAGERS,
+        delete=MANAGERS,
+        stage=MANAGERS,
+        signoff=EVERY_MEMBER_BUT_AUDITOR,
+    ),
+    # Knowledge items and interviews: the partner authors them with the hospital's staff; only the
+    # service's internal owner approves (a row rule on top of `approve`), so partners never approve.
+    "knowledge": _rule(
+        add=EVERY_MEMBER_BUT_AUDITOR - {R.BOARD_MEMBER, R.CONSULTANT},
+        change=EVERY_MEMBER_BUT_AUDITOR - {R.BOARD_MEMBER, R.CONSULTANT},
+        delete=MANAGERS,
+        approve=HOSPITAL_ROLES - {R.AUDITOR},
+    ),
+    # Training modules and the plan are the program manager's; everyone reads them.
+    "training": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
+    # Training records: the hospital reads all of them; partners see and record only their own
+    # (the record's `person` row rule), and only the program manager records for someone else.
+    "training_records": _rule(
+        view=HOSPITAL_ROLES,
+        add=EVERY_MEMBER_BUT_AUDITOR,
+        change=MANAGERS,
+        delete=MANAGERS,
+    ),
 }
 
 
