@@ -19,6 +19,7 @@ class Clock(models.TextChoices):
 class TicketFormat(models.TextChoices):
     GENERIC = "generic", "Generic CSV (id, priority, opened_at, first_response_at, resolved_at)"
     SERVICENOW = "servicenow", "ServiceNow incident export"
+    JIRA = "jira", "Jira Service Management export (the events file is its status history)"
 
 
 class ImportMode(models.TextChoices):
@@ -69,3 +70,32 @@ class ComputeStatus(models.TextChoices):
     RUNNING = "running", "Computing"
     DONE = "done", "Computed"
     FAILED = "failed", "Failed"
+
+
+class PeriodStatus(models.TextChoices):
+    """A reporting period is open until its report is issued; a closed period keeps its issued figures."""
+
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed (report issued)"
+
+
+class DisputedClock(models.TextChoices):
+    RESPONSE = "response", "Response"
+    RESOLUTION = "resolution", "Resolution"
+    OVERALL = "overall", "Overall (response and resolution)"
+
+
+class DisputeSide(models.TextChoices):
+    VENDOR = "vendor", "Vendor"
+    HOSPITAL = "hospital", "Hospital"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", "Raised, awaiting an answer"
+    ANSWERED = "answered", "Answered, awaiting settlement"
+    SETTLED = "settled", "Settled"
+
+
+class DisputeOutcome(models.TextChoices):
+    VENDOR = "vendor", "For the vendor: the clock counts as met"
+    HOSPITAL = "hospital", "For the hospital: the breach stands"

@@ -17,8 +17,13 @@ from accord.sla.choices import (
     Clock,
     ClockStatus,
     ComputeStatus,
+    DisputedClock,
+    DisputeOutcome,
+    DisputeSide,
+    DisputeStatus,
     ImportMode,
     ImportStatus,
+    PeriodStatus,
     ReportingFrequency,
     TicketChangeKind,
     TicketFormat,
@@ -70,6 +75,14 @@ class Contract(ProgramScopedModel):
         help_text="The fee of one reporting period; service credits are a % of it.",
     )
     currency = models.CharField(max_length=3, default="USD")
+    credit_cap_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT,
+        help_text="The most service credits owed for one period, as % of the period fee (e.g. 12); blank: no cap.",
+    )
     visibility = VisibilityField(default=Visibility.SHARED)
 
     class Meta:
@@ -217,14 +230,27 @@ class TicketImport(ContractChild):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="imports")
     file_name = models.CharField(max_length=255)
-    source_path = models.CharField(
-        max_length=500,
-        blank=True,
-        editable=False,
-        help_text="Where the uploaded file waits until the import has read it.",
-    )
     format = models.CharField(max_length=16, choices=TicketFormat.choices, default=TicketFormat.GENERIC)
     mode = models.CharField(max_length=16, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
+    date_format = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="strftime pattern of the file's timestamps (e.g. %d/%m/%Y %H:%M); blank: ISO 8601.",
+    )
+    replace_events = models.BooleanField(
+        default=False,
+        help_text="The file's events replace the stored events of its tickets; otherwise events are only added.",
+    )
+    preview = models.BooleanField(
+        default=False, help_text="A preview: what the import would change is counted, nothing is written."
+    )
+    events_added_count = models.PositiveIntegerField(default=0)
+    events_removed_count = models.PositiveIntegerField(default=0)
+    event_changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The first tickets whose events change: [ticket id, events added, events removed].",
+    )
     status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
@@ -455,3 +481,111 @@ class SlaResult(ContractChild):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} under {self.version_id}: {self.resolution_status}"
+
+
+class SlaPeriod(ContractChild):
+    """A reporting period of a contract; once its report is issued it is closed and keeps the issued figures.
+
+    A back-dated policy version or a late import changes the live results, never an issued report: the
+    report reads a closed period from `figures` and its tickets under the versions in `versions`, until
+    the program manager reopens it (audited, after seeing the figures before and after side by side).
+    """
+
+    access_area = "sla"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="periods")
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=8, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    figures = models.JSONField(
+        default=dict, blank=True, help_text="The figures as issued: attainment rows, credits, pauses."
+    )
+    versions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The policy versions the issued figures used: [{pk, number, first_opened, last_opened}].",
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ProgramScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract", "start"]
+        verbose_name = "SLA reporting period"
+        constraints = [models.UniqueConstraint(fields=["contract", "start"], name="sla_one_period_per_start")]
+
+    def __str__(self) -> str:
+        return f"{self.contract} from {self.start:%Y-%m-%d} ({self.get_status_display()})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == PeriodStatus.CLOSED
+
+    def clean(self) -> None:
+        self.check_program(self.contract_of(), "contract")
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "A period cannot end before it starts."})
+
+
+class SlaDispute(ContractChild):
+    """A disagreement over one ticket's clock between the vendor's own verdict and Accord's measurement.
+
+    Raised by either side, answered by the other, settled by the program manager; a settlement for the
+    vendor counts the clock as met in its period's credits, one for the hospital keeps the breach.
+    """
+
+    access_area = "sla_disputes"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="disputes")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="disputes")
+    clock = models.CharField(max_length=12, choices=DisputedClock.choices)
+    period_start = models.DateField(help_text="The reporting period whose credits the dispute affects.")
+    vendor_claim = models.CharField(max_length=8, choices=VendorClaim.choices, blank=True)
+    measured_status = models.CharField(
+        max_length=16, help_text="Accord's verdict on the clock when the dispute was raised."
+    )
+    rule = models.TextField(blank=True, help_text="The policy clause that decides the clock.")
+    status = models.CharField(max_length=12, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    raised_side = models.CharField(max_length=8, choices=DisputeSide.choices)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=8, choices=DisputeOutcome.choices, blank=True)
+    settlement_note = models.TextField(blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProgramScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract", "-created_at", "-pk"]
+        verbose_name = "SLA dispute"
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "clock"], name="sla_one_dispute_per_ticket_clock"),
+            models.CheckConstraint(
+                condition=~models.Q(status="settled") | ~models.Q(outcome=""),
+                name="sla_settled_dispute_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute over {self.ticket} {self.clock} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sla:dispute_detail", kwargs={"program_id": self.program_id, "pk": self.pk})
+
+    def clean(self) -> None:
+        self.check_program(self.contract_of(), "contract")
+        if self.ticket_id and self.contract_id and self.ticket.contract_id != self.contract_id:
+            raise ValidationError({"ticket": "The ticket belongs to another contract."})
