@@ -14,4 +14,5 @@ class NotificationKind(models.TextChoices):
     COMMITMENT_DUE = "commitment_due", "A commitment is due"
     ENDORSEMENT_REQUESTED = "endorsement_requested", "Your endorsement is requested"
     MEETING_ACTION = "meeting_action", "A meeting action was given to you"
+    TRAINING_DUE = "training_due", "A required training is missing, overdue or expiring"
     OTHER = "other", "Other news"
