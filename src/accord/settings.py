@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "accord.meetings",
     "accord.sla",
     "accord.transition",
+    "accord.change_control",
+    "accord.transparency",
 ]
 
 MIDDLEWARE = [

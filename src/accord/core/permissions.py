@@ -182,6 +182,33 @@ AREAS: dict[str, dict[str, frozenset[Role]]] = {
         change=MANAGERS,
         delete=MANAGERS,
     ),
+    # Transparency of the transition: who works on which service, open-door hours and the Q&A board.
+    # Everyone reads them; anyone but an auditor asks, leadership answers and keeps the roster.
+    "transparency": _rule(
+        add=MANAGERS,
+        change=MANAGERS,
+        delete=MANAGERS,
+        ask=EVERY_MEMBER_BUT_AUDITOR,
+        answer=LEADERSHIP,
+    ),
+    # Anonymous concerns: anyone but an auditor submits one (without identity); only leadership reads and
+    # triages them, so partners never see what staff fear. Nobody deletes one.
+    "concerns": _rule(
+        view=LEADERSHIP,
+        add=EVERY_MEMBER_BUT_AUDITOR,
+        change=LEADERSHIP,
+        delete=(),
+        triage=LEADERSHIP,
+    ),
+    # Pulse surveys: the program manager writes and sends them; the invited answer them. Results are
+    # aggregates with small groups suppressed, read by the hospital (partners are often what they measure).
+    "surveys": _rule(
+        add=MANAGERS,
+        change=MANAGERS,
+        delete=MANAGERS,
+        respond=EVERY_MEMBER_BUT_AUDITOR,
+        results=HOSPITAL_ROLES,
+    ),
 }
 
 
