@@ -8,6 +8,7 @@ from them), and the daily submission allowance is kept in a table of its own, ke
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -173,6 +174,8 @@ class Concern(ProgramScopedModel):
     created_at = None
     updated_at = None
 
+    # A random key: a counter would order concerns against everything else written at the same moment.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     subject = models.CharField(max_length=200)
     body = models.TextField()
     state = models.CharField(
@@ -333,6 +336,8 @@ class SurveyResponse(ProgramScopedModel):
     created_at = None
     updated_at = None
 
+    # A random key: in a counter's order, responses would line up with the order people answered in.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(PulseSurvey, on_delete=models.CASCADE, related_name="responses")
     group = models.ForeignKey("alignment.StakeholderGroup", on_delete=models.PROTECT, related_name="+")
     answered_on = models.DateField()
