@@ -187,10 +187,8 @@ def test_a_bundle_of_reports_with_scores_imports_each_and_flags_unmapped_measure
     world: Any, kpis: dict[str, Any]
 ) -> None:
     scored = measure_report(
-        id="cpoe-individual",
-        type="individual",
+        id="cpoe-2025-06",
         period={"end": "2025-06-30T23:59:59Z"},
-        subject={"reference": "Patient/123"},
         group=[{"measureScore": {"value": 0.512}}],
     )
     unmapped = measure_report(id="x", measure="http://elsewhere.example/Measure/unknown")
@@ -492,3 +490,111 @@ def test_a_fhir_bundle_past_a_thousand_reports_is_refused_before_validation(worl
     assert result.file_errors == [
         "The bundle holds 1,001 resources; at most 1,000 are read at once: split the bundle."
     ]
+
+
+def populations(numerator: int, denominator: int) -> list[dict[str, Any]]:
+    return [
+        {"code": {"coding": [{"code": "denominator"}]}, "count": denominator},
+        {"code": {"coding": [{"code": "numerator"}]}, "count": numerator},
+    ]
+
+
+def site_group(code: str, numerator: int, denominator: int) -> dict[str, Any]:
+    return {"code": {"coding": [{"code": code}]}, "population": populations(numerator, denominator)}
+
+
+def test_a_report_in_error_and_per_patient_reports_are_refused(world: Any, kpis: dict[str, Any]) -> None:
+    failed = measure_report(id="failed", status="error")
+    individual = measure_report(
+        id="one-patient",
+        type="individual",
+        subject={"reference": "Patient/123"},
+        group=[{"measureScore": {"value": 1}}],
+    )
+    subject_list = measure_report(id="list", type="subject-list")
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": failed}, {"resource": individual}, {"resource": subject_list}],
+    }
+    result = preview(world, json.dumps(bundle).encode(), "b.json")
+    errors = [row.errors for row in result.rows]
+    assert "status is error" in errors[0][0]
+    assert "individual (one patient's) report" in errors[1][0]
+    assert "subject list" in errors[2][0]
+    assert not result.ok and not any(row.value is not None for row in result.rows)
+
+
+def test_a_multi_site_report_aggregates_numerators_and_denominators_unless_the_kpi_names_a_site(
+    world: Any, kpis: dict[str, Any]
+) -> None:
+    # North: 90/100 (90 %), South: 10/400 (2.5 %). The program's figure is 100/500 = 20 %, not the
+    # 46.25 % an average of the two percentages would give.
+    report = measure_report(group=[site_group("north", 90, 100), site_group("south", 10, 400)])
+    north = KpiFactory(
+        benefit=kpis["cpoe"].benefit,
+        name="CPOE adoption, North",
+        unit="%",
+        fhir_measure_url=CPOE_URL,
+        fhir_group_code="north",
+    )
+    result = preview(world, json.dumps(report).encode(), "sites.json")
+    assert result.ok, result.as_dict()
+    values = {row.kpi: row.value for row in result.rows}
+    assert values == {kpis["cpoe"]: pytest.approx(20.0), north: pytest.approx(90.0)}
+    services.import_measurements(
+        program=world.program,
+        actor=world.program_manager,
+        filename="sites.json",
+        content=json.dumps(report).encode(),
+    )
+    assert Measurement.objects.get(kpi=north).value == pytest.approx(90.0)
+    assert Measurement.objects.get(kpi=kpis["cpoe"]).value == pytest.approx(20.0)
+
+
+def test_a_kpi_naming_a_site_the_report_lacks_and_unaggregatable_groups_are_row_errors(
+    world: Any, kpis: dict[str, Any]
+) -> None:
+    KpiFactory(
+        benefit=kpis["cpoe"].benefit,
+        name="CPOE adoption, East",
+        unit="%",
+        fhir_measure_url=CPOE_URL,
+        fhir_group_code="east",
+    )
+    scores_only = measure_report(
+        group=[
+            {"code": {"text": "north"}, "measureScore": {"value": 0.9}},
+            {"code": {"text": "south"}, "measureScore": {"value": 0.1}},
+        ]
+    )
+    result = preview(world, json.dumps(scores_only).encode(), "sites.json")
+    errors = {row.kpi.name: row.errors for row in result.rows}
+    assert "no group 'east' (its groups: 'north', 'south')" in errors["CPOE adoption, East"][0]
+    assert "not all carry numerator and denominator" in errors["CPOE adoption"][0]
+    assert not result.ok
+
+
+def test_a_searchset_with_an_informational_outcome_is_read_and_a_failed_search_is_refused(
+    world: Any, kpis: dict[str, Any]
+) -> None:
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "information", "code": "informational", "diagnostics": "2 results"}],
+    }
+    searchset = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": 1,
+        "entry": [
+            {"resource": measure_report(), "search": {"mode": "match"}},
+            {"resource": outcome, "search": {"mode": "outcome"}},
+        ],
+    }
+    result = preview(world, json.dumps(searchset).encode(), "search.json")
+    assert result.ok, result.as_dict()
+    assert [row.value for row in result.rows] == [pytest.approx(47.0)]
+
+    outcome["issue"] = [{"severity": "error", "code": "timeout", "diagnostics": "search timed out"}]
+    failed = preview(world, json.dumps(searchset).encode(), "search.json")
+    assert not failed.ok and "search timed out" in failed.file_errors[0]

@@ -139,6 +139,7 @@ class KpiSerializer(ValidatedModelSerializer):
             "frequency",
             "data_source",
             "fhir_measure_url",
+            "fhir_group_code",
             "latest_value",
             "latest_date",
             "realisation_percent",

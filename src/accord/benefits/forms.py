@@ -102,6 +102,7 @@ class KpiForm(ProgramScopedForm):
             "frequency",
             "data_source",
             "fhir_measure_url",
+            "fhir_group_code",
         ]
         widgets = {
             "baseline_date": DATE,

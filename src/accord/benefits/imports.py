@@ -50,6 +50,24 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read (wrong type, missing columns, not JSON, too many rows)."""
 
 
+@dataclass(frozen=True)
+class FhirGroup:
+    """One group of a MeasureReport: a site, a unit or a stratum of the measure, as the report codes it.
+
+    `numerator` and `denominator` are after exclusions and exceptions (proportion scoring), None when the
+    group carries no such populations."""
+
+    code: str
+    score: Decimal | None = None
+    score_is_fraction: bool = False
+    numerator: int | None = None
+    denominator: int | None = None
+
+    @property
+    def label(self) -> str:
+        return repr(self.code) if self.code else "(uncoded)"
+
+
 @dataclass
 class RawRow:
     """One row as read from the file; `measure_url` is set for FHIR rows, which name a measure, not a KPI.
@@ -65,6 +83,8 @@ class RawRow:
     measure_url: str | None = None
     fraction: bool = False
     errors: list[str] = field(default_factory=list)
+    # A FHIR report's groups: which one (or their aggregate) is the value depends on the KPI it feeds.
+    groups: list[FhirGroup] = field(default_factory=list)
 
 
 def max_upload_bytes() -> int:
@@ -334,7 +354,8 @@ def read_xlsx(content: bytes, *, decimal_comma: bool = False) -> list[RawRow]:
 
 
 def read_fhir(content: bytes) -> list[RawRow]:
-    """Rows from one MeasureReport or a Bundle of them; each resource becomes one row.
+    """Rows from one MeasureReport or a Bundle of them (a collection, or a searchset as a FHIR server's
+    `MeasureReport?…` search returns it); each report becomes one row whose groups are read, not yet valued.
 
     fhir.resources 8 models R5 at its top level and R4B in `fhir.resources.R4B`. R4B changed nothing in
     MeasureReport relative to R4 (same elements, same cardinalities), so R4 MeasureReports validate
@@ -352,7 +373,11 @@ def read_fhir(content: bytes) -> list[RawRow]:
     if kind == "MeasureReport":
         resources = [document]
     elif kind == "Bundle":
-        resources = [(entry or {}).get("resource") for entry in document.get("entry") or []]
+        entries = [entry for entry in document.get("entry") or [] if isinstance(entry, dict)]
+        _refuse_failed_search(entries)
+        # A searchset carries the server's remarks on the search as OperationOutcome entries (search.mode
+        # "outcome"); they are about the search, not reports, and are no rows.
+        resources = [entry.get("resource") for entry in entries if not _is_search_outcome(entry)]
     else:
         raise ImportFileError(
             f"Expected a FHIR MeasureReport or Bundle, not {kind or 'an unnamed resource'}."
@@ -363,6 +388,31 @@ def read_fhir(content: bytes) -> list[RawRow]:
             "split the bundle."
         )
     return [_row_from_measure_report(number, resource) for number, resource in enumerate(resources, start=1)]
+
+
+def _is_search_outcome(entry: dict[str, Any]) -> bool:
+    resource = entry.get("resource")
+    search = entry.get("search")
+    return (isinstance(search, dict) and search.get("mode") == "outcome") or (
+        isinstance(resource, dict) and resource.get("resourceType") == "OperationOutcome"
+    )
+
+
+def _refuse_failed_search(entries: list[dict[str, Any]]) -> None:
+    """A search the server says failed (an outcome of severity error or fatal) may have returned only part
+    of the reports: importing it would look complete while it is not."""
+    for entry in entries:
+        if not _is_search_outcome(entry) or not isinstance(entry.get("resource"), dict):
+            continue
+        for issue in entry["resource"].get("issue") or []:
+            if isinstance(issue, dict) and issue.get("severity") in {"error", "fatal"}:
+                detail = (
+                    issue.get("diagnostics") or (issue.get("details") or {}).get("text") or issue.get("code")
+                )
+                raise ImportFileError(
+                    f"The FHIR server reported an {issue['severity']} with this search ({detail or 'no detail'}): "
+                    "its results may be incomplete, so nothing is read. Repeat the search."
+                )
 
 
 def _population_count(group: Any, code: str) -> int | None:
@@ -379,6 +429,43 @@ def _end_date(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value or "")
+
+
+def _group_code(group: Any) -> str:
+    if group.code is None:
+        return ""
+    for coding in group.code.coding or []:
+        if coding.code:
+            return str(coding.code)
+    return str(group.code.text or "")
+
+
+def _read_group(group: Any) -> FhirGroup:
+    score = group.measureScore
+    numerator = _population_count(group, NUMERATOR)
+    denominator = _population_count(group, DENOMINATOR)
+    if numerator is not None and denominator is not None:
+        # Proportion scoring: (numerator - exclusions) / (denominator - exclusions - exceptions).
+        numerator -= _population_count(group, NUMERATOR_EXCLUSION) or 0
+        denominator -= (_population_count(group, DENOMINATOR_EXCLUSION) or 0) + (
+            _population_count(group, DENOMINATOR_EXCEPTION) or 0
+        )
+    else:
+        numerator = denominator = None
+    if score is not None and score.value is not None:
+        # A proportion score is 0-1 (FHIR's convention); one already in % says so with its unit.
+        fraction = (score.code or score.unit or "").strip() != "%" and 0 <= score.value <= 1
+        return FhirGroup(_group_code(group), Decimal(str(score.value)), fraction, numerator, denominator)
+    return FhirGroup(_group_code(group), None, False, numerator, denominator)
+
+
+# MeasureReport.type (R4): only a summary is a population's figure; the others are per patient, lists of
+# patients or raw data for another engine to score.
+REPORT_TYPES_REFUSED = {
+    "individual": "an individual (one patient's) report, not the population's figure",
+    "subject-list": "a subject list (the patients counted), not a score",
+    "data-collection": "a data collection (raw data for a measure engine to score), not a score",
+}
 
 
 def _row_from_measure_report(number: int, resource: Any) -> RawRow:
@@ -401,37 +488,73 @@ def _row_from_measure_report(number: int, resource: Any) -> RawRow:
     row.source = f"FHIR MeasureReport/{report.id}" if report.id else "FHIR MeasureReport"
     if report.reporter is not None and report.reporter.display:
         row.source += f" from {report.reporter.display}"
+    if report.status == "error":
+        row.errors.append("The report's status is error: its measure engine could not compute it.")
+        return row
+    if report.type in REPORT_TYPES_REFUSED:
+        row.errors.append(
+            f"The report is {REPORT_TYPES_REFUSED[report.type]}: only summary reports give a program's value."
+        )
+        return row
     row.measured_on = _end_date(report.period.end if report.period else None)
     if not row.measured_on:
         row.errors.append("The report has no period.end, the date the measurement is taken for.")
-    groups = report.group or []
-    if not groups:
+    row.groups = [_read_group(group) for group in report.group or []]
+    if not row.groups:
         row.errors.append("The report has no group, so no score or populations.")
-        return row
-    group = groups[0]
-    score = group.measureScore
-    if score is not None and score.value is not None:
-        row.value = _decimal_text(score.value)
-        # A proportion score is 0-1 (FHIR's convention); one already in % says so with its unit.
-        row.fraction = (score.code or score.unit or "").strip() != "%" and 0 <= score.value <= 1
-        return row
-    numerator = _population_count(group, NUMERATOR)
-    denominator = _population_count(group, DENOMINATOR)
-    if numerator is None or denominator is None:
-        row.errors.append("The first group has neither a measureScore nor numerator and denominator counts.")
-        return row
-    # Proportion scoring: (numerator - exclusions) / (denominator - exclusions - exceptions).
-    numerator -= _population_count(group, NUMERATOR_EXCLUSION) or 0
-    denominator -= (_population_count(group, DENOMINATOR_EXCLUSION) or 0) + (
-        _population_count(group, DENOMINATOR_EXCEPTION) or 0
-    )
-    if denominator <= 0:
-        row.errors.append("The denominator (after exclusions and exceptions) is zero: no score can be taken.")
-        return row
-    row.value = _decimal_text(Decimal(numerator) / Decimal(denominator))
-    row.fraction = True
     return row
 
 
-def _decimal_text(value: Decimal | float | int) -> str:
+def fhir_value(groups: list[FhirGroup], group_code: str = "") -> tuple[Decimal | None, bool, str]:
+    """(value, is a 0-1 fraction, error) of a report's groups for a KPI.
+
+    A KPI that names a group code (a site, a unit) takes that group alone. One that does not takes the
+    report's only group, or aggregates several by adding their numerators and denominators: averaging
+    the sites' percentages would weigh a 20-bed site like a 600-bed one.
+    """
+    if group_code:
+        chosen = [group for group in groups if group.code == group_code]
+        if not chosen:
+            present = ", ".join(group.label for group in groups) or "none"
+            return None, False, f"The report has no group {group_code!r} (its groups: {present})."
+        return _group_value(chosen[0])
+    if len(groups) == 1:
+        return _group_value(groups[0])
+    if any(group.numerator is None for group in groups):
+        labels = ", ".join(group.label for group in groups)
+        return (
+            None,
+            False,
+            f"The report has {len(groups)} groups ({labels}) and not all carry numerator and denominator "
+            "counts to aggregate: set the KPI's FHIR group code to the one group it measures.",
+        )
+    denominator = sum(group.denominator or 0 for group in groups)
+    if denominator <= 0:
+        return (
+            None,
+            False,
+            "The denominator (after exclusions and exceptions) is zero: no score can be taken.",
+        )
+    return Decimal(sum(group.numerator or 0 for group in groups)) / Decimal(denominator), True, ""
+
+
+def _group_value(group: FhirGroup) -> tuple[Decimal | None, bool, str]:
+    if group.score is not None:
+        return group.score, group.score_is_fraction, ""
+    if group.numerator is None or group.denominator is None:
+        return (
+            None,
+            False,
+            f"Group {group.label} has neither a measureScore nor numerator and denominator counts.",
+        )
+    if group.denominator <= 0:
+        return (
+            None,
+            False,
+            "The denominator (after exclusions and exceptions) is zero: no score can be taken.",
+        )
+    return Decimal(group.numerator) / Decimal(group.denominator), True, ""
+
+
+def decimal_text(value: Decimal | float | int) -> str:
     return format(Decimal(str(value)).normalize(), "f")

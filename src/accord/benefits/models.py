@@ -195,6 +195,13 @@ class Kpi(InheritedVisibilityModel):
         blank=True,
         help_text="Canonical URL of the FHIR Measure whose MeasureReports feed this KPI (without |version).",
     )
+    fhir_group_code = models.CharField(
+        "FHIR group code",
+        max_length=100,
+        blank=True,
+        help_text="The report group (site, unit) this KPI measures; blank: the whole report, several groups "
+        "aggregated by their numerators and denominators.",
+    )
 
     class Meta:
         ordering = ["program", "benefit__title", "name"]
@@ -203,9 +210,10 @@ class Kpi(InheritedVisibilityModel):
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="benefits_kpi_name_unique_in_program"),
             models.UniqueConstraint(
-                fields=["program", "fhir_measure_url"],
+                # One KPI per measure and group: a measure may feed the whole program and each site.
+                fields=["program", "fhir_measure_url", "fhir_group_code"],
                 condition=~Q(fhir_measure_url=""),
-                name="benefits_kpi_measure_url_unique_in_program",
+                name="benefits_kpi_measure_group_unique_in_program",
             ),
         ]
 
@@ -242,6 +250,7 @@ class Kpi(InheritedVisibilityModel):
         _check_same_program(self, self.benefit_for_visibility(), "benefit")
         # MeasureReports cite `url|version`; a KPI follows the measure across versions.
         self.fhir_measure_url = (self.fhir_measure_url or "").strip().split("|")[0]
+        self.fhir_group_code = (self.fhir_group_code or "").strip()
         errors: dict[str, str] = {}
         if (
             self.baseline_value is not None

@@ -221,10 +221,13 @@ def preview_measurement_import(
     kpis = list(Kpi.objects.visible_to(user).filter(program=program).select_related("benefit"))
     by_id = {str(k.pk): k for k in kpis}
     by_name = {k.name: k for k in kpis}
-    by_measure = {k.fhir_measure_url: k for k in kpis if k.fhir_measure_url}
+    by_measure: dict[str, list[Kpi]] = {}
+    for kpi in kpis:
+        if kpi.fhir_measure_url:
+            by_measure.setdefault(kpi.fhir_measure_url, []).append(kpi)
     rows: list[ImportRow] = []
     seen: dict[tuple[int, dt.date], int] = {}
-    for raw in raw_rows:
+    for raw in _valued_for_each_kpi(raw_rows, by_measure):
         row = ImportRow(
             line=raw.line,
             kpi_ref=raw.kpi,
@@ -234,8 +237,8 @@ def preview_measurement_import(
             errors=list(raw.errors),
         )
         if raw.measure_url is not None:
-            row.kpi = by_measure.get(raw.measure_url.split("|")[0])
-            if row.kpi is None:
+            row.kpi = raw.fhir_kpi
+            if row.kpi is None and not raw.errors:
                 row.errors.append(
                     f"No KPI of this program is mapped to the FHIR measure {raw.measure_url!r}."
                 )
@@ -273,6 +276,30 @@ def preview_measurement_import(
         )
     _mark_outcomes(rows)
     return ImportPreview(filename=filename, kind=kind, rows=rows)
+
+
+@dataclass
+class _FhirRowForKpi(imports.RawRow):
+    fhir_kpi: Kpi | None = None
+
+
+def _valued_for_each_kpi(raw_rows: list[imports.RawRow], by_measure: dict[str, list[Kpi]]) -> Iterable[Any]:
+    """CSV and XLSX rows as they are; a FHIR report once per KPI mapped to its measure, valued as that KPI
+    reads the report's groups (one site's group, or all sites aggregated)."""
+    for raw in raw_rows:
+        if raw.measure_url is None:
+            yield raw
+            continue
+        targets = by_measure.get(raw.measure_url.split("|")[0]) or [None]
+        for kpi in targets:
+            row = _FhirRowForKpi(**{**raw.__dict__, "errors": list(raw.errors)}, fhir_kpi=kpi)
+            if kpi is not None and not row.errors:
+                value, fraction, error = imports.fhir_value(raw.groups, kpi.fhir_group_code)
+                if error:
+                    row.errors.append(error)
+                else:
+                    row.value, row.fraction = imports.decimal_text(value), fraction
+            yield row
 
 
 def _mark_outcomes(rows: Iterable[ImportRow]) -> None:
