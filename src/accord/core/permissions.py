@@ -181,6 +181,8 @@ AREAS: dict[str, dict[str, frozenset[Role]]] = {
         add=EVERY_MEMBER_BUT_AUDITOR,
         change=MANAGERS,
         delete=MANAGERS,
+        # Only the person who took a training attests it (the record's `person` row rule); no role does.
+        attest=(),
     ),
     # Transparency of the transition: who works on which service, open-door hours and the Q&A board.
     # Everyone reads them; anyone but an auditor asks, leadership answers and keeps the roster.
