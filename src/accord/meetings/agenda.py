@@ -18,6 +18,7 @@ from django.apps import apps
 from django.db import models
 
 from accord.core.permissions import Visibility
+from accord.core.registry import providers
 from accord.meetings.choices import AgendaKind, Body
 
 logger = logging.getLogger(__name__)
@@ -238,5 +239,9 @@ SOURCES: list[tuple[str, Callable[..., list[Candidate]]]] = [
 def collect(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
     candidates: list[Candidate] = []
     for _name, source in SOURCES:
+        candidates.extend(source(program=program, body=body, user=user, today=today))
+    # Other apps add sources of their own without meetings importing them (change control drafts the
+    # CAB's agenda from the changes awaiting its decision).
+    for source in providers("accord_agenda_sources"):
         candidates.extend(source(program=program, body=body, user=user, today=today))
     return candidates

@@ -1,0 +1,380 @@
+"""Writes on change requests: create and edit drafts, move through the states, CAB votes, clinical sign-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from accord.change_control import states, windows
+from accord.change_control.choices import (
+    AWAITING_DECISION,
+    ChangeState,
+    ChangeType,
+    Decision,
+    ReviewResult,
+)
+from accord.change_control.models import CabVote, ChangeAdvisoryBoard, ChangeRequest, ChangeWindow
+from accord.core import audit
+from accord.core.models import AuditAction
+from accord.core.permissions import Action, can, can_in_program
+
+AREA = "changes"
+# Fields a requester sets while the request is a draft; the workflow sets the rest.
+DRAFT_FIELDS = (
+    "title",
+    "change_type",
+    "description",
+    "reason",
+    "external_reference",
+    "configuration_items",
+    "risk_answers",
+    "backout_plan",
+    "test_evidence",
+    "planned_start",
+    "planned_end",
+    "time_zone",
+    "implementer",
+    "visibility",
+    "services",
+)
+
+
+class IllegalMove(ValidationError):
+    """A move the state machine does not have from the change's state; carries the moves it does have."""
+
+    def __init__(self, change: ChangeRequest, target: str, reason: str = "") -> None:
+        self.state = change.state
+        self.target = target
+        self.allowed = states.next_states(change.state)
+        message = reason or (
+            f"A {change.get_state_display().lower()} change cannot move to {target!r}; "
+            f"allowed next states: {', '.join(self.allowed) or 'none'}."
+        )
+        super().__init__(message)
+
+
+def _require(actor: Any, action: str, change: ChangeRequest, message: str) -> None:
+    if not can(actor, Action.VIEW, change) or not can_in_program(actor, action, AREA, change.program_id):
+        raise PermissionDenied(message)
+
+
+def _audit_move(change: ChangeRequest, actor: Any, source: str, now: dt.datetime, **extra: Any) -> None:
+    audit.record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        instance=change,
+        at=now,
+        changes={"state": [source, change.state], **{k: [None, v] for k, v in extra.items()}},
+    )
+
+
+def _save(change: ChangeRequest) -> None:
+    change.full_clean()
+    change.save()
+
+
+def create_change(*, program: Any, actor: Any, data: Mapping[str, Any]) -> ChangeRequest:
+    """A new draft request numbered in its program; the actor is its requester unless data names one."""
+    if not can_in_program(actor, Action.ADD, AREA, program.pk):
+        raise PermissionDenied("Your role in this program may not raise change requests.")
+    unknown = set(data) - set(DRAFT_FIELDS) - {"requester"}
+    if unknown:
+        raise ValidationError(f"These fields are not set on a draft: {', '.join(sorted(unknown))}.")
+    services = data.get("services", [])
+    with transaction.atomic():
+        top = ChangeRequest.objects.select_for_update().filter(program=program).aggregate(top=Max("number"))
+        change = ChangeRequest(
+            program=program,
+            number=(top["top"] or 0) + 1,
+            requester=data.get("requester") or actor,
+            **{k: v for k, v in data.items() if k not in {"services", "requester"}},
+        )
+        _check_services(change, services)
+        _save(change)
+        change.services.set(services)
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=change,
+            changes=audit.diff({}, {**audit.snapshot(change), "services": [s.pk for s in services]}),
+        )
+    return change
+
+
+def _check_services(change: ChangeRequest, services: Any) -> None:
+    foreign = [str(s) for s in services if s.program_id != change.program_id]
+    if foreign:
+        raise ValidationError({"services": f"Not services of this program: {', '.join(foreign)}."})
+
+
+def update_draft(*, change: ChangeRequest, actor: Any, data: Mapping[str, Any]) -> ChangeRequest:
+    """Edit a request while it is a draft (or sent back); afterwards what the CAB decided on stays fixed."""
+    if not can(actor, Action.CHANGE, change):
+        raise PermissionDenied("You may not change this change request.")
+    if change.state != ChangeState.DRAFT:
+        raise ValidationError(
+            f"Only a draft can be edited; this request is {change.get_state_display().lower()}."
+        )
+    unknown = set(data) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields are not set on a draft: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+        before = {**audit.snapshot(locked), "services": sorted(locked.services.values_list("pk", flat=True))}
+        for name, value in data.items():
+            if name != "services":
+                setattr(change, name, value)
+        if "services" in data:
+            _check_services(change, data["services"])
+        _save(change)
+        if "services" in data:
+            change.services.set(data["services"])
+        after = {**audit.snapshot(change), "services": sorted(change.services.values_list("pk", flat=True))}
+        changes = audit.diff(before, after)
+        if changes:
+            audit.record(actor=actor, action=AuditAction.UPDATE, instance=change, changes=changes)
+    return change
+
+
+def requires_clinical_signoff(change: ChangeRequest) -> bool:
+    """A change to any service flagged as touching patient care needs a named clinician's sign-off."""
+    return change.services.filter(clinical_impact=True).exists()
+
+
+def windows_blocking(change: ChangeRequest) -> list[ChangeWindow]:
+    """The blackout and freeze windows the change's planned window falls into (program-wide or its services)."""
+    if not change.planned_start or not change.planned_end:
+        return []
+    service_ids = frozenset(change.services.values_list("pk", flat=True))
+    candidates = list(
+        ChangeWindow.objects.filter(
+            program_id=change.program_id, starts_at__lt=change.planned_end, ends_at__gt=change.planned_start
+        ).prefetch_related("services")
+    )
+    spans = [
+        windows.Span(w.pk, w.starts_at, w.ends_at, frozenset(s.pk for s in w.services.all()))
+        for w in candidates
+    ]
+    hit = {
+        span.key for span in windows.blocking(change.planned_start, change.planned_end, spans, service_ids)
+    }
+    return [w for w in candidates if w.pk in hit]
+
+
+def _check_ready_to_submit(change: ChangeRequest) -> None:
+    missing = {}
+    if not change.planned_start or not change.planned_end:
+        missing["planned_start"] = "Plan the window (start and end) before submitting."
+    if change.change_type != ChangeType.STANDARD and not change.backout_plan.strip():
+        missing["backout_plan"] = "Say how the change is backed out if it fails."
+    if not change.services.exists() and not change.configuration_item_list:
+        missing["services"] = "Name the services or configuration items the change touches."
+    if missing:
+        raise ValidationError(missing)
+
+
+def transition_change(
+    *,
+    change: ChangeRequest,
+    to: str,
+    actor: Any,
+    now: dt.datetime,
+    note: str = "",
+    planned_start: dt.datetime | None = None,
+    planned_end: dt.datetime | None = None,
+    actual_start: dt.datetime | None = None,
+    actual_end: dt.datetime | None = None,
+    result: str = "",
+    incidents_caused: int = 0,
+) -> ChangeRequest:
+    """One move a person makes (approval and rejection come from votes); an illegal move lists the legal ones."""
+    move = states.find(change.state, to)
+    if move is None:
+        raise IllegalMove(change, to)
+    if move.by_vote:
+        raise IllegalMove(
+            change,
+            to,
+            "Approval and rejection are decided by CAB votes (POST a vote), not set directly; "
+            f"allowed next states: {', '.join(states.next_states(change.state))}.",
+        )
+    _require(actor, move.permission, change, f"Your role may not {move.permission} change requests.")
+    with transaction.atomic():
+        change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+        if states.find(change.state, to) is None:  # moved by someone else meanwhile
+            raise IllegalMove(change, to)
+        source = change.state
+        extra: dict[str, Any] = {"note": note} if note else {}
+        if to == ChangeState.SUBMITTED:
+            _check_ready_to_submit(change)
+            change.submitted_at = now
+            change.state = ChangeState.SUBMITTED
+            if change.change_type == ChangeType.STANDARD:
+                # A standard change follows a pre-approved template: submitting it is its approval.
+                change.state = ChangeState.APPROVED
+                change.decided_at = now
+                extra["approval"] = "pre-approved standard change"
+        elif to == ChangeState.SCHEDULED:
+            change.planned_start = planned_start or change.planned_start
+            change.planned_end = planned_end or change.planned_end
+            if not change.planned_start or not change.planned_end:
+                raise ValidationError({"planned_start": "A schedule needs a start and an end."})
+            if change.planned_end <= change.planned_start:
+                raise ValidationError({"planned_end": "The window must end after it starts."})
+            blocked = windows_blocking(change)
+            if blocked and change.change_type != ChangeType.EMERGENCY:
+                names = "; ".join(
+                    f"{w.name} ({w.starts_at:%Y-%m-%d %H:%M} to {w.ends_at:%Y-%m-%d %H:%M} UTC)"
+                    for w in blocked
+                )
+                raise ValidationError(
+                    {"planned_start": f"The window falls into: {names}. Only an emergency may."}
+                )
+            change.in_freeze = bool(blocked)
+            change.state = ChangeState.SCHEDULED
+            extra["window"] = [change.planned_start.isoformat(), change.planned_end.isoformat()]
+        elif to == ChangeState.IMPLEMENTED:
+            if actual_start is None or actual_end is None:
+                raise ValidationError({"actual_start": "Say when the change was actually carried out."})
+            if actual_end < actual_start:
+                raise ValidationError({"actual_end": "Cannot end before it started."})
+            if actual_start > now:
+                raise ValidationError({"actual_start": "Cannot be in the future."})
+            change.actual_start, change.actual_end = actual_start, actual_end
+            change.state = ChangeState.IMPLEMENTED
+        elif to == ChangeState.REVIEWED:
+            if result not in ReviewResult.values:
+                raise ValidationError({"result": f"Choose one of {', '.join(ReviewResult.values)}."})
+            if incidents_caused < 0:
+                raise ValidationError({"incidents_caused": "Cannot be negative."})
+            change.review_result = result
+            change.incidents_caused = incidents_caused
+            change.review_notes = note
+            change.reviewed_at = now
+            change.state = ChangeState.REVIEWED
+            extra["result"] = result
+        else:
+            change.state = to
+        _save(change)
+        _audit_move(change, actor, source, now, **extra)
+    return change
+
+
+def _board(change: ChangeRequest) -> ChangeAdvisoryBoard:
+    board = ChangeAdvisoryBoard.objects.filter(program_id=change.program_id).first()
+    if board is None:
+        raise ValidationError("This program has no CAB yet; the program manager sets one up first.")
+    return board
+
+
+def _decide_if_due(change: ChangeRequest, board: ChangeAdvisoryBoard, actor: Any, now: dt.datetime) -> None:
+    """Approve or reject once the votes reach the quorum (approval also waits for a clinical sign-off)."""
+    emergency = change.change_type == ChangeType.EMERGENCY
+    voters = set((board.emergency_members if emergency else board.members).values_list("pk", flat=True))
+    quorum = board.emergency_quorum if emergency else board.quorum
+    votes = list(change.votes.filter(member_id__in=voters).values_list("decision", flat=True))
+    source = change.state
+    if votes.count(Decision.REJECT) >= quorum:
+        change.state = ChangeState.REJECTED
+    elif votes.count(Decision.APPROVE) >= quorum:
+        if requires_clinical_signoff(change) and change.clinical_signoff_at is None:
+            return
+        change.state = ChangeState.APPROVED
+    else:
+        return
+    change.decided_at = now
+    _save(change)
+    _audit_move(change, actor, source, now, quorum=quorum, votes=votes)
+
+
+def vote_on_change(
+    *, change: ChangeRequest, actor: Any, decision: str, now: dt.datetime, note: str = ""
+) -> CabVote:
+    """A CAB member's vote; emergency changes are voted by the emergency CAB, before any assessment."""
+    if not can(actor, Action.VIEW, change) or not can_in_program(actor, "decide", AREA, change.program_id):
+        raise PermissionDenied("Only CAB members decide on change requests.")
+    if decision not in Decision.values:
+        raise ValidationError({"decision": f"Choose one of {', '.join(Decision.values)}."})
+    with transaction.atomic():
+        change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+        board = _board(change)
+        emergency = change.change_type == ChangeType.EMERGENCY
+        seats = board.emergency_members if emergency else board.members
+        if not seats.filter(pk=actor.pk).exists():
+            which = "the emergency CAB" if emergency else "the CAB"
+            raise PermissionDenied(f"Only members of {which} vote on this change.")
+        ready = AWAITING_DECISION if emergency else {ChangeState.ASSESSED}
+        if change.change_type == ChangeType.STANDARD or change.state not in ready:
+            reason = (
+                "A standard change is pre-approved; there is nothing to vote on."
+                if change.change_type == ChangeType.STANDARD
+                else f"The CAB votes on assessed changes; this one is {change.get_state_display().lower()}."
+            )
+            raise IllegalMove(
+                change,
+                ChangeState.APPROVED,
+                f"{reason} Allowed next states: {', '.join(states.next_states(change.state))}.",
+            )
+        if change.votes.filter(member=actor).exists():
+            raise ValidationError("You have already voted on this change.")
+        vote = CabVote(
+            program_id=change.program_id,
+            change=change,
+            member=actor,
+            decision=decision,
+            note=note,
+            emergency=emergency,
+            voted_at=now,
+        )
+        vote.full_clean()
+        vote.save()
+        audit.record(
+            actor=actor,
+            action=AuditAction.EVENT,
+            instance=change,
+            at=now,
+            changes={"cab_vote": [None, decision], **({"note": [None, note]} if note else {})},
+        )
+        _decide_if_due(change, board, actor, now)
+    return vote
+
+
+def sign_off_clinically(
+    *, change: ChangeRequest, actor: Any, now: dt.datetime, note: str = ""
+) -> ChangeRequest:
+    """A named clinical approver signs off a change to a clinical service (before or after the CAB votes)."""
+    if not can(actor, Action.VIEW, change) or not can_in_program(actor, "decide", AREA, change.program_id):
+        raise PermissionDenied("Only the CAB's named clinical approvers sign off clinical changes.")
+    with transaction.atomic():
+        change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+        board = _board(change)
+        if not board.clinical_approvers.filter(pk=actor.pk).exists():
+            raise PermissionDenied("Only the CAB's named clinical approvers sign off clinical changes.")
+        if not requires_clinical_signoff(change):
+            raise ValidationError("This change touches no clinical service; it needs no clinical sign-off.")
+        if change.state not in AWAITING_DECISION:
+            raise IllegalMove(
+                change,
+                ChangeState.APPROVED,
+                f"A {change.get_state_display().lower()} change is past its sign-off; allowed next states: "
+                f"{', '.join(states.next_states(change.state))}.",
+            )
+        if change.clinical_signoff_at is not None:
+            raise ValidationError(f"Already signed off by {change.clinical_signoff_by}.")
+        change.clinical_signoff_by = actor
+        change.clinical_signoff_at = now
+        _save(change)
+        audit.record(
+            actor=actor,
+            action=AuditAction.EVENT,
+            instance=change,
+            at=now,
+            changes={"clinical_signoff": [None, str(actor)], **({"note": [None, note]} if note else {})},
+        )
+        _decide_if_due(change, board, actor, now)
+    return change
