@@ -208,3 +208,19 @@ def test_the_version_list_counts_each_versions_answers(world, groups, client_for
     html = client_for("member").get(f"/programs/{world.program.pk}/alignment/strategy/").content.decode()
     assert f'<a href="{v1.get_absolute_url()}">v1</a></td>' in html
     assert "<td>0</td><td>0</td><td>1</td>\n      <td>1</td>" in html
+
+
+def test_a_version_whose_summary_changed_says_so_with_both_texts(world, groups, client_for) -> None:
+    publish(world, "Go live on the wards first")
+    v2 = publish(world, "Go live on the wards first, then the emergency department", now=T1)
+    page = _page(client_for("program_manager"), v2)
+    assert "No element changed" not in page
+    assert "Summary changed" in page
+    assert "<del>Go live on the wards first</del>" in page
+    assert "<ins>Go live on the wards first, then the emergency department</ins>" in page
+
+
+def test_a_version_with_nothing_changed_says_so(world, groups, client_for) -> None:
+    publish(world, "Same words")
+    v2 = publish(world, "Same words", now=T1)
+    assert "No element changed" in _page(client_for("program_manager"), v2)

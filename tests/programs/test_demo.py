@@ -83,3 +83,18 @@ def test_a_demo_vendor_sees_neither_the_other_program_nor_internal_records(demo_
         path = model.visibility_lookup()
         if path is not None:
             assert not visible.filter(**{path: Visibility.INTERNAL}).exists(), model
+
+
+def test_the_demo_strategy_v2_shows_what_its_summary_announces(demo_output: str) -> None:
+    from django.test import Client
+
+    from accord.alignment.models import StrategyVersion
+
+    v2 = StrategyVersion.objects.get(program__name=EMR_NAME, number=2)
+    client = Client()
+    client.force_login(v2.program.memberships.get(role=Role.PROGRAM_MANAGER).person)
+    page = client.get(v2.get_absolute_url()).content.decode()
+    assert "No element changed" not in page
+    assert "Summary changed" in page
+    assert "+ Less time documenting each encounter" in page
+    assert "+ 24x7 go-live support rota" in page

@@ -17,6 +17,7 @@ from accord.alignment.models import (
     Impact,
     ReadinessAssessment,
     StakeholderGroup,
+    StrategyVersion,
 )
 from accord.core.demo import DemoContext
 from accord.core.permissions import Visibility
@@ -270,6 +271,7 @@ def seed(demo: DemoContext) -> None:
         body="@[Priya Natarajan] the physician documentation burden is missing from this.",
     )
     services.publish_strategy_version(version=v1, actor=pm, now=now - dt.timedelta(days=60))
+    _freeze_as_before_v2(v1)
     services.decide_endorsement(
         version=v1,
         group=groups["executive"],
@@ -412,3 +414,26 @@ def seed(demo: DemoContext) -> None:
         "current_version": v2,
         "snapshots": AlignmentSnapshot.objects.filter(program=program).count(),
     }
+
+
+# What v2's summary announces as new since v1: the demo seeds every element at once, so v1's frozen
+# snapshot is taken without them, as the strategy stood when v1 was published.
+NEW_IN_V2 = {"Less time documenting each encounter", "24x7 go-live support rota"}
+
+
+def _freeze_as_before_v2(version: StrategyVersion) -> None:
+    snapshot = version.snapshot
+    removed = {
+        key
+        for section in ("benefits", "initiatives")
+        for key, element in snapshot.get(section, {}).items()
+        if element.get("title") in NEW_IN_V2
+    }
+    for section in ("benefits", "initiatives"):
+        snapshot[section] = {k: v for k, v in snapshot.get(section, {}).items() if k not in removed}
+    snapshot["impacts"] = {
+        key: impact
+        for key, impact in snapshot.get("impacts", {}).items()
+        if not any(impact.get("title", "").startswith(title) for title in NEW_IN_V2)
+    }
+    StrategyVersion.objects.filter(pk=version.pk).update(snapshot=snapshot)

@@ -236,6 +236,38 @@ def filter_snapshot_for(snapshot: dict[str, Any], user: Any, program_id: int) ->
     }
 
 
+# What a version freezes besides its snapshot of the elements; each is compared like an element's field.
+FROZEN_VERSION_FIELDS = {"summary": "Summary"}
+
+
+def diff_versions(
+    before: StrategyVersion,
+    after: StrategyVersion,
+    before_snapshot: dict[str, Any],
+    after_snapshot: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Everything a reader of `after` should know changed since `before`: the version's own frozen text
+    (its summary) and then each section of elements (snapshots already limited to what the reader sees)."""
+    changed = [
+        {"field": label, "before": getattr(before, name), "after": getattr(after, name), "text": True}
+        for name, label in FROZEN_VERSION_FIELDS.items()
+        if getattr(before, name) != getattr(after, name)
+    ]
+    version_section = (
+        [
+            {
+                "section": "The version",
+                "added": [],
+                "removed": [],
+                "changed": [{"title": "", "fields": changed}],
+            }
+        ]
+        if changed
+        else []
+    )
+    return version_section + diff_snapshots(before_snapshot, after_snapshot)
+
+
 def diff_snapshots(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
     """Per section: elements added, removed, and changed (with each changed field's before and after)."""
     sections = []

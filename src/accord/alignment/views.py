@@ -297,7 +297,7 @@ def version_detail(request: HttpRequest, program_id: int, pk: int) -> HttpRespon
     diff = None
     if previous is not None and previous.pk != version.pk:
         previous_snapshot = queries.filter_snapshot_for(previous.snapshot, request.user, program.pk)
-        diff = queries.diff_snapshots(previous_snapshot, snapshot)
+        diff = queries.diff_versions(previous, version, previous_snapshot, snapshot)
     current = queries.current_version(program)
     can_answer = {e.pk for e in endorsements if e.is_current and can(request.user, Action.CHANGE, e)}
     return render(
