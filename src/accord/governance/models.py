@@ -324,6 +324,12 @@ class Decision(ProgramScopedModel):
     flags = models.ManyToManyField(RedFlag, blank=True, related_name="decisions")
     risks = models.ManyToManyField(Risk, blank=True, related_name="decisions")
     benefits = models.ManyToManyField("benefits.Benefit", blank=True, related_name="decisions")
+    # What a decision on a red flag concerns besides the flag: the records the flag threatened.
+    groups = models.ManyToManyField(
+        "alignment.StakeholderGroup", blank=True, related_name="decisions", verbose_name="stakeholder groups"
+    )
+    initiatives = models.ManyToManyField("benefits.Initiative", blank=True, related_name="decisions")
+    success_factors = models.ManyToManyField("benefits.SuccessFactor", blank=True, related_name="decisions")
 
     class Meta:
         ordering = ["-decided_on", "-pk"]
