@@ -1,0 +1,587 @@
+"""Transition pages: dashboard, services and their stages, coverage matrix, knowledge, interviews, training.
+
+Thin adapters: find the record through the access helpers, call one service, render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from accord.core import services as core_services
+from accord.core.permissions import Action, can, can_in_program
+from accord.core.registry import providers
+from accord.core.views import (
+    ProgramRecordFormView,
+    ProgramViewMixin,
+    get_program_or_404,
+    get_visible_or_404,
+    render_page,
+)
+from accord.transition import forms, imports, queries, services
+from accord.transition.choices import HandoverStage, KnowledgeStatus
+from accord.transition.markdown import render_markdown
+from accord.transition.models import (
+    Interview,
+    KnowledgeAttachment,
+    KnowledgeItem,
+    KnowledgeTemplate,
+    Service,
+    StageChange,
+    StageExitCriteria,
+    StageSignOff,
+    TrainingModule,
+    TrainingRecord,
+)
+
+IMPORT_SESSION_KEY = "transition_service_import"
+
+
+def _program(request: HttpRequest, program_id: int, area: str = "transition") -> Any:
+    program = get_program_or_404(request.user, program_id)
+    request.program = program
+    if not can_in_program(request.user, Action.VIEW, area, program.pk):
+        raise Http404("This part of the program is not shared with you.")
+    return program
+
+
+def _service(request: HttpRequest, program: Any, pk: int, action: str = Action.VIEW) -> Service:
+    return get_visible_or_404(
+        request.user,
+        Service.objects.filter(program=program).select_related("internal_owner", "partner_owner", "contract"),
+        action,
+        pk=pk,
+    )
+
+
+def _item(request: HttpRequest, program: Any, pk: int, action: str = Action.VIEW) -> KnowledgeItem:
+    return get_visible_or_404(
+        request.user,
+        KnowledgeItem.objects.filter(program=program).select_related(
+            "service__internal_owner", "template", "author", "approved_by"
+        ),
+        action,
+        pk=pk,
+    )
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- Dashboard, services, coverage -----------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = _program(request, program_id)
+    context = queries.summarise_dashboard(program=program, user=request.user, today=timezone.localdate())
+    # Other apps (change control) add tiles without this app importing them.
+    tiles = [
+        tile
+        for provider in providers("accord_transition_dashboard_tiles")
+        for tile in [provider(program=program, user=request.user)]
+        if tile
+    ]
+    return render(request, "transition/dashboard.html", {"program": program, "tiles": tiles, **context})
+
+
+@login_required
+def service_list(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = _program(request, program_id)
+    matrix = queries.coverage_matrix(program=program, user=request.user, today=timezone.localdate())
+    return render(
+        request,
+        "transition/service_list.html",
+        {
+            "program": program,
+            "rows": matrix.rows,
+            "can_add": can_in_program(request.user, Action.ADD, "transition", program.pk),
+        },
+    )
+
+
+@login_required
+def coverage(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = _program(request, program_id)
+    matrix = queries.coverage_matrix(program=program, user=request.user, today=timezone.localdate())
+    return render(request, "transition/coverage.html", {"program": program, "matrix": matrix})
+
+
+class ServiceFormView(ProgramRecordFormView):
+    area = "transition"
+    model = Service
+    form_class = forms.ServiceForm
+    template_name = "transition/record_form.html"
+    success_url_name = "transition:service_list"
+
+
+@login_required
+def service_detail(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    program = _program(request, program_id)
+    service = _service(request, program, pk)
+    today = timezone.localdate()
+    visible_items = KnowledgeItem.objects.visible_to(request.user).filter(service=service)
+    templates = queries.templates_of(program)
+    cov = queries.coverage_by_service([service], templates, visible_items)[service.pk]
+    names = {t.pk: t for t in templates}
+    context = {
+        "program": program,
+        "service": service,
+        "coverage": cov,
+        "gaps": [names[t] for t in cov.gaps],
+        "items": visible_items.select_related("template", "author").order_by("template__name", "-updated_at"),
+        "interviews": Interview.objects.visible_to(request.user)
+        .filter(service=service)
+        .select_related("expert", "interviewer"),
+        "sign_offs": StageSignOff.objects.filter(service=service, voided_at__isnull=True).select_related(
+            "signed_by"
+        ),
+        "history": StageChange.objects.filter(service=service).select_related("changed_by")[:20],
+        "missing": queries.missing_to_leave_stage(service, today=today),
+        "stages": list(HandoverStage),
+        "can_change": can(request.user, Action.CHANGE, service),
+        "can_move": can(request.user, "stage", service),
+        "can_sign": request.user.pk in {service.internal_owner_id, service.partner_owner_id}
+        and can(request.user, "signoff", service),
+        "can_write": can_in_program(request.user, Action.ADD, "knowledge", program.pk),
+        "stage_form": forms.StageMoveForm(),
+    }
+    return render(request, "transition/service_detail.html", context)
+
+
+@login_required
+@require_POST
+def service_sign_off(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    program = _program(request, program_id)
+    service = _service(request, program, pk)
+    form = forms.SignOffForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.sign_off_stage(service=service, actor=request.user, note=note)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, f"You signed off {service.get_stage_display()}.")
+    return redirect(service)
+
+
+@login_required
+@require_POST
+def service_stage(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    program = _program(request, program_id)
+    service = _service(request, program, pk)
+    form = forms.StageMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a stage.")
+        return redirect(service)
+    try:
+        services.move_stage(
+            service=service,
+            to=form.cleaned_data["to"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        service.refresh_from_db()
+        messages.success(request, f"{service.name} is now in {service.get_stage_display()}.")
+    return redirect(service)
+
+
+def _import_dir() -> Path:
+    folder = Path(tempfile.gettempdir()) / "accord-transition-imports"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+class ServiceImportView(ProgramViewMixin, View):
+    """Step 1: upload and preview (nothing saved). Step 2 (`confirm`): apply exactly the previewed file."""
+
+    area = "transition"
+    action = Action.ADD
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return self.render(forms.ServiceImportForm(), None)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        form = forms.ServiceImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render(form, None, status=400)
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        digest = hashlib.sha256(content).hexdigest()
+        preview = imports.preview_service_import(
+            program=self.program, user=request.user, filename=upload.name, content=content
+        )
+        if preview.ok:
+            (_import_dir() / digest).write_bytes(content)
+            pending = request.session.get(IMPORT_SESSION_KEY, {})
+            pending[str(self.program.pk)] = {"hash": digest, "filename": upload.name}
+            request.session[IMPORT_SESSION_KEY] = pending
+        return self.render(
+            form, preview, digest=digest if preview.ok else None, status=200 if preview.ok else 400
+        )
+
+    def render(
+        self, form: Any, preview: Any, *, digest: str | None = None, status: int = 200
+    ) -> HttpResponse:
+        context = {"program": self.program, "form": form, "preview": preview, "digest": digest}
+        return render_page(self.request, "transition/service_import.html", context, status=status)
+
+
+class ServiceImportConfirmView(ProgramViewMixin, View):
+    area = "transition"
+    action = Action.ADD
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        pending = request.session.get(IMPORT_SESSION_KEY, {}).get(str(self.program.pk))
+        digest = request.POST.get("digest", "")
+        path = _import_dir() / digest if len(digest) == 64 and digest.isalnum() else None
+        if not pending or pending["hash"] != digest or path is None or not path.exists():
+            messages.error(request, "That preview has expired or was not yours: upload the file again.")
+            return redirect("transition:service_import", program_id=self.program.pk)
+        content = path.read_bytes()
+        if hashlib.sha256(content).hexdigest() != digest:
+            messages.error(request, "The previewed file changed on the server: upload it again.")
+            return redirect("transition:service_import", program_id=self.program.pk)
+        result = imports.import_services(
+            program=self.program, actor=request.user, filename=pending["filename"], content=content
+        )
+        if not result.ok:
+            context = {
+                "program": self.program,
+                "form": forms.ServiceImportForm(),
+                "preview": result,
+                "digest": None,
+            }
+            return render_page(request, "transition/service_import.html", context, status=400)
+        path.unlink(missing_ok=True)
+        request.session[IMPORT_SESSION_KEY] = {
+            k: v for k, v in request.session[IMPORT_SESSION_KEY].items() if k != str(self.program.pk)
+        }
+        counts = result.counts()
+        messages.success(
+            request,
+            f"Imported {pending['filename']}: {counts.get('created', 0)} created, "
+            f"{counts.get('updated', 0)} updated, {counts.get('unchanged', 0)} unchanged.",
+        )
+        return redirect("transition:service_list", program_id=self.program.pk)
+
+
+class ExitCriteriaFormView(ProgramRecordFormView):
+    """The program's checklist for leaving one stage; created with the defaults the first time it is edited."""
+
+    area = "transition"
+    model = StageExitCriteria
+    form_class = forms.ExitCriteriaForm
+    template_name = "transition/record_form.html"
+    success_url_name = "transition:dashboard"
+
+    def get_object(self) -> StageExitCriteria | None:
+        stage = self.kwargs["stage"]
+        if stage not in {s.value for s in HandoverStage if s != HandoverStage.HANDOVER}:
+            raise Http404("No such stage to leave.")
+        existing = StageExitCriteria.objects.filter(program=self.program, stage=stage).first()
+        if existing is not None:
+            return get_visible_or_404(
+                self.request.user, StageExitCriteria.objects.filter(pk=existing.pk), Action.CHANGE
+            )
+        return None
+
+    def form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().form_kwargs()
+        if self.get_object() is None:
+            default = queries.DEFAULT_EXIT_CRITERIA[HandoverStage(self.kwargs["stage"])]
+            kwargs["initial"] = {
+                "min_coverage_percent": default.min_coverage_percent,
+                "require_training": default.require_training,
+                "min_incidents_handled": default.min_incidents_handled,
+                "sla_weeks": default.sla_weeks,
+            }
+        return kwargs
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        if obj is None and not can_in_program(request.user, Action.ADD, "transition", self.program.pk):
+            raise PermissionDenied("Your role in this program does not allow this.")
+        form = self.form_class(request.POST, instance=obj, **self.form_kwargs())
+        if form.is_valid():
+            data = {**form.cleaned_data, "program": self.program, "stage": self.kwargs["stage"]}
+            try:
+                if obj is None:
+                    core_services.create_record(model=StageExitCriteria, actor=request.user, data=data)
+                else:
+                    core_services.update_record(instance=obj, actor=request.user, data=data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Exit criteria saved.")
+                return HttpResponseRedirect(
+                    reverse("transition:dashboard", kwargs={"program_id": self.program.pk})
+                )
+        return self.render_form(form, obj, status=400)
+
+
+# --- Knowledge ------------------------------------------------------------------------------------------
+
+
+@login_required
+def template_list(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = _program(request, program_id)
+    return render(
+        request,
+        "transition/template_list.html",
+        {
+            "program": program,
+            "templates": KnowledgeTemplate.objects.visible_to(request.user).filter(program=program),
+            "can_add": can_in_program(request.user, Action.ADD, "transition", program.pk),
+        },
+    )
+
+
+class KnowledgeTemplateFormView(ProgramRecordFormView):
+    area = "transition"
+    model = KnowledgeTemplate
+    form_class = forms.KnowledgeTemplateForm
+    template_name = "transition/record_form.html"
+    success_url_name = "transition:template_list"
+
+    def success_url(self, obj: Any) -> str:
+        return reverse(self.success_url_name, kwargs={"program_id": self.program.pk})
+
+
+class KnowledgeItemFormView(ProgramViewMixin, View):
+    """Write a new item (a draft by the reader) or edit a draft or an item in review."""
+
+    area = "knowledge"
+
+    def get_object(self) -> KnowledgeItem | None:
+        pk = self.kwargs.get("pk")
+        return None if pk is None else _item(self.request, self.program, pk, Action.CHANGE)
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        item = self.get_object()
+        if item is None and not can_in_program(request.user, Action.ADD, "knowledge", self.program.pk):
+            raise PermissionDenied("Your role in this program may not write knowledge items.")
+        initial = {}
+        if item is None and request.GET.get("service", "").isdigit():
+            initial["service"] = int(request.GET["service"])
+        form = forms.KnowledgeItemForm(
+            instance=item, initial=initial, program=self.program, user=request.user
+        )
+        return self.render_form(form, item)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        item = self.get_object()
+        if item is None and not can_in_program(request.user, Action.ADD, "knowledge", self.program.pk):
+            raise PermissionDenied("Your role in this program may not write knowledge items.")
+        form = forms.KnowledgeItemForm(request.POST, instance=item, program=self.program, user=request.user)
+        if form.is_valid():
+            try:
+                if item is None:
+                    item = services.create_knowledge_item(
+                        actor=request.user, data={**form.cleaned_data, "program": self.program}
+                    )
+                else:
+                    item = services.update_knowledge_item(
+                        item=item, actor=request.user, data=form.cleaned_data
+                    )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Knowledge item saved.")
+                return redirect(item)
+        return self.render_form(form, item, status=400)
+
+    def render_form(self, form: Any, item: KnowledgeItem | None, status: int = 200) -> HttpResponse:
+        cancel = (
+            item.get_absolute_url() if item else reverse("transition:service_list", args=[self.program.pk])
+        )
+        context = {
+            "program": self.program,
+            "form": form,
+            "object": item,
+            "model_name": "knowledge item",
+            "cancel_url": cancel,
+        }
+        return render(self.request, "transition/record_form.html", context, status=status)
+
+
+@login_required
+def knowledge_detail(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    program = _program(request, program_id, "knowledge")
+    item = _item(request, program, pk)
+    owner = item.service.internal_owner_id == request.user.pk or request.user.is_superuser
+    context = {
+        "program": program,
+        "item": item,
+        "html": render_markdown(item.content),
+        "missing_sections": item.missing_sections() if item.status == KnowledgeStatus.DRAFT else [],
+        "attachments": KnowledgeAttachment.objects.filter(item=item),
+        "can_edit": item.status in services.EDITABLE_STATUSES and can(request.user, Action.CHANGE, item),
+        "can_approve": owner and can(request.user, "approve", item),
+        "review_form": forms.ReviewForm(),
+        "attachment_form": forms.AttachmentForm(),
+    }
+    return render(request, "transition/knowledge_detail.html", context)
+
+
+@login_required
+@require_POST
+def knowledge_review(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    program = _program(request, program_id, "knowledge")
+    item = _item(request, program, pk)
+    form = forms.ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose submit, approve, return or supersede.")
+        return redirect(item)
+    action, note = form.cleaned_data["action"], form.cleaned_data["note"]
+    try:
+        if action == "submit":
+            services.submit_for_review(item=item, actor=request.user)
+        elif action == "approve":
+            services.approve_knowledge_item(item=item, actor=request.user)
+        elif action == "return":
+            services.return_to_draft(item=item, actor=request.user, note=note)
+        else:
+            services.supersede_knowledge_item(item=item, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, f"{item.title} is now {item.get_status_display().lower()}.")
+    return redirect(item)
+
+
+@login_required
+@require_POST
+def knowledge_attach(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    program = _program(request, program_id, "knowledge")
+    item = _item(request, program, pk, Action.CHANGE)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a file to attach.")
+        return redirect(item)
+    try:
+        services.attach_file(item=item, upload=form.cleaned_data["file"], actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, "File attached.")
+    return redirect(item)
+
+
+@login_required
+def attachment_download(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    program = _program(request, program_id, "knowledge")
+    attachment = get_visible_or_404(request.user, KnowledgeAttachment.objects.filter(program=program), pk=pk)
+    # Served as a download, never inline: a partner-uploaded HTML file must not run in the hospital's origin.
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+class InterviewFormView(ProgramRecordFormView):
+    area = "knowledge"
+    model = Interview
+    form_class = forms.InterviewForm
+    template_name = "transition/record_form.html"
+    success_url_name = "transition:service_list"
+
+
+# --- Training -------------------------------------------------------------------------------------------
+
+
+@login_required
+def training(request: HttpRequest, program_id: int) -> HttpResponse:
+    program = _program(request, program_id, "training")
+    matrix = queries.training_matrix(program=program, user=request.user, today=timezone.localdate())
+    my_records = TrainingRecord.objects.filter(
+        program=program, person=request.user, attested=False
+    ).select_related("module")
+    return render(
+        request,
+        "transition/training.html",
+        {
+            "program": program,
+            "matrix": matrix,
+            "plan": queries.training_plan(program=program),
+            "to_attest": my_records,
+            "can_add_module": can_in_program(request.user, Action.ADD, "training", program.pk),
+            "can_record": can_in_program(request.user, Action.ADD, "training_records", program.pk),
+        },
+    )
+
+
+class TrainingModuleFormView(ProgramRecordFormView):
+    area = "training"
+    model = TrainingModule
+    form_class = forms.TrainingModuleForm
+    template_name = "transition/record_form.html"
+    success_url_name = "transition:training_matrix"
+
+    def success_url(self, obj: Any) -> str:
+        return reverse(self.success_url_name, kwargs={"program_id": self.program.pk})
+
+
+class TrainingRecordView(ProgramViewMixin, View):
+    area = "training_records"
+    action = Action.ADD
+
+    def form(self, data: Any = None) -> forms.TrainingRecordForm:
+        others = can_in_program(self.request.user, Action.CHANGE, "training_records", self.program.pk)
+        return forms.TrainingRecordForm(
+            data, program=self.program, user=self.request.user, may_record_for_others=others
+        )
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return self.render_form(self.form())
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                services.record_training(
+                    module=form.cleaned_data["module"],
+                    person=form.cleaned_data.get("person") or request.user,
+                    completed_on=form.cleaned_data["completed_on"],
+                    evidence=form.cleaned_data["evidence"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Training recorded.")
+                return redirect("transition:training_matrix", program_id=self.program.pk)
+        return self.render_form(form, status=400)
+
+    def render_form(self, form: Any, status: int = 200) -> HttpResponse:
+        context = {
+            "program": self.program,
+            "form": form,
+            "object": None,
+            "model_name": "training record",
+            "cancel_url": reverse("transition:training_matrix", args=[self.program.pk]),
+        }
+        return render(self.request, "transition/record_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def training_attest(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    program = _program(request, program_id, "training")
+    record = get_visible_or_404(request.user, TrainingRecord.objects.filter(program=program), "attest", pk=pk)
+    services.attest_training(record=record, actor=request.user)
+    messages.success(request, f"You attested {record.module}.")
+    return redirect("transition:training_matrix", program_id=program.pk)
