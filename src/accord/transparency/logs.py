@@ -37,12 +37,11 @@ def _paths_of(record: logging.LogRecord) -> list[str]:
             value = args.get(key)
             if isinstance(value, str):
                 paths.append(value.split(" ")[1] if " " in value else value)
-    elif isinstance(args, tuple):
-        for value in args:
-            if isinstance(value, str) and " " in value:
-                paths.append(value.split(" ")[1])
-    message = record.msg if isinstance(record.msg, str) else ""
-    paths.extend(re.findall(r"(/\S*)", message))
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):  # a record whose arguments do not fit its format: judge the format
+        message = str(record.msg)
+    paths.extend(re.findall(r"(/[^\s\"']*)", message))
     return paths
 
 
