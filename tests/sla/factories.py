@@ -12,7 +12,7 @@ from accord.accounts.models import OrganisationKind
 from accord.core.demo import SYSTEM_ACTOR
 from accord.sla import services
 from accord.sla.choices import Clock, ReportingFrequency
-from accord.sla.models import AttainmentTarget, Contract, SlaPolicyVersion
+from accord.sla.models import AttainmentTarget, Contract, SlaPolicyVersion, Ticket
 from tests.factories import OrganisationFactory, ProgramFactory
 
 # Round-the-clock UTC calendar so that expected durations can be checked by hand.
@@ -91,3 +91,18 @@ def tickets_csv(rows: list[tuple[str, str, str, str, str]]) -> bytes:
 
 def events_csv(rows: list[tuple[str, str, str]]) -> bytes:
     return ("id,at,state\n" + "".join(",".join(r) + "\n" for r in rows)).encode()
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    """A ticket as an import stores it (tests of reports and disputes need no file)."""
+
+    class Meta:
+        model = Ticket
+
+    contract = factory.SubFactory(ContractFactory)
+    program = factory.LazyAttribute(lambda o: o.contract.program)
+    external_id = factory.Sequence(lambda n: f"INC{n:05d}")
+    priority = "P2"
+    opened_at = dt.datetime(2024, 1, 2, 8, tzinfo=dt.UTC)
+    first_response_at = None
+    resolved_at = None
