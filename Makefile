@@ -36,6 +36,8 @@ run: setup
 	$(BIN)/accord demo --if-empty
 	$(BIN)/accord collectstatic --no-input -v0
 	# Ticket uploads are imported by the task worker; it runs beside gunicorn and ends when gunicorn does.
+	# An SLA recompute left running by a worker that was killed is queued again before the worker starts.
+	$(BIN)/accord recover_sla_jobs
 	$(BIN)/accord db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn accord.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --forwarded-allow-ips 127.0.0.1

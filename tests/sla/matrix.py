@@ -41,7 +41,11 @@ def sla_world(world: World) -> dict[str, Any]:
     services.compute_results(
         contract=contract, as_of=dt.datetime(2024, 1, 3, tzinfo=dt.UTC), actor=world.program_manager
     )
+    job = services.request_compute(
+        contract=contract, as_of=dt.datetime(2024, 1, 4, tzinfo=dt.UTC), actor=world.program_manager
+    )
     world.extra["sla"] = {
+        "job": job,
         "contract": contract,
         "target": target,
         "version": version,
@@ -54,6 +58,10 @@ def sla_world(world: World) -> dict[str, Any]:
 
 def contract_kwargs(world: World) -> dict[str, int]:
     return {"program_id": world.program.pk, "pk": sla_world(world)["contract"].pk}
+
+
+def job_kwargs(world: World) -> dict[str, int]:
+    return {"program_id": world.program.pk, "pk": sla_world(world)["job"].pk}
 
 
 def target_kwargs(world: World) -> dict[str, int]:
@@ -158,6 +166,7 @@ ENDPOINTS = [
     Endpoint("sla:import_detail", expect(200), kwargs=import_kwargs),
     Endpoint("sla:ticket_history", expect(200), kwargs=contract_kwargs, query="?id=INC1"),
     Endpoint("sla:compute", SLA_PM_POST, kwargs=contract_kwargs, method="post", data=lambda w: {}),
+    Endpoint("sla:compute_job", expect(200), kwargs=job_kwargs),
     Endpoint("sla:report", expect(200), kwargs=contract_kwargs),
     Endpoint("sla:report_export", expect(200), kwargs=contract_kwargs, query="?table=report&format=xlsx"),
     # The API

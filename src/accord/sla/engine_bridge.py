@@ -164,13 +164,19 @@ def check_rows(tickets: TicketArrays, events: EventArrays) -> ParsedExport:
     )
 
 
-def period_starts(instants: np.ndarray, *, timezone: str, frequency: str) -> list[dt.date]:
-    """First day of the reporting period (Monday, 1st of month, 1st of quarter) of each instant, locally."""
+def period_start_series(instants: np.ndarray, *, timezone: str, frequency: str) -> pl.Series:
+    """First day of the reporting period (Monday, 1st of month, 1st of quarter) of each instant, locally,
+    as a polars Date column (no Python date per ticket)."""
     if len(instants) == 0:
-        return []
-    local = pl.from_epoch(pl.Series("at", instants, dtype=pl.Int64), time_unit="s")
+        return pl.Series("period_start", [], dtype=pl.Date)
+    local = pl.from_epoch(pl.Series("period_start", instants, dtype=pl.Int64), time_unit="s")
     dates = local.dt.replace_time_zone("UTC").dt.convert_time_zone(timezone).dt.date()
-    return dates.dt.truncate(_TRUNCATE[ReportingFrequency(frequency)]).to_list()
+    return dates.dt.truncate(_TRUNCATE[ReportingFrequency(frequency)])
+
+
+def period_starts(instants: np.ndarray, *, timezone: str, frequency: str) -> list[dt.date]:
+    """`period_start_series` as Python dates."""
+    return period_start_series(instants, timezone=timezone, frequency=frequency).to_list()
 
 
 def period_end(start: dt.date, frequency: str) -> dt.date:

@@ -22,12 +22,13 @@ from django.utils import timezone
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, can, can_in_program
-from accord.sla import bulk
-from accord.sla.choices import ImportMode, ImportStatus, TicketChangeKind, TicketFormat
-from accord.sla.engine import EventArrays, InputError, TicketArrays, compute, dump_policy, load_policy
+from accord.sla import bulk, recompute
+from accord.sla.choices import ComputeStatus, ImportMode, ImportStatus, TicketChangeKind, TicketFormat
+from accord.sla.engine import InputError, TicketArrays, compute, dump_policy, load_policy
 from accord.sla.engine.readers import Source
-from accord.sla.engine_bridge import ParsedExport, period_starts, read_export
+from accord.sla.engine_bridge import ParsedExport, period_start_series, read_export
 from accord.sla.models import (
+    ComputeJob,
     Contract,
     SlaPolicy,
     SlaPolicyVersion,
@@ -667,17 +668,14 @@ class ComputeSummary:
 
 def _versions_by_ticket(versions: list[SlaPolicyVersion], opened: np.ndarray, tz: str) -> np.ndarray:
     """Index (into `versions`, oldest first) of the version in force on each ticket's local opening date."""
-    dates = np.array(_local_dates(opened, tz), dtype="datetime64[D]")
+    dates = recompute.local_dates(opened, tz)
     starts = np.array([v.effective_from for v in versions], dtype="datetime64[D]")
     # Tickets opened before the first version are measured by the first version.
     return np.maximum(np.searchsorted(starts, dates, side="right") - 1, 0)
 
 
-def _local_dates(instants: np.ndarray, tz: str) -> list[dt.date]:
-    if len(instants) == 0:
-        return []
-    series = pl.from_epoch(pl.Series("at", instants, dtype=pl.Int64), time_unit="s")
-    return series.dt.replace_time_zone("UTC").dt.convert_time_zone(tz).dt.date().to_list()
+def _no_progress(percent: int, message: str) -> None:
+    return None
 
 
 def compute_results(
@@ -687,6 +685,8 @@ def compute_results(
     actor: Any,
     version: SlaPolicyVersion | None = None,
     check: bool = True,
+    progress: Any = _no_progress,
+    on_commit_write: Any = None,
 ) -> ComputeSummary:
     """Compute and store every ticket's clocks as of `as_of`.
 
@@ -694,6 +694,10 @@ def compute_results(
     results become the contract's report. With `version`, every ticket is measured by that version and
     stored under it (marked as a comparison where it is not the ticket's own version); the report can
     then be read under it side by side. Results under other versions are never touched.
+
+    Tickets and events are read with one query per table, results written in bulk; the results, the
+    audit row and whatever `on_commit_write(summary)` writes (a job's final state) are one transaction.
+    `progress(percent, message)` is told of each phase.
     """
     if check and not can_in_program(actor, Action.CHANGE, "sla", contract.program_id):
         raise PermissionDenied("Your role may not compute SLA results.")
@@ -702,78 +706,57 @@ def compute_results(
         raise ValidationError("The contract has no SLA policy yet; define one first.")
     if version is not None and version.pk not in {v.pk for v in versions}:
         raise ValidationError({"version": "That version belongs to another contract."})
-    rows = list(
-        Ticket.objects.filter(contract=contract)
-        .order_by("pk")
-        .values_list("pk", "priority", "opened_at", "first_response_at", "resolved_at")
-    )
-    if not rows:
-        return ComputeSummary(results=0, errors=0, by_version={})
-    pks, priorities, opened, responded, resolved = (list(c) for c in zip(*rows, strict=True))
-    tickets = TicketArrays.from_columns(
-        ids=[str(p) for p in pks],
-        priority=priorities,
-        opened_at=opened,
-        first_response_at=responded,
-        resolved_at=resolved,
-    )
-    event_rows = list(
-        TicketEvent.objects.filter(ticket__contract=contract)
-        .order_by("ticket_id", "seq")
-        .values_list("ticket_id", "at", "state")
-    )
-    events = (
-        EventArrays.from_columns(
-            ticket_ids=[str(r[0]) for r in event_rows],
-            at=[r[1] for r in event_rows],
-            states=[r[2] for r in event_rows],
-        )
-        if event_rows
-        else None
-    )
+    progress(5, "Reading the stored tickets…")
+    pk_array, tickets = recompute.load_tickets(contract.pk)
+    progress(20, f"Reading the state events of {len(pk_array)} ticket(s)…")
+    events = recompute.load_events(contract.pk) if len(pk_array) else None
     tz = versions[-1].spec.get("timezone", settings.TIME_ZONE)
     own = _versions_by_ticket(versions, tickets.opened_at, tz)
-    pk_array = np.array(pks, dtype=np.int64)
     by_version: dict[int, int] = {}
     errors = 0
-    results: list[tuple[Any, ...]] = []
+    frames: list[pl.DataFrame] = []
     groups = (
-        [(versions.index(version), np.arange(len(pks)))]
+        [(versions.index(version), np.arange(len(pk_array)))]
         if version is not None
         else [(i, np.flatnonzero(own == i)) for i in range(len(versions))]
     )
+    stamp = recompute.epoch(timezone.now())
     for index, members in groups:
         if members.size == 0:
             continue
         chosen = versions[index]
+        progress(35, f"Computing {members.size} ticket(s) under version {chosen.number}…")
         spec = load_policy(chosen.spec)
-        subset = TicketArrays(
-            ids=tickets.ids.gather(members),
-            priority=tickets.priority.gather(members),
-            opened_at=tickets.opened_at[members],
-            first_response_at=tickets.first_response_at[members],
-            resolved_at=tickets.resolved_at[members],
+        everyone = members.size == len(pk_array)
+        subset = (
+            tickets
+            if everyone
+            else TicketArrays(
+                ids=tickets.ids.gather(members),
+                priority=tickets.priority.gather(members),
+                opened_at=tickets.opened_at[members],
+                first_response_at=tickets.first_response_at[members],
+                resolved_at=tickets.resolved_at[members],
+            )
         )
         computed = compute(spec, subset, events, as_of=as_of)
-        periods = period_starts(
+        periods = period_start_series(
             subset.opened_at, timezone=spec.timezone, frequency=contract.reporting_frequency
         )
-        results.extend(
-            _result_rows(contract, chosen, computed, pk_array[members], own[members] == index, periods, as_of)
+        frames.append(
+            _result_frame(
+                contract, chosen, computed, pk_array[members], own[members] == index, periods, as_of, stamp
+            )
         )
         errors += int((~computed.ok).sum())
         by_version[chosen.number] = int(members.size)
+    results = pl.concat(frames) if frames else pl.DataFrame()
+    summary = ComputeSummary(results=results.height, errors=errors, by_version=by_version)
+    progress(75, f"Writing {results.height} result(s) in one transaction…")
     with transaction.atomic():
         if version is None:
             SlaResult.objects.filter(contract=contract, effective=True).update(effective=False)
-        for start in range(0, len(results), RESULT_BATCH):
-            bulk.upsert(
-                SlaResult,
-                RESULT_COLUMNS,
-                results[start : start + RESULT_BATCH],
-                conflict=["ticket", "version"],
-                update=RESULT_UPDATE,
-            )
+        recompute.write_results(results, names=RESULT_COLUMNS, update=RESULT_UPDATE)
         audit.record(
             actor=actor,
             action=AuditAction.EVENT,
@@ -787,7 +770,9 @@ def compute_results(
                 }
             },
         )
-    return ComputeSummary(results=len(results), errors=errors, by_version=by_version)
+        if on_commit_write is not None:
+            on_commit_write(summary)
+    return summary
 
 
 RESULT_COLUMNS = [
@@ -819,49 +804,266 @@ RESULT_UPDATE = [
 ]
 
 
-def _result_rows(
+def _result_frame(
     contract: Contract,
     version: SlaPolicyVersion,
     computed: Any,
     ticket_pks: np.ndarray,
     effective: np.ndarray,
-    periods: list[dt.date],
+    periods: pl.Series,
     as_of: dt.datetime,
-) -> list[tuple[Any, ...]]:
-    """Rows in RESULT_COLUMNS order; durations are None where the ticket could not be computed."""
+    stamp: int,
+) -> pl.DataFrame:
+    """Columns in RESULT_COLUMNS order; durations are null where the ticket could not be computed."""
+    size = len(ticket_pks)
 
-    def seconds(values: np.ndarray) -> list[int | None]:
-        return [None if v < 0 else v for v in values.tolist()]
+    def seconds(values: np.ndarray) -> pl.Series:
+        return pl.Series(values, dtype=pl.Int64).set(pl.Series(values < 0), None)
 
-    def statuses(values: np.ndarray) -> list[str]:
-        return [v or "error" for v in values.tolist()]
+    def statuses(values: np.ndarray) -> pl.Series:
+        return pl.Series(values.tolist(), dtype=pl.String).fill_null("error")
 
-    stamp = bulk.instant_for_db(timezone.now())
-    columns = zip(
-        ticket_pks.tolist(),
-        effective.tolist(),
-        computed.priority.fill_null("").to_list(),
-        bulk.dates_for_db(periods),
-        seconds(computed.response_elapsed_s),
-        seconds(computed.resolution_elapsed_s),
-        seconds(computed.paused_s),
-        bulk.instants_for_db(computed.response_due),
-        bulk.instants_for_db(computed.resolution_due),
-        statuses(computed.response_status),
-        statuses(computed.resolution_status),
-        *(
-            [max(v, 0) for v in computed.paused_by_party[name].tolist()]
-            for name in ("hospital", "vendor", "third_party", "unattributed")
-        ),
-        [e or "" for e in computed.error.tolist()],
-        strict=True,
+    def constant(value: Any, dtype: Any) -> pl.Series:
+        return (
+            pl.Series([value], dtype=dtype).extend_constant(value, size - 1)
+            if size
+            else pl.Series([], dtype=dtype)
+        )
+
+    return pl.DataFrame(
+        {
+            "program": constant(contract.program_id, pl.Int64),
+            "contract": constant(contract.pk, pl.Int64),
+            "ticket": pl.Series(ticket_pks, dtype=pl.Int64),
+            "version": constant(version.pk, pl.Int64),
+            "effective": pl.Series(effective, dtype=pl.Boolean),
+            "as_of": constant(recompute.epoch(as_of), pl.Int64),
+            "priority": computed.priority.fill_null("").cast(pl.String),
+            "period_start": periods,
+            "response_elapsed_s": seconds(computed.response_elapsed_s),
+            "resolution_elapsed_s": seconds(computed.resolution_elapsed_s),
+            "paused_s": seconds(computed.paused_s),
+            "response_due": pl.Series(computed.response_due, dtype=pl.Int64),
+            "resolution_due": pl.Series(computed.resolution_due, dtype=pl.Int64),
+            "response_status": statuses(computed.response_status),
+            "resolution_status": statuses(computed.resolution_status),
+            **{
+                f"paused_{name}_s": pl.Series(np.maximum(computed.paused_by_party[name], 0), dtype=pl.Int64)
+                for name in ("hospital", "vendor", "third_party", "unattributed")
+            },
+            "error": pl.Series(computed.error.tolist(), dtype=pl.String).fill_null(""),
+            "created_at": constant(stamp, pl.Int64),
+            "updated_at": constant(stamp, pl.Int64),
+        }
     )
-    fixed = (contract.program_id, contract.pk)
-    when = bulk.instant_for_db(as_of)
-    return [
-        (*fixed, pk, version.pk, bool(own), when, priority, *rest, stamp, stamp)
-        for pk, own, priority, *rest in columns
-    ]
+
+
+# --- Recompute jobs (run by the task worker) ----------------------------------------------------
+
+COMPUTE_MAX_ATTEMPTS = 3
+
+
+def compute_stale_after() -> dt.timedelta:
+    """How long a running job may go without a heartbeat before it counts as abandoned (configurable:
+    ACCORD_SLA_JOB_STALE_SECONDS). Longer than the slowest phase, which is the one-transaction write."""
+    seconds = getattr(settings, "ACCORD_SLA_JOB_STALE_SECONDS", None)
+    return dt.timedelta(seconds=float(seconds or os.environ.get("ACCORD_SLA_JOB_STALE_SECONDS", 600)))
+
+
+def request_compute(
+    *,
+    contract: Contract,
+    as_of: dt.datetime,
+    actor: Any,
+    version: SlaPolicyVersion | None = None,
+) -> ComputeJob:
+    """Queue a recompute of the contract's results for the task worker; the job's page follows it.
+
+    The job row and its audit row are written now; the task is queued when this transaction commits,
+    so the worker never looks for a job that is not there yet.
+    """
+    if not can_in_program(actor, Action.CHANGE, "sla", contract.program_id):
+        raise PermissionDenied("Your role may not compute SLA results.")
+    if not SlaPolicyVersion.objects.filter(policy__contract=contract).exists():
+        raise ValidationError("The contract has no SLA policy yet; define one first.")
+    if version is not None and version.policy.contract_id != contract.pk:
+        raise ValidationError({"version": "That version belongs to another contract."})
+    with transaction.atomic():
+        job = ComputeJob(
+            program_id=contract.program_id,
+            contract=contract,
+            version=version,
+            as_of=as_of,
+            message="Waiting for the task worker…",
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        job.full_clean()
+        job.save()
+        audit.record(
+            actor=actor, action=AuditAction.CREATE, instance=job, changes=audit.diff({}, audit.snapshot(job))
+        )
+        _enqueue_compute(job)
+    return job
+
+
+def _enqueue_compute(job: ComputeJob) -> None:
+    from accord.sla.tasks import compute_sla_results
+
+    transaction.on_commit(lambda: compute_sla_results.enqueue(job_pk=job.pk))
+
+
+def _job_progress(job: ComputeJob, percent: int, message: str) -> None:
+    # Its own autocommitted UPDATE: the polling page sees it at once, and the heartbeat shows the worker lives.
+    ComputeJob.objects.filter(pk=job.pk, status=ComputeStatus.RUNNING).update(
+        percent_done=percent, message=message, heartbeat_at=timezone.now()
+    )
+
+
+def run_compute_job(*, job_pk: int) -> ComputeJob | None:
+    """The worker's side of a recompute: claim the job, compute, and store the results, the audit row
+    and the job's "done" in one transaction.
+
+    Safe to run twice: only a queued job is claimed (a second delivery of the same task finds it running
+    or done and does nothing), and results are upserted by (ticket, version), so a retry after a crash
+    writes the same rows again instead of adding any.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = ComputeJob.objects.filter(pk=job_pk, status=ComputeStatus.QUEUED).update(
+            status=ComputeStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            worker=this_worker(),
+            attempts=models.F("attempts") + 1,
+            percent_done=0,
+            message="Starting…",
+        )
+        if not claimed:
+            return None
+        job = ComputeJob.objects.select_related("contract", "version", "actor").get(pk=job_pk)
+        audit.record(
+            actor="system",
+            action=AuditAction.TRANSITION,
+            instance=job,
+            changes={"status": [ComputeStatus.QUEUED, ComputeStatus.RUNNING], "attempt": job.attempts},
+        )
+    actor = job.actor or "system"
+
+    def finish(summary: ComputeSummary) -> None:
+        errors = f", {summary.errors} of them with errors" if summary.errors else ""
+        ComputeJob.objects.filter(pk=job.pk).update(
+            status=ComputeStatus.DONE,
+            percent_done=100,
+            results_count=summary.results,
+            errors_count=summary.errors,
+            message=f"Computed {summary.results} result(s){errors}.",
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+        )
+        audit.record(
+            actor="system",
+            action=AuditAction.TRANSITION,
+            instance=job,
+            changes={"status": [ComputeStatus.RUNNING, ComputeStatus.DONE], "results": summary.results},
+        )
+
+    try:
+        compute_results(
+            contract=job.contract,
+            as_of=job.as_of,
+            actor=actor,
+            version=job.version,
+            check=False,
+            progress=lambda percent, message: _job_progress(job, percent, message),
+            on_commit_write=finish,
+        )
+    except Exception as error:
+        # Nothing of the computation was stored (the write is one transaction); say so and why.
+        logger.exception("SLA compute job %s failed", job.pk)
+        reason = "; ".join(error.messages) if isinstance(error, ValidationError) else f"{error}"
+        _fail_job(
+            job,
+            f"The computation failed ({error.__class__.__name__}: {reason}); no result of it was stored.",
+        )
+        if not isinstance(error, ValidationError):
+            raise
+    job.refresh_from_db()
+    return job
+
+
+def _fail_job(job: ComputeJob, message: str) -> None:
+    with transaction.atomic():
+        updated = ComputeJob.objects.filter(pk=job.pk, status=ComputeStatus.RUNNING).update(
+            status=ComputeStatus.FAILED, message=message, finished_at=timezone.now()
+        )
+        if updated:
+            audit.record(
+                actor="system",
+                action=AuditAction.TRANSITION,
+                instance=job,
+                changes={"status": [ComputeStatus.RUNNING, ComputeStatus.FAILED], "message": message},
+            )
+
+
+ABANDONED_MESSAGE = (
+    "Its worker stopped mid-way (killed, crashed or restarted); no result of that attempt was stored."
+)
+
+
+ABANDONED_RECOVERY_NOTE = (
+    "The worker running this computation has stopped; no result of it was stored. It is queued again "
+    "when the task worker restarts (or by `accord recover_sla_jobs`)."
+)
+
+
+def recover_compute_jobs(
+    *, stale_after: dt.timedelta | None = None, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """Find running jobs whose worker died (gone from this host, or silent for `stale_after`) and queue
+    them again, or fail them after COMPUTE_MAX_ATTEMPTS starts. Run when the worker starts
+    (`accord recover_sla_jobs` in `make run`) and by that command at any time; returns the counts.
+
+    A job is taken over with a conditional UPDATE on its heartbeat, so two recoveries running at once
+    cannot both requeue it.
+    """
+    now = now or timezone.now()
+    cutoff = now - (stale_after if stale_after is not None else compute_stale_after())
+    counts = {"requeued": 0, "failed": 0}
+    running = ComputeJob.objects.filter(status=ComputeStatus.RUNNING).only(
+        "pk", "worker", "heartbeat_at", "attempts"
+    )
+    for job in running:
+        silent = job.heartbeat_at is None or job.heartbeat_at <= cutoff
+        if not (silent or (job.worker and worker_is_gone(job.worker))):
+            continue
+        with transaction.atomic():
+            if job.attempts >= COMPUTE_MAX_ATTEMPTS:
+                status = ComputeStatus.FAILED
+                message = (
+                    f"{ABANDONED_MESSAGE} Given up after {job.attempts} attempts; compute again to retry."
+                )
+                extra: dict[str, Any] = {"finished_at": now}
+            else:
+                status = ComputeStatus.QUEUED
+                message = f"{ABANDONED_MESSAGE} Queued again (attempt {job.attempts + 1} of {COMPUTE_MAX_ATTEMPTS})."
+                extra = {"percent_done": 0, "worker": ""}
+            taken = ComputeJob.objects.filter(
+                pk=job.pk, status=ComputeStatus.RUNNING, heartbeat_at=job.heartbeat_at
+            ).update(status=status, message=message, **extra)
+            if not taken:
+                continue
+            audit.record(
+                actor="system",
+                action=AuditAction.TRANSITION,
+                instance=job,
+                changes={"status": [ComputeStatus.RUNNING, status], "message": message},
+            )
+            if status == ComputeStatus.QUEUED:
+                _enqueue_compute(job)
+                counts["requeued"] += 1
+            else:
+                counts["failed"] += 1
+    return counts
 
 
 def export_policy_yaml(version: SlaPolicyVersion) -> str:
@@ -877,6 +1079,9 @@ __all__ = [
     "create_policy_version",
     "import_in_background",
     "import_tickets",
+    "recover_compute_jobs",
+    "request_compute",
+    "run_compute_job",
     "run_ticket_import",
     "start_ticket_import",
 ]

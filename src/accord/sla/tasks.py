@@ -22,3 +22,12 @@ def import_uploaded_tickets(
         events_path=Path(events_path) if events_path else None,
         actor=actor or "system",
     )
+
+
+@task()
+def compute_sla_results(*, job_pk: int) -> None:
+    """Recompute a contract's SLA results for a queued ComputeJob; its page polls the job's progress.
+
+    Delivered twice (a retry, a recovered job), it does nothing the second time: only a queued job is run.
+    """
+    services.run_compute_job(job_pk=job_pk)

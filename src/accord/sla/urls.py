@@ -18,6 +18,7 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("<int:pk>/tickets/", views.ticket_history, name="ticket_history"),
     path("<int:pk>/compute/", views.compute, name="compute"),
+    path("computations/<int:pk>/", views.compute_job, name="compute_job"),
     path("<int:pk>/report/", views.report, name="report"),
     path("<int:pk>/report/export/", views.report_export, name="report_export"),
 ]

@@ -17,7 +17,7 @@ from accord.core import services as core_services
 from accord.core.permissions import Action, can, can_in_program
 from accord.core.views import ProgramRecordFormView, get_program_or_404, get_visible_or_404, render_page
 from accord.sla import exports, queries, services
-from accord.sla.choices import ImportStatus, Party
+from accord.sla.choices import ComputeStatus, ImportStatus, Party
 from accord.sla.forms import (
     AttainmentTargetForm,
     ComputeForm,
@@ -25,7 +25,15 @@ from accord.sla.forms import (
     PolicyVersionForm,
     TicketUploadForm,
 )
-from accord.sla.models import AttainmentTarget, Contract, SlaPolicy, SlaPolicyVersion, Ticket, TicketImport
+from accord.sla.models import (
+    AttainmentTarget,
+    ComputeJob,
+    Contract,
+    SlaPolicy,
+    SlaPolicyVersion,
+    Ticket,
+    TicketImport,
+)
 
 BREACHES_PER_PAGE = 50
 
@@ -281,26 +289,52 @@ def ticket_history(request: HttpRequest, program_id: int, pk: int) -> HttpRespon
 @login_required
 @require_POST
 def compute(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    """Queue a recompute for the task worker (a million tickets take longer than a request may) and
+    show its progress page."""
     program = _program(request, program_id)
     contract = _contract(request, program, pk, Action.CHANGE)
     form = ComputeForm(request.POST, contract=contract)
     if not form.is_valid():
         messages.error(request, "Choose one of the listed versions.")
         return redirect("sla:report", program_id=program.pk, pk=contract.pk)
-    version = form.cleaned_data["version"]
     try:
-        summary = services.compute_results(
-            contract=contract, version=version, as_of=form.as_of_or_now(), actor=request.user
+        job = services.request_compute(
+            contract=contract,
+            version=form.cleaned_data["version"],
+            as_of=form.as_of_or_now(),
+            actor=request.user,
         )
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))
         return redirect(contract)
-    messages.success(
-        request,
-        f"Computed {summary.results} result(s){f', {summary.errors} with errors' if summary.errors else ''}.",
+    return redirect(job)
+
+
+@login_required
+def compute_job(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    """A recompute's progress (queued, running, done or failed); htmx polls the progress part."""
+    program = _program(request, program_id)
+    job = get_visible_or_404(
+        request.user,
+        ComputeJob.objects.filter(program=program).select_related("contract", "version", "actor"),
+        pk=pk,
     )
-    query = f"?version={version.pk}" if version else ""
-    return redirect(f"{contract.get_absolute_url()}report/{query}")
+    report_url = (
+        f"{job.contract.get_absolute_url()}report/{f'?version={job.version_id}' if job.version_id else ''}"
+    )
+    abandoned = (
+        services.ABANDONED_RECOVERY_NOTE
+        if job.status == ComputeStatus.RUNNING and job.worker and services.worker_is_gone(job.worker)
+        else ""
+    )
+    context = {
+        "program": program,
+        "job": job,
+        "contract": job.contract,
+        "report_url": report_url,
+        "abandoned": abandoned,
+    }
+    return render_page(request, "sla/compute_job.html", context, partial="sla/_compute_progress.html")
 
 
 def _chosen_version(request: HttpRequest, contract: Contract) -> SlaPolicyVersion | None:
