@@ -60,7 +60,7 @@ class WallOrInstantField(serializers.DateTimeField):
     """An instant with an offset, or a wall-clock time read in the record's own `time_zone` (by `localise_times`)."""
 
     def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
-        return value
+        return value.astimezone(dt.UTC) if value.tzinfo is not None else value
 
 
 def localise_times(attrs: dict[str, Any], instance: Any, names: tuple[str, ...]) -> dict[str, Any]:

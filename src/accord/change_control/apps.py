@@ -22,4 +22,4 @@ class ChangeControlConfig(AppConfig):
     # The CAB's agenda is drafted from the changes awaiting its decision; the board's gets the change
     # measures when they pass their thresholds (both read by meetings through `providers`).
     accord_agenda_sources = ("accord.change_control.queries.agenda_candidates",)
-    accord_transition_dashboard_tiles = ("accord.change_control.queries.dashboard_tiles",)
+    accord_transition_dashboard_tiles = ("accord.change_control.queries.dashboard_tile",)

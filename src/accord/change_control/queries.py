@@ -321,22 +321,19 @@ def measures(*, program: Any, user: Any, today: dt.date, days: int = MEASURE_PER
     ]
 
 
-def dashboard_tiles(*, program: Any, user: Any, today: dt.date) -> list[dict[str, Any]]:
-    """The change measures as tiles for the transition dashboard (hook `accord_transition_dashboard_tiles`)."""
+def dashboard_tile(*, program: Any, user: Any) -> dict[str, Any] | None:
+    """The change measures as a tile of the transition dashboard (hook `accord_transition_dashboard_tiles`)."""
     if not can_in_program(user, Action.VIEW, "changes", program.pk):
-        return []
-    url = reverse("change_control:change_list", kwargs={"program_id": program.pk})
-    return [
-        {
-            "key": m.key,
-            "label": m.label,
-            "value": m.display,
-            "detail": m.detail,
-            "status": "red" if m.over_threshold else "green",
-            "url": url,
-        }
-        for m in measures(program=program, user=user, today=today)
-    ]
+        return None
+    import django.utils.timezone as tz
+
+    return {
+        "title": "Change control",
+        "template": "change_control/_dashboard_tile.html",
+        "measures": measures(program=program, user=user, today=tz.localdate()),
+        "url": reverse("change_control:change_list", kwargs={"program_id": program.pk}),
+        "period_days": MEASURE_PERIOD_DAYS,
+    }
 
 
 def agenda_candidates(*, program: Any, body: str, user: Any, today: dt.date) -> list[Any]:
