@@ -46,6 +46,15 @@ from accord.transparency.models import (
 )
 from accord.transparency.throttling import ReceiptThrottle
 
+
+def visible_object(view: Any) -> Any:
+    """The detail record as the reader sees it (404 otherwise), without the change check of a POST."""
+    found = view.get_queryset().filter(pk=view.kwargs["pk"]).first()
+    if found is None:
+        raise exceptions.NotFound()
+    return found
+
+
 # --- Assignments ---------------------------------------------------------------------------------------------
 
 
@@ -159,7 +168,8 @@ class QuestionViewSet(AccordModelViewSet):
     @extend_schema(request=AnswerSerializer, responses=QuestionSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: Any = None) -> Response:
-        question = self.get_object()
+        # Seen, not changed: answering is its own right (`answer`), which board members hold without `change`.
+        question = visible_object(self)
         body = AnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if not can_in_program(request.user, "answer", "transparency", question.program_id):
@@ -419,7 +429,8 @@ class SurveyViewSet(AccordModelViewSet):
     @extend_schema(request=RespondSerializer, responses={201: None})
     @action(detail=True, methods=["post"])
     def respond(self, request: Request, pk: Any = None) -> Response:
-        survey = self.get_object()
+        # Answering needs the invitation (checked by the service), not the right to change the survey.
+        survey = visible_object(self)
         body = RespondSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         scores: dict[Any, int] = {}
