@@ -21,6 +21,8 @@ from tests.sla.killing import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TICKETS = 5000  # three batches of 2000: the child is killed after the second has been written
+# The child writes in batches of 2000 (the import's own batches are larger), so the kill falls mid-file.
+SMALL_BATCHES = "from accord.sla import imports\nimports.TICKET_BATCH = 2000\n"
 
 
 def test_a_ticket_import_killed_mid_write_leaves_nothing_and_a_rerun_completes(world, tmp_path):
@@ -34,7 +36,13 @@ def test_a_ticket_import_killed_mid_write_leaves_nothing_and_a_rerun_completes(w
     marker = tmp_path / "writing"
 
     kill_once_writing(
-        PAUSED_TICKET_IMPORT, env, marker, str(marker), str(contract.pk), str(tickets), str(events)
+        PAUSED_TICKET_IMPORT.replace("django.setup()\n", f"django.setup()\n{SMALL_BATCHES}"),
+        env,
+        marker,
+        str(marker),
+        str(contract.pk),
+        str(tickets),
+        str(events),
     )
 
     after_kill = run_child(COUNT_TICKETS, env, str(contract.pk))
@@ -53,4 +61,6 @@ def test_a_ticket_import_killed_mid_write_leaves_nothing_and_a_rerun_completes(w
     (killed_status, killed_message), (rerun_status, rerun_message) = after_rerun["imports"]
     assert killed_status == "failed" and "stopped before it finished" in killed_message
     assert "nothing of it was stored" in killed_message
-    assert rerun_status == "done" and rerun_message == f"{TICKETS} ticket(s) added, 0 updated."
+    assert rerun_status == "done" and rerun_message == (
+        f"{TICKETS} ticket(s) added, 0 updated; {TICKETS} event(s) added, 0 removed."
+    )

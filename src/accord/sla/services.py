@@ -3,57 +3,49 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
-import socket
-import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, can, can_in_program
-from accord.sla import bulk, recompute
-from accord.sla.choices import ComputeStatus, ImportMode, ImportStatus, TicketChangeKind, TicketFormat
-from accord.sla.engine import InputError, TicketArrays, compute, dump_policy, load_policy
-from accord.sla.engine.readers import Source
-from accord.sla.engine_bridge import ParsedExport, period_start_series, read_export
+from accord.sla import recompute
+from accord.sla.choices import ComputeStatus
+from accord.sla.engine import TicketArrays, compute, dump_policy, load_policy
+from accord.sla.engine_bridge import period_start_series
+
+# The ticket import pipeline lives in accord.sla.imports; its public names stay importable from here.
+from accord.sla.imports import (
+    INTERRUPTED_MESSAGE,
+    close_interrupted_imports,
+    import_in_background,
+    import_tickets,
+    run_ticket_import,
+    run_uploaded_import,
+    start_ticket_import,
+    this_worker,
+    worker_is_gone,
+)
 from accord.sla.models import (
     ComputeJob,
     Contract,
     SlaPolicy,
     SlaPolicyVersion,
     SlaResult,
-    Ticket,
-    TicketChange,
-    TicketEvent,
-    TicketImport,
 )
 
 logger = logging.getLogger(__name__)
 
-MAX_STORED_ERRORS = 200
-TICKET_BATCH = 2000
 RESULT_BATCH = 2000
-TICKET_UPDATE_FIELDS = [
-    "priority",
-    "opened_at",
-    "first_response_at",
-    "resolved_at",
-    "source_format",
-    "imported_at",
-    "last_import",
-    "updated_at",
-]
 
 
 # --- Policies ------------------------------------------------------------------------------------
@@ -166,492 +158,6 @@ def contract_timezone(contract: Contract) -> str:
         .first()
     )
     return version.spec.get("timezone", settings.TIME_ZONE) if version else settings.TIME_ZONE
-
-
-# --- Ticket imports ------------------------------------------------------------------------------
-
-
-def start_ticket_import(
-    *,
-    contract: Contract,
-    file_name: str,
-    file_format: str,
-    mode: str,
-    actor: Any,
-    source_path: str = "",
-    check: bool = True,
-) -> TicketImport:
-    """Record an import before it runs, so its progress can be followed."""
-    if check and not can(actor, Action.ADD, TicketImport(program_id=contract.program_id, contract=contract)):
-        raise PermissionDenied("Your role may not import tickets.")
-    close_interrupted_imports(contract=contract)
-    with transaction.atomic():
-        ticket_import = TicketImport(
-            program_id=contract.program_id,
-            contract=contract,
-            file_name=file_name[:255],
-            format=file_format,
-            mode=mode,
-            source_path=source_path,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        ticket_import.full_clean()
-        ticket_import.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=ticket_import,
-            changes=audit.diff({}, audit.snapshot(ticket_import)),
-        )
-    return ticket_import
-
-
-def _progress(ticket_import: TicketImport, **fields: Any) -> None:
-    # A plain UPDATE in its own transaction: the page polling the progress reads it at once.
-    for key, value in fields.items():
-        setattr(ticket_import, key, value)
-    TicketImport.objects.filter(pk=ticket_import.pk).update(**fields)
-
-
-def this_worker() -> str:
-    """host:pid of this process, stored on the import it runs."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:120]
-
-
-def worker_is_gone(worker: str) -> bool:
-    """True when `worker` ran on this host and its process no longer exists (killed, crashed, restarted).
-
-    An import run on another host is never declared gone from here: it may still be writing.
-    """
-    host, _, pid = worker.rpartition(":")
-    if not host or host != socket.gethostname()[: len(host)] or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-INTERRUPTED_MESSAGE = (
-    "The import stopped before it finished (its process ended: killed, crashed or restarted). It writes "
-    "in one transaction, so nothing of it was stored; import the same file again."
-)
-
-
-def close_interrupted_imports(*, contract: Contract) -> int:
-    """Mark the contract's imports whose process died mid-way as failed; returns how many."""
-    count = 0
-    running = TicketImport.objects.filter(contract=contract, status=ImportStatus.RUNNING).exclude(worker="")
-    for ticket_import in running:
-        if not worker_is_gone(ticket_import.worker):
-            continue
-        with transaction.atomic():
-            updated = TicketImport.objects.filter(pk=ticket_import.pk, status=ImportStatus.RUNNING).update(
-                status=ImportStatus.FAILED, message=INTERRUPTED_MESSAGE, finished_at=timezone.now()
-            )
-            if updated:
-                audit.record(
-                    actor="system",
-                    action=AuditAction.TRANSITION,
-                    instance=ticket_import,
-                    changes={"status": [ImportStatus.RUNNING, ImportStatus.FAILED]},
-                )
-                count += 1
-    return count
-
-
-def run_ticket_import(
-    *,
-    ticket_import: TicketImport,
-    source: Source,
-    actor: Any,
-    events_source: Source | None = None,
-    now: dt.datetime | None = None,
-    date_format: str | None = None,
-) -> TicketImport:
-    """Read, check and upsert one export. Nothing is written unless the whole file has been checked.
-
-    In all-or-nothing mode one bad row rejects the file; in valid-rows mode the valid rows are stored
-    and the others reported. Tickets are upserted by (contract, id), so an overlapping re-import
-    updates instead of adding twice; each touched ticket's events are replaced by the file's. The
-    writes, with each ticket's change record, are one transaction: an import that dies half-way
-    (even `kill -9`) leaves nothing of itself behind.
-    """
-    now = now or timezone.now()
-    contract = ticket_import.contract
-    _progress(
-        ticket_import,
-        status=ImportStatus.RUNNING,
-        started_at=now,
-        worker=this_worker(),
-        message="Reading the file…",
-    )
-    try:
-        parsed = read_export(
-            source,
-            file_format=ticket_import.format,
-            timezone=contract_timezone(contract),
-            events_source=events_source,
-            date_format=date_format,
-        )
-    except (InputError, ValueError) as error:
-        return _finish(ticket_import, actor, status=ImportStatus.REJECTED, message=str(error), now=now)
-    row_errors = parsed.row_errors()
-    valid = parsed.valid
-    total = len(parsed.tickets)
-    stored_errors = [[line, message] for line, message in row_errors[:MAX_STORED_ERRORS]]
-    _progress(ticket_import, total_rows=total, errors=stored_errors, rejected_count=int((~valid).sum()))
-    if row_errors and ticket_import.mode == ImportMode.ALL_OR_NOTHING:
-        return _finish(
-            ticket_import,
-            actor,
-            status=ImportStatus.REJECTED,
-            now=now,
-            message=(
-                f"{len(row_errors)} row error(s); nothing was imported. Fix the rows, or import again choosing "
-                "“valid rows” to store the others."
-            ),
-        )
-    _progress(
-        ticket_import,
-        message=f"Writing {int(valid.sum())} ticket(s) in one transaction: all of them are stored, or none.",
-    )
-    try:
-        with transaction.atomic():
-            created, updated, changed = _upsert(ticket_import, parsed, now=now)
-    except Exception as error:  # a database failure mid-way: the transaction rolled everything back
-        logger.exception("ticket import %s failed", ticket_import.pk)
-        return _finish(
-            ticket_import,
-            actor,
-            status=ImportStatus.FAILED,
-            now=now,
-            message=(
-                f"The database refused a write ({error.__class__.__name__}: {error}); nothing of this import "
-                "was stored. Importing the same file again is safe."
-            ),
-        )
-    skipped = "" if not row_errors else f"; {len(row_errors)} row error(s) skipped"
-    unchanged = updated - changed
-    return _finish(
-        ticket_import,
-        actor,
-        status=ImportStatus.DONE,
-        now=now,
-        created_count=created,
-        updated_count=updated,
-        message=(
-            f"{created} ticket(s) added, {updated} updated"
-            f"{f' ({unchanged} of them unchanged)' if unchanged else ''}{skipped}."
-        ),
-    )
-
-
-def _finish(
-    ticket_import: TicketImport, actor: Any, *, status: str, message: str, now: dt.datetime, **counts: int
-) -> TicketImport:
-    with transaction.atomic():
-        before = audit.snapshot(TicketImport.objects.get(pk=ticket_import.pk))
-        if status == ImportStatus.DONE:
-            counts["processed_rows"] = ticket_import.total_rows
-        _progress(ticket_import, status=status, message=message, finished_at=timezone.now(), **counts)
-        changes = audit.diff(before, audit.snapshot(ticket_import))
-        changes.pop("errors", None)
-        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=ticket_import, changes=changes)
-    return ticket_import
-
-
-TICKET_COLUMNS = [
-    "program",
-    "contract",
-    "external_id",
-    "priority",
-    "opened_at",
-    "first_response_at",
-    "resolved_at",
-    "source_format",
-    "imported_at",
-    "last_import",
-    "created_at",
-    "updated_at",
-]
-# The fields a vendor's file decides, as recorded in a ticket's change history (besides its events).
-AUDITED_TICKET_FIELDS = ("priority", "opened_at", "first_response_at", "resolved_at")
-
-
-def _instant_json(value: Any) -> str | None:
-    """A stored instant (SQLite's UTC text or an aware datetime) as ISO 8601 UTC text."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        value = _as_written(value)
-        if isinstance(value, dt.datetime):
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return f"{str(value).replace(' ', 'T')}Z"
-
-
-def _as_written(value: Any) -> Any:
-    """A stored instant as the import writes it: SQLite's converter hands back naive UTC datetimes, while
-    imports write the text Django stores (str of the naive UTC datetime); PostgreSQL uses aware datetimes."""
-    return str(value) if isinstance(value, dt.datetime) and value.tzinfo is None else value
-
-
-def _field_json(name: str, value: Any) -> Any:
-    return value if name == "priority" else _instant_json(value)
-
-
-def _existing_tickets(contract_pk: int, external_ids: list[str]) -> dict[str, tuple[Any, ...]]:
-    """external_id -> (pk, *AUDITED_TICKET_FIELDS) as the driver returns them, so they compare with the
-    values about to be written (SQLite text, PostgreSQL datetimes) without a conversion per value."""
-    if not external_ids:
-        return {}
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(c) for c in bulk.columns_of(Ticket, ["external_id", "id", *AUDITED_TICKET_FIELDS])
-    )
-    sql = (
-        f"SELECT {columns} FROM {quote(Ticket._meta.db_table)} "
-        f"WHERE {quote('contract_id')} = %s AND {quote('external_id')} IN ({', '.join(['%s'] * len(external_ids))})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [contract_pk, *external_ids])
-        return {row[0]: (row[1], row[2], *map(_as_written, row[3:])) for row in cursor.fetchall()}
-
-
-def _existing_events(ticket_pks: list[int]) -> dict[int, list[tuple[Any, str]]]:
-    """ticket pk -> [(at, state), …] in order, as the driver returns them."""
-    if not ticket_pks:
-        return {}
-    quote = connection.ops.quote_name
-    sql = (
-        f"SELECT {quote('ticket_id')}, {quote('at')}, {quote('state')} FROM {quote(TicketEvent._meta.db_table)} "
-        f"WHERE {quote('ticket_id')} IN ({', '.join(['%s'] * len(ticket_pks))}) "
-        f"ORDER BY {quote('ticket_id')}, {quote('seq')}"
-    )
-    events: dict[int, list[tuple[Any, str]]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ticket_pks)
-        for ticket_pk, at, state in cursor.fetchall():
-            events.setdefault(ticket_pk, []).append((_as_written(at), state))
-    return events
-
-
-def _insert_changes(rows: list[tuple[int, int, str, str]]) -> None:
-    """TicketChange rows (ticket, import, kind, JSON text) in one multi-row statement per batch."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    table = quote(TicketChange._meta.db_table)
-    columns = ", ".join(
-        quote(c) for c in bulk.columns_of(TicketChange, ["ticket", "ticket_import", "kind", "changes"])
-    )
-    as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, {as_json})", rows)
-
-
-def _upsert(ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.datetime) -> tuple[int, int, int]:
-    """Upsert the valid tickets and their events; (created, updated, changed). Run inside one transaction.
-
-    Each created ticket and each ticket whose fields or events differ from what is stored gets a
-    TicketChange row with [before, after] per changed field; an unchanged ticket keeps its events.
-    """
-    contract = ticket_import.contract
-    tickets = parsed.tickets
-    keep = np.flatnonzero(parsed.valid)
-    ids = tickets.ids.gather(keep).str.strip_chars().to_list()
-    priorities = tickets.priority.gather(keep).str.strip_chars().to_list()
-    opened = bulk.instants_for_db(tickets.opened_at[keep])
-    responded = bulk.instants_for_db(tickets.first_response_at[keep])
-    resolved = bulk.instants_for_db(tickets.resolved_at[keep])
-    stamp = bulk.instant_for_db(now)
-
-    # Events of the stored tickets, grouped by their position among `keep`, in file order.
-    position = np.full(len(tickets), -1, dtype=np.int64)
-    position[keep] = np.arange(keep.size)
-    event_position = np.where(parsed.event_ticket >= 0, position[np.maximum(parsed.event_ticket, 0)], -1)
-    chosen = np.flatnonzero(event_position >= 0)
-    order = chosen[np.argsort(event_position[chosen], kind="stable")]
-    event_owner = event_position[order]
-    event_at = bulk.instants_for_db(parsed.events.at[order])
-    event_state = parsed.events.state.gather(order).str.strip_chars().to_list()
-    bounds = np.searchsorted(event_owner, np.arange(keep.size + 1)).tolist()
-
-    created = updated = changed = 0
-    fixed = (contract.program_id, contract.pk)
-    tail = (ticket_import.format, stamp, ticket_import.pk, stamp, stamp)
-    import_pk = ticket_import.pk
-    for start in range(0, keep.size, TICKET_BATCH):
-        stop = min(start + TICKET_BATCH, keep.size)
-        batch_ids = ids[start:stop]
-        existing = _existing_tickets(contract.pk, batch_ids)
-        stored_events = _existing_events([row[0] for row in existing.values()])
-        bulk.upsert(
-            Ticket,
-            TICKET_COLUMNS,
-            [
-                (*fixed, ids[k], priorities[k], opened[k], responded[k], resolved[k], *tail)
-                for k in range(start, stop)
-            ],
-            conflict=["contract", "external_id"],
-            update=TICKET_UPDATE_FIELDS,
-        )
-        pks = {external_id: row[0] for external_id, row in existing.items()}
-        fresh = [i for i in batch_ids if i not in existing]
-        if fresh:
-            pks.update(
-                Ticket.objects.filter(contract=contract, external_id__in=fresh)
-                .order_by()
-                .values_list("external_id", "pk")
-            )
-        changes: list[tuple[int, int, str, str]] = []
-        replaced: list[int] = []
-        events: list[tuple[Any, ...]] = []
-        for k in range(start, stop):
-            pk = pks[ids[k]]
-            new_events = [(event_at[e], event_state[e]) for e in range(bounds[k], bounds[k + 1])]
-            before = existing.get(ids[k])
-            if before is None:
-                changes.append((pk, import_pk, TicketChangeKind.CREATED, "{}"))
-            else:
-                after = (priorities[k], opened[k], responded[k], resolved[k])
-                diff = {
-                    name: [_field_json(name, old), _field_json(name, new)]
-                    for name, old, new in zip(AUDITED_TICKET_FIELDS, before[1:], after, strict=True)
-                    if old != new
-                }
-                old_events = stored_events.get(pk, [])
-                if old_events != new_events:
-                    diff["events"] = [
-                        [[_instant_json(at), state] for at, state in old_events],
-                        [[_instant_json(at), state] for at, state in new_events],
-                    ]
-                    replaced.append(pk)
-                else:
-                    new_events = []  # kept as they are
-                if diff:
-                    changes.append(
-                        (pk, import_pk, TicketChangeKind.UPDATED, json.dumps(diff, sort_keys=True))
-                    )
-            events.extend((pk, seq, at, state) for seq, (at, state) in enumerate(new_events))
-        if replaced:
-            TicketEvent.objects.filter(ticket_id__in=replaced).delete()
-        bulk.upsert(TicketEvent, ["ticket", "seq", "at", "state"], events)
-        _insert_changes(changes)
-        created += len(fresh)
-        updated += len(existing)
-        changed += sum(1 for row in changes if row[2] == TicketChangeKind.UPDATED)
-    return created, updated, changed
-
-
-def import_tickets(
-    *,
-    contract: Contract,
-    source: Source,
-    file_name: str,
-    actor: Any,
-    file_format: str = TicketFormat.GENERIC,
-    mode: str = ImportMode.ALL_OR_NOTHING,
-    events_source: Source | None = None,
-    now: dt.datetime | None = None,
-    date_format: str | None = None,
-    check: bool = True,
-) -> TicketImport:
-    """Import one export synchronously, in this process (the command line, the demo, tests)."""
-    ticket_import = start_ticket_import(
-        contract=contract, file_name=file_name, file_format=file_format, mode=mode, actor=actor, check=check
-    )
-    return run_ticket_import(
-        ticket_import=ticket_import,
-        source=source,
-        actor=actor,
-        events_source=events_source,
-        now=now,
-        date_format=date_format,
-    )
-
-
-def upload_directory() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "sla-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def import_in_background(
-    *, ticket_import: TicketImport, upload: Any, actor: Any, events_upload: Any = None
-) -> None:
-    """Store an upload and queue its import for `accord db_worker` once the request's transaction commits.
-
-    The worker updates the import's progress row, which the upload page polls every second. The stored
-    files are deleted when the import has read them.
-    """
-    from accord.sla.tasks import import_uploaded_tickets
-
-    def store(uploaded: Any, suffix: str) -> Path:
-        path = upload_directory() / f"{ticket_import.pk}-{uuid.uuid4().hex}-{suffix}.csv"
-        with path.open("wb") as out:
-            for chunk in uploaded.chunks():
-                out.write(chunk)
-        return path
-
-    # The upload is written to disk now, while the request still holds it open; the task is queued on
-    # commit, so the worker never looks for an import row that is not there yet.
-    path = store(upload, "tickets")
-    events_path = store(events_upload, "events") if events_upload is not None else None
-    TicketImport.objects.filter(pk=ticket_import.pk).update(source_path=str(path))
-    actor_pk = actor.pk if getattr(actor, "is_authenticated", False) else None
-    transaction.on_commit(
-        lambda: import_uploaded_tickets.enqueue(
-            import_pk=ticket_import.pk,
-            path=str(path),
-            events_path=str(events_path) if events_path else None,
-            actor_pk=actor_pk,
-        )
-    )
-
-
-def run_uploaded_import(*, import_pk: int, path: Path, events_path: Path | None, actor: Any) -> None:
-    """The worker's side of an upload: import the stored files, recompute the report, delete the files."""
-    try:
-        run_ticket_import(
-            ticket_import=TicketImport.objects.select_related("contract").get(pk=import_pk),
-            source=path,
-            events_source=events_path,
-            actor=actor,
-        )
-        _recompute_after_import(import_pk, actor)
-    except Exception:
-        logger.exception("background ticket import %s crashed", import_pk)
-        TicketImport.objects.filter(pk=import_pk).update(
-            status=ImportStatus.FAILED,
-            message="The import stopped unexpectedly; see the worker's log.",
-            finished_at=timezone.now(),
-        )
-        raise
-    finally:
-        for file in (path, events_path):
-            if file is not None:
-                file.unlink(missing_ok=True)
-
-
-def _recompute_after_import(import_pk: int, actor: Any) -> None:
-    """After an upload, the report follows the new tickets at once, whoever uploaded them."""
-    ticket_import = TicketImport.objects.select_related("contract").get(pk=import_pk)
-    if ticket_import.status != ImportStatus.DONE:
-        return
-    if not SlaPolicyVersion.objects.filter(policy__contract=ticket_import.contract).exists():
-        return
-    _progress(ticket_import, message=f"{ticket_import.message} Computing SLA results…")
-    summary = compute_results(contract=ticket_import.contract, as_of=timezone.now(), actor=actor, check=False)
-    _progress(
-        ticket_import,
-        message=ticket_import.message.replace(
-            "Computing SLA results…", f"SLA results computed for {summary.results} ticket(s)."
-        ),
-    )
 
 
 # --- Results -------------------------------------------------------------------------------------
@@ -1072,6 +578,7 @@ def export_policy_yaml(version: SlaPolicyVersion) -> str:
 
 
 __all__ = [
+    "INTERRUPTED_MESSAGE",
     "ComputeSummary",
     "close_interrupted_imports",
     "compute_results",
@@ -1083,5 +590,8 @@ __all__ = [
     "request_compute",
     "run_compute_job",
     "run_ticket_import",
+    "run_uploaded_import",
     "start_ticket_import",
+    "this_worker",
+    "worker_is_gone",
 ]

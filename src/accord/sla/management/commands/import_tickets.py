@@ -1,7 +1,8 @@
 """`accord import-tickets FILE --contract ID`: upsert a vendor's ticket export into a contract.
 
-The same service as the upload page: tickets are matched by id (a re-import adds nothing twice), and
-the file is imported all-or-nothing or valid rows only, as chosen.
+The same service as the upload page: tickets are matched by id (a re-import adds nothing twice),
+events are added by (ticket, instant, state) and removed only with `--replace-events`, and the file is
+imported all-or-nothing or valid rows only, as chosen. `--preview` counts what would change.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from accord.sla import services
+from accord.sla import imports, services
 from accord.sla.choices import ImportMode, ImportStatus, TicketFormat
 from accord.sla.models import Contract
 
@@ -20,7 +21,10 @@ SHOWN_ERRORS = 20
 
 
 class Command(BaseCommand):
-    help = "Import a tickets CSV (generic or ServiceNow export) into a contract, upserting by ticket id."
+    help = (
+        "Import a tickets CSV (generic, ServiceNow or Jira Service Management export) into a contract, "
+        "upserting by ticket id."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="tickets CSV")
@@ -29,9 +33,24 @@ class Command(BaseCommand):
             "--format",
             choices=TicketFormat.values,
             default=TicketFormat.GENERIC,
-            help="generic (id,priority,opened_at,first_response_at,resolved_at) or servicenow",
+            help="generic (id,priority,opened_at,first_response_at,resolved_at), servicenow, or jira "
+            "(Jira Service Management issues; --events is then its status history)",
         )
-        parser.add_argument("--events", type=Path, help="state changes CSV with header id,at,state")
+        parser.add_argument(
+            "--events",
+            type=Path,
+            help="state changes CSV with header id,at,state (for jira: Issue key, To status, Changed at)",
+        )
+        parser.add_argument(
+            "--replace-events",
+            action="store_true",
+            help="the file's events replace the stored events of its tickets (default: events are only added)",
+        )
+        parser.add_argument(
+            "--preview",
+            action="store_true",
+            help="count the tickets and events the import would add, update and remove; write nothing",
+        )
         parser.add_argument(
             "--mode",
             choices=ImportMode.values,
@@ -53,6 +72,12 @@ class Command(BaseCommand):
         for key in ("file", "events"):
             if options[key] is not None and not options[key].is_file():
                 raise CommandError(f"{options[key]}: no such file.")
+        if options["replace_events"]:
+            refusal = imports.replace_events_error(
+                file_format=options["format"], has_events_file=options["events"] is not None
+            )
+            if refusal:
+                raise CommandError(refusal)
         actor = "command line (accord import-tickets)"
         ticket_import = services.import_tickets(
             contract=contract,
@@ -63,6 +88,8 @@ class Command(BaseCommand):
             mode=options["mode"],
             events_source=options["events"],
             date_format=options["date_format"],
+            replace_events=options["replace_events"],
+            preview=options["preview"],
             check=False,
         )
         for line, message in ticket_import.errors[:SHOWN_ERRORS]:
@@ -74,7 +101,12 @@ class Command(BaseCommand):
         if ticket_import.status != ImportStatus.DONE:
             raise CommandError(f"{ticket_import.get_status_display()}: {ticket_import.message}")
         self.stdout.write(f"Import {ticket_import.pk} into “{contract}”: {ticket_import.message}")
-        if options["compute"]:
+        if ticket_import.event_changes:
+            first = "The first tickets whose events change" if ticket_import.preview else "Events changed"
+            self.stdout.write(f"{first}:")
+            for ticket_id, added, removed in ticket_import.event_changes:
+                self.stdout.write(f"  {ticket_id}: {added} added, {removed} removed")
+        if options["compute"] and not ticket_import.preview:
             summary = services.compute_results(
                 contract=contract, as_of=timezone.now(), actor=actor, check=False
             )
