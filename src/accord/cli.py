@@ -12,6 +12,8 @@ ALIASES = {
     "snapshot-alignment": "snapshot_alignment",
     "compute-sla": "compute_sla",
     "import-tickets": "import_tickets",
+    "training-reminders": "training_reminders",
+    "flag-knowledge-gaps": "flag_knowledge_gaps",
 }
 
 

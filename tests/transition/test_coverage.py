@@ -78,7 +78,9 @@ def test_the_matrix_marks_cells_and_weights_the_program_coverage(django_assert_m
 
 
 @pytest.mark.django_db
-def test_the_matrix_stays_within_its_query_budget_for_many_services(django_assert_max_num_queries: Any) -> None:
+def test_the_matrix_stays_within_its_query_budget_for_many_services(
+    django_assert_max_num_queries: Any,
+) -> None:
     first = ServiceFactory()
     program = first.program
     templates = [KnowledgeTemplateFactory(program=program) for _ in range(4)]
