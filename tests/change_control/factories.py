@@ -10,7 +10,7 @@ from accord.change_control.models import ActionPlan, ChangeAdvisoryBoard, Change
 from accord.change_control.services import changes, plans
 from accord.core.permissions import Role
 from accord.programs.models import Membership
-from tests.factories import MembershipFactory, ProgramFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.transition.factories import ServiceFactory
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -88,7 +88,7 @@ def bring_to(
         change = changes.transition_change(change=change, to=ChangeState.SUBMITTED, actor=requester, now=now)
         if change.change_type != ChangeType.EMERGENCY:
             change = changes.transition_change(change=change, to=ChangeState.ASSESSED, actor=manager, now=now)
-        for voter in voters:
+        for voter in _seated(change, voters):
             changes.vote_on_change(change=change, actor=voter, decision=Decision.REJECT, now=now)
         return ChangeRequest.objects.get(pk=change.pk)
     for step in order[: order.index(state) + 1]:
@@ -98,7 +98,7 @@ def bring_to(
         if step == ChangeState.ASSESSED and change.change_type == ChangeType.EMERGENCY:
             continue
         if step == ChangeState.APPROVED:
-            for voter in voters:
+            for voter in _seated(change, voters):
                 changes.vote_on_change(change=change, actor=voter, decision=Decision.APPROVE, now=now)
             continue
         who = {ChangeState.SUBMITTED: requester, ChangeState.SCHEDULED: implementer or requester}.get(
@@ -118,6 +118,14 @@ def bring_to(
         else:
             changes.transition_change(change=change, to=step, actor=who, now=now)
     return ChangeRequest.objects.get(pk=change.pk)
+
+
+def _seated(change: ChangeRequest, voters: list[Any]) -> list[Any]:
+    """The voters who sit on the body that decides this change (the emergency CAB for an emergency)."""
+    board = ChangeAdvisoryBoard.objects.get(program_id=change.program_id)
+    seats = board.emergency_members if change.change_type == ChangeType.EMERGENCY else board.members
+    seated = set(seats.values_list("pk", flat=True))
+    return [voter for voter in voters if voter.pk in seated]
 
 
 def plan_with_items(program: Any, manager: Any, owners: list[Any], *, starts_on: dt.date) -> ActionPlan:
@@ -144,6 +152,3 @@ def plan_with_items(program: Any, manager: Any, owners: list[Any], *, starts_on:
 
 def board_members(program: Any) -> list[Any]:
     return [m.person for m in Membership.objects.filter(program=program, role=Role.BOARD_MEMBER)]
-
-
-__all__ = ["ProgramFactory", "T0"]

@@ -49,10 +49,10 @@ class IllegalMove(ValidationError):
 
     def __init__(self, change: ChangeRequest, target: str, reason: str = "") -> None:
         self.state = change.state
-        self.target = target
+        self.target = str(target)
         self.allowed = states.next_states(change.state)
         message = reason or (
-            f"A {change.get_state_display().lower()} change cannot move to {target!r}; "
+            f"A {change.get_state_display().lower()} change cannot move to '{target}'; "
             f"allowed next states: {', '.join(self.allowed) or 'none'}."
         )
         super().__init__(message)
@@ -204,6 +204,7 @@ def transition_change(
             f"allowed next states: {', '.join(states.next_states(change.state))}.",
         )
     _require(actor, move.permission, change, f"Your role may not {move.permission} change requests.")
+    given = change
     with transaction.atomic():
         change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
         if states.find(change.state, to) is None:  # moved by someone else meanwhile
@@ -262,6 +263,8 @@ def transition_change(
             change.state = to
         _save(change)
         _audit_move(change, actor, source, now, **extra)
+    # The caller's instance reads as the database does now, so a second move from it starts right.
+    given.refresh_from_db()
     return change
 
 
