@@ -161,13 +161,32 @@ def write_results(frame: pl.DataFrame, *, names: Sequence[str], update: Sequence
             )
             cursor.execute(f"DROP TABLE {staging}")
         return
-    sql = (
-        f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
-    )
+    # Columns with one value for every row (program, contract, instants of this run) are written into
+    # the statement once instead of bound per row: fewer values for SQLite to bind and Python to build.
+    fixed = {
+        name: text[name][0]
+        for name in _SAME_FOR_EVERY_ROW
+        if name in text.columns and text[name].n_unique() == 1 and text[name][0] is not None
+    }
+    values = ", ".join(_sql_literal(fixed[name]) if name in fixed else "%s" for name in names)
+    sql = f"INSERT INTO {table} ({column_list}) VALUES ({values}) ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
+    bound = text.select([name for name in names if name not in fixed])
     with connection.cursor() as cursor:
-        for start in range(0, text.height, SQLITE_WRITE_CHUNK):
-            cursor.executemany(sql, text.slice(start, SQLITE_WRITE_CHUNK).rows())
+        for start in range(0, bound.height, SQLITE_WRITE_CHUNK):
+            cursor.executemany(sql, bound.slice(start, SQLITE_WRITE_CHUNK).rows())
+
+
+_SAME_FOR_EVERY_ROW = ("program", "contract", "version", "as_of", "created_at", "updated_at")
+
+
+def _sql_literal(value: Any) -> str:
+    """An int, or text made by this module (digits, '-', ':', ' '), as an SQL literal."""
+    if isinstance(value, int):
+        return str(int(value))
+    text = str(value)
+    if not all(c.isdigit() or c in "-: " for c in text):
+        raise ValueError(f"not a literal this module writes: {text!r}")
+    return f"'{text}'"
 
 
 def epoch(moment: dt.datetime) -> int:
