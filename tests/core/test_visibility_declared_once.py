@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 
-from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet
+from accord.core.models import EVERY_MEMBER, UNDECLARED, ProgramScopedModel, ProgramScopedQuerySet
 from accord.core.visibility_checks import visibility_declarations_resolve
 
 # A person's own inbox is by recipient, not by program role: the one sanctioned exception.
@@ -50,3 +52,28 @@ def test_a_personal_access_field_must_name_a_person(monkeypatch) -> None:
     monkeypatch.setattr(flag, "personal_access", {"title": ("view",)})
     [error] = visibility_declarations_resolve()
     assert error.id == "accord.E102"
+
+
+def test_every_program_scoped_model_says_how_it_is_seen() -> None:
+    silent = [m.__name__ for m in _scoped_models() if not m.declares_visibility()]
+    assert silent == []
+
+
+def test_a_program_scoped_model_that_declares_no_visibility_is_refused(monkeypatch) -> None:
+    rule = apps.get_model("governance", "EscalationRule")
+    monkeypatch.setattr(rule, "visibility_path", UNDECLARED)
+    [error] = visibility_declarations_resolve()
+    assert error.id == "accord.E103" and "EscalationRule" in error.msg
+
+
+def test_an_undeclared_model_shows_nothing_rather_than_everything(monkeypatch, world) -> None:
+    rule = apps.get_model("governance", "EscalationRule")
+    monkeypatch.setattr(rule, "visibility_path", UNDECLARED)
+    with pytest.raises(ImproperlyConfigured, match="EscalationRule declares no visibility_path"):
+        list(rule.objects.visible_to(world.vendor))
+
+
+def test_every_member_is_a_declaration_of_its_own(world) -> None:
+    rule = apps.get_model("governance", "EscalationRule")
+    assert rule.visibility_path is EVERY_MEMBER
+    assert rule.objects.visible_to(world.vendor).filter(program=world.program).exists()

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accord.alignment import engine
 from accord.alignment.choices import CommitmentStatus, EndorsementStatus, GroupKind
-from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
+from accord.core.models import EVERY_MEMBER, ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
 from accord.core.permissions import (
     Action,
     Role,
@@ -224,6 +224,8 @@ class StrategyVersion(ProgramScopedModel):
     them into `snapshot`, after which the version never changes."""
 
     access_area = "alignment"
+    # A strategy is written to be read by every member once published.
+    visibility_path = EVERY_MEMBER
 
     number = models.PositiveIntegerField()
     summary = models.TextField()
@@ -484,6 +486,8 @@ class AlignmentWeights(ProgramScopedModel):
     """How much each part counts in the program's alignment index; edited by the program manager."""
 
     access_area = "alignment"
+    # How the score is weighted is no secret from those it scores.
+    visibility_path = EVERY_MEMBER
 
     endorsement = models.PositiveSmallIntegerField(default=engine.DEFAULT_WEIGHTS["endorsement"])
     delivery = models.PositiveSmallIntegerField(default=engine.DEFAULT_WEIGHTS["delivery"])
@@ -564,6 +568,8 @@ class DigestDelivery(ProgramScopedModel):
     of `accord send-digests` in the same week sends nothing twice)."""
 
     access_area = "commitments"
+    # A delivery row holds when a digest went out, not what it said.
+    visibility_path = EVERY_MEMBER
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     week_of = models.DateField(help_text="The Monday of the week.")

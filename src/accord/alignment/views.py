@@ -28,7 +28,7 @@ from accord.alignment.models import (
     StrategyVersion,
 )
 from accord.core import services as core_services
-from accord.core.permissions import Action, audience_in, can, can_in_program, role_in
+from accord.core.permissions import Action, Visibility, audience_in, can, can_in_program
 from accord.core.views import ProgramRecordFormView, get_program_or_404, get_visible_or_404, render_page
 from accord.programs.models import Program
 
@@ -113,6 +113,7 @@ def group_detail(request: HttpRequest, program_id: int, pk: int) -> HttpResponse
             "attention": attention,
             "commitments": commitments.select_related("group", "owner").order_by("due_date"),
             "impacts": impacts,
+            "decisions": group.decisions.visible_to(request.user).order_by("-decided_on", "-pk"),
             "net": sum(i.score for i in impacts),
             "score": score,
             "can_edit": can(request.user, Action.CHANGE, group),
@@ -320,7 +321,7 @@ def version_detail(request: HttpRequest, program_id: int, pk: int) -> HttpRespon
             "can_comment": can_in_program(request.user, "comment", "alignment", program.pk),
             "comment_form": forms.CommentForm(),
             "endorsement_form": forms.EndorsementForm(),
-            "is_partner": role_in(request.user, program.pk) in ("vendor", "consultant"),
+            "is_partner": audience_in(request.user, program.pk) == Visibility.SHARED,
         },
     )
 

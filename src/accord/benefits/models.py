@@ -24,7 +24,7 @@ from accord.benefits.choices import (
     SuccessDimension,
     ValueStepsCategory,
 )
-from accord.core.models import ProgramScopedModel, VisibilityField
+from accord.core.models import EVERY_MEMBER, ProgramScopedModel, VisibilityField
 from accord.core.permissions import Visibility
 
 
@@ -51,6 +51,8 @@ class Objective(ProgramScopedModel):
     """A strategic goal of the program: a node of the strategy map, in one perspective."""
 
     access_area = "benefits"
+    # The strategy map's objectives are the program's common language.
+    visibility_path = EVERY_MEMBER
     member_fields = ("owner",)
 
     title = models.CharField(max_length=200)
@@ -74,6 +76,8 @@ class ObjectiveLink(ProgramScopedModel):
     """A cause → effect arrow on the strategy map: achieving `cause` helps achieve `effect`."""
 
     access_area = "benefits"
+    # Links between objectives carry no content of their own.
+    visibility_path = EVERY_MEMBER
 
     cause = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="effect_links")
     effect = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="cause_links")
@@ -343,6 +347,8 @@ class Initiative(ProgramScopedModel):
     """A piece of work that advances one or more objectives."""
 
     access_area = "benefits"
+    # Initiatives are the program's plan, read by every member.
+    visibility_path = EVERY_MEMBER
     member_fields = ("owner",)
 
     title = models.CharField(max_length=200)
@@ -375,6 +381,8 @@ class SuccessFactor(ProgramScopedModel):
     """One alignment dimension the program needs (training, physician engagement, …), with its status."""
 
     access_area = "benefits"
+    # The success-factor dimensions are the same list for every member.
+    visibility_path = EVERY_MEMBER
     member_fields = ("owner",)
 
     dimension = models.CharField(

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import pgtrigger
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 
@@ -19,6 +20,20 @@ from accord.core.permissions import (
     sees_internal,
 )
 from accord.core.validation import MemberLinksMixin
+
+# The explicit `visibility_path` of a record every member of its program sees (subject to the role
+# table only): no shared/internal field anywhere on its way to the program.
+EVERY_MEMBER = None
+
+
+class _Undeclared:
+    """Marks a model that has not said how it is seen; the system check and `visibility_lookup` refuse it."""
+
+    def __repr__(self) -> str:
+        return "<visibility undeclared>"
+
+
+UNDECLARED: Any = _Undeclared()
 
 
 def member_program_ids(user: Any) -> list[int]:
@@ -88,9 +103,10 @@ class ProgramScopedModel(MemberLinksMixin, models.Model):
     """
 
     access_area: ClassVar[str] = "program"
-    # Django lookup from this record to the shared/internal field ("benefit__visibility" on a KPI).
-    # None: the record's own `visibility` field when it has one, else every member of the program sees it.
-    visibility_path: ClassVar[str | None] = None
+    # Django lookup from this record to the shared/internal field ("benefit__visibility" on a KPI), or
+    # EVERY_MEMBER. Every concrete model must say which, unless it carries its own `visibility` field:
+    # a model that forgot would otherwise be shown to every member, partners included.
+    visibility_path: ClassVar[str | None] = UNDECLARED
     # When the path crosses an empty nullable link, the record is program-wide and counts as shared.
     visibility_unset_is_shared: ClassVar[bool] = False
     # field -> actions: the person named there may do these while they are a member of the program
@@ -107,10 +123,22 @@ class ProgramScopedModel(MemberLinksMixin, models.Model):
         abstract = True
 
     @classmethod
+    def declares_visibility(cls) -> bool:
+        """True when the model says how it is seen: a `visibility_path` (or EVERY_MEMBER), or its own field."""
+        return cls.visibility_path is not UNDECLARED or any(
+            f.name == "visibility" for f in cls._meta.concrete_fields
+        )
+
+    @classmethod
     def visibility_lookup(cls) -> str | None:
-        if cls.visibility_path is not None:
+        if cls.visibility_path is not UNDECLARED:
             return cls.visibility_path
-        return "visibility" if any(f.name == "visibility" for f in cls._meta.concrete_fields) else None
+        if any(f.name == "visibility" for f in cls._meta.concrete_fields):
+            return "visibility"
+        # Fail closed: guessing "every member" would show partners what may be internal.
+        raise ImproperlyConfigured(
+            f"{cls.__name__} declares no visibility_path (a lookup to a visibility field, or EVERY_MEMBER)."
+        )
 
     def visibility_value(self) -> str:
         """Shared or internal, following `visibility_path` on this row (no query when links are cached)."""

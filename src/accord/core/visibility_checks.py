@@ -1,7 +1,8 @@
 """System check: every program-scoped model's visibility declaration points at real fields.
 
 The queryset filter and the row check are built from `visibility_path` and `personal_access`, so a
-typo there would silently widen or empty what people see; `accord check` (and every test run) refuses it.
+typo there, or a model that says nothing, would silently widen or empty what people see; `accord check`
+(and the test suite) refuses it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,18 @@ def visibility_declarations_resolve(app_configs: Any = None, **kwargs: Any) -> l
     errors = []
     for model in apps.get_models():
         if not issubclass(model, ProgramScopedModel):
+            continue
+        if not model.declares_visibility():
+            errors.append(
+                Error(
+                    f"{model.__name__} is program-scoped but declares no visibility.",
+                    hint="Set visibility_path to the lookup of the field that makes it shared or internal "
+                    "(e.g. 'benefit__visibility'), or to core.models.EVERY_MEMBER when every member of "
+                    "the program may see every row; or give the model its own VisibilityField.",
+                    obj=model,
+                    id="accord.E103",
+                )
+            )
             continue
         path = model.visibility_lookup()
         if path is not None:

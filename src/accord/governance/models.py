@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
+from accord.core.models import EVERY_MEMBER, ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
 from accord.core.permissions import Action, Visibility
 from accord.core.validation import is_partner
 from accord.governance.choices import (
@@ -163,6 +163,8 @@ class RedFlagEvent(ProgramScopedModel):
     """One append-only line of a red flag's history: a state change, escalation, merge, comment or conversion."""
 
     access_area = "red_flags"
+    # A flag's history is as shared or internal as the flag.
+    visibility_path = "flag__visibility"
 
     flag = models.ForeignKey(RedFlag, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
@@ -203,6 +205,8 @@ class EscalationRule(ProgramScopedModel):
     """How long a flag of one severity may wait for triage and for an answer, and how high it may climb."""
 
     access_area = "red_flags"
+    # Everyone who may raise a flag may know how fast it must be answered.
+    visibility_path = EVERY_MEMBER
 
     severity = models.CharField(max_length=10, choices=Severity.choices)
     triage_hours = models.PositiveIntegerField(

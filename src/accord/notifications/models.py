@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 
-from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet
+from accord.core.models import EVERY_MEMBER, ProgramScopedModel, ProgramScopedQuerySet
 from accord.core.permissions import Action, role_in
 from accord.notifications.choices import NotificationKind
 
@@ -39,6 +39,8 @@ class Notification(ProgramScopedModel):
     """
 
     access_area = "notifications"
+    # The inbox is narrowed by recipient in its own queryset; no shared/internal of its own.
+    visibility_path = EVERY_MEMBER
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

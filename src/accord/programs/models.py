@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet
+from accord.core.models import EVERY_MEMBER, ProgramScopedModel, ProgramScopedQuerySet
 from accord.core.permissions import Action, Role, can_in_program, roles_by_program
 
 
@@ -83,6 +83,8 @@ class Membership(ProgramScopedModel):
     """A person's role in one program; the role decides what they may read and write there."""
 
     access_area = "program"
+    # Who belongs to the program, in which role, is known to all its members.
+    visibility_path = EVERY_MEMBER
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
