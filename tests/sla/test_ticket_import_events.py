@@ -6,8 +6,10 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from accord.sla import services
 from accord.sla.choices import ImportStatus, TicketChangeKind
@@ -230,3 +232,81 @@ def test_a_day_first_date_format_is_read_and_kept_on_the_import(world, contract)
     assert done.status == ImportStatus.DONE, done.message
     assert done.date_format == "%d/%m/%Y %H:%M"
     assert Ticket.objects.get().opened_at == dt.datetime(2024, 2, 3, 10, tzinfo=dt.UTC)
+
+
+def _upload(client, world, contract, data, capture):
+    url = reverse("sla:import_upload", kwargs={"program_id": world.program.pk, "pk": contract.pk})
+    files = {
+        key: SimpleUploadedFile(f"{key}.csv", value)
+        for key, value in data.items()
+        if isinstance(value, bytes)
+    }
+    fields = {key: value for key, value in data.items() if not isinstance(value, bytes)}
+    with capture(execute=True):
+        return client.post(url, {"mode": "all_or_nothing", **fields, **files})
+
+
+def test_the_upload_page_takes_a_day_first_date_format_and_previews_a_replacement(
+    world, contract, client_for, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for("vendor")
+    day_first = tickets_csv([("INC1", "P2", "03/02/2024 10:00", "", "")])
+    response = _upload(
+        client,
+        world,
+        contract,
+        {
+            "file": day_first,
+            "events_file": events_csv([("INC1", "03/02/2024 11:00", "Awaiting customer")]),
+            "format": "generic",
+            "date_format": "%d/%m/%Y %H:%M",
+        },
+        django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 302
+    assert Ticket.objects.get().opened_at == dt.datetime(2024, 2, 3, 10, tzinfo=dt.UTC)
+    # A replacement without its events file is refused on the form, before anything is stored.
+    refused = _upload(
+        client,
+        world,
+        contract,
+        {"file": day_first, "format": "generic", "date_format": "%d/%m/%Y %H:%M", "replace_events": "on"},
+        django_capture_on_commit_callbacks,
+    )
+    assert refused.status_code == 400 and "needs the file of state changes" in refused.content.decode()
+    preview = _upload(
+        client,
+        world,
+        contract,
+        {
+            "file": day_first,
+            "events_file": events_csv([("INC1", "03/02/2024 12:00", "Work")]),
+            "format": "generic",
+            "date_format": "%d/%m/%Y %H:%M",
+            "replace_events": "on",
+            "preview": "1",
+        },
+        django_capture_on_commit_callbacks,
+    )
+    shown = TicketImport.objects.order_by("pk").last()
+    assert shown.preview and shown.replace_events and response.status_code == 302
+    assert preview["Location"] == shown.get_absolute_url()
+    assert _states("INC1") == ["Awaiting customer"], "a preview writes nothing"
+    page = client.get(shown.get_absolute_url()).content.decode()
+    assert "Preview of the import of" in page and "1 would be updated" in page
+    assert "<td>INC1</td><td>1</td><td>1</td>" in page
+
+
+def test_a_bad_date_format_is_refused_on_the_upload_page(
+    world, contract, client_for, django_capture_on_commit_callbacks
+):
+    response = _upload(
+        client_for("vendor"),
+        world,
+        contract,
+        {"file": tickets_csv(TICKETS[:1]), "format": "jira", "date_format": "dd/mm/yyyy"},
+        django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 400 and "strftime codes" in response.content.decode()
+    assert not TicketImport.objects.exists()

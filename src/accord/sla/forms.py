@@ -12,6 +12,7 @@ from django.utils import timezone
 from accord.accounts.models import Organisation, OrganisationKind
 from accord.sla.choices import ImportMode, TicketFormat
 from accord.sla.engine import PolicyError, load_policy
+from accord.sla.imports import replace_events_error
 from accord.sla.models import AttainmentTarget, Contract, SlaPolicyVersion
 
 MAX_POLICY_BYTES = 200_000
@@ -133,12 +134,46 @@ class TicketUploadForm(forms.Form):
     mode = forms.ChoiceField(
         choices=ImportMode.choices, initial=ImportMode.ALL_OR_NOTHING, widget=forms.RadioSelect
     )
+    date_format = forms.CharField(
+        max_length=60,
+        required=False,
+        label="Date format",
+        help_text="Leave blank for ISO 8601 (2024-03-02 14:05). For a day-first export give its pattern, "
+        "e.g. %d/%m/%Y %H:%M; a month-first one: %m/%d/%Y %I:%M %p.",
+    )
+    replace_events = forms.BooleanField(
+        required=False,
+        label="Replace the stored state changes of the tickets in this file",
+        help_text="Otherwise state changes are only added: those already stored are kept. Use "
+        "“Preview” first to see how many would be removed.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit = f"At most {megabytes(settings.ACCORD_TICKET_UPLOAD_MAX_MB * 1_000_000)} MB."
         self.fields["file"].help_text = limit
-        self.fields["events_file"].help_text = f"{self.fields['events_file'].help_text} {limit}"
+        self.fields["events_file"].help_text = (
+            f"{self.fields['events_file'].help_text} For a Jira export: its status history "
+            f"(Issue key, To status, Changed at). {limit}"
+        )
+
+    def clean_date_format(self) -> str:
+        pattern = (self.cleaned_data.get("date_format") or "").strip()
+        if pattern and "%" not in pattern:
+            raise forms.ValidationError(
+                "Give the pattern with strftime codes, e.g. %d/%m/%Y %H:%M for 31/12/2024 18:30."
+            )
+        return pattern
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("replace_events"):
+            refusal = replace_events_error(
+                file_format=data.get("format", ""), has_events_file=bool(data.get("events_file"))
+            )
+            if refusal:
+                self.add_error("replace_events", refusal)
+        return data
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")

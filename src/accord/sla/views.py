@@ -224,6 +224,9 @@ def import_upload(request: HttpRequest, program_id: int, pk: int) -> HttpRespons
             file_name=form.cleaned_data["file"].name,
             file_format=form.cleaned_data["format"],
             mode=form.cleaned_data["mode"],
+            date_format=form.cleaned_data["date_format"],
+            replace_events=form.cleaned_data["replace_events"],
+            preview="preview" in request.POST,
             actor=request.user,
         )
         services.import_in_background(
