@@ -278,5 +278,27 @@ def list_initiatives(*, program: Any, user: Any) -> list[Initiative]:
         Initiative.objects.visible_to(user)
         .filter(program=program)
         .select_related("owner")
-        .prefetch_related("objectives")
+        .prefetch_related("objectives", visible_decisions(Initiative, user))
+    )
+
+
+def list_success_factors(*, program: Any, user: Any) -> list[SuccessFactor]:
+    return list(
+        SuccessFactor.objects.visible_to(user)
+        .filter(program=program)
+        .select_related("owner")
+        .prefetch_related(visible_decisions(SuccessFactor, user))
+    )
+
+
+def visible_decisions(model: Any, user: Any) -> Prefetch:
+    """The decision-log entries about each record that the reader may see, as `record.visible_decisions`.
+
+    Reached through the reverse relation the decision log declares, so benefits need not import it.
+    """
+    decision_model = model._meta.get_field("decisions").related_model
+    return Prefetch(
+        "decisions",
+        queryset=decision_model.objects.visible_to(user).order_by("-decided_on", "-pk"),
+        to_attr="visible_decisions",
     )

@@ -289,11 +289,7 @@ class SuccessFactorListView(BenefitsPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["factors"] = list(
-            SuccessFactor.objects.visible_to(self.request.user)
-            .filter(program=self.program)
-            .select_related("owner")
-        )
+        context["factors"] = queries.list_success_factors(program=self.program, user=self.request.user)
         return context
 
 

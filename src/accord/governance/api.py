@@ -315,6 +315,9 @@ class DecisionSerializer(ValidatedModelSerializer):
     flags = VisibleRelatedField(queryset=RedFlag.objects.all(), many=True, required=False)
     risks = VisibleRelatedField(queryset=Risk.objects.all(), many=True, required=False)
     benefits = VisibleRelatedField(queryset=Benefit.objects.all(), many=True, required=False)
+    groups = VisibleRelatedField(queryset=StakeholderGroup.objects.all(), many=True, required=False)
+    initiatives = VisibleRelatedField(queryset=Initiative.objects.all(), many=True, required=False)
+    success_factors = VisibleRelatedField(queryset=SuccessFactor.objects.all(), many=True, required=False)
 
     class Meta:
         model = Decision
@@ -333,6 +336,9 @@ class DecisionSerializer(ValidatedModelSerializer):
             "flags",
             "risks",
             "benefits",
+            "groups",
+            "initiatives",
+            "success_factors",
             "created_at",
             "updated_at",
         ]
@@ -344,7 +350,7 @@ class DecisionSerializer(ValidatedModelSerializer):
             raise serializers.ValidationError({"program": "A decision cannot move to another program."})
         errors = {
             name: "Every linked record must belong to the decision's program."
-            for name in ("flags", "risks", "benefits")
+            for name in ("flags", "risks", "benefits", "groups", "initiatives", "success_factors")
             if program is not None and any(item.program_id != program.pk for item in attrs.get(name, []))
         }
         if errors:
@@ -371,7 +377,7 @@ class DecisionViewSet(AccordModelViewSet):
     serializer_class = DecisionSerializer
     filterset_class = DecisionFilterSet
     http_method_names = WRITE_METHODS
-    prefetch_related = ("flags", "risks", "benefits")
+    prefetch_related = ("flags", "risks", "benefits", "groups", "initiatives", "success_factors")
 
 
 ROUTES = [

@@ -180,6 +180,9 @@ class DecisionForm(forms.ModelForm):
             "flags",
             "risks",
             "benefits",
+            "groups",
+            "initiatives",
+            "success_factors",
         ]
         widgets = {
             "decided_on": DATE,
@@ -192,11 +195,16 @@ class DecisionForm(forms.ModelForm):
             "flags": "Red flags it answers",
             "risks": "Risks it addresses",
             "benefits": "Benefits it concerns",
+            "groups": "Stakeholder groups it concerns",
+            "initiatives": "Initiatives it concerns",
+            "success_factors": "Success factors it concerns",
         }
 
     def __init__(self, *args: Any, program: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _limit_to_program(self, ("flags", "risks", "benefits"), program, user)
+        _limit_to_program(
+            self, ("flags", "risks", "benefits", "groups", "initiatives", "success_factors"), program, user
+        )
         if not self.instance.pk:
             self.initial.setdefault("decided_by", "Governance board")
 

@@ -625,10 +625,23 @@ def create_decision(
     flags: Iterable[RedFlag] = (),
     risks: Iterable[Risk] = (),
     benefits: Iterable[Any] = (),
+    groups: Iterable[Any] = (),
+    initiatives: Iterable[Any] = (),
+    success_factors: Iterable[Any] = (),
     check: bool = True,
 ) -> Decision:
     """Record a decision in the log (from a page, the API or a meeting's minutes), with what it answers."""
-    links = _check_links(program, {"flags": flags, "risks": risks, "benefits": benefits})
+    links = _check_links(
+        program,
+        {
+            "flags": flags,
+            "risks": risks,
+            "benefits": benefits,
+            "groups": groups,
+            "initiatives": initiatives,
+            "success_factors": success_factors,
+        },
+    )
     return create_record(
         model=Decision,
         actor=actor,

@@ -423,6 +423,9 @@ class DecisionDetailView(ProgramViewMixin, TemplateView):
             flags=decision.flags.visible_to(user),
             risks=decision.risks.visible_to(user),
             benefits=decision.benefits.visible_to(user),
+            groups=decision.groups.visible_to(user),
+            initiatives=decision.initiatives.visible_to(user),
+            success_factors=decision.success_factors.visible_to(user),
             can_edit=decision.permits(user, Action.CHANGE),
         )
         return context

@@ -163,7 +163,14 @@ def _decision_links(item: AgendaItem) -> dict[str, list[Any]]:
         return {}
     label = source._meta.label_lower
     if label == "governance.redflag":
-        return {"flags": [source]}
+        # A decision on a flag concerns what the flag threatens too, so it shows on those records' pages.
+        threatened = {
+            "benefits": source.threatens_benefit,
+            "groups": source.threatens_group,
+            "initiatives": source.threatens_initiative,
+            "success_factors": source.threatens_success_factor,
+        }
+        return {"flags": [source], **{name: [record] for name, record in threatened.items() if record}}
     if label == "governance.risk":
         return {"risks": [source]}
     if label == "benefits.kpi":

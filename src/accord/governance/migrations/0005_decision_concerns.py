@@ -4,27 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alignment', '0002_snapshots_per_audience'),
-        ('benefits', '0003_kpi_fhir_group_code'),
-        ('governance', '0004_merge_notes_without_titles'),
+        ("alignment", "0002_snapshots_per_audience"),
+        ("benefits", "0003_kpi_fhir_group_code"),
+        ("governance", "0004_merge_notes_without_titles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='decision',
-            name='groups',
-            field=models.ManyToManyField(blank=True, related_name='decisions', to='alignment.stakeholdergroup', verbose_name='stakeholder groups'),
+            model_name="decision",
+            name="groups",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="decisions",
+                to="alignment.stakeholdergroup",
+                verbose_name="stakeholder groups",
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='initiatives',
-            field=models.ManyToManyField(blank=True, related_name='decisions', to='benefits.initiative'),
+            model_name="decision",
+            name="initiatives",
+            field=models.ManyToManyField(blank=True, related_name="decisions", to="benefits.initiative"),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='success_factors',
-            field=models.ManyToManyField(blank=True, related_name='decisions', to='benefits.successfactor'),
+            model_name="decision",
+            name="success_factors",
+            field=models.ManyToManyField(blank=True, related_name="decisions", to="benefits.successfactor"),
         ),
     ]
