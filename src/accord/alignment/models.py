@@ -402,6 +402,23 @@ class Commitment(GroupChildModel):
     done_on = models.DateField(
         null=True, blank=True, help_text="When it was delivered (set when marked done)."
     )
+    # Where the promise was made: the minutes' action it was turned from, and the decision behind it.
+    origin_action = models.ForeignKey(
+        "meetings.MeetingAction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments",
+        verbose_name="meeting action it came from",
+    )
+    origin_decision = models.ForeignKey(
+        "governance.Decision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments",
+        verbose_name="decision it carries out",
+    )
 
     class Meta:
         ordering = ["program", "due_date", "pk"]
@@ -434,6 +451,12 @@ class Commitment(GroupChildModel):
                 _check_same_program(self, self.initiative, "initiative")
             except ValidationError as error:
                 errors.update({k: v[0] for k, v in error.message_dict.items()})
+        for name in ("origin_action", "origin_decision"):
+            if getattr(self, f"{name}_id"):
+                try:
+                    _check_same_program(self, getattr(self, name), name)
+                except ValidationError as error:
+                    errors.update({k: v[0] for k, v in error.message_dict.items()})
         if errors:
             raise ValidationError(errors)
 
