@@ -93,7 +93,7 @@ def bring_to(
         return ChangeRequest.objects.get(pk=change.pk)
     for step in order[: order.index(state) + 1]:
         change.refresh_from_db()
-        if change.state == step or (step == ChangeState.ASSESSED and change.state == ChangeState.APPROVED):
+        if change.state in order and order.index(change.state) >= order.index(step):
             continue
         if step == ChangeState.ASSESSED and change.change_type == ChangeType.EMERGENCY:
             continue

@@ -114,7 +114,7 @@ def test_a_change_planned_in_london_overlapping_the_freeze_by_minutes_is_refused
 ) -> None:
     go_live_freeze(world)
     change = approved_change(world, approved_setup, "2026-03-09 10:45", "2026-03-09 11:45", LONDON)
-    with pytest.raises(ValidationError, match="Pharmacy go-live freeze.*Only an emergency may"):
+    with pytest.raises(ValidationError, match=r"Pharmacy go-live freeze.*Only an emergency may"):
         schedule(change, world.vendor)
     change.refresh_from_db()
     assert change.state == ChangeState.APPROVED

@@ -51,8 +51,9 @@ class IllegalMove(ValidationError):
         self.state = change.state
         self.target = str(target)
         self.allowed = states.next_states(change.state)
+        label = change.get_state_display().lower()
         message = reason or (
-            f"A {change.get_state_display().lower()} change cannot move to '{target}'; "
+            f"{'An' if label[0] in 'aeiou' else 'A'} {label} change cannot move to '{target}'; "
             f"allowed next states: {', '.join(self.allowed) or 'none'}."
         )
         super().__init__(message)
