@@ -184,6 +184,14 @@ class Impact(GroupChildModel):
         help_text="-3 (heavy cost) to +3 (large gain)",
     )
     rationale = models.TextField(blank=True)
+    # A change in words has no initiative to reach benefits through; it may name them itself.
+    benefits = models.ManyToManyField(
+        "benefits.Benefit",
+        blank=True,
+        related_name="stakeholder_impacts",
+        verbose_name="benefits the change serves",
+        help_text="The benefits this change serves directly.",
+    )
 
     class Meta:
         ordering = ["program", "group", "pk"]

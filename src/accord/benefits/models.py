@@ -135,6 +135,15 @@ class Benefit(ProgramScopedModel):
     status = models.CharField(max_length=16, choices=BenefitStatus.choices, default=BenefitStatus.PLANNED)
     abandoned_reason = models.TextField(blank=True, help_text="Required when the benefit is abandoned.")
     visibility = VisibilityField(default=Visibility.SHARED)
+    accountable_group = models.ForeignKey(
+        "alignment.StakeholderGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accountable_benefits",
+        verbose_name="accountable stakeholder group",
+        help_text="The group that answers for realising this benefit.",
+    )
 
     class Meta:
         ordering = ["program", "category", "title"]
@@ -154,6 +163,9 @@ class Benefit(ProgramScopedModel):
             errors["window_end"] = "The realisation window cannot end before it starts."
         if self.status == BenefitStatus.ABANDONED and not self.abandoned_reason.strip():
             errors["abandoned_reason"] = "Say why the benefit is abandoned."
+        group = self.accountable_group if self.accountable_group_id else None
+        if group is not None and self.program_id and group.program_id != self.program_id:
+            errors["accountable_group"] = "The accountable group must belong to the same program."
         if errors:
             raise ValidationError(errors)
 
