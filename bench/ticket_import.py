@@ -129,18 +129,33 @@ def generate(directory: Path, tickets: int, events: bool, seed: int = 20260309) 
     }
 
 
+# The child's own peak RSS (VmHWM, KiB), written to stderr as it exits. Not wait4's ru_maxrss: Linux
+# carries that across exec, so a child forked from this process (large after generating the exports)
+# would report this process's size instead of its own.
+PEAK_MARK = "peak-rss-kib:"
+WITH_PEAK = (
+    "import atexit, runpy, sys\n"
+    "atexit.register(lambda: print('" + PEAK_MARK + "', next(int(line.split()[1]) for line in "
+    "open('/proc/self/status') if line.startswith('VmHWM')), file=sys.stderr))\n"
+    "sys.argv = ['accord', *sys.argv[1:]]\n"
+    "runpy.run_module('accord.cli', run_name='__main__')\n"
+)
+
+
 def run(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB) and stdout of one child; wait4 gives that child's own rusage."""
+    """Wall seconds, peak RSS (MiB, the child's own VmHWM when it reports it) and stdout of one child."""
     out_path, err_path = log.with_suffix(".out"), log.with_suffix(".err")
     with out_path.open("w") as out, err_path.open("w") as err:
         began = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=out, stderr=err, cwd=ROOT)
-        _, status, usage = os.wait4(process.pid, 0)
+        _, status, _ = os.wait4(process.pid, 0)
         wall = time.perf_counter() - began
     process.returncode = os.waitstatus_to_exitcode(status)
+    errors = err_path.read_text()
     if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command[2:5])} failed ({process.returncode}):\n{err_path.read_text()}")
-    return wall, usage.ru_maxrss / 1024, out_path.read_text()
+        raise SystemExit(f"{' '.join(command[2:5])} failed ({process.returncode}):\n{errors}")
+    peaks = [int(line.split()[1]) for line in errors.splitlines() if line.startswith(PEAK_MARK)]
+    return wall, (peaks[-1] / 1024 if peaks else float("nan")), out_path.read_text()
 
 
 def bench_database(name: str, url: str, var_dir: Path, export: dict[str, Any]) -> dict[str, Any]:
@@ -160,8 +175,18 @@ def bench_database(name: str, url: str, var_dir: Path, export: dict[str, Any]) -
     figures: dict[str, Any] = {"database": name}
     for step in ("first", "second"):
         tickets, events = export[step]
-        command = [*ACCORD, "import-tickets", str(tickets), "--contract", str(contract)]
+        command = [
+            sys.executable,
+            "-c",
+            WITH_PEAK,
+            "import-tickets",
+            str(tickets),
+            "--contract",
+            str(contract),
+        ]
+        load = os.getloadavg()[0]
         wall, peak, out = run([*command, "--events", str(events)] if events else command, env, log)
+        figures.setdefault("load", []).append(load)
         _, _, counted = run([sys.executable, "-c", COUNT, str(contract)], env, log)
         figures[step] = {"seconds": wall, "mib": peak, "rows": export[f"{step}_rows"], **json.loads(counted)}
         print(
@@ -242,7 +267,10 @@ def main(argv: list[str] | None = None) -> int:
                 else nullcontext(f"sqlite:///{var_dir}/accord.sqlite3")
             )
             with cluster as url:
-                results.append(bench_database(name, url, var_dir, export))
+                figures = bench_database(name, url, var_dir, export)
+            command = f"{Path(sys.executable).relative_to(ROOT) if Path(sys.executable).is_relative_to(ROOT) else 'python'} bench/ticket_import.py"
+            figures["command"] = " ".join([command, *(argv if argv is not None else sys.argv[1:])])
+            results.append(figures)
     problems = [p for r in results for p in r["problems"]]
     print(
         "\n".join(f"WRONG: {p}" for p in problems)
@@ -250,12 +278,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     write = args.readme if args.readme is not None else args.tickets == FULL_SIZE
     if write and results:
-        rows = "".join(
+        # Rows of databases not run this time stay as they were.
+        ran = {r["database"] for r in results}
+        kept = [
+            line + "\n"
+            for line in README.read_text().split("## Ticket import", 1)[-1].split("\n## ", 1)[0].splitlines()
+            if line.startswith("| ") and line.split("|")[1].strip() in {"sqlite", "postgresql"} - ran
+        ]
+        rows = "".join(kept) + "".join(
             f"| {r['database']} | {r['first']['rows']:,} | {r['first']['seconds']:,.1f} s "
             f"({r['first']['rows'] / r['first']['seconds']:,.0f} rows/s) | {r['first']['mib']:,.0f} MiB | "
             f"{r['second']['rows']:,} | {r['second']['seconds']:,.1f} s | {r['second']['mib']:,.0f} MiB | "
             f"{r['second']['tickets']:,} tickets, {r['second']['events']:,} events: "
-            f"{'as expected' if not r['problems'] else 'WRONG'} |\n"
+            f"{'as expected' if not r['problems'] else 'WRONG'} | "
+            f"{', '.join(f'{load:.1f}' for load in r['load'])} | `{r['command']}` |\n"
             for r in results
         )
         events = f"{3 * args.tickets:,} state events (3 per ticket)" if args.events else "no events file"
@@ -267,10 +303,12 @@ def main(argv: list[str] | None = None) -> int:
             f"migrated database: a first import of {args.tickets:,} generic-format tickets with {events}, then a "
             f"re-import of an overlapping export (the last {export['updated']:,} tickets, some resolved since, plus "
             f"{export['new']:,} new ones). Afterwards the tickets, distinct ids, open tickets, events and import "
-            "counts are checked against what the files hold. Peak RSS is the import process's own (not the "
-            "PostgreSQL server's); PostgreSQL is a throwaway local cluster with fsync off.\n\n"
+            "counts are checked against what the files hold. Peak RSS is the import process's own high-water "
+            "mark (VmHWM; not the PostgreSQL server's); PostgreSQL is a throwaway local cluster with fsync off. "
+            "The load column is the machine's 1-minute load average as each import started (2 cores shared "
+            "with other work: wall times stretch with it).\n\n"
             "| database | first import: rows | time | peak RSS | re-import: rows | time | peak RSS | "
-            "rows in the database |\n|---|---|---|---|---|---|---|---|\n"
+            "rows in the database | load | command |\n|---|---|---|---|---|---|---|---|---|---|\n"
             f"{rows}\n{args.note + chr(10) * 2 if args.note else ''}Machine: {machine()}.\n",
         )
         print(f"wrote {README.relative_to(ROOT)}")

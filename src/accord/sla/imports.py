@@ -598,7 +598,12 @@ def _apply(
                         changes.append(
                             (pk, ticket_import.pk, TicketChangeKind.UPDATED, json.dumps(diff, sort_keys=True))
                         )
-            if (new_events or gone) and len(counts.event_changes) < SHOWN_EVENT_CHANGES:
+            # Named: stored tickets whose events change (a new ticket's events are all new).
+            if (
+                before is not None
+                and (new_events or gone)
+                and len(counts.event_changes) < SHOWN_EVENT_CHANGES
+            ):
                 counts.event_changes.append([ticket_id, len(new_events), len(gone)])
             counts.events_added += len(new_events)
             counts.events_removed += len(gone)
