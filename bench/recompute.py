@@ -104,6 +104,9 @@ def store(model, frame):
             for offset in range(0, frame.height, 100_000):
                 cursor.executemany(sql, frame.slice(offset, 100_000).rows())
 began = time.perf_counter()
+if not postgres:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size = -524288")
 with transaction.atomic():
     first_pk = (Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     store(Ticket, pl.DataFrame({
