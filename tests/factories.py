@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 
 from accord.accounts.models import Organisation, OrganisationKind, User
 from accord.core.permissions import Role, forget_roles
 from accord.programs.models import Membership, Program, ProgramKind, ProgramPhase
+from accord.programs.services import create_program
 
 PASSWORD = "correct-horse-battery-staple"
 # The authenticator-app secret of every test person who must use two-factor authentication.
@@ -72,6 +75,11 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Program {n}")
     kind = ProgramKind.EMR_DEPLOYMENT
     phase = ProgramPhase.BUILD
+
+    @classmethod
+    def _create(cls, model_class: type[Program], *args: Any, **kwargs: Any) -> Program:
+        # Through the service, as in production: every app gives the new program its defaults.
+        return create_program(actor="accord (test set-up)", check=False, manager=None, **kwargs)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

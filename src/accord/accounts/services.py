@@ -67,15 +67,8 @@ def create_person(
             person.set_password(password)
         else:
             person.set_unusable_password()
-        person.full_clean()
-        person.save()
+        core_services.save_new_record(instance=person, actor=actor)
         record_own_email_address(person=person)
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=person,
-            changes=audit.diff({}, audit.snapshot(person)),
-        )
     return person
 
 

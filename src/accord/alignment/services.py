@@ -32,6 +32,7 @@ from accord.alignment.models import (
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, Role, Visibility, can, can_in_program, role_in, sees_internal
+from accord.core.services import save_new_record
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +55,8 @@ def create_strategy_draft(*, program: Any, summary: str, actor: Any) -> Strategy
         if StrategyVersion.objects.filter(program=program, published_at__isnull=True).exists():
             raise ValidationError("A draft is already open; edit it or publish it first.")
         number = (StrategyVersion.objects.filter(program=program).aggregate(n=Max("number"))["n"] or 0) + 1
-        version = StrategyVersion(program=program, number=number, summary=summary)
-        version.full_clean()
-        version.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=version,
-            changes=audit.diff({}, audit.snapshot(version)),
+        version = save_new_record(
+            instance=StrategyVersion(program=program, number=number, summary=summary), actor=actor
         )
     return version
 
@@ -196,19 +191,11 @@ def add_comment(
     if not can(actor, Action.ADD, comment):
         raise PermissionDenied("Your role may not comment on the strategy.")
     with transaction.atomic():
-        comment.full_clean()
-        comment.save()
         mentioned = resolve_mentions(body=comment.body, program_id=version.program_id)
         if visibility != Visibility.SHARED:
             # An internal comment must not reach partners, even by a mention.
             mentioned = [p for p in mentioned if sees_internal(role_in(p, version.program_id) or Role.MEMBER)]
-        comment.mentions.set(mentioned)
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=comment,
-            changes=audit.diff({}, audit.snapshot(comment)),
-        )
+        save_new_record(instance=comment, actor=actor, related={"mentions": mentioned})
         _notify(
             recipients=mentioned,
             kind="mention",
@@ -289,12 +276,7 @@ def _save_note(*, commitment: Commitment, text: str, actor: Any, noted_on: dt.da
         author=actor,
         text=text.strip(),
     )
-    note.full_clean()
-    note.save()
-    audit.record(
-        actor=actor, action=AuditAction.CREATE, instance=note, changes=audit.diff({}, audit.snapshot(note))
-    )
-    return note
+    return save_new_record(instance=note, actor=actor)
 
 
 def add_progress_note(*, commitment: Commitment, text: str, actor: Any, noted_on: dt.date) -> CommitmentNote:

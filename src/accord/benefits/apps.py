@@ -17,6 +17,5 @@ class BenefitsConfig(AppConfig):
     accord_home_panels = (
         HomePanel("benefits/_home_panel.html", "accord.benefits.queries.home_panel", "benefits", order=20),
     )
-
-    def ready(self) -> None:
-        from accord.benefits import signals  # noqa: F401  (every new program gets the default success factors)
+    # Every new program starts with the seven default success factors (create_program calls it).
+    accord_program_setup = ("accord.benefits.services.create_default_success_factors",)

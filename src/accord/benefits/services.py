@@ -20,6 +20,7 @@ from accord.benefits.models import Kpi, Measurement, SuccessFactor
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, can, can_in_program
+from accord.core.services import save_new_record
 
 # What a default success factor is about, so a new program starts with more than a label.
 DEFAULT_FACTOR_DESCRIPTIONS: dict[str, str] = {
@@ -47,15 +48,7 @@ def create_default_success_factors(*, program: Any, actor: Any) -> list[SuccessF
                 name=SuccessDimension(dimension).label,
                 description=DEFAULT_FACTOR_DESCRIPTIONS[dimension],
             )
-            factor.full_clean()
-            factor.save()
-            audit.record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                instance=factor,
-                changes=audit.diff({}, audit.snapshot(factor)),
-            )
-            created.append(factor)
+            created.append(save_new_record(instance=factor, actor=actor))
     return created
 
 
@@ -92,14 +85,7 @@ def record_measurement(
             )
             if check and not can(actor, Action.ADD, measurement):
                 raise PermissionDenied("You may not record measurements of this KPI.")
-            measurement.full_clean()
-            measurement.save()
-            audit.record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                instance=measurement,
-                changes=audit.diff({}, audit.snapshot(measurement)),
-            )
+            save_new_record(instance=measurement, actor=actor)
             return MeasurementOutcome(measurement, "created")
         # Re-sending the same reading is routine for feeds; it needs the add right, not the change right,
         # unless it actually changes a stored value.

@@ -5,7 +5,8 @@ Writes with business rules get a service of their own in their app; those call `
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -25,24 +26,40 @@ def _split_many_to_many(model: type[models.Model], data: Mapping[str, Any]) -> t
     return plain, related
 
 
-def create_record(*, model: type[M], actor: Any, data: Mapping[str, Any], check: bool = True) -> M:
-    """Validate and create one record, with its audit entry, in one transaction."""
-    plain, related = _split_many_to_many(model, data)
+def save_new_record(
+    *,
+    instance: M,
+    actor: Any,
+    related: Mapping[str, Iterable[Any]] | None = None,
+    at: dt.datetime | None = None,
+) -> M:
+    """Validate, insert and audit one record a service has built: the one "full_clean, save, audit CREATE".
+
+    Runs inside the caller's transaction when there is one, so the row and its audit entry land together.
+    Permission checks stay with the caller, which knows what the write means.
+    """
     with transaction.atomic():
-        instance = model(**plain)
-        if check and not can(actor, Action.ADD, instance):
-            raise PermissionDenied(f"You may not add {model._meta.verbose_name} records here.")
         instance.full_clean()
         instance.save()
-        for name, values in related.items():
+        for name, values in (related or {}).items():
             getattr(instance, name).set(values)
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
             instance=instance,
             changes=audit.diff({}, audit.snapshot(instance)),
+            at=at,
         )
     return instance
+
+
+def create_record(*, model: type[M], actor: Any, data: Mapping[str, Any], check: bool = True) -> M:
+    """Validate and create one record, with its audit entry, in one transaction."""
+    plain, related = _split_many_to_many(model, data)
+    instance = model(**plain)
+    if check and not can(actor, Action.ADD, instance):
+        raise PermissionDenied(f"You may not add {model._meta.verbose_name} records here.")
+    return save_new_record(instance=instance, actor=actor, related=related)
 
 
 def update_record(*, instance: M, actor: Any, data: Mapping[str, Any], check: bool = True) -> M:

@@ -22,6 +22,5 @@ class GovernanceConfig(AppConfig):
     )
     # Open red flags against a stakeholder group lower its alignment index.
     accord_red_flag_counters = ("accord.governance.queries.count_open_red_flags_by_group",)
-
-    def ready(self) -> None:
-        from accord.governance import signals  # noqa: F401  (every new program gets default escalation rules)
+    # Every new program starts with the default escalation rule of each severity (create_program calls it).
+    accord_program_setup = ("accord.governance.services.create_default_escalation_rules",)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, Role, Visibility, can, can_in_program, role_in, sees_internal
-from accord.core.services import create_record
+from accord.core.services import create_record, save_new_record
 from accord.governance import states
 from accord.governance.choices import (
     OPEN_STATES,
@@ -146,16 +146,8 @@ def raise_red_flag(
             raised_at=now,
             **threatens,
         )
-        flag.full_clean()
-        flag.save()
+        save_new_record(instance=flag, actor=actor, at=now)
         _record_event(flag=flag, kind=EventKind.TRANSITION, actor=actor, at=now, to_state=FlagState.RAISED)
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=flag,
-            changes=audit.diff({}, audit.snapshot(flag)),
-            at=now,
-        )
         notify(
             recipients=_people_with_role(program.pk, Role.PROGRAM_MANAGER),
             kind=NotificationKind.RED_FLAG_RAISED,
@@ -490,15 +482,7 @@ def create_default_escalation_rules(*, program: Any, actor: Any) -> list[Escalat
             rule = EscalationRule(
                 program=program, severity=severity, triage_hours=hours, resolve_days=days, highest_level=level
             )
-            rule.full_clean()
-            rule.save()
-            audit.record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                instance=rule,
-                changes=audit.diff({}, audit.snapshot(rule)),
-            )
-            created.append(rule)
+            created.append(save_new_record(instance=rule, actor=actor))
     return created
 
 

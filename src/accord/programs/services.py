@@ -13,28 +13,30 @@ from django.db import transaction
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, Role, can, can_in_program, forget_roles
+from accord.core.registry import providers
+from accord.core.services import save_new_record
 from accord.programs.models import Membership, Program
 
 
 def create_program(*, actor: Any, manager: Any | None = None, check: bool = True, **fields: Any) -> Program:
-    """Create a program and make `manager` (default: the actor) its program manager."""
+    """Create a program, make `manager` (default: the actor) its program manager, and let every app
+    give it what a new program starts with (default escalation rules, success factors...).
+
+    Those apps declare `accord_program_setup` on their AppConfig (core/registry.py); programs does not
+    import them, and they run in this transaction, so a program never exists without its defaults.
+    """
     program = Program(**fields)
     if check and not can(actor, Action.ADD, program):
         raise PermissionDenied("Only platform administrators create programs.")
     with transaction.atomic():
-        program.full_clean()
-        program.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=program,
-            changes=audit.diff({}, audit.snapshot(program)),
-        )
+        save_new_record(instance=program, actor=actor)
         manager = manager or (actor if getattr(actor, "is_authenticated", False) else None)
         if manager is not None:
             _save_membership(
                 Membership(program=program, person=manager, role=Role.PROGRAM_MANAGER), actor=actor
             )
+        for set_up in providers("accord_program_setup"):
+            set_up(program=program, actor=actor)
     forget_roles(actor)
     return program
 
