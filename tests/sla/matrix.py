@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accord.sla import services
+from accord.sla import disputes, periods, services
 from accord.sla.choices import Clock
 from accord.sla.models import AttainmentTarget, SlaResult, Ticket
 from tests.matrix import MEMBERS, Endpoint, and_put, expect, only
@@ -202,4 +202,147 @@ ENDPOINTS = [
     Endpoint("ticket-detail", expect(200, anonymous=401), api=True, kwargs=api_pk("ticket")),
     Endpoint("sla-result-list", ALL_API, api=True),
     Endpoint("sla-result-detail", expect(200, anonymous=401), api=True, kwargs=api_pk("result")),
+]
+
+
+# --- Report periods and disputes ----------------------------------------------------------------------
+
+DISPUTERS = ["program_manager", "vendor"]
+MATRIX_NOW = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+
+
+def closed_period(world: World) -> Any:
+    """January 2024 of the shared contract, its report issued."""
+    if "sla_period" not in world.extra:
+        world.extra["sla_period"] = periods.issue_period_report(
+            contract=sla_world(world)["contract"],
+            start=dt.date(2024, 1, 1),
+            actor=world.program_manager,
+            now=MATRIX_NOW,
+            check=False,
+        )
+    return world.extra["sla_period"]
+
+
+def vendor_dispute(world: World) -> Any:
+    """The vendor disputes the breached resolution clock of INC1."""
+    if "sla_dispute" not in world.extra:
+        world.extra["sla_dispute"] = disputes.raise_dispute(
+            ticket=sla_world(world)["ticket"],
+            clock="resolution",
+            reason="The customer was unreachable",
+            actor=world.vendor,
+            now=MATRIX_NOW,
+        )
+    return world.extra["sla_dispute"]
+
+
+def period_kwargs(world: World) -> dict[str, int]:
+    return {"program_id": world.program.pk, "pk": closed_period(world).pk}
+
+
+def dispute_kwargs(world: World) -> dict[str, int]:
+    return {"program_id": world.program.pk, "pk": vendor_dispute(world).pk}
+
+
+def raise_data(world: World) -> dict[str, Any]:
+    sla_world(world)
+    return {"ticket": "INC1", "clock": "response", "reason": "Answered by phone"}
+
+
+ENDPOINTS += [
+    Endpoint(
+        "sla:period_issue",
+        SLA_PM_POST,
+        kwargs=contract_kwargs,
+        method="post",
+        data=lambda w: {"start": "2024-01-01"},
+    ),
+    Endpoint("sla:period_reopen", SLA_PM, kwargs=period_kwargs),
+    Endpoint(
+        "sla:period_reopen",
+        SLA_PM_POST,
+        kwargs=period_kwargs,
+        method="post",
+        data=lambda w: {"reason": "Version 2 agreed"},
+    ),
+    Endpoint("sla:dispute_list", expect(200), kwargs=contract_kwargs),
+    Endpoint("sla:dispute_raise", only(DISPUTERS, 200, 403), kwargs=contract_kwargs),
+    Endpoint(
+        "sla:dispute_raise", only(DISPUTERS, 302, 403), kwargs=contract_kwargs, method="post", data=raise_data
+    ),
+    Endpoint("sla:dispute_detail", expect(200), kwargs=dispute_kwargs),
+    Endpoint(
+        "sla:dispute_answer",
+        SLA_PM_POST,
+        kwargs=dispute_kwargs,
+        method="post",
+        data=lambda w: {"answer": "No pause was recorded"},
+    ),
+    Endpoint(
+        "sla:dispute_settle",
+        SLA_PM_POST,
+        kwargs=dispute_kwargs,
+        method="post",
+        data=lambda w: {"outcome": "vendor", "note": "Agreed at the review"},
+    ),
+    # The API
+    Endpoint("sla-period-list", ALL_API, api=True),
+    Endpoint(
+        "sla-period-detail",
+        expect(200, anonymous=401),
+        api=True,
+        kwargs=lambda w: {"pk": closed_period(w).pk},
+    ),
+    Endpoint(
+        "sla-period-comparison",
+        expect(200, anonymous=401),
+        api=True,
+        kwargs=lambda w: {"pk": closed_period(w).pk},
+    ),
+    Endpoint(
+        "sla-period-issue",
+        only("program_manager", 201, 403, api=True, outsider=400),
+        api=True,
+        method="post",
+        data=lambda w: {"contract": sla_world(w)["contract"].pk, "start": "2024-01-01"},
+    ),
+    Endpoint(
+        "sla-period-reopen",
+        only("program_manager", 200, 403, api=True),
+        api=True,
+        method="post",
+        kwargs=lambda w: {"pk": closed_period(w).pk},
+        data=lambda w: {"reason": "Version 2 agreed"},
+    ),
+    Endpoint("sla-dispute-list", ALL_API, api=True),
+    Endpoint(
+        "sla-dispute-list",
+        only(DISPUTERS, 201, 403, api=True, outsider=400),
+        api=True,
+        method="post",
+        data=lambda w: {"ticket": sla_world(w)["ticket"].pk, "clock": "response", "reason": "By phone"},
+    ),
+    Endpoint(
+        "sla-dispute-detail",
+        expect(200, anonymous=401),
+        api=True,
+        kwargs=lambda w: {"pk": vendor_dispute(w).pk},
+    ),
+    Endpoint(
+        "sla-dispute-answer",
+        only("program_manager", 200, 403, api=True),
+        api=True,
+        method="post",
+        kwargs=lambda w: {"pk": vendor_dispute(w).pk},
+        data=lambda w: {"answer": "No pause was recorded"},
+    ),
+    Endpoint(
+        "sla-dispute-settle",
+        only("program_manager", 200, 403, api=True),
+        api=True,
+        method="post",
+        kwargs=lambda w: {"pk": vendor_dispute(w).pk},
+        data=lambda w: {"outcome": "hospital", "note": "No evidence of a pause"},
+    ),
 ]

@@ -7,10 +7,12 @@ or LibreOffice; such text cells get a leading apostrophe. Numbers stay numbers.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
@@ -34,6 +36,11 @@ REPORT_HEADERS = [
     "service_credit_percent",
     "service_credit",
     "currency",
+    "period_status",
+    "provisional",
+    "settled_for_vendor",
+    "period_credit",
+    "period_credit_cap",
 ]
 RESULT_HEADERS = [
     "ticket",
@@ -50,6 +57,7 @@ RESULT_HEADERS = [
     "paused_s",
     *(f"paused_{party}_s" for party in PARTY_FIELDS),
     "error",
+    "time_zone",
 ]
 
 
@@ -61,11 +69,12 @@ def neutralise(value: Any) -> Any:
 
 
 def report_rows(report: SlaReport) -> Iterator[list[Any]]:
-    labels = {p.start: p.label for p in report.periods}
+    periods = {p.start: p for p in report.periods}
     for row in report.rows:
+        period = periods[row.period_start]
         yield [
             row.period_start.isoformat(),
-            labels[row.period_start],
+            period.label,
             row.priority,
             row.clock,
             row.tickets,
@@ -78,11 +87,23 @@ def report_rows(report: SlaReport) -> Iterator[list[Any]]:
             row.credit_percent,
             row.credit,
             report.contract.currency,
+            "closed" if period.closed else "open",
+            "yes" if period.provisional else "no",
+            row.settled_for_vendor,
+            period.credit,
+            period.credit_cap,
         ]
 
 
+def local_instant(value: dt.datetime | None, zone: str) -> str | None:
+    """An instant in the contract's (its policy's) time zone, with its offset, as the contract reads it."""
+    return value.astimezone(ZoneInfo(zone)).isoformat() if value else None
+
+
 def result_rows(results: Iterable[SlaResult]) -> Iterator[list[Any]]:
+    zones: dict[int, str] = {}
     for r in results:
+        zone = zones.setdefault(r.version_id, r.version.spec.get("timezone", "UTC"))
         yield [
             r.ticket.external_id,
             r.priority,
@@ -91,13 +112,14 @@ def result_rows(results: Iterable[SlaResult]) -> Iterator[list[Any]]:
             r.as_of.isoformat(),
             r.response_status,
             r.response_elapsed_s,
-            r.response_due.isoformat() if r.response_due else None,
+            local_instant(r.response_due, zone),
             r.resolution_status,
             r.resolution_elapsed_s,
-            r.resolution_due.isoformat() if r.resolution_due else None,
+            local_instant(r.resolution_due, zone),
             r.paused_s,
             *(getattr(r, column) for column in PARTY_FIELDS.values()),
             r.error,
+            zone,
         ]
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accord.accounts.models import Organisation, OrganisationKind
-from accord.sla.choices import ImportMode, TicketFormat
+from accord.sla.choices import DisputedClock, DisputeOutcome, ImportMode, TicketFormat
 from accord.sla.engine import PolicyError, load_policy
 from accord.sla.imports import replace_events_error
 from accord.sla.models import AttainmentTarget, Contract, SlaPolicyVersion
@@ -28,6 +28,7 @@ class ContractForm(forms.ModelForm):
             "end_date",
             "reporting_frequency",
             "period_fee",
+            "credit_cap_percent",
             "currency",
             "visibility",
         ]
@@ -205,3 +206,36 @@ class ComputeForm(forms.Form):
 
     def as_of_or_now(self) -> dt.datetime:
         return self.cleaned_data.get("as_of") or timezone.now()
+
+
+# --- Periods and disputes ------------------------------------------------------------------------------
+
+
+class PeriodIssueForm(forms.Form):
+    start = forms.DateField(widget=forms.HiddenInput)
+
+
+class PeriodReopenForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the issued report is reopened; kept in the audit trail with the figures before and after.",
+    )
+
+
+class DisputeRaiseForm(forms.Form):
+    ticket = forms.CharField(max_length=100, label="Ticket number", help_text="The vendor's ticket number.")
+    clock = forms.ChoiceField(choices=DisputedClock.choices)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), help_text="Why the measurement is wrong."
+    )
+
+
+class DisputeAnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class DisputeSettleForm(forms.Form):
+    outcome = forms.ChoiceField(choices=DisputeOutcome.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Settlement", help_text="What the parties agreed."
+    )

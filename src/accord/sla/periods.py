@@ -31,11 +31,12 @@ def live_figures(contract: Contract, start: dt.date) -> tuple[dict[str, Any], li
     results = queries.results_for(contract).filter(period_start=start)
     rows: list[dict[str, Any]] = []
     paused = dict.fromkeys(queries.PARTY_FIELDS, 0)
-    ticket_count = 0
+    ticket_count = open_tickets = 0
     last_as_of = None
     for line in queries._counts(results):
         rows.extend(queries.figures_from_counts(line, targets))
         ticket_count += line["tickets"]
+        open_tickets += line["open_tickets"]
         last_as_of = max(filter(None, [last_as_of, line["last_as_of"]]), default=None)
         for party in paused:
             paused[party] += line[f"paused_{party}"] or 0
@@ -56,7 +57,7 @@ def live_figures(contract: Contract, start: dt.date) -> tuple[dict[str, Any], li
         "paused": paused,
         "ticket_count": ticket_count,
         "unmeasured": results.filter(response_status=ClockStatus.ERROR).count(),
-        "provisional": any(row["running"] for row in rows),
+        "provisional": open_tickets > 0,
         "period_fee": str(contract.period_fee),
         "credit_cap_percent": None
         if contract.credit_cap_percent is None

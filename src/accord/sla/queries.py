@@ -91,7 +91,7 @@ class ReportPeriod:
     closed: bool = False
     issued_at: dt.datetime | None = None
     version_numbers: list[int] = field(default_factory=list)
-    provisional: bool = False  # some of its tickets are still open, so its figures may still change
+    provisional: bool = False  # some of its tickets are still unresolved, so its figures may still change
     uncapped_credit: Decimal = Decimal("0.00")
     credit_cap: Decimal | None = None  # the most the contract owes for one period, when it caps credits
 
@@ -228,6 +228,9 @@ def _counts(results: QuerySet[SlaResult]) -> QuerySet:
         .order_by("period_start", "priority")
         .annotate(
             tickets=Count("pk"),
+            # Unresolved tickets: even one already breached can still change its period's figures (a
+            # late resolution, a correction), so the period stays provisional while any is open.
+            open_tickets=Count("pk", filter=Q(ticket__resolved_at__isnull=True)),
             last_as_of=Max("as_of"),
             **{f"{clock}_{status}": counted(clock, status) for clock in Clock.values for status in DECIDED},
             **{f"paused_{party}": Sum(column) for party, column in PARTY_FIELDS.items()},
@@ -378,7 +381,7 @@ def build_report(contract: Contract, version: SlaPolicyVersion | None = None) ->
         for figures in figures_from_counts(line, targets):
             row = _attainment_row(period.start, figures, contract.period_fee, settled)
             period.rows.append(row)
-            period.provisional = period.provisional or row.running > 0
+        period.provisional = period.provisional or line["open_tickets"] > 0
     for period in periods.values():
         _settle_credit(period, contract.period_fee, contract.credit_cap_percent)
     for start, issued in closed.items():

@@ -21,4 +21,11 @@ urlpatterns = [
     path("computations/<int:pk>/", views.compute_job, name="compute_job"),
     path("<int:pk>/report/", views.report, name="report"),
     path("<int:pk>/report/export/", views.report_export, name="report_export"),
+    path("<int:pk>/report/issue/", views.period_issue, name="period_issue"),
+    path("periods/<int:pk>/reopen/", views.period_reopen, name="period_reopen"),
+    path("<int:pk>/disputes/", views.dispute_list, name="dispute_list"),
+    path("<int:pk>/disputes/new/", views.dispute_raise, name="dispute_raise"),
+    path("disputes/<int:pk>/", views.dispute_detail, name="dispute_detail"),
+    path("disputes/<int:pk>/answer/", views.dispute_answer, name="dispute_answer"),
+    path("disputes/<int:pk>/settle/", views.dispute_settle, name="dispute_settle"),
 ]

@@ -10,18 +10,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accord.core import services as core_services
 from accord.core.permissions import Action, can, can_in_program
 from accord.core.views import ProgramRecordFormView, get_program_or_404, get_visible_or_404, render_page
-from accord.sla import exports, queries, services
-from accord.sla.choices import ComputeStatus, ImportStatus, Party
+from accord.sla import disputes, exports, periods, queries, services
+from accord.sla.choices import ComputeStatus, DisputeStatus, ImportStatus, Party
+from accord.sla.engine_bridge import period_label
+from accord.sla.filters import BreachFilterSet, SlaDisputeFilterSet
 from accord.sla.forms import (
     AttainmentTargetForm,
     ComputeForm,
     ContractForm,
+    DisputeAnswerForm,
+    DisputeRaiseForm,
+    DisputeSettleForm,
+    PeriodIssueForm,
+    PeriodReopenForm,
     PolicyVersionForm,
     TicketUploadForm,
 )
@@ -29,6 +37,8 @@ from accord.sla.models import (
     AttainmentTarget,
     ComputeJob,
     Contract,
+    SlaDispute,
+    SlaPeriod,
     SlaPolicy,
     SlaPolicyVersion,
     Ticket,
@@ -358,9 +368,12 @@ def report(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
     contract = _contract(request, program, pk)
     version = _chosen_version(request, contract)
     sla_report = queries.build_report(contract, version)
-    breaches = Paginator(queries.list_breaches(contract, version), BREACHES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    breach_filter = BreachFilterSet(request.GET, queryset=queries.list_breaches(contract, version))
+    breaches = Paginator(
+        breach_filter.qs if breach_filter.is_valid() else queries.list_breaches(contract, version).none(),
+        BREACHES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    breach_lines = queries.breach_lines(breaches, clock=breach_filter.form.cleaned_data.get("clock") or "")
     at_risk = list(queries.list_at_risk(contract, version)[:50])
     versions = list(SlaPolicyVersion.objects.filter(policy__contract=contract).order_by("effective_from"))
     can_compute = can(request.user, Action.CHANGE, contract)
@@ -376,6 +389,13 @@ def report(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
             "version": version,
             "versions": versions,
             "breaches": breaches,
+            "breach_lines": breach_lines,
+            "breach_filter": breach_filter,
+            "priorities": sorted({row.priority for row in sla_report.rows}),
+            "disagreements": queries.list_disagreements(contract) if version is None else [],
+            "can_issue": can_compute and version is None,
+            "can_dispute": can_in_program(request.user, Action.ADD, "sla_disputes", program.pk),
+            "reopenable": periods.list_periods(contract) if can_compute else {},
             "at_risk": at_risk,
             "trend": sla_report.trend(),
             "query": query.urlencode(),
@@ -402,8 +422,9 @@ def report_export(request: HttpRequest, program_id: int, pk: int) -> HttpRespons
     if table == "report":
         headers, rows = exports.REPORT_HEADERS, exports.report_rows(queries.build_report(contract, version))
     else:
+        # The results the report stands on: closed periods as issued, open periods live.
         results = (
-            queries.results_for(contract, version)
+            queries.report_results(contract, version)
             .select_related("ticket", "version")
             .order_by("period_start", "ticket__external_id")
         )
@@ -420,3 +441,206 @@ def report_export(request: HttpRequest, program_id: int, pk: int) -> HttpRespons
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response
+
+
+# --- Report periods and disputes --------------------------------------------------------------------
+
+
+def _report_url(contract: Contract) -> str:
+    return f"{contract.get_absolute_url()}report/"
+
+
+@login_required
+@require_POST
+def period_issue(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    """Issue a period's report: the period closes and keeps the figures shown now."""
+    program = _program(request, program_id)
+    contract = _contract(request, program, pk, Action.CHANGE)
+    form = PeriodIssueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the period to issue.")
+        return redirect(_report_url(contract))
+    try:
+        period = periods.issue_period_report(
+            contract=contract, start=form.cleaned_data["start"], actor=request.user, now=timezone.now()
+        )
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Report of {period_label(period.start, contract.reporting_frequency)} issued: its figures are kept.",
+        )
+    return redirect(_report_url(contract))
+
+
+@login_required
+def period_reopen(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    """Reopen an issued period after seeing its issued figures beside the live ones."""
+    program = _program(request, program_id)
+    period = get_visible_or_404(
+        request.user,
+        SlaPeriod.objects.filter(program=program).select_related("contract", "issued_by"),
+        Action.CHANGE,
+        pk=pk,
+    )
+    contract = period.contract
+    form = PeriodReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            periods.reopen_period(period=period, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Period reopened: the live results apply to it again.")
+            return redirect(_report_url(contract))
+    comparison = periods.compare_period(period) if period.is_closed else None
+    return render(
+        request,
+        "sla/period_reopen.html",
+        {
+            "program": program,
+            "contract": contract,
+            "period": period,
+            "label": period_label(period.start, contract.reporting_frequency),
+            "comparison": comparison,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _dispute(request: HttpRequest, program: Any, pk: int) -> SlaDispute:
+    return get_visible_or_404(
+        request.user,
+        SlaDispute.objects.filter(program=program).select_related(
+            "contract", "ticket", "raised_by", "answered_by", "settled_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def dispute_list(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    """A contract's disputes and the disagreements not yet disputed."""
+    program = _program(request, program_id, area="sla_disputes")
+    contract = _contract(request, program, pk)
+    filterset = SlaDisputeFilterSet(
+        request.GET or None, queryset=queries.list_disputes(contract, user=request.user)
+    )
+    return render(
+        request,
+        "sla/dispute_list.html",
+        {
+            "program": program,
+            "contract": contract,
+            "filter": filterset,
+            "disputes": filterset.qs if filterset.is_bound else filterset.queryset,
+            "can_raise": can_in_program(request.user, Action.ADD, "sla_disputes", program.pk),
+        },
+        status=400 if filterset.is_bound and filterset.errors else 200,
+    )
+
+
+@login_required
+def dispute_raise(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    program = _program(request, program_id, area="sla_disputes")
+    contract = _contract(request, program, pk)
+    if not can_in_program(request.user, Action.ADD, "sla_disputes", program.pk):
+        raise PermissionDenied("Your role may not raise SLA disputes.")
+    form = DisputeRaiseForm(request.POST or None, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        ticket = (
+            Ticket.objects.visible_to(request.user)
+            .filter(contract=contract, external_id=form.cleaned_data["ticket"].strip())
+            .first()
+        )
+        if ticket is None:
+            form.add_error("ticket", "No ticket with this number in the contract.")
+        else:
+            try:
+                dispute = disputes.raise_dispute(
+                    ticket=ticket,
+                    clock=form.cleaned_data["clock"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                    now=timezone.now(),
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"Dispute raised on ticket {ticket.external_id}.")
+                return redirect(dispute)
+    return render(
+        request,
+        "sla/dispute_form.html",
+        {"program": program, "contract": contract, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def dispute_detail(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    program = _program(request, program_id, area="sla_disputes")
+    dispute = _dispute(request, program, pk)
+    open_moves = disputes.MOVES[dispute.status]
+    may_answer = (
+        DisputeStatus.ANSWERED in open_moves
+        and can(request.user, "answer", dispute)
+        and disputes.side_of(request.user, program.pk) != dispute.raised_side
+    )
+    return render(
+        request,
+        "sla/dispute_detail.html",
+        {
+            "program": program,
+            "contract": dispute.contract,
+            "dispute": dispute,
+            "answer_form": DisputeAnswerForm() if may_answer else None,
+            "settle_form": DisputeSettleForm()
+            if DisputeStatus.SETTLED in open_moves and can(request.user, "settle", dispute)
+            else None,
+        },
+    )
+
+
+def _dispute_move(request: HttpRequest, program_id: int, pk: int, move: str) -> HttpResponse:
+    program = _program(request, program_id, area="sla_disputes")
+    dispute = _dispute(request, program, pk)
+    if not can(request.user, move, dispute):
+        raise PermissionDenied(f"Your role may not {move} SLA disputes.")
+    form: Any = DisputeAnswerForm(request.POST) if move == "answer" else DisputeSettleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(dispute)
+    try:
+        if move == "answer":
+            disputes.answer_dispute(
+                dispute=dispute, answer=form.cleaned_data["answer"], actor=request.user, now=timezone.now()
+            )
+        else:
+            disputes.settle_dispute(
+                dispute=dispute,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+                now=timezone.now(),
+            )
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(request, "Dispute answered." if move == "answer" else "Dispute settled.")
+    return redirect(dispute)
+
+
+@login_required
+@require_POST
+def dispute_answer(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    return _dispute_move(request, program_id, pk, "answer")
+
+
+@login_required
+@require_POST
+def dispute_settle(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    return _dispute_move(request, program_id, pk, "settle")
