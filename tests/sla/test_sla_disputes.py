@@ -155,3 +155,79 @@ def test_the_people_involved_are_notified(contract, world) -> None:
     disputes.answer_dispute(dispute=dispute, answer="No pause", actor=world.program_manager, now=NOW)
     told = Notification.objects.filter(recipient=world.vendor).values_list("title", flat=True)
     assert list(told) == ["SLA dispute on ticket JAN3 answered"]
+
+
+def test_the_api_raises_answers_and_settles_a_dispute_and_refuses_an_illegal_move(
+    contract, world, api_for
+) -> None:
+    ticket = contract.tickets.get(external_id="JAN3")
+    vendor, manager = api_for("vendor"), api_for("program_manager")
+    raised = vendor.post(
+        "/api/sla-disputes/", {"ticket": ticket.pk, "clock": "resolution", "reason": "Paused"}, format="json"
+    )
+    assert raised.status_code == 201, raised.content
+    body = raised.json()
+    assert (body["ticket_external_id"], body["vendor_claim"], body["measured_status"]) == (
+        "JAN3",
+        "met",
+        "breached",
+    )
+    url = f"/api/sla-disputes/{body['id']}/"
+    assert vendor.post(f"{url}answer/", {"answer": "Me"}, format="json").status_code == 403
+    assert manager.post(f"{url}answer/", {"answer": "No pause"}, format="json").json()["status"] == "answered"
+    settled = manager.post(f"{url}settle/", {"outcome": "vendor", "note": "Call log"}, format="json")
+    assert settled.json()["outcome"] == "vendor"
+    again = manager.post(f"{url}settle/", {"outcome": "hospital", "note": "Changed my mind"}, format="json")
+    assert again.status_code == 400 and "is settled" in again.content.decode()
+    assert vendor.delete(url).status_code == 405
+    assert [d["id"] for d in vendor.get("/api/sla-disputes/", {"status": "settled"}).json()["results"]] == [
+        body["id"]
+    ]
+
+
+def test_the_dispute_pages_show_the_rule_and_take_the_answer(contract, world, client_for) -> None:
+    dispute = disputes.raise_dispute(
+        ticket=contract.tickets.get(external_id="JAN3"),
+        clock="resolution",
+        reason="Paused",
+        actor=world.vendor,
+        now=NOW,
+    )
+    manager = client_for("program_manager")
+    page = manager.get(dispute.get_absolute_url()).content.decode()
+    assert "resolution within 8h" in page and "Answer" in page
+    assert (
+        "Answer"
+        not in client_for("vendor").get(dispute.get_absolute_url()).content.decode().split("</h1>", 1)[1]
+    )
+    response = manager.post(f"{dispute.get_absolute_url()}answer/", {"answer": "No pause was recorded"})
+    assert response.status_code == 302
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.ANSWERED and dispute.answer == "No pause was recorded"
+
+
+def test_the_report_lists_disagreements_with_a_link_to_dispute_them(contract, world, client_for) -> None:
+    url = f"/programs/{world.program.pk}/sla/{contract.pk}/report/"
+    page = client_for("vendor").get(url).content.decode()
+    assert "differs from Accord" in page and "JAN3" in page and "Raise a dispute" in page
+
+
+def test_the_report_and_dispute_pages_run_a_bounded_number_of_queries(
+    contract, world, client_for, django_assert_max_num_queries
+) -> None:
+    for day in (3, 7):
+        disputes.raise_dispute(
+            ticket=contract.tickets.get(external_id=f"JAN{day}"),
+            clock="resolution" if day == 3 else "overall",
+            reason="Paused",
+            actor=world.vendor,
+            now=NOW,
+        )
+    client = client_for("program_manager")
+    report = f"/programs/{world.program.pk}/sla/{contract.pk}/report/"
+    listing = f"/programs/{world.program.pk}/sla/{contract.pk}/disputes/"
+    client.get(report)
+    with django_assert_max_num_queries(30):
+        assert client.get(report).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(listing).status_code == 200

@@ -181,3 +181,18 @@ def test_the_reopen_page_shows_the_figures_side_by_side_before_confirming(
     assert client.post(url, {"reason": ""}).status_code == 400
     assert client.post(url, {"reason": "Agreed at the service review"}).status_code == 302
     assert SlaPeriod.objects.get(pk=period.pk).status == PeriodStatus.OPEN
+
+
+def test_the_report_with_closed_periods_runs_a_bounded_number_of_queries(
+    contract, world, client_for, django_assert_max_num_queries
+) -> None:
+    periods.issue_period_report(contract=contract, start=DECEMBER, actor=world.program_manager, now=ISSUED_ON)
+    _back_dated_version_and_an_unrelated_upload(contract, world)
+    with django_assert_max_num_queries(6):
+        build_report(contract)
+    client = client_for("program_manager")
+    url = reverse("sla:report", kwargs={"program_id": world.program.pk, "pk": contract.pk})
+    client.get(url)
+    with django_assert_max_num_queries(30):
+        page = client.get(url).content.decode()
+    assert "issued 05 Jan 2026, version 1" in page and "Reopen" in page
