@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -310,3 +311,25 @@ def test_a_bad_date_format_is_refused_on_the_upload_page(
     )
     assert response.status_code == 400 and "strftime codes" in response.content.decode()
     assert not TicketImport.objects.exists()
+
+
+def test_the_jira_sample_is_imported_by_the_command_with_its_history(world, tmp_path):
+    samples = Path(__file__).resolve().parents[2] / "docs" / "samples"
+    contract = ContractFactory(program=world.program, vendor=world.vendor_org)
+    policy_for(contract, text=(samples / "jira-policy.yaml").read_text())
+    out = StringIO()
+    call_command(
+        "import_tickets",
+        samples / "jira-service-management.csv",
+        contract=contract.pk,
+        format="jira",
+        events=samples / "jira-service-management-history.csv",
+        stdout=out,
+    )
+    assert "20 ticket(s) added, 0 updated; 42 event(s) added" in out.getvalue()
+    sd101 = Ticket.objects.get(contract=contract, external_id="SD-101")
+    # 9:15 AM London in November is 09:15 UTC; the first response is the first status change.
+    assert sd101.opened_at == dt.datetime(2026, 11, 30, 9, 15, tzinfo=dt.UTC)
+    assert sd101.first_response_at == dt.datetime(2026, 11, 30, 9, 40, tzinfo=dt.UTC)
+    assert sd101.priority == "2" and sd101.vendor_response_claim == "met"
+    assert TicketEvent.objects.filter(ticket__contract=contract).count() == 42
