@@ -389,10 +389,13 @@ class CommitmentSerializer(ValidatedModelSerializer):
             "dropped_reason",
             "done_on",
             "notes",
+            "origin_action",
+            "origin_decision",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        # Where a commitment came from is set when a meeting action is turned into it, never edited.
+        read_only_fields = ["origin_action", "origin_decision", "created_at", "updated_at"]
 
     def validate_group(self, group: StakeholderGroup) -> StakeholderGroup:
         if self.instance is not None:

@@ -430,7 +430,14 @@ def commitment_detail(request: HttpRequest, program_id: int, pk: int) -> HttpRes
     program = _program(request, program_id, area="commitments")
     commitment = get_visible_or_404(
         request.user,
-        Commitment.objects.filter(program=program).select_related("group", "owner", "benefit", "initiative"),
+        Commitment.objects.filter(program=program).select_related(
+            "group",
+            "owner",
+            "benefit",
+            "initiative",
+            "origin_action__agenda_item__meeting",
+            "origin_decision",
+        ),
         pk=pk,
     )
     return render(

@@ -52,3 +52,25 @@ class ActionForm(forms.Form):
     def __init__(self, *args: Any, program: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = program_people(program)
+
+
+class CommitmentFromActionForm(forms.Form):
+    """Turn a minute's action into a stakeholder group's commitment; the groups offered are those the
+    person may commit (every group for the program manager, their own for a group's lead)."""
+
+    group = forms.ModelChoiceField(queryset=None, label="Stakeholder group that commits")
+    what = forms.CharField(max_length=300, label="What the group promises")
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due")
+    decision = forms.ModelChoiceField(
+        queryset=None, required=False, label="Decision it carries out", empty_label="The latest on this item"
+    )
+
+    def __init__(self, *args: Any, action: Any, groups: Any, decisions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+        self.fields["decision"].queryset = decisions
+        self.fields["owner"].queryset = program_people(action.program)
+        self.initial.setdefault("what", action.description[:300])
+        self.initial.setdefault("owner", action.owner_id)
+        self.initial.setdefault("due_date", action.due_date)

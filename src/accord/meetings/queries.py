@@ -25,6 +25,13 @@ def list_meetings(*, program: Any, user: Any) -> QuerySet[Meeting]:
 def get_meeting_with_minutes(*, meeting: Meeting, user: Any) -> list[AgendaItem]:
     """The agenda items the person may see, each with its decisions and actions, in a fixed number of queries."""
     decisions_model = AgendaItem._meta.get_field("decisions").related_model
+    # The commitments each action became (alignment declares the link; meetings need not import it).
+    commitment_model = MeetingAction._meta.get_field("commitments").related_model
+    commitments = Prefetch(
+        "commitments",
+        queryset=commitment_model.objects.visible_to(user).select_related("group").order_by("pk"),
+        to_attr="visible_commitments",
+    )
     return list(
         AgendaItem.objects.visible_to(user)
         .filter(meeting=meeting)
@@ -35,6 +42,7 @@ def get_meeting_with_minutes(*, meeting: Meeting, user: Any) -> list[AgendaItem]
                 "actions",
                 queryset=MeetingAction.objects.visible_to(user, Action.VIEW)
                 .select_related("owner")
+                .prefetch_related(commitments)
                 .order_by("due_date", "pk"),
             ),
         )
@@ -72,3 +80,17 @@ def home_panel(*, program: Any, user: Any, today: dt.date | None = None) -> dict
         "upcoming": upcoming,
         "today": today,
     }
+
+
+def list_committable_groups(*, action: MeetingAction, user: Any) -> QuerySet:
+    """The stakeholder groups this person may commit to the action: those visible to them for which the
+    commitment's own rule lets them add one (a program has a handful of groups, so one check each)."""
+    commitment_model = MeetingAction._meta.get_field("commitments").related_model
+    group_model = commitment_model._meta.get_field("group").related_model
+    groups = list(group_model.objects.visible_to(user).filter(program_id=action.program_id).order_by("name"))
+    allowed = [
+        g.pk
+        for g in groups
+        if commitment_model(program_id=action.program_id, group=g).permits(user, Action.ADD)
+    ]
+    return group_model.objects.filter(pk__in=allowed).order_by("name")

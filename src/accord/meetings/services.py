@@ -209,6 +209,63 @@ def add_action(
     return action
 
 
+def turn_action_into_commitment(
+    *,
+    action: MeetingAction,
+    group: Any,
+    actor: Any,
+    what: str = "",
+    due_date: dt.date | None = None,
+    owner: Any = None,
+    decision: Any = None,
+) -> Any:
+    """A minute's action becomes what a stakeholder group promises, keeping where it came from.
+
+    The commitment points at the action and at the decision taken on the same agenda item (the latest
+    one when none is named), and serves that decision's benefit when the decision names exactly one.
+    Who may commit a group is the commitment's own rule: the program manager, or the group's lead.
+    """
+    from accord.alignment.models import Commitment
+
+    if not can(actor, Action.VIEW, action):
+        raise PermissionDenied("You may not see this action.")
+    if group.program_id != action.program_id:
+        raise ValidationError({"group": "The group belongs to another program."})
+    decisions = list(action.agenda_item.decisions.order_by("-decided_on", "-pk"))
+    if decision is None:
+        decision = decisions[0] if decisions else None
+    elif decision.pk not in {d.pk for d in decisions}:
+        raise ValidationError({"decision": "That decision was not taken on this action's agenda item."})
+    # Judged without the owner: naming oneself owner must not let anyone commit a group they are not in.
+    if not Commitment(program_id=action.program_id, group=group).permits(actor, Action.ADD):
+        raise PermissionDenied(f"You may not commit {group}: its lead or the program manager does.")
+    if Commitment.objects.filter(origin_action=action, group=group).exists():
+        raise ValidationError({"group": f"This action is already a commitment of {group}."})
+    benefits = list(decision.benefits.all()) if decision is not None else []
+    with transaction.atomic():
+        commitment = create_record(
+            model=Commitment,
+            actor=actor,
+            data={
+                "program": action.program,
+                "group": group,
+                "what": (what or action.description).strip()[:300],
+                "owner": owner if owner is not None else action.owner,
+                "due_date": due_date or action.due_date,
+                "benefit": benefits[0] if len(benefits) == 1 else None,
+                "origin_action": action,
+                "origin_decision": decision,
+            },
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.EVENT,
+            instance=action,
+            changes={"turned_into_commitment": [None, commitment.pk]},
+        )
+    return commitment
+
+
 def complete_action(*, action: MeetingAction, actor: Any, done_on: dt.date) -> MeetingAction:
     """The owner (or the meeting's leadership) reports an action done."""
     if action.status == ActionStatus.DONE:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.MeetingFormView.as_view(), name="meeting_create"),
     path("actions/mine/", views.MyActions.as_view(), name="my_actions"),
     path("actions/<int:pk>/done/", views.ActionComplete.as_view(), name="action_complete"),
+    path("actions/<int:pk>/commitment/", views.ActionCommitment.as_view(), name="action_commitment"),
     path("<int:pk>/", views.MeetingDetail.as_view(), name="meeting_detail"),
     path("<int:pk>/edit/", views.MeetingFormView.as_view(), name="meeting_edit"),
     path("<int:pk>/draft-agenda/", views.MeetingDraftAgenda.as_view(), name="meeting_draft_agenda"),

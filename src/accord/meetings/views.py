@@ -15,7 +15,14 @@ from django.views import View
 from accord.core.permissions import Action, can, can_in_program
 from accord.core.views import ProgramRecordFormView, ProgramViewMixin, get_visible_or_404
 from accord.meetings import queries, services
-from accord.meetings.forms import ActionForm, AgendaItemForm, DecisionForm, DiscussionForm, MeetingForm
+from accord.meetings.forms import (
+    ActionForm,
+    AgendaItemForm,
+    CommitmentFromActionForm,
+    DecisionForm,
+    DiscussionForm,
+    MeetingForm,
+)
 from accord.meetings.models import AgendaItem, Meeting, MeetingAction
 from accord.meetings.pdf import render_minutes_pdf
 
@@ -89,6 +96,7 @@ class MeetingDetail(MeetingMixin, View):
         action_form = ActionForm(program=self.program) if can_edit else None
         context.update(
             can_edit=can_edit,
+            can_commit=can_in_program(request.user, Action.ADD, "commitments", self.program.pk),
             item_form=AgendaItemForm(),
             decision_form=DecisionForm(),
             action_form=action_form,
@@ -261,3 +269,55 @@ class ActionComplete(ProgramViewMixin, View):
                 "meetings:meeting_detail", program_id=self.program.pk, pk=action.agenda_item.meeting_id
             )
         return redirect("meetings:my_actions", program_id=self.program.pk)
+
+
+class ActionCommitment(ProgramViewMixin, View):
+    """Turn a minute's action into a stakeholder group's commitment that keeps its origin."""
+
+    area = "commitments"
+    action = Action.ADD
+
+    def get_form(self, meeting_action: MeetingAction, data: Any = None) -> CommitmentFromActionForm:
+        return CommitmentFromActionForm(
+            data,
+            action=meeting_action,
+            groups=queries.list_committable_groups(action=meeting_action, user=self.request.user),
+            decisions=meeting_action.agenda_item.decisions.visible_to(self.request.user),
+        )
+
+    def get_action(self) -> MeetingAction:
+        return get_visible_or_404(
+            self.request.user,
+            MeetingAction.objects.filter(program=self.program).select_related(
+                "owner", "agenda_item", "agenda_item__meeting"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def render_form(self, meeting_action: MeetingAction, form: Any, status: int = 200) -> HttpResponse:
+        context = {"program": self.program, "meeting_action": meeting_action, "form": form}
+        return render(
+            request=self.request,
+            template_name="meetings/action_commitment.html",
+            context=context,
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        meeting_action = self.get_action()
+        return self.render_form(meeting_action, self.get_form(meeting_action))
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        meeting_action = self.get_action()
+        form = self.get_form(meeting_action, request.POST)
+        if form.is_valid():
+            try:
+                commitment = services.turn_action_into_commitment(
+                    action=meeting_action, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, f"The action is now a commitment of {commitment.group}.")
+                return redirect(commitment.get_absolute_url())
+        return self.render_form(meeting_action, form, status=400)
