@@ -24,6 +24,7 @@ from accord.sla.models import SlaResult, Ticket, TicketEvent
 
 # Rows per executemany call on SQLite: large enough to amortise the call, small enough to bound memory.
 SQLITE_WRITE_CHUNK = 50_000
+SQLITE_READ_BLOCK = 100_000
 SQLITE_WRITE_CACHE_KIB = 512 * 1024
 
 
@@ -53,8 +54,12 @@ def _read_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.D
                 buffer, has_header=False, new_columns=list(schema), schema_overrides=schema, quote_char='"'
             )
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+        # In blocks, so that only one block of Python row tuples is alive at a time (3M events as
+        # tuples would be a gigabyte); the columns are gathered in polars.
+        parts = [pl.DataFrame(schema=schema)]
+        while rows := cursor.fetchmany(SQLITE_READ_BLOCK):
+            parts.append(pl.DataFrame(rows, schema=schema, orient="row"))
+    return pl.concat(parts, rechunk=True)
 
 
 def load_tickets(contract_pk: int) -> tuple[np.ndarray, TicketArrays]:
