@@ -184,3 +184,39 @@ def test_a_measurement_import_shows_the_bad_row_saves_nothing_and_imports_the_co
     page.wait_for_load_state()
     check_page(page)
     assert sorted(Measurement.objects.filter(kpi=kpi).values_list("value", flat=True)) == [41.5, 52.0]
+
+
+def test_a_vendor_uploads_a_ticket_export_follows_its_progress_and_reads_the_report(
+    live_server: Any, page: Any, world: World, tmp_path: Any
+) -> None:
+    from accord.core.permissions import Visibility
+    from accord.sla.models import Ticket
+    from tests.sla.factories import AttainmentTargetFactory, ContractFactory, policy_for
+
+    contract = ContractFactory(program=world.program, vendor=world.vendor_org, visibility=Visibility.SHARED)
+    policy_for(contract)
+    AttainmentTargetFactory(contract=contract)
+    export = tmp_path / "december.csv"
+    export.write_text(
+        "id,priority,opened_at,first_response_at,resolved_at\n"
+        "INC0001,P2,2025-12-01T08:00:00Z,2025-12-01T08:20:00Z,2025-12-01T12:00:00Z\n"
+        "INC0002,P2,2025-12-02T08:00:00Z,2025-12-02T08:40:00Z,2025-12-02T20:00:00Z\n"
+        "INC0003,P9,2025-12-03T08:00:00Z,,\n"
+    )
+
+    sign_in(page, live_server, "vendor@example.org")
+    page.goto(f"{live_server.url}/programs/{world.program.pk}/sla/{contract.pk}/import/")
+    check_page(page, "sla-upload")
+    page.locator("input[name=file]").set_input_files(str(export))
+    page.get_by_role("button", name="Upload and import").click()
+    page.wait_for_url(f"{live_server.url}/programs/{world.program.pk}/sla/imports/*/")
+    progress = page.locator("#import-progress")
+    progress.get_by_role("heading", name="Imported").wait_for()
+    assert page.locator("#import-bar").get_attribute("value") == "100"
+    check_page(page, "sla-import-progress")
+    assert Ticket.objects.filter(contract=contract).count() == 3
+
+    page.goto(f"{live_server.url}/programs/{world.program.pk}/sla/{contract.pk}/report/")
+    check_page(page, "sla-report")
+    # The ticket whose priority the policy does not know is listed by the vendor's number, not dropped.
+    assert page.get_by_text("INC0003").first.is_visible()
