@@ -133,3 +133,28 @@ def test_a_vendor_records_their_own_training_through_the_api(world: World, api_f
     assert response.status_code == 201, response.content
     assert response.json()["person"] == world.vendor.pk and response.json()["attested"] is True
     assert response.json()["expires_on"] == str(dt.date(2027, 11, 2))
+
+
+def sample_tile(*, program: Any, user: Any) -> dict[str, Any]:
+    return {"title": f"Changes in {program.name}", "template": "transition/_coverage_tile_for_tests.html"}
+
+
+def test_another_app_adds_a_tile_to_the_dashboard_through_the_hook(
+    world: World, client_for: Any, monkeypatch: Any, settings: Any, tmp_path: Any
+) -> None:
+    from django.apps import apps
+
+    (tmp_path / "transition").mkdir()
+    (tmp_path / "transition" / "_coverage_tile_for_tests.html").write_text("<p>Tile for {{ tile.title }}</p>")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0].get("DIRS", [])]}
+    ]
+    config = apps.get_app_config("transition")
+    monkeypatch.setattr(
+        config,
+        "accord_transition_dashboard_tiles",
+        ("tests.transition.test_pages_and_api.sample_tile",),
+        raising=False,
+    )
+    response = client_for("member").get(reverse("transition:dashboard", args=[world.program.pk]))
+    assert "Tile for Changes in Program A" in response.content.decode()

@@ -3,7 +3,14 @@
 from django.contrib import admin
 
 from accord.core.admin import AuditedModelAdmin
-from accord.transition.models import Service
+from accord.transition.models import (
+    Interview,
+    KnowledgeItem,
+    KnowledgeTemplate,
+    Service,
+    TrainingModule,
+    TrainingRecord,
+)
 
 
 @admin.register(Service)
@@ -14,3 +21,39 @@ class ServiceAdmin(AuditedModelAdmin):
     # The stage moves only through the stage transition service, which checks exit criteria and sign-offs.
     readonly_fields = ["stage", "stage_since"]
     raw_id_fields = ["internal_owner", "partner_owner", "contract"]
+
+
+@admin.register(KnowledgeTemplate)
+class KnowledgeTemplateAdmin(AuditedModelAdmin):
+    list_display = ["name", "program", "kind"]
+    list_filter = ["program", "kind"]
+
+
+@admin.register(KnowledgeItem)
+class KnowledgeItemAdmin(AuditedModelAdmin):
+    list_display = ["title", "service", "template", "status", "review_due_on", "visibility"]
+    list_filter = ["program", "status", "visibility"]
+    search_fields = ["title", "service__name"]
+    # Review and approval go through their services: only the service's internal owner approves.
+    readonly_fields = ["status", "author", "approved_by", "approved_at", "superseded_by"]
+    raw_id_fields = ["service", "template"]
+
+
+@admin.register(Interview)
+class InterviewAdmin(AuditedModelAdmin):
+    list_display = ["service", "expert", "interviewer", "scheduled_at"]
+    list_filter = ["program"]
+    raw_id_fields = ["service", "expert", "interviewer", "knowledge_items"]
+
+
+@admin.register(TrainingModule)
+class TrainingModuleAdmin(AuditedModelAdmin):
+    list_display = ["title", "program", "kind", "validity_months", "due_on"]
+    list_filter = ["program", "kind"]
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(AuditedModelAdmin):
+    list_display = ["person", "module", "completed_on", "expires_on", "attested"]
+    list_filter = ["program", "module"]
+    raw_id_fields = ["person", "module"]
