@@ -377,7 +377,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "accord/favicon.svg",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ClockStatusEnum": "accord.sla.choices.ClockStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "ClockStatusEnum": "accord.sla.choices.ClockStatus",
+        # A dispute's clock may also be "overall"; the report's clock is response or resolution.
+        "DisputedClockEnum": "accord.sla.choices.DisputedClock",
+        "ClockEnum": "accord.sla.choices.Clock",
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------------
