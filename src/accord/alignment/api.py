@@ -145,6 +145,9 @@ class ReadinessAssessmentViewSet(AccordModelViewSet):
     queryset = ReadinessAssessment.objects.all()
     serializer_class = ReadinessAssessmentSerializer
     filterset_class = _group_filterset(ReadinessAssessment)
+    benefits = VisibleRelatedField(
+        queryset=Impact._meta.get_field("benefits").related_model.objects.all(), many=True, required=False
+    )
     select_related = ("group",)
 
 
@@ -155,6 +158,7 @@ class ImpactSerializer(ValidatedModelSerializer):
         queryset=Impact._meta.get_field("initiative").related_model.objects.all(),
         allow_null=True,
         required=False,
+            "benefits",
     )
     change_label = serializers.CharField(read_only=True)
 
@@ -162,6 +166,12 @@ class ImpactSerializer(ValidatedModelSerializer):
         model = Impact
         fields = [
             "id",
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        program = attrs.get("program") or getattr(self.instance, "program", None)
+        if program is not None and any(b.program_id != program.pk for b in attrs.get("benefits", [])):
+            raise serializers.ValidationError({"benefits": "Choose benefits of the impact's program."})
+        return super().validate(attrs)
+
             "program",
             "group",
             "initiative",

@@ -21,7 +21,7 @@ from accord.alignment.models import (
 )
 from accord.core.demo import DemoContext
 from accord.core.permissions import Visibility
-from accord.core.services import create_record
+from accord.core.services import create_record, update_record
 
 # key: (name, kind, organisation key, lead key, power, interest, visibility, WIIFM, changes asked)
 GROUPS = [
@@ -169,6 +169,36 @@ CHANGES = {
 }
 
 
+# The benefits each change serves directly, so the ledger can say what a net-negative group gains.
+CHANGE_BENEFITS = {
+    "CPOE for all orders": ["Physicians enter their own orders", "Fewer medication errors"],
+    "Barcode medication administration": ["Fewer medication errors"],
+    "Structured physician documentation": [
+        "Coded problem lists for every inpatient",
+        "Faster billing after discharge",
+    ],
+    "Retire three legacy systems": ["Transcription spend eliminated"],
+    "24x7 go-live support rota": ["Clinicians satisfied with the EHR"],
+    "Shared tracking board in the ED": ["Duplicate laboratory tests avoided"],
+    "Mobile handover lists": ["Less time documenting each encounter"],
+    "Charge capture from orders": ["Faster billing after discharge"],
+}
+
+# benefit title -> the group that answers for realising it
+ACCOUNTABLE_GROUPS = {
+    "Clinicians satisfied with the EHR": "executive",
+    "Less time documenting each encounter": "hospitalists",
+    "Fewer medication errors": "pharmacy",
+    "Physicians enter their own orders": "hospitalists",
+    "Prescriptions sent electronically": "pharmacy",
+    "Coded problem lists for every inpatient": "hospitalists",
+    "Duplicate laboratory tests avoided": "lab",
+    "Patients use the portal for education and follow-up": "nursing",
+    "Faster billing after discharge": "revenue",
+    "Transcription spend eliminated": "it",
+}
+
+
 def _readiness(rng: random.Random, base: int) -> dict[str, int]:
     return {
         element: max(1, min(5, base + rng.choice([-1, 0, 0, 1])))
@@ -238,8 +268,13 @@ def seed(demo: DemoContext) -> None:
     from accord.benefits.models import Benefit, Initiative
 
     initiatives = {i.title.lower(): i for i in Initiative.objects.filter(program=program)}
+    benefits = {b.title: b for b in Benefit.objects.filter(program=program)}
+    for title, key in ACCOUNTABLE_GROUPS.items():
+        if title in benefits:
+            update_record(instance=benefits[title], actor=pm, data={"accountable_group": groups[key]})
     for change, scores in CHANGES.items():
         initiative = next((i for title, i in initiatives.items() if change.lower()[:12] in title), None)
+        served = [benefits[t] for t in CHANGE_BENEFITS.get(change, []) if t in benefits]
         for key, score in scores.items():
             create_record(
                 model=Impact,
@@ -250,6 +285,7 @@ def seed(demo: DemoContext) -> None:
                     "score": score,
                     "initiative": initiative,
                     "change": "" if initiative else change,
+                    "benefits": served,
                     "rationale": "Agreed at the stakeholder workshop." if score < 0 else "",
                 },
             )

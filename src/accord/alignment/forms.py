@@ -74,12 +74,14 @@ class ReadinessForm(ProgramScopedForm):
 class ImpactForm(ProgramScopedForm):
     class Meta:
         model = Impact
-        fields = ["group", "initiative", "change", "score", "rationale"]
-        widgets = {"rationale": forms.Textarea(attrs={"rows": 3})}
+        fields = ["group", "initiative", "change", "benefits", "score", "rationale"]
+        widgets = {"rationale": forms.Textarea(attrs={"rows": 3}), "benefits": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from accord.benefits.models import Initiative
+        from accord.benefits.models import Benefit, Initiative
+
+        self.fields["benefits"].queryset = Benefit.objects.visible_to(self.user).filter(program=self.program)
 
         self.fields["group"].queryset = StakeholderGroup.objects.visible_to(self.user).filter(
             program=self.program

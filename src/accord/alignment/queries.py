@@ -103,6 +103,7 @@ def build_ledger(*, program: Any, user: Any) -> LedgerView:
         .prefetch_related(
             "initiative__objectives",
             Prefetch("initiative__objectives__benefits", queryset=Benefit.objects.visible_to(user)),
+            Prefetch("benefits", queryset=Benefit.objects.visible_to(user)),
         )
     )
     labels: dict[str, str] = {}
@@ -132,14 +133,17 @@ def build_ledger(*, program: Any, user: Any) -> LedgerView:
         ]
         gains = []
         for r in result.gains[group.pk]:
+            # Through the initiative's objectives, and those the impact names itself (a change in words).
+            impacts_here = by_key[(r.change, group.pk)]
             benefits = sorted(
                 {
                     str(b)
-                    for i in by_key[(r.change, group.pk)]
+                    for i in impacts_here
                     if i.initiative_id
                     for o in i.initiative.objectives.all()
                     for b in o.benefits.all()
                 }
+                | {str(b) for i in impacts_here for b in i.benefits.all()}
             )
             gains.append({"label": labels[r.change], "score": r.score, "benefits": benefits})
         negatives.append({"group": group, "net": result.nets[group.pk], "costs": costs, "gains": gains})

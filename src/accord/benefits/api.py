@@ -80,6 +80,11 @@ class BenefitSerializer(ValidatedModelSerializer):
     owner = _person_field()
     objectives = VisibleRelatedField(queryset=Objective.objects.all(), many=True, required=False)
 
+    accountable_group = VisibleRelatedField(
+        queryset=Benefit._meta.get_field("accountable_group").related_model.objects.all(),
+        allow_null=True,
+        required=False,
+    )
     class Meta:
         model = Benefit
         fields = [
@@ -90,6 +95,7 @@ class BenefitSerializer(ValidatedModelSerializer):
             "category",
             "owner",
             "objectives",
+            "accountable_group",
             "window_start",
             "window_end",
             "status",
@@ -101,7 +107,7 @@ class BenefitSerializer(ValidatedModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        _same_program(attrs, self.instance, ("objectives",))
+        _same_program(attrs, self.instance, ("objectives", "accountable_group"))
         return super().validate(attrs)
 
 

@@ -67,6 +67,7 @@ class BenefitForm(ProgramScopedForm):
             "category",
             "description",
             "owner",
+            "accountable_group",
             "objectives",
             "window_start",
             "window_end",

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from accord.benefits import engine
 from accord.benefits.choices import BenefitStatus, Perspective, Rag, ValueStepsCategory
@@ -301,4 +301,84 @@ def visible_decisions(model: Any, user: Any) -> Prefetch:
         "decisions",
         queryset=decision_model.objects.visible_to(user).order_by("-decided_on", "-pk"),
         to_attr="visible_decisions",
+    )
+
+
+def kpi_chart(kpi: Kpi, *, program: Any, today: dt.date) -> dict[str, Any]:
+    """What the KPI chart draws (after `attach_readings`): plan, target, measurements, go-live, today."""
+    return {
+        "unit": kpi.unit,
+        "trajectory": [{"x": d.isoformat(), "y": v} for d, v in engine.trajectory(kpi.spec())],
+        "target": kpi.target_value,
+        "measurements": [{"x": d.isoformat(), "y": v} for d, v in kpi.series],
+        "goLive": program.go_live_date.isoformat() if program.go_live_date else None,
+        "today": today.isoformat(),
+    }
+
+
+@dataclass
+class BenefitConcerns:
+    """Everything elsewhere in the program that concerns one benefit, as one reader may see it."""
+
+    accountable_group: Any
+    red_flags: list[Any]
+    risks: list[Any]
+    decisions: list[Any]
+    commitments: list[Any]
+    serves: list[dict[str, Any]]  # groups whose changes for this benefit gain them something
+    costs: list[dict[str, Any]]  # groups those changes cost
+
+
+def get_benefit_concerns(*, benefit: Benefit, user: Any, limit: int = 50) -> BenefitConcerns:
+    """Red flags, risks, decisions, commitments and the ledger's groups for one benefit, in a fixed number
+    of queries whatever the data (each list capped at `limit`, newest first).
+
+    The other apps declare the links (flags threaten, decisions and commitments name, impacts serve a
+    benefit); they are read through those reverse relations so benefits import none of them. Every
+    list starts from the reader's `visible_to`, so a partner sees none of the internal records.
+    """
+    flag_model = Benefit._meta.get_field("red_flags").related_model
+    risk_model = flag_model._meta.get_field("risk").related_model
+    impact_model = Benefit._meta.get_field("stakeholder_impacts").related_model
+    group_model = Benefit._meta.get_field("accountable_group").related_model
+    red_flags = list(
+        benefit.red_flags.visible_to(user).select_related("owner").order_by("-raised_at", "-pk")[:limit]
+    )
+    # A risk concerns the benefit when it was converted from a flag that threatens it, or a decision on
+    # it names the benefit.
+    risks = list(
+        risk_model.objects.visible_to(user)
+        .filter(Q(source_flag__threatens_benefit=benefit) | Q(decisions__benefits=benefit))
+        .distinct()
+        .order_by("-score", "title")[:limit]
+    )
+    decisions = list(benefit.decisions.visible_to(user).order_by("-decided_on", "-pk")[:limit])
+    commitments = list(
+        benefit.commitments.visible_to(user)
+        .select_related("group", "owner")
+        .order_by("due_date", "pk")[:limit]
+    )
+    impacts = list(
+        impact_model.objects.visible_to(user)
+        .filter(Q(benefits=benefit) | Q(initiative__objectives__benefits=benefit))
+        .distinct()
+        .select_related("group", "initiative")
+        .order_by("group__name", "pk")
+    )
+    by_group: dict[int, dict[str, Any]] = {}
+    for impact in impacts:
+        row = by_group.setdefault(impact.group_id, {"group": impact.group, "net": 0, "changes": []})
+        row["net"] += impact.score
+        row["changes"].append({"label": impact.change_label, "score": impact.score})
+    accountable = None
+    if benefit.accountable_group_id:
+        accountable = group_model.objects.visible_to(user).filter(pk=benefit.accountable_group_id).first()
+    return BenefitConcerns(
+        accountable_group=accountable,
+        red_flags=red_flags,
+        risks=risks,
+        decisions=decisions,
+        commitments=commitments,
+        serves=[r for r in by_group.values() if r["net"] > 0],
+        costs=[r for r in by_group.values() if r["net"] < 0],
     )

@@ -124,7 +124,20 @@ class BenefitDetailView(BenefitsPage):
         for kpi in kpis:
             kpi.benefit = benefit
         queries.attach_readings(kpis, today=context["today"])
-        context.update(benefit=benefit, kpis=kpis)
+        charts = [
+            (
+                kpi,
+                f"kpi-chart-data-{kpi.pk}",
+                queries.kpi_chart(kpi, program=self.program, today=context["today"]),
+            )
+            for kpi in kpis
+        ]
+        context.update(
+            benefit=benefit,
+            kpis=kpis,
+            charts=charts,
+            concerns=queries.get_benefit_concerns(benefit=benefit, user=self.request.user),
+        )
         return context
 
 
@@ -148,14 +161,7 @@ class KpiDetailView(BenefitsPage):
             can_measure=can_in_program(self.request.user, Action.ADD, "measurements", self.program.pk),
             measurement_form=kwargs.get("measurement_form")
             or forms.MeasurementForm(initial={"measured_on": context["today"]}),
-            chart={
-                "unit": kpi.unit,
-                "trajectory": [{"x": d.isoformat(), "y": v} for d, v in engine.trajectory(spec)],
-                "target": kpi.target_value,
-                "measurements": [{"x": d.isoformat(), "y": v} for d, v in kpi.series],
-                "goLive": self.program.go_live_date.isoformat() if self.program.go_live_date else None,
-                "today": context["today"].isoformat(),
-            },
+            chart=queries.kpi_chart(kpi, program=self.program, today=context["today"]),
         )
         return context
 

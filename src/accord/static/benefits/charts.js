@@ -55,9 +55,13 @@
     });
   }
 
-  function kpiChart() {
-    const data = read("kpi-chart-data");
-    const canvas = document.getElementById("kpi-chart");
+  // One chart per canvas: the KPI page's own, and one per KPI on a benefit's page (data-chart names its data).
+  function kpiCharts() {
+    const canvases = document.querySelectorAll("canvas#kpi-chart, canvas[data-kpi-chart]");
+    canvases.forEach((canvas) => kpiChart(canvas, read(canvas.dataset.kpiChart || "kpi-chart-data")));
+  }
+
+  function kpiChart(canvas, data) {
     if (!data || !canvas || !window.Chart) return;
     const points = (rows) => rows.map((p) => ({ x: toDay(p.x), y: p.y }));
     const trajectory = points(data.trajectory);
@@ -93,6 +97,6 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     realisationChart();
-    kpiChart();
+    kpiCharts();
   });
 })();
