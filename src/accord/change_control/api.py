@@ -456,6 +456,9 @@ class ActionPlanSerializer(ValidatedModelSerializer):
             "created_at",
             "updated_at",
         ]
+        # DRF would check (program, version) with the read-only version's default (1); the model's own
+        # unique check in `full_clean()` sees the real version.
+        validators: list[Any] = []
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None:

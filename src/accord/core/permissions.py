@@ -7,12 +7,9 @@ table below says so. Vendor and consultant roles never see records whose visibil
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
-
-if TYPE_CHECKING:
-    from accord.accounts.models import User
 
 
 class Role(models.TextChoices):
@@ -149,12 +146,10 @@ AREAS: dict[str, dict[str, frozenset[Role]]] = {
     # The CAB record (members, emergency members, clinical approvers, quorums) and change windows.
     "change_boards": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
     "change_windows": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
-    # The short-term action plan: the program manager drafts it, the board approves each version, and
-    # item owners (the partner's included) report progress on their items.
+    # The short-term action plan: the program manager drafts it and the board approves each version.
+    # An item's owner (the partner's included) reports progress on their own item: a row rule on the item.
     "action_plans": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS, approve={R.BOARD_MEMBER}),
-    "action_items": _rule(
-        add=MANAGERS, change={R.PROGRAM_MANAGER, R.STAKEHOLDER_LEAD, R.VENDOR}, delete=MANAGERS
-    ),
+    "action_items": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
     # The transition's service inventory and handover stages: the hospital's program manager runs them;
     # sign-offs are given by the service's internal and partner owners (a row rule on top).
     "transition": _rule(
@@ -226,32 +221,32 @@ def sees_internal(role: str) -> bool:
     return role not in PARTNER_ROLES
 
 
-def roles_by_program(user: User | Any) -> dict[int, str]:
+def roles_by_program(user: Any) -> dict[int, str]:
     """The user's role in each program they belong to, loaded once per user object (one query)."""
     if not getattr(user, "is_authenticated", False):
         return {}
     cached = getattr(user, "_accord_roles", None)
     if cached is None:
-        from accord.programs.models import Membership
-
-        cached = dict(Membership.objects.filter(person=user).values_list("program_id", "role"))
+        # Through the person's memberships (the reverse side of programs' Membership): core is the
+        # ground floor and imports no app above it.
+        cached = dict(user.memberships.values_list("program_id", "role"))
         user._accord_roles = cached
     return cached
 
 
-def forget_roles(user: User | Any) -> None:
+def forget_roles(user: Any) -> None:
     """Drop the cached roles after a membership change so the next check sees it."""
     if hasattr(user, "_accord_roles"):
         del user._accord_roles
 
 
-def role_in(user: User | Any, program_id: int | None) -> str | None:
+def role_in(user: Any, program_id: int | None) -> str | None:
     if program_id is None:
         return None
     return roles_by_program(user).get(program_id)
 
 
-def audience_in(user: User | Any, program_id: int | None) -> str | None:
+def audience_in(user: Any, program_id: int | None) -> str | None:
     """Which records of the program the user sees: internal (all), shared (partners) or None (not a member)."""
     if getattr(user, "is_superuser", False):
         return Visibility.INTERNAL
@@ -261,7 +256,7 @@ def audience_in(user: User | Any, program_id: int | None) -> str | None:
     return Visibility.INTERNAL if sees_internal(role) else Visibility.SHARED
 
 
-def program_ids_where(user: User | Any, action: str, area: str) -> tuple[list[int], list[int]]:
+def program_ids_where(user: Any, action: str, area: str) -> tuple[list[int], list[int]]:
     """Programs where the user may do `action` in `area`: (seeing internal records, shared only)."""
     full: list[int] = []
     shared: list[int] = []
@@ -271,7 +266,7 @@ def program_ids_where(user: User | Any, action: str, area: str) -> tuple[list[in
     return full, shared
 
 
-def can(user: User | Any, action: str, obj: Any) -> bool:
+def can(user: Any, action: str, obj: Any) -> bool:
     """May this user perform `action` on this program-scoped object (or program)?"""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -283,14 +278,14 @@ def can(user: User | Any, action: str, obj: Any) -> bool:
     raise TypeError(f"{type(obj).__name__} does not declare permits(user, action)")
 
 
-def seen(user: User | Any, record: Any) -> Any:
+def seen(user: Any, record: Any) -> Any:
     """The record when the user may see it, else None: for links from a visible record to another one."""
     if record is None:
         return None
     return record if can(user, Action.VIEW, record) else None
 
 
-def can_in_program(user: User | Any, action: str, area: str, program_id: int | None) -> bool:
+def can_in_program(user: Any, action: str, area: str, program_id: int | None) -> bool:
     """May the user perform `action` in `area` of this program (used before a record exists)?"""
     if not getattr(user, "is_authenticated", False):
         return False

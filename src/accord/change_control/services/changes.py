@@ -304,6 +304,7 @@ def vote_on_change(
         raise PermissionDenied("Only CAB members decide on change requests.")
     if decision not in Decision.values:
         raise ValidationError({"decision": f"Choose one of {', '.join(Decision.values)}."})
+    given = change
     with transaction.atomic():
         change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
         board = _board(change)
@@ -345,6 +346,7 @@ def vote_on_change(
             changes={"cab_vote": [None, decision], **({"note": [None, note]} if note else {})},
         )
         _decide_if_due(change, board, actor, now)
+    given.refresh_from_db()
     return vote
 
 
@@ -354,6 +356,7 @@ def sign_off_clinically(
     """A named clinical approver signs off a change to a clinical service (before or after the CAB votes)."""
     if not can(actor, Action.VIEW, change) or not can_in_program(actor, "decide", AREA, change.program_id):
         raise PermissionDenied("Only the CAB's named clinical approvers sign off clinical changes.")
+    given = change
     with transaction.atomic():
         change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
         board = _board(change)
@@ -381,4 +384,5 @@ def sign_off_clinically(
             changes={"clinical_signoff": [None, str(actor)], **({"note": [None, note]} if note else {})},
         )
         _decide_if_due(change, board, actor, now)
+    given.refresh_from_db()
     return change

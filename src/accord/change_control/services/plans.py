@@ -116,6 +116,7 @@ def decide_on_plan(
         raise PermissionDenied("Only the program's board members approve the action plan.")
     if decision not in Decision.values:
         raise ValidationError({"decision": f"Choose one of {', '.join(Decision.values)}."})
+    given = plan
     with transaction.atomic():
         plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != PlanStatus.SUBMITTED:
@@ -146,6 +147,7 @@ def decide_on_plan(
             if board_member_ids(plan.program_id) <= approved:
                 plan.approved_at = now
                 _transition(plan, actor, PlanStatus.APPROVED, now)
+    given.refresh_from_db()
     return approval
 
 
@@ -157,6 +159,7 @@ def put_plan_in_effect(*, plan: ActionPlan, actor: Any, now: dt.datetime) -> Act
     """
     if not can(actor, Action.CHANGE, plan):
         raise PermissionDenied("You may not put this plan in effect.")
+    given = plan
     with transaction.atomic():
         plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != PlanStatus.APPROVED:
@@ -168,6 +171,7 @@ def put_plan_in_effect(*, plan: ActionPlan, actor: Any, now: dt.datetime) -> Act
         plan.items.filter(baseline_due_on__isnull=True).update(baseline_due_on=F("due_on"))
         plan.in_effect_at = now
         _transition(plan, actor, PlanStatus.IN_EFFECT, now)
+    given.refresh_from_db()
     return plan
 
 
