@@ -196,3 +196,26 @@ def test_the_report_with_closed_periods_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(30):
         page = client.get(url).content.decode()
     assert "issued 05 Jan 2026, version 1" in page and "Reopen" in page
+
+
+def test_the_api_issues_compares_and_reopens_a_period(contract, world, api_for) -> None:
+    manager = api_for("program_manager")
+    issued = manager.post("/api/sla-periods/", {}, format="json")
+    assert issued.status_code == 405  # periods are issued, never created field by field
+    issued = manager.post(
+        "/api/sla-periods/issue/", {"contract": contract.pk, "start": "2025-12-01"}, format="json"
+    )
+    assert issued.status_code == 201 and issued.json()["status"] == "closed"
+    pk = issued.json()["id"]
+    not_a_start = manager.post(
+        "/api/sla-periods/issue/", {"contract": contract.pk, "start": "2025-12-02"}, format="json"
+    )
+    assert not_a_start.status_code == 400 and "first day" in not_a_start.content.decode()
+    _back_dated_version_and_an_unrelated_upload(contract, world)
+    comparison = api_for("vendor").get(f"/api/sla-periods/{pk}/comparison/").json()
+    assert (comparison["credit_before"], comparison["credit_after"]) == ("0.00", "850.00")
+    line = next(line for line in comparison["lines"] if line["clock"] == "resolution")
+    assert (line["before_attainment"], line["after_attainment"]) == ("95.00", "0.00")
+    assert manager.post(f"/api/sla-periods/{pk}/reopen/", {"reason": ""}, format="json").status_code == 400
+    reopened = manager.post(f"/api/sla-periods/{pk}/reopen/", {"reason": "Version 2 agreed"}, format="json")
+    assert reopened.status_code == 200 and reopened.json()["status"] == "open"
