@@ -33,5 +33,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(entry.url_name, kwargs={"program_id": program.pk})
             except NoReverseMatch:
                 continue
-            links.append({"label": entry.label, "url": url, "current": request.path.startswith(url)})
+            links.append({"label": entry.label, "url": url, "current": False})
+        # Every section's URL starts with the program home's: only the longest match is the current one.
+        matches = [link for link in links if request.path.startswith(link["url"])]
+        if matches:
+            max(matches, key=lambda link: len(link["url"]))["current"] = True
     return {"switcher_programs": programs, "current_program": program, "program_nav": links}
