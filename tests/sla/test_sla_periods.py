@@ -112,6 +112,22 @@ def test_an_issued_period_keeps_its_figures_and_version_after_a_back_dated_versi
     assert [(r.ticket.external_id, r.version.number) for r in breaches] == [("INC007", 1)]
 
 
+def test_a_ticket_imported_late_into_a_closed_period_stays_out_of_its_report(contract, world) -> None:
+    periods.issue_period_report(contract=contract, start=DECEMBER, actor=world.program_manager, now=ISSUED_ON)
+    opened = dt.datetime(2025, 12, 10, 20, tzinfo=dt.UTC)  # within the issued tickets' opening range
+    TicketFactory(
+        contract=contract,
+        external_id="LATE1",
+        priority="P3",
+        opened_at=opened,
+        resolved_at=opened + dt.timedelta(hours=30),
+    )
+    services.compute_results(contract=contract, as_of=ISSUED_ON, actor=world.program_manager)
+    _, row = _december(build_report(contract))
+    assert (row.tickets, row.breached) == (20, 1)
+    assert [r.ticket.external_id for r in list_breaches(contract, period=DECEMBER)] == ["INC007"]
+
+
 def test_reopening_shows_before_and_after_and_then_applies_the_new_version(contract, world) -> None:
     period = periods.issue_period_report(
         contract=contract, start=DECEMBER, actor=world.program_manager, now=ISSUED_ON

@@ -47,10 +47,17 @@ def live_figures(contract: Contract, start: dt.date) -> tuple[dict[str, Any], li
             "first_opened": used["first"].isoformat(),
             "last_opened": used["last"].isoformat(),
             "tickets": used["n"],
+            # Tickets get ever larger ids: one imported after the issue is not part of the issued report.
+            "last_ticket": used["last_ticket"],
         }
         for used in results.values("version_id", "version__number")
         .order_by("version__number")
-        .annotate(first=Min("ticket__opened_at"), last=Max("ticket__opened_at"), n=Count("pk"))
+        .annotate(
+            first=Min("ticket__opened_at"),
+            last=Max("ticket__opened_at"),
+            n=Count("pk"),
+            last_ticket=Max("ticket_id"),
+        )
     ]
     figures = {
         "rows": rows,

@@ -172,7 +172,8 @@ def _issued_results(period: SlaPeriod) -> Q:
     """The results a closed period's report stood on: its tickets under the versions in force at issue.
 
     Versions apply to contiguous ranges of opening instants, so each version's first and last opening
-    instant at issue select exactly the tickets it measured, whatever versions were added since.
+    instant at issue select exactly the tickets it measured, whatever versions were added since; tickets
+    imported after the issue (larger ids) are left out, as they are of the issued figures.
     """
     condition = Q(pk__in=[])
     for used in period.versions:
@@ -180,6 +181,7 @@ def _issued_results(period: SlaPeriod) -> Q:
             version_id=used["pk"],
             ticket__opened_at__gte=dt.datetime.fromisoformat(used["first_opened"]),
             ticket__opened_at__lte=dt.datetime.fromisoformat(used["last_opened"]),
+            **({"ticket_id__lte": used["last_ticket"]} if "last_ticket" in used else {}),
         )
     return Q(period_start=period.start) & condition
 
