@@ -51,7 +51,9 @@ def test_the_demo_has_two_programs_at_the_stages_the_story_needs(demo_output: st
 
 
 def test_the_demo_has_about_twenty_five_people_in_every_role(demo_output: str) -> None:
-    assert 24 <= User.objects.count() <= 30
+    # The transition's pulse-survey staff (transparency's demo) come on top: survey results need groups of five.
+    survey_staff = User.objects.filter(email__regex=r"^(desk|infra|apps)[0-9]+@lakeshore[.]example$").count()
+    assert 24 <= User.objects.count() - survey_staff <= 30
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
 
 

@@ -10,12 +10,12 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, Q, QuerySet, Subquery, Sum, Value
 from django.urls import reverse
 
 from accord.core.permissions import Action, Visibility, can_in_program
 from accord.transparency import engine
-from accord.transparency.choices import OPEN_CONCERN_STATES, SurveyDimension, SurveyStatus
+from accord.transparency.choices import OPEN_CONCERN_STATES, SurveyStatus
 from accord.transparency.models import (
     Assignment,
     Concern,
@@ -370,33 +370,52 @@ def agenda_falling_trust(*, program: Any, body: str, user: Any, today: dt.date) 
 # --- Program home -------------------------------------------------------------------------------------------
 
 
+def _count(queryset: QuerySet) -> Subquery:
+    """A count of `queryset` rows as a scalar subquery, so the panel's figures come back in one SELECT."""
+    return Subquery(
+        queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
 def home_panel(*, program: Any, user: Any, today: dt.date | None = None) -> dict[str, Any] | None:
+    """One query for the figures; the overdue questions and pending surveys are read only when there are some."""
     from django.utils import timezone
 
     today = today or timezone.localdate()
-    overdue = list(unanswered_questions(program=program, user=user, today=today)[:5])
-    open_questions = (
-        Question.objects.visible_to(user).filter(program=program, answered_on__isnull=True).count()
+    cutoff = today - dt.timedelta(days=UNANSWERED_AFTER_DAYS)
+    open_questions = Question.objects.visible_to(user).filter(program=program, answered_on__isnull=True)
+    pending = SurveyInvitation.objects.filter(
+        program=program,
+        person=user,
+        answered=False,
+        survey__status=SurveyStatus.OPEN,
+        survey__opens_on__lte=today,
+        survey__closes_on__gte=today,
     )
-    my_surveys = list(
-        SurveyInvitation.objects.filter(
-            program=program,
-            person=user,
-            answered=False,
-            survey__status=SurveyStatus.OPEN,
-            survey__opens_on__lte=today,
-            survey__closes_on__gte=today,
-        ).select_related("survey")
+    may_triage = can_in_program(user, Action.VIEW, "concerns", program.pk)
+    figures: dict[str, Any] = {
+        "open": _count(open_questions),
+        "overdue": _count(open_questions.filter(asked_on__lte=cutoff)),
+        "pending": _count(pending),
+    }
+    if may_triage:
+        figures["concerns"] = _count(
+            Concern.objects.filter(program=program, state__in=list(OPEN_CONCERN_STATES))
+        )
+    row = type(program).objects.filter(pk=program.pk).annotate(**figures).values(*figures).get()
+    overdue = (
+        list(open_questions.filter(asked_on__lte=cutoff).order_by("asked_on", "pk")[:5])
+        if row["overdue"]
+        else []
     )
-    open_concerns = None
-    if can_in_program(user, Action.VIEW, "concerns", program.pk):
-        open_concerns = Concern.objects.filter(program=program, state__in=list(OPEN_CONCERN_STATES)).count()
+    my_surveys = [i.survey for i in pending.select_related("survey")] if row["pending"] else []
     return {
         "program": program,
         "overdue_questions": overdue,
-        "open_questions": open_questions,
+        "overdue_count": row["overdue"] or 0,
+        "open_questions": row["open"] or 0,
         "unanswered_after": UNANSWERED_AFTER_DAYS,
-        "my_surveys": [i.survey for i in my_surveys],
-        "open_concerns": open_concerns,
-        "dimensions": SurveyDimension,
+        "my_surveys": my_surveys,
+        "open_concerns": (row.get("concerns") or 0) if may_triage else None,
     }
