@@ -16,8 +16,8 @@ from rest_framework.authtoken.models import Token
 
 from accord.accounts import services
 from accord.accounts.forms import ProfileForm
+from accord.core.registry import providers
 from accord.core.signals import client_address
-from accord.programs.queries import list_programs_for
 
 
 @login_required
@@ -33,7 +33,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:profile")
     context = {
         "form": form,
-        "rows": list_programs_for(request.user),
+        "rows": [row for rows_of in providers("accord_person_programs") for row in rows_of(request.user)],
         "has_token": Token.objects.filter(user=request.user).exists(),
         "new_token": request.session.pop("accord_new_token", None),
     }

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from accord.core.models import program_model
 from accord.core.permissions import Action, can_in_program
 from accord.core.registry import nav_entries
 
@@ -15,12 +16,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from accord.programs.models import Program
 
-    def programs() -> list[Program]:
+    def programs() -> list[Any]:
         # Lazy so that pages which never render the switcher never pay for the query.
         if not hasattr(request, "_accord_programs"):
-            request._accord_programs = list(Program.objects.visible_to(user).only("id", "name", "kind"))
+            programs = program_model().objects.visible_to(user)
+            request._accord_programs = list(programs.only("id", "name", "kind"))
         return request._accord_programs
 
     program = getattr(request, "program", None)

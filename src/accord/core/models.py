@@ -278,6 +278,11 @@ class AuditEntry(models.Model):
         raise PermissionError("Audit entries are append-only.")
 
 
+def program_model() -> type[models.Model]:
+    """The program model, as core's own foreign keys resolve it: core names no app above it in an import."""
+    return AuditEntry._meta.get_field("program").related_model
+
+
 class AuditChainHead(models.Model):
     """The last sequence number and hash of the chain; locked while appending so writers queue.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -87,8 +88,6 @@ def validate_members(instance: models.Model, *, fields: Iterable[str]) -> None:
 
     One query for all the fields; none when no link is set or changed.
     """
-    from accord.programs.models import Membership
-
     fields = list(fields)
     program_id = getattr(instance, "program_id", None)
     if not fields or program_id is None:
@@ -105,9 +104,9 @@ def validate_members(instance: models.Model, *, fields: Iterable[str]) -> None:
     if not to_check:
         return
     members = set(
-        Membership.objects.filter(program_id=program_id, person_id__in=set(to_check.values())).values_list(
-            "person_id", flat=True
-        )
+        get_user_model()
+        .objects.filter(pk__in=set(to_check.values()), memberships__program_id=program_id)
+        .values_list("pk", flat=True)
     )
     errors = {
         name: f"{getattr(instance, name)} is not a member of this program."
@@ -123,8 +122,7 @@ def member_choices(program: Any, *, keep: Any = None) -> models.QuerySet:
     departed owner does not block an unrelated edit)."""
     from django.db.models import Q
 
-    from accord.accounts.models import User
-
+    User = get_user_model()
     condition = Q(memberships__program=program, is_active=True)
     keep_id = getattr(keep, "pk", keep)
     if keep_id is not None:
@@ -135,28 +133,27 @@ def member_choices(program: Any, *, keep: Any = None) -> models.QuerySet:
 def is_partner(person_id: int | None, program_id: int | None) -> bool:
     """True when the person holds a vendor or consultant role in the program (one query)."""
     from accord.core.permissions import PARTNER_ROLES
-    from accord.programs.models import Membership
 
     if person_id is None or program_id is None:
         return False
-    return Membership.objects.filter(
-        program_id=program_id, person_id=person_id, role__in=PARTNER_ROLES
-    ).exists()
+    return (
+        get_user_model()
+        .objects.filter(pk=person_id, memberships__program_id=program_id, memberships__role__in=PARTNER_ROLES)
+        .exists()
+    )
 
 
 def validate_people(program: Any, people: Iterable[Any], field: str) -> None:
     """The many-to-many counterpart of `validate_members` (group members), which `full_clean()` cannot see
     because the links are set after the row is saved; for serializers and services to call. One query."""
-    from accord.programs.models import Membership
-
     people = [p for p in people if p is not None]
     if program is None or not people:
         return
     program_id = getattr(program, "pk", program)
     members = set(
-        Membership.objects.filter(program_id=program_id, person__in=people).values_list(
-            "person_id", flat=True
-        )
+        get_user_model()
+        .objects.filter(pk__in=[p.pk for p in people], memberships__program_id=program_id)
+        .values_list("pk", flat=True)
     )
     outside = [p for p in people if p.pk not in members]
     if outside:

@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from accord.core import services
+from accord.core.models import program_model
 from accord.core.permissions import Action, can, can_in_program
 
 
@@ -34,9 +35,7 @@ def get_visible_or_404(
 
 
 def get_program_or_404(user: Any, program_id: int) -> Any:
-    from accord.programs.models import Program
-
-    return get_visible_or_404(user, Program.objects.select_related("sponsor"), pk=program_id)
+    return get_visible_or_404(user, program_model().objects.select_related("sponsor"), pk=program_id)
 
 
 def require_program_permission(user: Any, program: Any, action: str, area: str) -> None:

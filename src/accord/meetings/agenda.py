@@ -1,24 +1,27 @@
 """What needs a governance body's attention: the candidates `draft_agenda` turns into agenda items.
 
-Each source lives in another app (governance, benefits, alignment) and is used only when that app
-is installed and has the model, so meetings work in a deployment without some of them.
+Meetings sits above governance, benefits and alignment, so it reads their records directly; its own
+sources are a fixed tuple, in agenda order, and other apps add theirs through `accord_agenda_sources`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
-from django.apps import apps
 from django.db import models
 
+from accord.alignment import queries as alignment_queries
+from accord.alignment.choices import EndorsementStatus
+from accord.alignment.models import Commitment, Endorsement
+from accord.benefits import queries as benefits_queries
 from accord.core.permissions import Visibility
 from accord.core.registry import providers
+from accord.governance.choices import OPEN_RISK_STATUSES, EscalationLevel, FlagState
+from accord.governance.models import RedFlag, Risk
 from accord.meetings.choices import AgendaKind, Body
 
 logger = logging.getLogger(__name__)
@@ -39,23 +42,6 @@ class Candidate:
     url: str
 
 
-def _model(label: str) -> type[models.Model] | None:
-    app_label, _, name = label.partition(".")
-    if not apps.is_installed(f"accord.{app_label}"):
-        return None
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
-        return None
-
-
-def _module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
 def _url(obj: Any) -> str:
     getter = getattr(obj, "get_absolute_url", None)
     try:
@@ -73,12 +59,7 @@ def red_flags(*, program: Any, body: str, user: Any, today: dt.date) -> list[Can
 
     The board takes flags escalated to the board; other bodies take any escalated flag.
     """
-    RedFlag = _model("governance.RedFlag")
-    choices = _module("accord.governance.choices")
-    if RedFlag is None or choices is None:
-        return []
-    FlagState, Level = choices.FlagState, choices.EscalationLevel
-    min_level = Level.BOARD if body == Body.BOARD else Level.PROGRAM_MANAGER
+    min_level = EscalationLevel.BOARD if body == Body.BOARD else EscalationLevel.PROGRAM_MANAGER
     open_states = [FlagState.RAISED, FlagState.TRIAGED, FlagState.IN_PROGRESS]
     flags = (
         RedFlag.objects.visible_to(user)
@@ -110,13 +91,9 @@ def red_flags(*, program: Any, body: str, user: Any, today: dt.date) -> list[Can
 
 def risks(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
     """Open or monitored risks scoring at least RISK_SCORE_THRESHOLD."""
-    Risk = _model("governance.Risk")
-    choices = _module("accord.governance.choices")
-    if Risk is None or choices is None:
-        return []
     rows = (
         Risk.objects.visible_to(user)
-        .filter(program=program, score__gte=RISK_SCORE_THRESHOLD, status__in=list(choices.OPEN_RISK_STATUSES))
+        .filter(program=program, score__gte=RISK_SCORE_THRESHOLD, status__in=list(OPEN_RISK_STATUSES))
         .select_related("owner")
         .order_by("-score", "title")
     )
@@ -136,12 +113,8 @@ def risks(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candida
 
 def kpis_off_track(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
     """KPIs whose status is red today, or whose measurement is overdue."""
-    Kpi = _model("benefits.Kpi")
-    queries = _module("accord.benefits.queries")
-    if Kpi is None or queries is None or not hasattr(queries, "list_kpis"):
-        return []
     result = []
-    for kpi in queries.list_kpis(program=program, user=user, today=today):
+    for kpi in benefits_queries.list_kpis(program=program, user=user, today=today):
         reading = kpi.reading
         if reading.status != "red" and not reading.overdue:
             continue
@@ -169,11 +142,7 @@ def kpis_off_track(*, program: Any, body: str, user: Any, today: dt.date) -> lis
 
 def late_commitments(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
     """Open commitments past their due date, or marked late by their group."""
-    Commitment = _model("alignment.Commitment")
-    queries = _module("accord.alignment.queries")
-    if Commitment is None or queries is None or not hasattr(queries, "commitments_needing_attention"):
-        return []
-    late = queries.commitments_needing_attention(
+    late = alignment_queries.commitments_needing_attention(
         Commitment.objects.visible_to(user).filter(program=program), today
     )["late"]
     return [
@@ -192,12 +161,7 @@ def late_commitments(*, program: Any, body: str, user: Any, today: dt.date) -> l
 
 def pending_endorsements(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
     """Groups that have not yet answered the current published strategy version."""
-    Endorsement = _model("alignment.Endorsement")
-    queries = _module("accord.alignment.queries")
-    choices = _module("accord.alignment.choices")
-    if Endorsement is None or queries is None or choices is None or not hasattr(queries, "current_version"):
-        return []
-    version = queries.current_version(program)
+    version = alignment_queries.current_version(program)
     if version is None:
         return []
     rows = (
@@ -205,7 +169,7 @@ def pending_endorsements(*, program: Any, body: str, user: Any, today: dt.date) 
         .filter(
             program=program,
             version=version,
-            status=choices.EndorsementStatus.REQUESTED,
+            status=EndorsementStatus.REQUESTED,
             lapsed_at__isnull=True,
         )
         .select_related("group", "group__lead", "version")
@@ -227,13 +191,13 @@ def pending_endorsements(*, program: Any, body: str, user: Any, today: dt.date) 
 
 
 # In agenda order: what threatens the program first, then what the stakeholders owe.
-SOURCES: list[tuple[str, Callable[..., list[Candidate]]]] = [
+SOURCES: tuple[tuple[str, Callable[..., list[Candidate]]], ...] = (
     ("red flags", red_flags),
     ("risks", risks),
     ("KPIs", kpis_off_track),
     ("commitments", late_commitments),
     ("endorsements", pending_endorsements),
-]
+)
 
 
 def collect(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:

@@ -12,3 +12,6 @@ class ProgramsConfig(AppConfig):
         NavEntry("People", "programs:membership_list", "program"),
         NavEntry("Audit trail", "programs:audit_list", "audit"),
     )
+    # The programs a person belongs to, with their role, for their profile page (accounts asks for it
+    # through the registry: programs builds on accounts, so accounts may not import programs).
+    accord_person_programs = ("accord.programs.queries.list_programs_for",)

@@ -1,4 +1,7 @@
-"""`accord demo`: a demo health system with two programs, every feature shown, demo-only logins."""
+"""`accord demo`: a demo health system with two programs, every feature shown, demo-only logins.
+
+It lives in programs, not core: it asks for programs by name, and core imports no app above it.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from django.utils import timezone
 
 from accord.core.demo import DEMO_PASSWORD, DemoContext
 from accord.core.registry import demo_seeders
+from accord.programs.demo import DEMO_PROGRAM_NAMES, demo_logins
+from accord.programs.models import Program
 
 
 class Command(BaseCommand):
@@ -25,9 +30,6 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Allow running with ACCORD_ENV=production.")
 
     def handle(self, *args: Any, reset: bool, if_empty: bool, force: bool, **options: Any) -> None:
-        from accord.programs.demo import DEMO_PROGRAM_NAMES
-        from accord.programs.models import Program
-
         if settings.PRODUCTION and not force:
             raise CommandError(
                 "The demo has public passwords; refusing in production (use --force to insist)."
@@ -51,8 +53,6 @@ class Command(BaseCommand):
         self.print_logins(demo)
 
     def print_logins(self, demo: DemoContext | None = None) -> None:
-        from accord.programs.demo import demo_logins
-
         self.stdout.write(f"\nDemo logins (demo-only password for all: {DEMO_PASSWORD})")
         for email, who, sees in demo_logins():
             self.stdout.write(f"  {email:<38} {who:<44} {sees}")
