@@ -28,6 +28,8 @@ class UserAdmin(AuditedModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if not change:
+            # No password is set here: the person sets one through the password-reset e-mail.
+            obj.set_unusable_password()
             super().save_model(request, obj, form, change)
             services.record_own_email_address(person=obj)
             return

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accord.accounts.models import Organisation
-from accord.alignment import queries, services
+from accord.alignment import filters, queries, services
 from accord.alignment.choices import DECISIONS
 from accord.alignment.models import (
     Commitment,
@@ -31,7 +31,6 @@ from accord.alignment.models import (
 )
 from accord.core.api import (
     AccordModelViewSet,
-    ProgramFilterSet,
     ValidatedModelSerializer,
     VisibleRelatedField,
 )
@@ -93,16 +92,10 @@ class StakeholderGroupSerializer(ValidatedModelSerializer):
         return super().validate(attrs)
 
 
-class StakeholderGroupFilterSet(ProgramFilterSet):
-    class Meta:
-        model = StakeholderGroup
-        fields = ["program", "kind", "visibility"]
-
-
 class StakeholderGroupViewSet(AccordModelViewSet):
     queryset = StakeholderGroup.objects.all()
     serializer_class = StakeholderGroupSerializer
-    filterset_class = StakeholderGroupFilterSet
+    filterset_class = filters.StakeholderGroupFilterSet
     select_related = ("lead", "organisation")
     prefetch_related = ("members",)
 
@@ -136,18 +129,10 @@ class ReadinessAssessmentSerializer(ValidatedModelSerializer):
         return super().create(validated_data)
 
 
-def _group_filterset(model_: type) -> type[ProgramFilterSet]:
-    meta = type("Meta", (), {"model": model_, "fields": ["program", "group"]})
-    return type(f"{model_.__name__}FilterSet", (ProgramFilterSet,), {"Meta": meta})
-
-
 class ReadinessAssessmentViewSet(AccordModelViewSet):
     queryset = ReadinessAssessment.objects.all()
     serializer_class = ReadinessAssessmentSerializer
-    filterset_class = _group_filterset(ReadinessAssessment)
-    benefits = VisibleRelatedField(
-        queryset=Impact._meta.get_field("benefits").related_model.objects.all(), many=True, required=False
-    )
+    filterset_class = filters.ReadinessAssessmentFilterSet
     select_related = ("group",)
 
 
@@ -158,25 +143,22 @@ class ImpactSerializer(ValidatedModelSerializer):
         queryset=Impact._meta.get_field("initiative").related_model.objects.all(),
         allow_null=True,
         required=False,
-            "benefits",
     )
     change_label = serializers.CharField(read_only=True)
+    benefits = VisibleRelatedField(
+        queryset=Impact._meta.get_field("benefits").related_model.objects.all(), many=True, required=False
+    )
 
     class Meta:
         model = Impact
         fields = [
             "id",
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        program = attrs.get("program") or getattr(self.instance, "program", None)
-        if program is not None and any(b.program_id != program.pk for b in attrs.get("benefits", [])):
-            raise serializers.ValidationError({"benefits": "Choose benefits of the impact's program."})
-        return super().validate(attrs)
-
             "program",
             "group",
             "initiative",
             "change",
             "change_label",
+            "benefits",
             "score",
             "rationale",
             "created_at",
@@ -184,11 +166,17 @@ class ImpactSerializer(ValidatedModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        program = attrs.get("program") or getattr(self.instance, "program", None)
+        if program is not None and any(b.program_id != program.pk for b in attrs.get("benefits", [])):
+            raise serializers.ValidationError({"benefits": "Choose benefits of the impact's program."})
+        return super().validate(attrs)
+
 
 class ImpactViewSet(AccordModelViewSet):
     queryset = Impact.objects.all()
     serializer_class = ImpactSerializer
-    filterset_class = _group_filterset(Impact)
+    filterset_class = filters.ImpactFilterSet
     select_related = ("group", "initiative")
 
 
@@ -255,15 +243,7 @@ class EndorsementViewSet(AccordModelViewSet):
     queryset = Endorsement.objects.all()
     serializer_class = EndorsementSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
-    filterset_class = type(
-        "EndorsementFilterSet",
-        (ProgramFilterSet,),
-        {
-            "Meta": type(
-                "Meta", (), {"model": Endorsement, "fields": ["program", "version", "group", "status"]}
-            )
-        },
-    )
+    filterset_class = filters.EndorsementFilterSet
     select_related = ("group", "version")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -334,11 +314,7 @@ class StrategyVersionSerializer(ValidatedModelSerializer):
 class StrategyVersionViewSet(AccordModelViewSet):
     queryset = StrategyVersion.objects.all()
     serializer_class = StrategyVersionSerializer
-    filterset_class = type(
-        "StrategyVersionFilterSet",
-        (ProgramFilterSet,),
-        {"Meta": type("Meta", (), {"model": StrategyVersion, "fields": ["program"]})},
-    )
+    filterset_class = filters.StrategyVersionFilterSet
     select_related = ("published_by",)
 
     def get_queryset(self) -> QuerySet[StrategyVersion]:
@@ -421,30 +397,18 @@ class CommitmentSerializer(ValidatedModelSerializer):
         return [{"noted_on": n.noted_on, "author": n.author_id, "text": n.text} for n in obj.notes.all()]
 
     def update(self, instance: Commitment, validated_data: dict[str, Any]) -> Commitment:
-        new_status = validated_data.pop("status", instance.status)
-        reason = validated_data.pop("dropped_reason", instance.dropped_reason)
-        validated_data.pop("done_on", None)
-        if validated_data:
-            instance = super().update(instance, validated_data)
-        if new_status != instance.status or reason != instance.dropped_reason:
-            instance = services.change_commitment_status(
-                commitment=instance,
-                status=new_status,
-                dropped_reason=reason,
-                actor=self.context["request"].user,
-                today=timezone.localdate(),
-            )
-        return instance
+        return services.update_commitment(
+            commitment=instance,
+            data=validated_data,
+            actor=self.context["request"].user,
+            today=timezone.localdate(),
+        )
 
 
 class CommitmentViewSet(AccordModelViewSet):
     queryset = Commitment.objects.all()
     serializer_class = CommitmentSerializer
-    filterset_class = type(
-        "CommitmentFilterSet",
-        (ProgramFilterSet,),
-        {"Meta": type("Meta", (), {"model": Commitment, "fields": ["program", "group", "status", "owner"]})},
-    )
+    filterset_class = filters.CommitmentFilterSet
     select_related = ("group",)
     prefetch_related = ("notes",)
 

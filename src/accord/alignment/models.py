@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accord.alignment import engine
 from accord.alignment.choices import CommitmentStatus, EndorsementStatus, GroupKind
-from accord.core.models import EVERY_MEMBER, ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
+from accord.core.models import EVERY_MEMBER, ProgramScopedModel, VisibilityField
 from accord.core.permissions import (
     Action,
     Role,
@@ -32,10 +32,6 @@ def _check_same_program(record: ProgramScopedModel, parent: Any, field: str) -> 
 
 
 # --- Stakeholder groups ------------------------------------------------------------------------------
-
-
-class StakeholderGroupQuerySet(ProgramScopedQuerySet):
-    pass
 
 
 class StakeholderGroup(ProgramScopedModel):
@@ -73,8 +69,6 @@ class StakeholderGroup(ProgramScopedModel):
     wiifm = models.TextField("What is in it for them", blank=True)
     changes_asked = models.TextField("Changes they are asked to embrace", blank=True)
     visibility = VisibilityField()
-
-    objects = StakeholderGroupQuerySet.as_manager()
 
     class Meta:
         ordering = ["program", "name"]
@@ -284,10 +278,6 @@ class StrategyVersion(ProgramScopedModel):
         return super().delete(*args, **kwargs)
 
 
-class StrategyCommentQuerySet(ProgramScopedQuerySet):
-    pass
-
-
 class StrategyComment(ProgramScopedModel):
     """A comment on one element of a strategy version (`element` e.g. "summary", "benefit:12"), with the
     people it mentions."""
@@ -302,8 +292,6 @@ class StrategyComment(ProgramScopedModel):
     body = models.TextField()
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     visibility = VisibilityField()
-
-    objects = StrategyCommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "element", "created_at", "pk"]

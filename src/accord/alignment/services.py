@@ -245,16 +245,9 @@ def change_commitment_status(
     """Move a commitment to a new status (done records the delivery date; dropped needs a reason)."""
     if not can(actor, Action.CHANGE, commitment):
         raise PermissionDenied("Only the group's people and the program manager update its commitments.")
-    if status not in CommitmentStatus.values:
-        raise ValidationError({"status": "Unknown status."})
     with transaction.atomic():
         before = audit.snapshot(commitment)
-        commitment.status = status
-        if status == CommitmentStatus.DONE and commitment.done_on is None:
-            commitment.done_on = today
-        elif status != CommitmentStatus.DONE:
-            commitment.done_on = None
-        commitment.dropped_reason = dropped_reason.strip() if status == CommitmentStatus.DROPPED else ""
+        _set_status(commitment, status=status, dropped_reason=dropped_reason, today=today)
         commitment.full_clean()
         commitment.save()
         audit.record(
@@ -265,6 +258,53 @@ def change_commitment_status(
         )
         if note.strip():
             _save_note(commitment=commitment, text=note, actor=actor, noted_on=today)
+    return commitment
+
+
+def _set_status(commitment: Commitment, *, status: str, dropped_reason: str, today: dt.date) -> None:
+    if status not in CommitmentStatus.values:
+        raise ValidationError({"status": "Unknown status."})
+    commitment.status = status
+    if status == CommitmentStatus.DONE and commitment.done_on is None:
+        commitment.done_on = today
+    elif status != CommitmentStatus.DONE:
+        commitment.done_on = None
+    commitment.dropped_reason = (dropped_reason or "").strip() if status == CommitmentStatus.DROPPED else ""
+
+
+def update_commitment(
+    *, commitment: Commitment, data: Mapping[str, Any], actor: Any, today: dt.date
+) -> Commitment:
+    """Edit a commitment's fields and its status together: one transaction and one audit row (a state
+    change when the status moves, an update otherwise), so a half-applied edit is never stored or logged.
+
+    `done_on` follows the status and is not taken from `data`.
+    """
+    if not can(actor, Action.CHANGE, commitment):
+        raise PermissionDenied("Only the group's people and the program manager update its commitments.")
+    fields = {k: v for k, v in data.items() if k not in {"status", "dropped_reason", "done_on"}}
+    with transaction.atomic():
+        stored = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        before = audit.snapshot(stored)
+        if "group" in fields:
+            check_commitment_move(commitment=commitment, group=fields["group"], actor=actor)
+        for name, value in fields.items():
+            setattr(commitment, name, value)
+        status = data.get("status", stored.status)
+        reason = data.get("dropped_reason", stored.dropped_reason)
+        _set_status(commitment, status=status, dropped_reason=reason, today=today)
+        commitment.full_clean()
+        if not can(actor, Action.CHANGE, commitment):
+            raise PermissionDenied("You may not change this commitment that way.")
+        commitment.save()
+        changes = audit.diff(before, audit.snapshot(commitment))
+        if changes:
+            audit.record(
+                actor=actor,
+                action=AuditAction.TRANSITION if status != stored.status else AuditAction.UPDATE,
+                instance=commitment,
+                changes=changes,
+            )
     return commitment
 
 

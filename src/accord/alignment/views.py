@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accord.alignment import engine, forms, queries, services
+from accord.alignment import engine, filters, forms, queries, services
 from accord.alignment.models import (
     AlignmentWeights,
     Commitment,
@@ -408,8 +408,9 @@ def commitment_list(request: HttpRequest, program_id: int) -> HttpResponse:
     program = _program(request, program_id, area="commitments")
     today = timezone.localdate()
     commitments = Commitment.objects.visible_to(request.user).filter(program=program)
+    # The API's FilterSet, so `?status=` (and `?group=`, `?owner=`) mean the same on the page.
+    listed = filters.CommitmentFilterSet(request.GET, queryset=commitments, request=request).qs
     status = request.GET.get("status", "")
-    listed = commitments.filter(status=status) if status else commitments
     return render_page(
         request,
         "alignment/commitment_list.html",

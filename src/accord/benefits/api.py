@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -14,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accord.accounts.models import User
-from accord.benefits import engine, queries, services
+from accord.benefits import engine, filters, queries, services
 from accord.benefits.models import (
     Benefit,
     Initiative,
@@ -26,9 +27,9 @@ from accord.benefits.models import (
 )
 from accord.core.api import (
     AccordModelViewSet,
-    ProgramFilterSet,
     ValidatedModelSerializer,
     VisibleRelatedField,
+    django_error_detail,
 )
 from accord.core.permissions import Action, can_in_program
 from accord.programs.models import Program
@@ -79,12 +80,12 @@ class BenefitSerializer(ValidatedModelSerializer):
     program = _program_field()
     owner = _person_field()
     objectives = VisibleRelatedField(queryset=Objective.objects.all(), many=True, required=False)
-
     accountable_group = VisibleRelatedField(
         queryset=Benefit._meta.get_field("accountable_group").related_model.objects.all(),
         allow_null=True,
         required=False,
     )
+
     class Meta:
         model = Benefit
         fields = [
@@ -94,8 +95,8 @@ class BenefitSerializer(ValidatedModelSerializer):
             "description",
             "category",
             "owner",
-            "objectives",
             "accountable_group",
+            "objectives",
             "window_start",
             "window_end",
             "status",
@@ -208,13 +209,33 @@ class MeasurementSerializer(ValidatedModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        # A second reading of a KPI on a date it already has updates that reading, as on the page and in
+        # imports (record_measurement), so on create the pair is not a uniqueness error.
+        validators: list[Any] = []
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         _same_program(attrs, self.instance, ("kpi",))
-        return super().validate(attrs)
+        if self.instance is not None:
+            return super().validate(attrs)
+        candidate = Measurement(**attrs)
+        try:
+            # Constraints are checked by the service on the row it stores (new or updated).
+            candidate.full_clean(validate_unique=False, validate_constraints=False)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(django_error_detail(error)) from error
+        return attrs
 
     def create(self, validated_data: dict[str, Any]) -> Measurement:
-        return super().create({**validated_data, "entered_by": self.context["request"].user})
+        outcome = services.record_measurement(
+            kpi=validated_data["kpi"],
+            value=validated_data["value"],
+            measured_on=validated_data["measured_on"],
+            source=validated_data.get("source", ""),
+            note=validated_data.get("note", ""),
+            actor=self.context["request"].user,
+        )
+        self.result = outcome.result
+        return outcome.measurement
 
 
 class InitiativeSerializer(ValidatedModelSerializer):
@@ -267,15 +288,10 @@ class SuccessFactorSerializer(ValidatedModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-def _filterset(model_class: type, extra: list[str]) -> type[ProgramFilterSet]:
-    meta = type("Meta", (), {"model": model_class, "fields": ["program", *extra]})
-    return type(f"{model_class.__name__}FilterSet", (ProgramFilterSet,), {"Meta": meta})
-
-
 class ObjectiveViewSet(AccordModelViewSet):
     queryset = Objective.objects.all()
     serializer_class = ObjectiveSerializer
-    filterset_class = _filterset(Objective, ["perspective", "owner"])
+    filterset_class = filters.ObjectiveFilterSet
 
 
 class ObjectiveLinkViewSet(AccordModelViewSet):
@@ -283,14 +299,14 @@ class ObjectiveLinkViewSet(AccordModelViewSet):
 
     queryset = ObjectiveLink.objects.all()
     serializer_class = ObjectiveLinkSerializer
-    filterset_class = _filterset(ObjectiveLink, ["cause", "effect"])
+    filterset_class = filters.ObjectiveLinkFilterSet
     http_method_names = ["get", "post", "delete", "head", "options"]
 
 
 class BenefitViewSet(AccordModelViewSet):
     queryset = Benefit.objects.all()
     serializer_class = BenefitSerializer
-    filterset_class = _filterset(Benefit, ["category", "status", "owner", "visibility"])
+    filterset_class = filters.BenefitFilterSet
     prefetch_related = ("objectives",)
 
 
@@ -299,7 +315,7 @@ class KpiViewSet(AccordModelViewSet):
 
     queryset = Kpi.objects.all()
     serializer_class = KpiSerializer
-    filterset_class = _filterset(Kpi, ["benefit", "direction", "frequency"])
+    filterset_class = filters.KpiFilterSet
     select_related = ("benefit",)
 
     def paginate_queryset(self, queryset: Any) -> Any:
@@ -312,8 +328,23 @@ class KpiViewSet(AccordModelViewSet):
 class MeasurementViewSet(AccordModelViewSet):
     queryset = Measurement.objects.all()
     serializer_class = MeasurementSerializer
-    filterset_class = _filterset(Measurement, ["kpi", "measured_on"])
+    filterset_class = filters.MeasurementFilterSet
     select_related = ("kpi__benefit",)
+
+    @extend_schema(
+        description="Record a KPI's value on a date through the same service as the page: 201 when the "
+        "reading is new; 200 when the KPI already had a reading that day, which is updated (or left as it "
+        "was when identical), never duplicated."
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().create(request, *args, **kwargs)
+        if getattr(response, "data", None) is not None and self._result != "created":
+            response.status_code = status.HTTP_200_OK
+        return response
+
+    def perform_create(self, serializer: MeasurementSerializer) -> None:
+        serializer.save()
+        self._result = serializer.result
 
     @extend_schema(
         request={
@@ -381,14 +412,14 @@ class MeasurementViewSet(AccordModelViewSet):
 class InitiativeViewSet(AccordModelViewSet):
     queryset = Initiative.objects.all()
     serializer_class = InitiativeSerializer
-    filterset_class = _filterset(Initiative, ["status", "owner"])
+    filterset_class = filters.InitiativeFilterSet
     prefetch_related = ("objectives",)
 
 
 class SuccessFactorViewSet(AccordModelViewSet):
     queryset = SuccessFactor.objects.all()
     serializer_class = SuccessFactorSerializer
-    filterset_class = _filterset(SuccessFactor, ["dimension", "status", "owner"])
+    filterset_class = filters.SuccessFactorFilterSet
 
 
 ROUTES = [

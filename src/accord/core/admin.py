@@ -20,20 +20,23 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
-    """Admin edits go through the audited services like every other write."""
+    """Admin edits go through the audited services like every other write.
+
+    A change is `update_record` (validated, one transaction, one audit row of what changed); a new row
+    is `save_new_record` (validated, saved and audited in one transaction).
+    Domain records with a service of their own are not added here (see ProgramAdmin).
+    """
 
     def save_model(self, request, obj, form, change):
-        from accord.core import audit
-        from accord.core.models import AuditAction
+        from accord.core.services import save_new_record, update_record
 
-        before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
-        obj.save()
-        audit.record(
-            actor=request.user,
-            action=AuditAction.UPDATE if change else AuditAction.CREATE,
-            instance=obj,
-            changes=audit.diff(before, audit.snapshot(obj)),
-        )
+        if change:
+            many = {field.name for field in obj._meta.many_to_many}
+            data = {name: form.cleaned_data[name] for name in form.changed_data if name not in many}
+            # The admin's own permissions decide who gets here; the service records and validates.
+            update_record(instance=obj, actor=request.user, data=data, check=False)
+            return
+        save_new_record(instance=obj, actor=request.user)
 
     def delete_model(self, request, obj):
         from accord.core.services import delete_record

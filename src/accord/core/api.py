@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, models
 from django.http import Http404
-from django_filters import rest_framework as filters
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +16,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accord.core import services
-from accord.core.filters import AccordFilterSet, integer_range
+from accord.core.filters import ProgramFilterSet as ProgramFilterSet  # re-exported for older imports
+from accord.core.filters import integer_range
 from accord.core.permissions import Action, can, can_in_program, role_in
 
 logger = logging.getLogger(__name__)
@@ -123,12 +123,6 @@ class ObjectPermission(permissions.BasePermission):
         return can(request.user, action, obj)
 
 
-class ProgramFilterSet(AccordFilterSet):
-    """Every program-scoped resource can be narrowed with `?program=<id>`."""
-
-    program = filters.NumberFilter(field_name="program_id")
-
-
 class IntegerLookupMixin:
     """A detail URL whose id is not a number the key column can hold is a 404, never a failing query.
 
@@ -152,6 +146,18 @@ class IntegerLookupMixin:
             raise exceptions.NotFound()
 
 
+def visible_queryset(declared: models.QuerySet, user: Any) -> models.QuerySet:
+    """The viewset's declared queryset narrowed to what `user` may see, in a stable order.
+
+    It starts from the declared queryset, not from the model's manager, so a filter or annotation a
+    viewset declares is never silently dropped; visibility only ever narrows it.
+    """
+    queryset = declared.all().visible_to(user)
+    if not queryset.query.order_by:
+        queryset = queryset.order_by(*(declared.model._meta.ordering or ["pk"]))
+    return queryset
+
+
 class AccordModelViewSet(IntegerLookupMixin, viewsets.ModelViewSet):
     """CRUD over `Model.objects.visible_to(user)` with audited writes; the base for every resource."""
 
@@ -161,14 +167,12 @@ class AccordModelViewSet(IntegerLookupMixin, viewsets.ModelViewSet):
     prefetch_related: tuple[str, ...] = ()
 
     def get_queryset(self) -> models.QuerySet:
-        queryset = self.queryset.model.objects.visible_to(self.request.user)
+        queryset = visible_queryset(self.queryset, self.request.user)
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
-        return queryset.order_by(
-            *(self.queryset.query.order_by or self.queryset.model._meta.ordering or ["pk"])
-        )
+        return queryset
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # A member whose role may not add here gets a 403 before their input is judged; a non-member
@@ -192,9 +196,7 @@ class AccordReadOnlyViewSet(IntegerLookupMixin, viewsets.ReadOnlyModelViewSet):
     select_related: tuple[str, ...] = ()
 
     def get_queryset(self) -> models.QuerySet:
-        queryset = self.queryset.model.objects.visible_to(self.request.user)
+        queryset = visible_queryset(self.queryset, self.request.user)
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
-        return queryset.order_by(
-            *(self.queryset.query.order_by or self.queryset.model._meta.ordering or ["pk"])
-        )
+        return queryset

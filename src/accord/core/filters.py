@@ -121,3 +121,13 @@ class AccordFilterBackend(drf_filters.DjangoFilterBackend):
         if filterset is not None and not isinstance(filterset, AccordFilterSet):
             bound_integer_filters(filterset)
         return filterset
+
+
+class ProgramFilterSet(AccordFilterSet):
+    """The base of every program-scoped model's FilterSet: narrowed with `?program=<id>`.
+
+    Each app declares one FilterSet per model in its `filters.py`, used by its API viewset and, where the
+    page filters, by the page too, so both accept the same parameters with the same meaning.
+    """
+
+    program = filters.NumberFilter(field_name="program_id")

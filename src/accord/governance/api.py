@@ -10,7 +10,6 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -22,12 +21,11 @@ from accord.alignment.models import StakeholderGroup
 from accord.benefits.models import Benefit, Initiative, SuccessFactor
 from accord.core.api import (
     AccordModelViewSet,
-    ProgramFilterSet,
     ValidatedModelSerializer,
     VisibleRelatedField,
 )
 from accord.core.services import update_record
-from accord.governance import services, states
+from accord.governance import filters, services, states
 from accord.governance.models import Decision, RedFlag, RedFlagEvent, Risk
 from accord.programs.models import Program
 
@@ -182,18 +180,12 @@ class MergeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RedFlagFilterSet(ProgramFilterSet):
-    class Meta:
-        model = RedFlag
-        fields = ["program", "state", "severity", "visibility", "raised_by", "owner", "escalation_level"]
-
-
 class RedFlagViewSet(AccordModelViewSet):
     """The red-flag register: raise (POST), read, amend a few fields (PATCH), and move along the states."""
 
     queryset = RedFlag.objects.all()
     serializer_class = RedFlagSerializer
-    filterset_class = RedFlagFilterSet
+    filterset_class = filters.RedFlagFilterSet
     http_method_names = WRITE_METHODS
     select_related = ("raised_by", "risk")
 
@@ -292,20 +284,12 @@ class RiskSerializer(ValidatedModelSerializer):
         return super().validate(attrs)
 
 
-class RiskFilterSet(ProgramFilterSet):
-    min_score = filters.NumberFilter(field_name="score", lookup_expr="gte")
-
-    class Meta:
-        model = Risk
-        fields = ["program", "status", "category", "likelihood", "impact", "response", "owner", "min_score"]
-
-
 class RiskViewSet(AccordModelViewSet):
     """The risk register; score = likelihood x impact is computed, never sent."""
 
     queryset = Risk.objects.all()
     serializer_class = RiskSerializer
-    filterset_class = RiskFilterSet
+    filterset_class = filters.RiskFilterSet
     http_method_names = WRITE_METHODS
     select_related = ("owner",)
 
@@ -361,21 +345,12 @@ class DecisionSerializer(ValidatedModelSerializer):
         return services.create_decision(actor=self.context["request"].user, **validated_data)
 
 
-class DecisionFilterSet(ProgramFilterSet):
-    since = filters.DateFilter(field_name="decided_on", lookup_expr="gte")
-    until = filters.DateFilter(field_name="decided_on", lookup_expr="lte")
-
-    class Meta:
-        model = Decision
-        fields = ["program", "since", "until", "flags", "risks"]
-
-
 class DecisionViewSet(AccordModelViewSet):
     """The decision log the board works from."""
 
     queryset = Decision.objects.all()
     serializer_class = DecisionSerializer
-    filterset_class = DecisionFilterSet
+    filterset_class = filters.DecisionFilterSet
     http_method_names = WRITE_METHODS
     prefetch_related = ("flags", "risks", "benefits", "groups", "initiatives", "success_factors")
 

@@ -52,7 +52,9 @@ class RaiseRedFlagForm(forms.ModelForm):
             # A partner's flag is shared: they follow it, and partners never see internal records.
             self.fields["visibility"].choices = [(Visibility.SHARED.value, Visibility.SHARED.label)]
             self.initial["visibility"] = Visibility.SHARED
-            self.fields["visibility"].help_text = (
+            self.fields[
+                "visibility"
+            ].help_text = (
                 "Flags raised by vendor and consultant members are shared with all partners in the program."
             )
 
@@ -216,18 +218,3 @@ class EscalationRuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, program: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-
-
-class RedFlagFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        choices=[("", "Any state"), ("open", "Open (not yet answered)"), *FlagState.choices], required=False
-    )
-    severity = forms.ChoiceField(
-        choices=[("", "Any severity"), *RedFlag._meta.get_field("severity").choices], required=False
-    )
-    mine = forms.ChoiceField(
-        choices=[("", "Everyone's"), ("owned", "Owned by me"), ("raised", "Raised by me")],
-        required=False,
-        label="Whose",
-    )
-    escalated = forms.BooleanField(required=False, label="Escalated only")

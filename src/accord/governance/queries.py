@@ -7,29 +7,16 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from accord.core.permissions import Action, can_in_program
-from accord.governance.choices import OPEN_RISK_STATUSES, SEVERITY_ORDER, EscalationLevel, FlagState
+from accord.governance.choices import OPEN_RISK_STATUSES, SEVERITY_ORDER, EscalationLevel
 from accord.governance.models import RedFlag, RedFlagEvent, Risk
 
-OPEN = [FlagState.RAISED, FlagState.TRIAGED, FlagState.IN_PROGRESS]
 
+def list_red_flags(*, user: Any, program: Any) -> QuerySet[RedFlag]:
+    """The register as this person may see it (their own flags included), newest first; bounded in queries.
 
-def list_red_flags(
-    *, user: Any, program: Any, state: str = "", severity: str = "", mine: str = "", escalated: bool = False
-) -> QuerySet[RedFlag]:
-    """The register as this person may see it (their own flags included), filtered; bounded in queries."""
+    Narrowed by `governance.filters.RedFlagFilterSet`, the same filters the API takes.
+    """
     flags = RedFlag.objects.visible_to(user).filter(program=program)
-    if state == "open":
-        flags = flags.filter(state__in=OPEN)
-    elif state:
-        flags = flags.filter(state=state)
-    if severity:
-        flags = flags.filter(severity=severity)
-    if mine == "owned":
-        flags = flags.filter(owner=user)
-    elif mine == "raised":
-        flags = flags.filter(raised_by=user)
-    if escalated:
-        flags = flags.filter(escalation_level__gt=EscalationLevel.NONE)
     return flags.select_related("raised_by", "owner", "merged_into").order_by("-raised_at", "-pk")
 
 
@@ -46,7 +33,7 @@ def list_flag_history(flag: RedFlag, user: Any) -> list[RedFlagEvent]:
 
 def home_panel(*, program: Any, user: Any) -> dict[str, Any] | None:
     """Open flags by severity, the escalated ones, and the person's own open flags: three queries."""
-    flags = RedFlag.objects.visible_to(user).filter(program=program, state__in=OPEN)
+    flags = RedFlag.objects.visible_to(user).filter(program=program).open()
     counts = dict(flags.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n"))
     escalated = list(
         flags.filter(escalation_level__gt=EscalationLevel.NONE).order_by("-escalation_level", "raised_at")[:5]

@@ -26,7 +26,7 @@ from accord.core.views import (
     render_page,
     require_program_permission,
 )
-from accord.governance import queries, services, states
+from accord.governance import filters, queries, services, states
 from accord.governance.forms import (
     CommentForm,
     ConvertToRiskForm,
@@ -34,7 +34,6 @@ from accord.governance.forms import (
     EscalationRuleForm,
     MergeForm,
     RaiseRedFlagForm,
-    RedFlagFilterForm,
     RiskForm,
     TransitionForm,
 )
@@ -51,14 +50,17 @@ class RedFlagListView(ProgramViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        form = RedFlagFilterForm(self.request.GET or None)
-        filters = form.cleaned_data if form.is_valid() else {}
-        flags = queries.list_red_flags(user=self.request.user, program=self.program, **filters)
-        page = Paginator(flags, 50).get_page(self.request.GET.get("page"))
+        filterset = filters.RedFlagFilterSet(
+            self.request.GET,
+            queryset=queries.list_red_flags(user=self.request.user, program=self.program),
+            request=self.request,
+        )
+        page = Paginator(filterset.qs, 50).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
-            form=form,
+            form=filterset.form,
+            page_filters=filterset.page_filters,
             page=page,
             query=query.urlencode(),
             can_raise=can_in_program(self.request.user, Action.ADD, "red_flags", self.program.pk),

@@ -16,11 +16,10 @@ from rest_framework.response import Response
 from accord.accounts.models import User
 from accord.core.api import (
     AccordModelViewSet,
-    ProgramFilterSet,
     ValidatedModelSerializer,
     VisibleRelatedField,
 )
-from accord.meetings import services
+from accord.meetings import filters, services
 from accord.meetings.models import AgendaItem, Meeting, MeetingAction
 from accord.programs.models import Program
 
@@ -93,12 +92,6 @@ class MeetingSerializer(ValidatedModelSerializer):
         return super().validate(attrs)
 
 
-class MeetingFilterSet(ProgramFilterSet):
-    class Meta:
-        model = Meeting
-        fields = ["program", "body", "status"]
-
-
 class MeetingViewSet(AccordModelViewSet):
     """Meetings of your programs, each with its agenda, minutes and actions as you may see them."""
 
@@ -106,7 +99,7 @@ class MeetingViewSet(AccordModelViewSet):
     # Meetings are never deleted: their minutes are the record of what the body saw and decided.
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     serializer_class = MeetingSerializer
-    filterset_class = MeetingFilterSet
+    filterset_class = filters.MeetingFilterSet
     select_related = ("program",)
 
     def get_queryset(self) -> Any:

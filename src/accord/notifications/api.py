@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accord.core.api import AccordReadOnlyViewSet, ProgramFilterSet
-from accord.notifications import services
+from accord.core.api import AccordReadOnlyViewSet
+from accord.notifications import filters, services
 from accord.notifications.models import Notification
 
 
@@ -37,16 +36,6 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationFilterSet(ProgramFilterSet):
-    unread = filters.BooleanFilter(
-        field_name="read_at", lookup_expr="isnull", label="Only unread (true) or read (false)"
-    )
-
-    class Meta:
-        model = Notification
-        fields = ["program", "kind", "unread"]
-
-
 ReadAllResult = inline_serializer(
     "NotificationsMarkedRead", fields={"marked_read": serializers.IntegerField()}
 )
@@ -57,7 +46,7 @@ class NotificationViewSet(AccordReadOnlyViewSet):
 
     queryset = Notification.objects.order_by("-created_at", "-pk")
     serializer_class = NotificationSerializer
-    filterset_class = NotificationFilterSet
+    filterset_class = filters.NotificationFilterSet
     select_related = ("program",)
 
     @extend_schema(request=None, responses=NotificationSerializer)

@@ -16,3 +16,8 @@ class MembershipInline(admin.TabularInline):
 class ProgramAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "phase", "go_live_date"]
     inlines = [MembershipInline]
+
+    def has_add_permission(self, request):
+        # A program is created by programs.services.create_program (the "New program" page), which gives
+        # it its manager and every app's defaults; a bare admin insert would skip both.
+        return False

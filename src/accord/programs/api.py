@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from accord.core.api import (
     AccordModelViewSet,
     AccordReadOnlyViewSet,
-    ProgramFilterSet,
     ValidatedModelSerializer,
     VisibleRelatedField,
 )
 from accord.core.models import AuditEntry
-from accord.programs import services
+from accord.programs import filters, services
 from accord.programs.models import Membership, Program
 
 
@@ -85,16 +83,10 @@ class MembershipSerializer(ValidatedModelSerializer):
         )
 
 
-class MembershipFilterSet(ProgramFilterSet):
-    class Meta:
-        model = Membership
-        fields = ["program", "role", "person"]
-
-
 class MembershipViewSet(AccordModelViewSet):
     queryset = Membership.objects.all()
     serializer_class = MembershipSerializer
-    filterset_class = MembershipFilterSet
+    filterset_class = filters.MembershipFilterSet
     select_related = ("person", "program")
 
     def perform_destroy(self, instance: Membership) -> None:
@@ -121,22 +113,12 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         ]
 
 
-class AuditEntryFilterSet(ProgramFilterSet):
-    actor = filters.NumberFilter(field_name="actor_id")
-    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
-
-    class Meta:
-        model = AuditEntry
-        fields = ["program", "actor", "action", "object_type", "object_id", "since", "until"]
-
-
 class AuditEntryViewSet(AccordReadOnlyViewSet):
     """The audit trail, newest first; read-only for everyone."""
 
     queryset = AuditEntry.objects.all()
     serializer_class = AuditEntrySerializer
-    filterset_class = AuditEntryFilterSet
+    filterset_class = filters.AuditEntryFilterSet
     lookup_field = "sequence"
 
 

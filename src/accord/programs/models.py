@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from accord.core.models import EVERY_MEMBER, ProgramScopedModel, ProgramScopedQuerySet
+from accord.core.models import EVERY_MEMBER, ProgramScopedModel
 from accord.core.permissions import Action, Role, can_in_program, roles_by_program
 
 
@@ -75,10 +75,6 @@ class Program(models.Model):
         return self.pk
 
 
-class MembershipQuerySet(ProgramScopedQuerySet):
-    pass
-
-
 class Membership(ProgramScopedModel):
     """A person's role in one program; the role decides what they may read and write there."""
 
@@ -89,8 +85,6 @@ class Membership(ProgramScopedModel):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
-
-    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["program", "role", "person__full_name"]

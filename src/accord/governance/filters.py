@@ -1,0 +1,81 @@
+"""One FilterSet per governance model, used by the API and by the register pages alike.
+
+The pages offer a few of each FilterSet's filters (`page_filters`); the API accepts them all, with the
+same meaning, so a page's address and an API query select the same rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+
+from accord.core.filters import ProgramFilterSet
+from accord.governance.choices import EscalationLevel, FlagState, Severity
+from accord.governance.models import Decision, RedFlag, Risk
+
+
+class RedFlagFilterSet(ProgramFilterSet):
+    state = filters.ChoiceFilter(
+        choices=[("open", "Open (not yet answered)"), *FlagState.choices],
+        method="filter_state",
+        empty_label="Any state",
+    )
+    severity = filters.ChoiceFilter(choices=Severity.choices, empty_label="Any severity")
+    mine = filters.ChoiceFilter(
+        choices=[("owned", "Owned by me"), ("raised", "Raised by me")],
+        method="filter_mine",
+        empty_label="Everyone's",
+        label="Whose",
+    )
+    escalated = filters.BooleanFilter(
+        method="filter_escalated", label="Escalated only", widget=forms.CheckboxInput
+    )
+
+    page_filters = ("state", "severity", "mine", "escalated")
+
+    class Meta:
+        model = RedFlag
+        fields = [
+            "program",
+            "state",
+            "severity",
+            "visibility",
+            "raised_by",
+            "owner",
+            "escalation_level",
+            "mine",
+            "escalated",
+        ]
+
+    def filter_state(self, queryset: QuerySet[RedFlag], name: str, value: str) -> QuerySet[RedFlag]:
+        return queryset.open() if value == "open" else queryset.filter(state=value)
+
+    def filter_mine(self, queryset: QuerySet[RedFlag], name: str, value: str) -> QuerySet[RedFlag]:
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            return queryset.none()
+        return queryset.filter(owner=user) if value == "owned" else queryset.filter(raised_by=user)
+
+    def filter_escalated(self, queryset: QuerySet[RedFlag], name: str, value: Any) -> QuerySet[RedFlag]:
+        # Unticked means "any", not "never escalated": a checkbox cannot say the latter.
+        return queryset.filter(escalation_level__gt=EscalationLevel.NONE) if value else queryset
+
+
+class RiskFilterSet(ProgramFilterSet):
+    min_score = filters.NumberFilter(field_name="score", lookup_expr="gte")
+
+    class Meta:
+        model = Risk
+        fields = ["program", "status", "category", "likelihood", "impact", "response", "owner", "min_score"]
+
+
+class DecisionFilterSet(ProgramFilterSet):
+    since = filters.DateFilter(field_name="decided_on", lookup_expr="gte")
+    until = filters.DateFilter(field_name="decided_on", lookup_expr="lte")
+
+    class Meta:
+        model = Decision
+        fields = ["program", "since", "until", "flags", "risks"]
