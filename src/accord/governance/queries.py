@@ -104,3 +104,35 @@ def count_open_red_flags_by_group(*, program: Any, audience: str) -> dict[int | 
         .order_by()
     )
     return {row["threatens_group_id"]: row["flags"] for row in rows}
+
+
+def flags_as_they_stood(flags: QuerySet[RedFlag], *, at: Any) -> list[RedFlag]:
+    """The flags raised by `at`, each with `state` and `escalation_level` as they were then.
+
+    Rebuilt from the append-only history (state changes, merges and escalations up to `at`), so an
+    agenda drafted for a past date sees what that meeting could have seen. The values are set on the
+    instances only, never saved. Two queries whatever the number of flags.
+    """
+    from accord.governance.choices import EventKind, FlagState
+
+    rows = list(flags.filter(raised_at__lte=at))
+    state: dict[int, str] = {}
+    level: dict[int, int] = {}
+    events = (
+        RedFlagEvent.objects.filter(
+            flag__in=[f.pk for f in rows],
+            at__lte=at,
+            kind__in=[EventKind.TRANSITION, EventKind.MERGE, EventKind.ESCALATION],
+        )
+        .order_by("at", "pk")
+        .values_list("flag_id", "kind", "to_state", "escalation_level")
+    )
+    for flag_id, kind, to_state, escalation_level in events:
+        if to_state:
+            state[flag_id] = to_state
+        if kind == EventKind.ESCALATION and escalation_level is not None:
+            level[flag_id] = escalation_level
+    for flag in rows:
+        flag.state = state.get(flag.pk, FlagState.RAISED)
+        flag.escalation_level = level.get(flag.pk, EscalationLevel.NONE)
+    return rows

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from accord.alignment import queries as alignment_queries
 from accord.alignment.choices import EndorsementStatus
@@ -20,6 +21,7 @@ from accord.alignment.models import Commitment, Endorsement
 from accord.benefits import queries as benefits_queries
 from accord.core.permissions import Visibility
 from accord.core.registry import providers
+from accord.governance import queries as governance_queries
 from accord.governance.choices import OPEN_RISK_STATUSES, EscalationLevel, FlagState
 from accord.governance.models import RedFlag, Risk
 from accord.meetings.choices import AgendaKind, Body
@@ -61,16 +63,31 @@ def red_flags(*, program: Any, body: str, user: Any, today: dt.date) -> list[Can
     """
     min_level = EscalationLevel.BOARD if body == Body.BOARD else EscalationLevel.PROGRAM_MANAGER
     open_states = [FlagState.RAISED, FlagState.TRIAGED, FlagState.IN_PROGRESS]
-    flags = (
-        RedFlag.objects.visible_to(user)
-        .filter(program=program, merged_into__isnull=True)
-        .filter(
-            models.Q(state=FlagState.RAISED)
-            | models.Q(state__in=open_states, escalation_level__gte=min_level)
+    if today < timezone.localdate():
+        # A past agenda: the flags raised by then, in the state and at the level they had then.
+        stood = governance_queries.flags_as_they_stood(
+            RedFlag.objects.visible_to(user).filter(program=program).select_related("raised_by", "owner"),
+            at=end_of(today),
         )
-        .select_related("raised_by", "owner")
-        .order_by("-escalation_level", "raised_at", "pk")
-    )
+        flags = sorted(
+            (
+                f
+                for f in stood
+                if f.state == FlagState.RAISED or (f.state in open_states and f.escalation_level >= min_level)
+            ),
+            key=lambda f: (-f.escalation_level, f.raised_at, f.pk),
+        )
+    else:
+        flags = (
+            RedFlag.objects.visible_to(user)
+            .filter(program=program, merged_into__isnull=True)
+            .filter(
+                models.Q(state=FlagState.RAISED)
+                | models.Q(state__in=open_states, escalation_level__gte=min_level)
+            )
+            .select_related("raised_by", "owner")
+            .order_by("-escalation_level", "raised_at", "pk")
+        )
     result = []
     for flag in flags:
         escalated = flag.escalation_level >= min_level
@@ -200,6 +217,18 @@ SOURCES: tuple[tuple[str, Callable[..., list[Candidate]]], ...] = (
 )
 
 
+def end_of(day: dt.date) -> dt.datetime:
+    """The last moment of `day` in the current time zone: what an agenda drafted that day could know."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+
+
+def _existed_by(record: Any, at: dt.datetime) -> bool:
+    # Records say when they came to be (a flag when it was raised, anything else when it was created);
+    # one that came later cannot be on a past agenda, whichever source proposed it.
+    came = getattr(record, "raised_at", None) or getattr(record, "created_at", None)
+    return came is None or came <= at
+
+
 def collect(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candidate]:
     candidates: list[Candidate] = []
     for _name, source in SOURCES:
@@ -208,4 +237,7 @@ def collect(*, program: Any, body: str, user: Any, today: dt.date) -> list[Candi
     # CAB's agenda from the changes awaiting its decision).
     for source in providers("accord_agenda_sources"):
         candidates.extend(source(program=program, body=body, user=user, today=today))
+    if today < timezone.localdate():
+        cutoff = end_of(today)
+        candidates = [c for c in candidates if _existed_by(c.source, cutoff)]
     return candidates
