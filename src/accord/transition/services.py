@@ -150,7 +150,7 @@ def advance_stage(*, service: Service, actor: Any, now: dt.datetime | None = Non
         raise PermissionDenied("Your role in this program may not move handover stages.")
     with transaction.atomic():
         service = (
-            Service.objects.select_for_update()
+            Service.objects.select_for_update(of=("self",))
             .select_related("partner_owner", "internal_owner")
             .get(pk=service.pk)
         )
@@ -173,7 +173,7 @@ def fall_back_stage(*, service: Service, actor: Any, reason: str, now: dt.dateti
         raise ValidationError({"reason": "Say why the service falls back."})
     with transaction.atomic():
         service = (
-            Service.objects.select_for_update()
+            Service.objects.select_for_update(of=("self",))
             .select_related("partner_owner", "internal_owner")
             .get(pk=service.pk)
         )
@@ -430,7 +430,7 @@ def flag_overdue_knowledge_gaps(
     for candidate in candidates:
         with transaction.atomic():
             service = (
-                Service.objects.select_for_update()
+                Service.objects.select_for_update(of=("self",))
                 .select_related("internal_owner", "program")
                 .filter(
                     pk=candidate.pk, criticality=1, knowledge_due_on__lt=today, coverage_red_flag__isnull=True
