@@ -102,6 +102,23 @@ def new_version_data(world: World) -> dict[str, Any]:
     return {"effective_from": "2024-06-01", "source_text": POLICY_24X7, "note": "Matrix"}
 
 
+def structured_version_data(world: World) -> dict[str, Any]:
+    sla_world(world)
+    return {
+        "effective_from": "2024-07-01",
+        "timezone": "UTC",
+        "hours_mon": "08:00-17:00",
+        "targets-TOTAL_FORMS": "1",
+        "targets-INITIAL_FORMS": "0",
+        "targets-0-priority": "P2",
+        "targets-0-response": "1h",
+        "targets-0-resolution": "8h",
+        "targets-0-calendar": "24x7",
+        "pauses-TOTAL_FORMS": "0",
+        "pauses-INITIAL_FORMS": "0",
+    }
+
+
 def api_pk(key: str) -> Any:
     return lambda world: {"pk": sla_world(world)[key].pk}
 
@@ -154,6 +171,14 @@ ENDPOINTS = [
     ),
     Endpoint("sla:policy_edit", SLA_PM, kwargs=contract_kwargs),
     Endpoint("sla:policy_edit", SLA_PM_POST, kwargs=contract_kwargs, method="post", data=new_version_data),
+    Endpoint("sla:policy_structured", SLA_PM, kwargs=contract_kwargs),
+    Endpoint(
+        "sla:policy_structured",
+        SLA_PM_POST,
+        kwargs=contract_kwargs,
+        method="post",
+        data=structured_version_data,
+    ),
     Endpoint("sla:policy_export", expect(200), kwargs=version_kwargs),
     Endpoint("sla:import_upload", only(UPLOADERS, 200, 403), kwargs=contract_kwargs),
     Endpoint(

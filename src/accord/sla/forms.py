@@ -239,3 +239,173 @@ class DisputeSettleForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), label="Settlement", help_text="What the parties agreed."
     )
+
+
+# --- The policy without YAML ---------------------------------------------------------------------------
+
+WEEKDAY_FIELDS = (
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+)
+CALENDAR_CHOICES = [("business", "Working hours"), ("24x7", "Around the clock (24x7)")]
+PARTY_CHOICES = [
+    ("", "Nobody named"),
+    ("hospital", "Hospital"),
+    ("vendor", "Vendor"),
+    ("third_party", "Third party"),
+]
+
+
+def _holiday_countries() -> list[tuple[str, str]]:
+    import holidays
+
+    return [("", "No public holidays")] + [
+        (code, code) for code in sorted(holidays.list_supported_countries()) if len(code) == 2
+    ]
+
+
+class StructuredPolicyForm(forms.Form):
+    """A new policy version from fields instead of YAML: calendar, holidays and dates; targets and pause
+    states come from the two formsets beside it (`TargetRowFormSet`, `PauseRowFormSet`)."""
+
+    name = forms.CharField(
+        max_length=200, required=False, help_text="Name of the policy (a first version only)."
+    )
+    effective_from = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Tickets opened on or after this date are measured by this version.",
+    )
+    timezone = forms.ChoiceField(help_text="The contract's clock: working hours and holidays are read in it.")
+    holiday_country = forms.ChoiceField(required=False, label="Public holidays of (country)")
+    holiday_subdivision = forms.CharField(
+        max_length=10,
+        required=False,
+        label="Subdivision",
+        help_text="e.g. ENG, IL, BY; blank for the whole country.",
+    )
+    holiday_dates = forms.CharField(
+        required=False,
+        label="Other days off",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Dates as YYYY-MM-DD, one per line or separated by commas (e.g. a hospital's own closures).",
+    )
+    note = forms.CharField(max_length=300, required=False, help_text="Why this version was made.")
+
+    def __init__(self, *args: Any, needs_name: bool = False, **kwargs: Any) -> None:
+        import zoneinfo
+
+        super().__init__(*args, **kwargs)
+        if needs_name:
+            self.fields["name"].required = True
+        else:
+            del self.fields["name"]
+        self.fields["timezone"].choices = [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+        self.fields["holiday_country"].choices = _holiday_countries()
+        for key, label in WEEKDAY_FIELDS:
+            self.fields[f"hours_{key}"] = forms.CharField(
+                required=False,
+                label=f"{label} hours",
+                help_text="e.g. 08:00-12:00, 13:00-17:00; blank: closed." if key == "mon" else "",
+            )
+
+    @staticmethod
+    def initial_from(spec: dict[str, Any]) -> dict[str, Any]:
+        """Field values from a stored spec (the latest version's), so an edit starts from it."""
+        holidays = spec.get("holidays") or {}
+        hours = spec.get("working_hours") or {}
+        return {
+            "timezone": spec.get("timezone", settings.TIME_ZONE),
+            "holiday_country": holidays.get("country", ""),
+            "holiday_subdivision": holidays.get("subdivision", ""),
+            "holiday_dates": "\n".join(holidays.get("dates", [])),
+            **{f"hours_{key}": ", ".join(hours.get(key, [])) for key, _ in WEEKDAY_FIELDS},
+        }
+
+
+class TargetRowForm(forms.Form):
+    priority = forms.CharField(max_length=40, required=False)
+    response = forms.CharField(max_length=20, required=False, help_text="e.g. 30m, 4h, 1d 2h")
+    resolution = forms.CharField(max_length=20, required=False)
+    calendar = forms.ChoiceField(choices=CALENDAR_CHOICES, initial="business")
+
+
+class PauseRowForm(forms.Form):
+    state = forms.CharField(max_length=100, required=False, label="Pause state")
+    party = forms.ChoiceField(choices=PARTY_CHOICES, required=False, label="Held by")
+
+
+class AllRowsFormSet(forms.BaseFormSet):
+    """Every row is cleaned, even one left as it was shown: a row equal to the version in force is
+    still part of the new version (Django skips unchanged extra rows otherwise)."""
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "empty_permitted": False}
+
+
+TargetRowFormSet = forms.formset_factory(TargetRowForm, formset=AllRowsFormSet, extra=2)
+PauseRowFormSet = forms.formset_factory(PauseRowForm, formset=AllRowsFormSet, extra=2)
+
+
+def structured_policy_yaml(
+    form: StructuredPolicyForm, targets: Any, pauses: Any, *, base: dict[str, Any] | None = None
+) -> str | None:
+    """The YAML of the policy the three bound forms describe, checked by the engine; None (with the
+    errors added to the forms) when it is not a valid policy. Keys the form does not edit (warn_at,
+    pause_applies_to) are kept from `base`, the latest version's spec."""
+    from accord.sla.engine import dump_policy
+
+    if not (form.is_valid() and targets.is_valid() and pauses.is_valid()):
+        return None
+    data = form.cleaned_data
+    mapping: dict[str, Any] = {
+        key: value for key, value in (base or {}).items() if key in ("warn_at", "pause_applies_to")
+    }
+    mapping["timezone"] = data["timezone"]
+    mapping["working_hours"] = {
+        key: [part.strip() for part in data[f"hours_{key}"].split(",") if part.strip()]
+        for key, _ in WEEKDAY_FIELDS
+        if data[f"hours_{key}"].strip()
+    }
+    holidays: dict[str, Any] = {}
+    if data["holiday_country"]:
+        holidays["country"] = data["holiday_country"]
+        if data["holiday_subdivision"].strip():
+            holidays["subdivision"] = data["holiday_subdivision"].strip()
+    elif data["holiday_subdivision"].strip():
+        form.add_error("holiday_subdivision", "Choose the country the subdivision belongs to.")
+        return None
+    dates = [part.strip() for part in data["holiday_dates"].replace(",", "\n").splitlines() if part.strip()]
+    if dates:
+        holidays["dates"] = dates
+    if holidays:
+        mapping["holidays"] = holidays
+    rows = [row for row in targets.cleaned_data if row and row.get("priority", "").strip()]
+    if not rows:
+        form.add_error(None, "Give at least one priority with its response and resolution targets.")
+        return None
+    mapping["targets"] = {
+        row["priority"].strip(): {
+            "response": row["response"].strip(),
+            "resolution": row["resolution"].strip(),
+            **({"calendar": row["calendar"]} if row["calendar"] != "business" else {}),
+        }
+        for row in rows
+    }
+    states = [row for row in pauses.cleaned_data if row and row.get("state", "").strip()]
+    mapping["pause_states"] = [row["state"].strip() for row in states]
+    parties = {row["state"].strip(): row["party"] for row in states if row["party"]}
+    if parties:
+        mapping["pause_parties"] = parties
+    try:
+        spec = load_policy(mapping)
+    except PolicyError as error:
+        where = f" ({error.field})" if error.field else ""
+        message = str(error).removeprefix(f"{error.field}: ") if error.field else str(error)
+        form.add_error(None, f"{message}{where}")
+        return None
+    return dump_policy(spec)

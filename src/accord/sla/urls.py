@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/targets/new/", views.target_create, name="target_create"),
     path("<int:pk>/targets/<int:target_pk>/", views.target_edit, name="target_edit"),
     path("<int:pk>/policy/", views.policy_edit, name="policy_edit"),
+    path("<int:pk>/policy/fields/", views.policy_structured, name="policy_structured"),
     path("<int:pk>/policy/<int:version_pk>.yaml", views.policy_export, name="policy_export"),
     path("<int:pk>/import/", views.import_upload, name="import_upload"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),

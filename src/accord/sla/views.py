@@ -28,10 +28,14 @@ from accord.sla.forms import (
     DisputeAnswerForm,
     DisputeRaiseForm,
     DisputeSettleForm,
+    PauseRowFormSet,
     PeriodIssueForm,
     PeriodReopenForm,
     PolicyVersionForm,
+    StructuredPolicyForm,
+    TargetRowFormSet,
     TicketUploadForm,
+    structured_policy_yaml,
 )
 from accord.sla.models import (
     AttainmentTarget,
@@ -150,6 +154,81 @@ def target_create(request: HttpRequest, program_id: int, pk: int) -> HttpRespons
 @login_required
 def target_edit(request: HttpRequest, program_id: int, pk: int, target_pk: int) -> HttpResponse:
     return _target_form(request, program_id, pk, target_pk)
+
+
+@login_required
+def policy_structured(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
+    """The policy's next version from fields (working hours, holidays, targets, pause states and
+    parties) instead of YAML; saved through the same service as the YAML page."""
+    program = _program(request, program_id)
+    contract = _contract(request, program, pk, Action.CHANGE)
+    policy = SlaPolicy.objects.filter(contract=contract).first()
+    latest = policy.versions.order_by("-effective_from").first() if policy else None
+    base = latest.spec if latest else {}
+    data = request.POST if request.method == "POST" else None
+    form = StructuredPolicyForm(
+        data, initial=StructuredPolicyForm.initial_from(base), needs_name=policy is None
+    )
+    targets = TargetRowFormSet(
+        data,
+        prefix="targets",
+        initial=[
+            {"priority": priority, **target, "calendar": target.get("calendar", "business")}
+            for priority, target in (base.get("targets") or {}).items()
+        ],
+    )
+    parties = base.get("pause_parties") or {}
+    pauses = PauseRowFormSet(
+        data,
+        prefix="pauses",
+        initial=[{"state": state, "party": parties.get(state, "")} for state in base.get("pause_states", [])],
+    )
+    if request.method == "POST":
+        yaml_text = structured_policy_yaml(form, targets, pauses, base=base)
+        if yaml_text is not None:
+            cleaned = form.cleaned_data
+            try:
+                if policy is None:
+                    version = services.create_policy(
+                        contract=contract,
+                        name=cleaned["name"],
+                        yaml_text=yaml_text,
+                        effective_from=cleaned["effective_from"],
+                        note=cleaned["note"],
+                        actor=request.user,
+                    )
+                else:
+                    version = services.create_policy_version(
+                        policy=policy,
+                        yaml_text=yaml_text,
+                        effective_from=cleaned["effective_from"],
+                        note=cleaned["note"],
+                        actor=request.user,
+                    )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request,
+                    f"Policy version {version.number} saved, in force from {version.effective_from:%d %b %Y}.",
+                )
+                return redirect(contract)
+    invalid = request.method == "POST"
+    return render(
+        request,
+        "sla/policy_structured.html",
+        {
+            "program": program,
+            "contract": contract,
+            "policy": policy,
+            "latest": latest,
+            "form": form,
+            "targets": targets,
+            "pauses": pauses,
+        },
+        status=400 if invalid else 200,
+    )
 
 
 @login_required
