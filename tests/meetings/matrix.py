@@ -9,6 +9,7 @@ from typing import Any
 from accord.core.permissions import Visibility
 from accord.meetings import services
 from accord.meetings.models import AgendaItem
+from tests.alignment.factories import alignment_world
 from tests.matrix import Endpoint, and_put, expect, only
 from tests.meetings.factories import MeetingFactory
 
@@ -47,6 +48,22 @@ def members_action(world: Any) -> dict[str, int]:
         due_date=dt.date(2026, 4, 1),
     )
     return {"program_id": world.program.pk, "pk": action.pk}
+
+
+def commitment_from_action(world: Any) -> dict[str, Any]:
+    return {
+        "group": alignment_world(world)["hospital_group"].pk,
+        "what": "Follow up",
+        "due_date": "2026-04-01",
+    }
+
+
+def api_members_action(world: Any) -> dict[str, int]:
+    return {"pk": members_action(world)["pk"]}
+
+
+# Turning an action into a commitment is adding a commitment: the program manager, or a group's lead.
+COMMITTERS = ["program_manager", "stakeholder_lead"]
 
 
 def new_meeting(world: Any) -> dict[str, Any]:
@@ -126,7 +143,30 @@ ENDPOINTS = [
         method="post",
         data=lambda w: {},
     ),
+    Endpoint("meetings:action_commitment", only(COMMITTERS, 200, 403), kwargs=members_action),
+    Endpoint(
+        "meetings:action_commitment",
+        only(COMMITTERS, 302, 403),
+        kwargs=members_action,
+        method="post",
+        data=commitment_from_action,
+    ),
     # The API
+    Endpoint(
+        "meeting-action-list",
+        expect(200, anonymous=401, outsider=200),
+        api=True,
+        query="?program=1",
+    ),
+    Endpoint("meeting-action-detail", expect(200, anonymous=401), api=True, kwargs=api_members_action),
+    Endpoint(
+        "meeting-action-commitment",
+        only(COMMITTERS, 201, 403, api=True),
+        api=True,
+        method="post",
+        kwargs=api_members_action,
+        data=lambda w: {"group": alignment_world(w)["hospital_group"].pk},
+    ),
     Endpoint("meeting-list", expect(200, anonymous=401, outsider=200), api=True, query="?program=1"),
     Endpoint(
         "meeting-list",

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,9 +17,11 @@ from rest_framework.response import Response
 from accord.accounts.models import User
 from accord.core.api import (
     AccordModelViewSet,
+    AccordReadOnlyViewSet,
     ValidatedModelSerializer,
     VisibleRelatedField,
 )
+from accord.core.permissions import Action, can_in_program
 from accord.meetings import filters, services
 from accord.meetings.models import AgendaItem, Meeting, MeetingAction
 from accord.programs.models import Program
@@ -129,4 +132,86 @@ class MeetingViewSet(AccordModelViewSet):
         return Response(AgendaItemSerializer(created, many=True).data, status=201 if created else 200)
 
 
-ROUTES = [("meetings", MeetingViewSet, "meeting")]
+class CommitmentFromActionSerializer(serializers.Serializer):
+    """What a stakeholder group promises in answer to a minute's action; blanks take the action's own."""
+
+    group = serializers.IntegerField()
+    what = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    owner = serializers.IntegerField(required=False, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    decision = serializers.IntegerField(required=False, allow_null=True)
+
+
+class MeetingActionViewSet(AccordReadOnlyViewSet):
+    """Actions from the minutes you may see; `POST …/{id}/commitment/` makes one a group's commitment."""
+
+    queryset = MeetingAction.objects.all()
+    serializer_class = MeetingActionSerializer
+    filterset_class = filters.MeetingActionFilterSet
+    select_related = ("owner",)
+
+    @extend_schema(request=CommitmentFromActionSerializer, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def commitment(self, request: Request, pk: Any = None) -> Response:
+        meeting_action = get_object_or_404(self.get_queryset(), pk=pk)
+        if not can_in_program(request.user, Action.ADD, "commitments", meeting_action.program_id):
+            raise exceptions.PermissionDenied("Your role in this program may not commit a stakeholder group.")
+        payload = CommitmentFromActionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        commitment_model = MeetingAction._meta.get_field("commitments").related_model
+        group_model = commitment_model._meta.get_field("group").related_model
+        # Linked records resolve only among those the caller may see in the action's program (else 400).
+        group = (
+            group_model.objects.visible_to(request.user)
+            .filter(program_id=meeting_action.program_id, pk=data["group"])
+            .first()
+        )
+        if group is None:
+            raise serializers.ValidationError({"group": "No such stakeholder group in this program."})
+        decision = None
+        if data.get("decision"):
+            decision = (
+                meeting_action.agenda_item.decisions.visible_to(request.user)
+                .filter(pk=data["decision"])
+                .first()
+            )
+            if decision is None:
+                raise serializers.ValidationError(
+                    {"decision": "No such decision on this action's agenda item."}
+                )
+        owner = None
+        if data.get("owner"):
+            owner = User.objects.filter(
+                pk=data["owner"], memberships__program_id=meeting_action.program_id
+            ).first()
+            if owner is None:
+                raise serializers.ValidationError({"owner": "The owner must be a member of the program."})
+        commitment = services.turn_action_into_commitment(
+            action=meeting_action,
+            group=group,
+            actor=request.user,
+            what=data.get("what") or "",
+            due_date=data.get("due_date"),
+            owner=owner,
+            decision=decision,
+        )
+        return Response(
+            {
+                "id": commitment.pk,
+                "group": commitment.group_id,
+                "what": commitment.what,
+                "due_date": commitment.due_date,
+                "owner": commitment.owner_id,
+                "benefit": commitment.benefit_id,
+                "origin_action": commitment.origin_action_id,
+                "origin_decision": commitment.origin_decision_id,
+            },
+            status=201,
+        )
+
+
+ROUTES = [
+    ("meetings", MeetingViewSet, "meeting"),
+    ("meeting-actions", MeetingActionViewSet, "meeting-action"),
+]
