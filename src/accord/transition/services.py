@@ -17,6 +17,7 @@ from django.utils import timezone
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, Role, can, can_in_program
+from accord.core.services import save_new_record
 from accord.notifications.choices import NotificationKind
 from accord.notifications.services import notify
 from accord.transition import queries
@@ -56,16 +57,7 @@ def _snapshot_update(instance: Any, before: dict[str, Any], actor: Any, action: 
 
 
 def _create_audited(instance: Any, actor: Any, at: dt.datetime | None = None) -> Any:
-    instance.full_clean()
-    instance.save()
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        instance=instance,
-        changes=audit.diff({}, audit.snapshot(instance)),
-        at=at,
-    )
-    return instance
+    return save_new_record(instance=instance, actor=actor, at=at)
 
 
 # --- Handover stages ----------------------------------------------------------------------------------
