@@ -92,6 +92,7 @@ def test_the_decision_page_and_each_linked_page_show_the_link(
         decided["group"].get_absolute_url(),
         reverse("benefits:initiative_list", kwargs={"program_id": program_id}),
         reverse("benefits:success_factor_list", kwargs={"program_id": program_id}),
+        decided["benefit"].get_absolute_url(),
     ):
         body = client.get(url).content.decode()
         assert "Protect physician design time" in body, url
