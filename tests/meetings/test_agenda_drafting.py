@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from accord.core.permissions import Visibility
 from accord.governance import services as governance
@@ -17,8 +18,10 @@ from accord.meetings.choices import AgendaKind, Body
 from accord.meetings.models import AgendaItem
 from tests.meetings.factories import MeetingFactory
 
-RAISED_AT = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
-NOW = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
+# Drafted today: an agenda for a past date shows only the records that existed then (test_past_agendas),
+# and the risks these tests make are created now.
+NOW = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(12, 0)))
+RAISED_AT = NOW - dt.timedelta(days=8)
 
 
 def _flag(
@@ -47,7 +50,7 @@ def _triage(world: Any, flag: Any) -> Any:
         to=FlagState.TRIAGED,
         actor=world.program_manager,
         owner=world.program_manager,
-        response_due=dt.date(2026, 4, 1),
+        response_due=(RAISED_AT + dt.timedelta(days=31)).date(),
         now=RAISED_AT,
     )
 
