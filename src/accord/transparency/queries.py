@@ -257,17 +257,21 @@ class TrustSeries:
         return next((p.value for p in reversed(self.points) if p.value is not None), None)
 
 
-def list_result_surveys(*, program: Any, user: Any) -> list[PulseSurvey]:
-    """Surveys that have been sent, oldest first (the order of a trend)."""
+def list_result_surveys(*, program: Any, user: Any, until: dt.date | None = None) -> list[PulseSurvey]:
+    """Surveys that have been sent (and opened by `until`, when given), oldest first (the order of a trend)."""
+    surveys = PulseSurvey.objects.visible_to(user)
+    if until is not None:
+        surveys = surveys.filter(opens_on__lte=until)
     return list(
-        PulseSurvey.objects.visible_to(user)
-        .filter(program=program, status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED])
+        surveys.filter(program=program, status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED])
         .prefetch_related("groups")
         .order_by("opens_on", "pk")
     )
 
 
-def trust_trend(*, program: Any, user: Any) -> tuple[list[SurveyResults], list[TrustSeries]] | None:
+def trust_trend(
+    *, program: Any, user: Any, until: dt.date | None = None
+) -> tuple[list[SurveyResults], list[TrustSeries]] | None:
     """Per survey its results, and the trust index series of the program and of each group.
 
     A group's point is empty in a survey where it was merged or suppressed: a merged bucket's index is not
@@ -275,7 +279,7 @@ def trust_trend(*, program: Any, user: Any) -> tuple[list[SurveyResults], list[T
     """
     if not can_in_program(user, "results", "surveys", program.pk):
         return None
-    surveys = list_result_surveys(program=program, user=user)
+    surveys = list_result_surveys(program=program, user=user, until=until)
     results = [survey_results(survey=s, user=user) for s in surveys]
     results = [r for r in results if r is not None]
     labels = [f"{r.survey.title}" for r in results]
@@ -343,7 +347,8 @@ def agenda_falling_trust(*, program: Any, body: str, user: Any, today: dt.date) 
     """One item when the program's or any group's trust index fell since the previous survey."""
     if body != "board":
         return []
-    trend = trust_trend(program=program, user=user)
+    # An agenda drafted for a past date sees only the surveys opened by then.
+    trend = trust_trend(program=program, user=user, until=today)
     if trend is None or not trend[0]:
         return []
     results, series = trend
