@@ -1,0 +1,76 @@
+"""The demo's change control on the IT transition: a plan in effect with late and on-track items, changes in
+every state (one emergency, one backed out, one conflict), freeze windows, and two unapproved changes found."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accord.change_control import queries
+from accord.change_control.choices import ChangeState, ChangeType, FindingKind, PlanStatus, WindowKind
+from accord.change_control.models import ActionPlan, ChangeRequest, ChangeWindow, ReconciliationFinding
+from accord.programs.demo import OUTSOURCING_NAME
+from accord.programs.models import Program
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        call_command("demo", stdout=StringIO())
+        yield Program.objects.get(name=OUTSOURCING_NAME)
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+def test_the_transition_has_30_to_50_changes_in_every_state(demo: Any) -> None:
+    rows = ChangeRequest.objects.filter(program=demo)
+    assert 30 <= rows.count() <= 50
+    assert set(rows.values_list("state", flat=True)) == set(ChangeState.values)
+    assert rows.filter(change_type=ChangeType.EMERGENCY).count() == 1
+    assert rows.filter(review_result="backed_out", incidents_caused__gt=0).count() == 1
+
+
+def test_two_assessed_changes_conflict_on_one_switch(demo: Any) -> None:
+    manager = demo.memberships.get(role="program_manager").person
+    conflicts = queries.conflicts_by_change(manager, demo)
+    titles = {ChangeRequest.objects.get(pk=pk).title for pk in conflicts}
+    assert titles == {"Upgrade core switch firmware", "Re-cable the core switch uplinks"}
+
+
+def test_a_freeze_surrounds_the_go_live_and_no_scheduled_change_falls_into_it(demo: Any) -> None:
+    freeze = ChangeWindow.objects.get(program=demo, kind=WindowKind.CLINICAL_FREEZE)
+    assert "go-live" in freeze.name
+    scheduled = ChangeRequest.objects.filter(program=demo, state=ChangeState.SCHEDULED)
+    assert scheduled.count() >= 3
+    assert not scheduled.filter(planned_start__lt=freeze.ends_at, planned_end__gt=freeze.starts_at).exists()
+
+
+def test_the_plan_in_effect_is_version_two_with_late_and_moved_items(demo: Any) -> None:
+    plan = ActionPlan.objects.get(program=demo, status=PlanStatus.IN_EFFECT)
+    assert plan.version == 2 and plan.previous.status == PlanStatus.SUPERSEDED
+    rows = queries.slippage(plan, timezone.localdate())
+    assert sum(len(r.late) for r in rows) >= 1
+    assert sum(len(r.moved) for r in rows) == 2
+    assert sum(r.on_track for r in rows) >= 3
+
+
+def test_the_export_reveals_two_unapproved_changes_and_the_unreviewed_emergency(demo: Any) -> None:
+    findings = ReconciliationFinding.objects.filter(program=demo)
+    assert sorted(
+        findings.filter(kind=FindingKind.UNAPPROVED_CHANGE).values_list("external_reference", flat=True)
+    ) == [
+        "CHG0030418",
+        "CHG0030422",
+    ]
+    assert findings.filter(kind=FindingKind.EMERGENCY_NOT_REVIEWED).count() == 1
+    assert findings.filter(red_flag__isnull=False).count() == 1
