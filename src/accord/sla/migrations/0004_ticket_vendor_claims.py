@@ -4,25 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sla', '0003_ticket_changes'),
+        ("sla", "0003_ticket_changes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='vendor_overall_claim',
-            field=models.CharField(blank=True, choices=[('met', 'Met'), ('breached', 'Breached')], max_length=8),
+            model_name="ticket",
+            name="vendor_overall_claim",
+            field=models.CharField(
+                blank=True, choices=[("met", "Met"), ("breached", "Breached")], max_length=8
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='vendor_resolution_claim',
-            field=models.CharField(blank=True, choices=[('met', 'Met'), ('breached', 'Breached')], max_length=8),
+            model_name="ticket",
+            name="vendor_resolution_claim",
+            field=models.CharField(
+                blank=True, choices=[("met", "Met"), ("breached", "Breached")], max_length=8
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='vendor_response_claim',
-            field=models.CharField(blank=True, choices=[('met', 'Met'), ('breached', 'Breached')], max_length=8),
+            model_name="ticket",
+            name="vendor_response_claim",
+            field=models.CharField(
+                blank=True, choices=[("met", "Met"), ("breached", "Breached")], max_length=8
+            ),
         ),
     ]
