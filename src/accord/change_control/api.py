@@ -47,7 +47,7 @@ from accord.core.api import (
     ValidatedModelSerializer,
     VisibleRelatedField,
 )
-from accord.core.permissions import Action, can, role_in, sees_internal
+from accord.core.permissions import Action, Visibility, audience_in, can, can_in_program
 from accord.programs.models import Program
 from accord.transition.models import Service
 
@@ -394,10 +394,10 @@ class ChangeBoardSerializer(ValidatedModelSerializer):
 
 
 def _may_sit_on_cab(person: Any, program_id: int) -> bool:
-    from accord.core.permissions import role_can
-
-    role = role_in(person, program_id)
-    return role is not None and sees_internal(role) and role_can(role, "decide", "changes")
+    # The CAB is the hospital's: a seat needs the right to decide changes and sight of internal records.
+    return audience_in(person, program_id) == Visibility.INTERNAL and can_in_program(
+        person, "decide", "changes", program_id
+    )
 
 
 class ChangeBoardViewSet(AccordModelViewSet):
@@ -476,7 +476,7 @@ class ActionPlanSerializer(ValidatedModelSerializer):
         return super().validate(attrs)
 
 
-class DecisionSerializer(serializers.Serializer):
+class PlanDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
     conditions = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -574,12 +574,12 @@ class ActionPlanViewSet(AccordModelViewSet):
         plan = plans.submit_plan(plan=self._plan(pk), actor=request.user, now=timezone.now())
         return self._respond(plan)
 
-    @extend_schema(request=DecisionSerializer, responses=ActionPlanSerializer)
+    @extend_schema(request=PlanDecisionSerializer, responses=ActionPlanSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         """A board member's approval (with conditions) or rejection of a submitted version."""
         plan = self._plan(pk)
-        body = DecisionSerializer(data=request.data)
+        body = PlanDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         plans.decide_on_plan(plan=plan, actor=request.user, now=timezone.now(), **body.validated_data)
         return self._respond(plan, status.HTTP_201_CREATED)

@@ -488,7 +488,23 @@ def _bucket(bucket: queries.BucketResult | None) -> dict[str, Any] | None:
     }
 
 
-class SurveyResultsSerializer(serializers.BaseSerializer):
+class SurveyResultsSerializer(serializers.Serializer):
+    """Aggregates only. The declared fields describe the shape for the OpenAPI schema; the figures come
+    from `queries.survey_results`, which applies the at-least-five rule to every cut."""
+
+    survey = serializers.IntegerField(read_only=True)
+    program = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    opens_on = serializers.DateField(read_only=True)
+    closes_on = serializers.DateField(read_only=True)
+    invited = serializers.IntegerField(read_only=True)
+    answered = serializers.IntegerField(read_only=True)
+    minimum_group_size = serializers.IntegerField(read_only=True)
+    total = serializers.JSONField(read_only=True, help_text="The whole population's figures, or null.")
+    buckets = serializers.ListField(child=serializers.JSONField(), read_only=True)
+    suppressed_groups = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    detail = serializers.CharField(read_only=True, required=False)
+
     def to_representation(self, survey: PulseSurvey) -> dict[str, Any]:
         request = self.context["request"]
         group = request.query_params.get("group")
