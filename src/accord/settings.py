@@ -382,6 +382,11 @@ SPECTACULAR_SETTINGS = {
         # A dispute's clock may also be "overall"; the report's clock is response or resolution.
         "DisputedClockEnum": "accord.sla.choices.DisputedClock",
         "ClockEnum": "accord.sla.choices.Clock",
+        # A red flag's and a change's state (and the `to` of their transitions) are different machines.
+        "FlagStateEnum": "accord.governance.choices.FlagState",
+        "ChangeStateEnum": "accord.change_control.choices.ChangeState",
+        "HandoverStageEnum": "accord.transition.choices.HandoverStage",
+        "ReviewResultEnum": "accord.change_control.choices.ReviewResult",
     },
 }
 
