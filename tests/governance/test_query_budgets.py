@@ -38,7 +38,9 @@ def test_pages_stay_within_their_query_budget(path, world, client_for, django_as
     client = client_for("program_manager")
     _grow(world, 3)
     client.get(url)
-    with django_assert_max_num_queries(20) as small:
+    # The program home carries one panel per installed app (about two queries each); the other pages 20.
+    budget = 30 if url.rstrip("/").endswith(str(world.program.pk)) else 20
+    with django_assert_max_num_queries(budget) as small:
         assert client.get(url).status_code == 200
     _grow(world, 12)
     with django_assert_max_num_queries(len(small.captured_queries)):

@@ -74,7 +74,7 @@ def test_pages_run_a_bounded_number_of_queries(world: World, django_assert_max_n
         MembershipFactory(program=program, person=world.program_manager, role=Role.PROGRAM_MANAGER)
         MembershipFactory(program=world.program)
         services.update_record(instance=program, actor=world.program_manager, data={"description": "x"})
-    # The program home costs at least one query per app's panel (transparency's figures come in one).
+    # The program home costs about two queries per app's panel (ten apps contribute one); the others less.
     for url in urls:
-        with django_assert_max_num_queries(26):
+        with django_assert_max_num_queries(30):
             assert client.get(url).status_code == 200
