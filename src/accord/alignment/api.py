@@ -178,6 +178,7 @@ class ImpactViewSet(AccordModelViewSet):
     serializer_class = ImpactSerializer
     filterset_class = filters.ImpactFilterSet
     select_related = ("group", "initiative")
+    prefetch_related = ("benefits",)
 
 
 # --- Strategy versions and endorsements ---------------------------------------------------------------------
