@@ -40,6 +40,11 @@ def totp_code() -> str:
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+    # allauth accepts only the current window: a code made in a window's last seconds can be stale by the time
+    # the server checks it (the browser journeys failed on that once), so wait for a fresh window.
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < 3:
+        time.sleep(left + 0.05)
     return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // app_settings.TOTP_PERIOD))
 
 
