@@ -7,9 +7,9 @@ PORT ?= 8000
 WORKERS ?= 3
 export ACCORD_HOME := $(CURDIR)
 
-.PHONY: setup run test test-sqlite test-postgres lint check-migrations check-deploy bench schema clean
+.PHONY: setup browser pango run test test-sqlite test-postgres lint check-migrations check-deploy bench schema clean
 
-setup: $(VENV)/.installed node_modules/.installed browser
+setup: $(VENV)/.installed node_modules/.installed browser pango
 
 $(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "chromium is missing (sudo apt-get install chromium); browser tests will be skipped."
+
+# WeasyPrint (the board pack's PDF) lays text out with Debian's Pango; install it when missing and we may.
+pango:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; } || \
+	  echo "Pango is missing (sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0); board-pack PDFs will fail."
 
 run: setup
 	mkdir -p var
