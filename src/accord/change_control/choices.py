@@ -70,6 +70,13 @@ class ReviewResult(models.TextChoices):
 class WindowKind(models.TextChoices):
     BLACKOUT = "blackout", "Blackout"
     CLINICAL_FREEZE = "clinical_freeze", "Clinical freeze"
+    MAINTENANCE = "maintenance", "Maintenance"
+
+
+class TemplateStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active (approved by the CAB)"
+    RETIRED = "retired", "Retired"
 
 
 class FindingKind(models.TextChoices):

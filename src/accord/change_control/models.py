@@ -25,9 +25,10 @@ from accord.change_control.choices import (
     ItemStatus,
     PlanStatus,
     ReviewResult,
+    TemplateStatus,
     WindowKind,
 )
-from accord.change_control.windows import valid_zone
+from accord.change_control.windows import RecurrenceError, parse_recurrence, valid_zone
 from accord.core.models import ProgramScopedModel, VisibilityField
 from accord.core.permissions import Visibility
 
@@ -186,6 +187,72 @@ class ChangeAdvisoryBoard(ProgramScopedModel):
         return self.name
 
 
+class StandardChangeTemplate(ProgramScopedModel):
+    """A pre-approved kind of change (e.g. rotating a certificate): the CAB approves it once, and changes
+    raised from it while it is active skip the CAB's vote, with their risk fixed low.
+
+    A change raised from it may touch only the services and configuration items it names.
+    """
+
+    access_area = "change_templates"
+    # The partner raises standard changes, so every member sees which templates exist.
+    visibility_path: ClassVar[str | None] = None
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(help_text="What a change of this kind does, step by step.")
+    services = models.ManyToManyField(
+        "transition.Service",
+        blank=True,
+        related_name="standard_change_templates",
+        help_text="The services a change from this template may touch.",
+    )
+    configuration_items = models.TextField(
+        blank=True, help_text="Configuration items a change from this template may touch, one per line."
+    )
+    backout_plan = models.TextField()
+    test_evidence = models.TextField(help_text="Why this change is known to be safe (rehearsals, history).")
+    status = models.CharField(
+        max_length=10, choices=TemplateStatus.choices, default=TemplateStatus.PROPOSED, editable=False
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retired_reason = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["program", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="standard_change_template_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "change_control:template_detail", kwargs={"program_id": self.program_id, "pk": self.pk}
+        )
+
+    @property
+    def configuration_item_list(self) -> list[str]:
+        return lines(self.configuration_items)
+
+    @property
+    def active(self) -> bool:
+        return self.status == TemplateStatus.ACTIVE
+
+    def clean(self) -> None:
+        if not self.backout_plan.strip():
+            raise ValidationError({"backout_plan": "A pre-approved change needs a backout plan."})
+
+
 class ChangeRequest(ProgramScopedModel):
     """A request for change (RFC) to a service or configuration item, from draft to post-implementation review."""
 
@@ -206,6 +273,14 @@ class ChangeRequest(ProgramScopedModel):
     services = models.ManyToManyField("transition.Service", blank=True, related_name="change_requests")
     configuration_items = models.TextField(
         blank=True, help_text="Configuration items changed, one per line (as named in the CMDB)."
+    )
+    template = models.ForeignKey(
+        StandardChangeTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+        help_text="The pre-approved template a standard change is raised from.",
     )
     risk_answers = models.JSONField(default=dict, blank=True, help_text="The risk questionnaire's answers.")
     likelihood = models.PositiveSmallIntegerField(default=1, validators=ONE_TO_FIVE, editable=False)
@@ -297,6 +372,19 @@ class ChangeRequest(ProgramScopedModel):
             errors["planned_end"] = "The window must end after it starts."
         if self.external_reference:
             self.external_reference = self.external_reference.strip().upper()
+        if self.change_type == ChangeType.STANDARD:
+            if not self.template_id:
+                errors["template"] = "A standard change is raised from a pre-approved template; choose one."
+            elif self.program_id and self.template.program_id != self.program_id:
+                errors["template"] = "Belongs to another program."
+            if any(value is True for value in (self.risk_answers or {}).values()):
+                errors.setdefault(
+                    "risk_answers",
+                    "A standard change's risk is fixed low by its template; a change with these risks "
+                    "is a normal change for the CAB.",
+                )
+        elif self.template_id:
+            errors["template"] = "Only a standard change is raised from a template."
         if errors:
             raise ValidationError(errors)
 
@@ -324,10 +412,13 @@ class CabVote(ProgramScopedModel):
 
 
 class ChangeWindow(ProgramScopedModel):
-    """A blackout or clinical freeze: no change may be scheduled into it except an emergency (then flagged).
+    """A blackout or clinical freeze: no change may be scheduled into it except an emergency (then flagged);
+    or a maintenance window, shown on the calendar, which blocks nothing.
 
     Stored as instants; `time_zone` is the zone it was drawn in (a go-live week in the hospital's zone),
-    used to read naive input and to show it as the people who set it meant it.
+    used to read naive input and to show it as the people who set it meant it. A window may recur: the
+    first occurrence is `starts_at`-`ends_at`, repeated by an RFC 5545 RRULE read in `time_zone`, so a
+    weekly Sunday 02:00 window stays at 02:00 local time across daylight-saving changes.
     """
 
     access_area = "change_windows"
@@ -345,6 +436,11 @@ class ChangeWindow(ProgramScopedModel):
         help_text="Leave empty for a window that covers every service of the program.",
     )
     reason = models.TextField(blank=True)
+    recurrence = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="An RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=SU or FREQ=MONTHLY;BYMONTHDAY=-3; empty for once.",
+    )
 
     class Meta:
         ordering = ["program", "starts_at"]
@@ -362,6 +458,61 @@ class ChangeWindow(ProgramScopedModel):
             raise ValidationError({"time_zone": f"{self.time_zone!r} is not a time zone name."})
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The window must end after it starts."})
+        self.recurrence = self.recurrence.strip()
+        if self.recurrence and self.starts_at:
+            try:
+                self.recurrence = parse_recurrence(self.recurrence, self.starts_at, self.time_zone).text
+            except RecurrenceError as error:
+                raise ValidationError({"recurrence": str(error)}) from error
+
+    @property
+    def blocks_changes(self) -> bool:
+        return self.kind != WindowKind.MAINTENANCE
+
+
+class ChangeMeasureThresholds(ProgramScopedModel):
+    """Where the program puts the line for its change measures: past it a measure shows red on the transition
+    dashboard and goes on the board's agenda. A program without a row uses the defaults."""
+
+    access_area = "change_boards"
+    visibility_path: ClassVar[str | None] = None
+
+    PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+    min_success_rate_percent = models.PositiveSmallIntegerField(
+        default=90, validators=PERCENT, help_text="Below this share of reviewed changes succeeding (0-100)."
+    )
+    max_emergency_share_percent = models.PositiveSmallIntegerField(
+        default=15,
+        validators=PERCENT,
+        help_text="Above this share of submitted changes being emergencies (0-100).",
+    )
+    max_changes_causing_incidents = models.PositiveIntegerField(
+        default=2, help_text="Above this many changes causing incidents in the period."
+    )
+    max_cab_lead_time_days = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        default=10,
+        validators=[MinValueValidator(0)],
+        help_text="Above this median number of days from submission to the CAB's decision.",
+    )
+
+    class Meta:
+        verbose_name_plural = "change measure thresholds"
+        constraints = [
+            models.UniqueConstraint(fields=["program"], name="one_change_thresholds_per_program"),
+            models.CheckConstraint(
+                condition=models.Q(min_success_rate_percent__lte=100, max_emergency_share_percent__lte=100),
+                name="change_threshold_percent_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_cab_lead_time_days__gte=0), name="change_threshold_days_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Change measure thresholds of {self.program}"
 
 
 class ReconciliationFinding(ProgramScopedModel):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from dateutil import rrule
+
 
 def valid_zone(name: str) -> bool:
     if not name or name != name.strip():
@@ -90,3 +92,102 @@ def blocking(
         if overlaps(start, end, window.start, window.end)
         and (not window.services or window.services & services)
     ]
+
+
+class RecurrenceError(ValueError):
+    """An RRULE that cannot be used for a window; the message says what is wrong."""
+
+
+# Windows recur by the day at the finest: an hourly freeze is not a window but a mistake, and a
+# finer rule would make every scheduling check expand thousands of occurrences.
+ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+# A scheduling check or a calendar month never needs more occurrences than this.
+MAX_OCCURRENCES = 1000
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    text: str  # the rule as stored and put in the iCalendar feed, without "RRULE:" or DTSTART
+    rule: rrule.rrule
+    zone: ZoneInfo
+
+
+def parse_recurrence(text: str, first_start: dt.datetime, zone_name: str) -> Recurrence:
+    """Read an RFC 5545 RRULE for a window whose first occurrence starts at `first_start`.
+
+    Occurrences are counted in wall-clock time in `zone_name` (the rule's DTSTART carries the zone), so
+    UNTIL must be a UTC time ending in Z, as RFC 5545 asks when DTSTART has a zone.
+    """
+    cleaned = text.strip()
+    if cleaned.upper().startswith("RRULE:"):
+        cleaned = cleaned[6:].strip()
+    if not cleaned:
+        raise RecurrenceError("Give a rule such as FREQ=WEEKLY;BYDAY=SU, or leave it empty.")
+    if "\n" in cleaned or "DTSTART" in cleaned.upper():
+        raise RecurrenceError("Give one RRULE only; the window's own start is its first occurrence.")
+    parts = dict(part.partition("=")[::2] for part in cleaned.upper().split(";") if part)
+    frequency = parts.get("FREQ", "")
+    if not frequency:
+        raise RecurrenceError("The rule needs FREQ, e.g. FREQ=WEEKLY;BYDAY=SU.")
+    if frequency not in ALLOWED_FREQUENCIES:
+        raise RecurrenceError(
+            f"FREQ={frequency} is not allowed for a window; use one of {', '.join(ALLOWED_FREQUENCIES)}."
+        )
+    if not valid_zone(zone_name):
+        raise RecurrenceError(f"{zone_name!r} is not a time zone name.")
+    zone = ZoneInfo(zone_name)
+    local_start = first_start.astimezone(zone)
+    try:
+        rule = rrule.rrulestr(cleaned, dtstart=local_start)
+    except (ValueError, TypeError, KeyError, IndexError) as error:
+        reason = str(error) or error.__class__.__name__
+        if "UNTIL" in reason.upper():
+            reason = "UNTIL must be a UTC time ending in Z, e.g. UNTIL=20271231T000000Z"
+        raise RecurrenceError(f"{cleaned!r} is not a valid RRULE: {reason}.") from error
+    if not isinstance(rule, rrule.rrule):
+        raise RecurrenceError("Give one RRULE only.")
+    if rule.after(local_start, inc=True) is None:
+        raise RecurrenceError("The rule never produces an occurrence from the window's start.")
+    return Recurrence(cleaned.upper(), rule, zone)
+
+
+def _instant(local: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """A wall-clock time in `zone` as a UTC instant; a time skipped by the clocks going forward moves forward."""
+    return local.replace(tzinfo=zone).astimezone(dt.UTC)
+
+
+def occurrences(
+    first_start: dt.datetime,
+    first_end: dt.datetime,
+    zone_name: str,
+    recurrence: str,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The occurrences (UTC instants) of a window that overlap [start, end).
+
+    Without a recurrence that is the window itself, if it overlaps. With one, each occurrence starts at
+    the rule's wall-clock time and lasts as long on the wall clock as the first one did, so "Sunday
+    02:00-06:00" is 02:00-06:00 local time in summer and in winter.
+    """
+    if not recurrence:
+        return [(first_start, first_end)] if overlaps(first_start, first_end, start, end) else []
+    parsed = parse_recurrence(recurrence, first_start, zone_name)
+    zone = parsed.zone
+    local_first = first_start.astimezone(zone).replace(tzinfo=None)
+    wall_length = first_end.astimezone(zone).replace(tzinfo=None) - local_first
+    # Candidates by wall-clock start: widened by the length and a day either side for zone offsets.
+    low = (start.astimezone(zone) - wall_length - dt.timedelta(days=1)).replace(tzinfo=zone)
+    high = (end.astimezone(zone) + dt.timedelta(days=1)).replace(tzinfo=zone)
+    found = []
+    for occurrence in parsed.rule.xafter(max(low, first_start.astimezone(zone)), inc=True):
+        if occurrence.replace(tzinfo=None) > high.replace(tzinfo=None):
+            break
+        if len(found) >= MAX_OCCURRENCES:
+            break
+        wall = occurrence.replace(tzinfo=None)
+        begins = _instant(wall, zone)
+        ends = _instant(wall + wall_length, zone)
+        if overlaps(begins, ends, start, end):
+            found.append((begins, ends))
+    return found

@@ -146,6 +146,14 @@ AREAS: dict[str, dict[str, frozenset[Role]]] = {
     # The CAB record (members, emergency members, clinical approvers, quorums) and change windows.
     "change_boards": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
     "change_windows": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS),
+    # Standard-change templates: the change manager drafts them; CAB members approve and retire them
+    # (`approve`, narrowed to the people seated on the CAB record, as votes are).
+    "change_templates": _rule(
+        add=MANAGERS,
+        change=MANAGERS,
+        delete=MANAGERS,
+        approve={R.PROGRAM_MANAGER, R.BOARD_MEMBER, R.STAKEHOLDER_LEAD, R.MEMBER},
+    ),
     # The short-term action plan: the program manager drafts it and the board approves each version.
     # An item's owner (the partner's included) reports progress on their own item: a row rule on the item.
     "action_plans": _rule(add=MANAGERS, change=MANAGERS, delete=MANAGERS, approve={R.BOARD_MEMBER}),
