@@ -127,6 +127,13 @@ ENDPOINTS = [
         method="post",
         data=merge_body,
     ),
+    Endpoint(
+        "governance:red_flag_escalate",
+        only(LEADERSHIP, 302, 403),
+        kwargs=shared_flag,
+        method="post",
+        data=lambda w: {"reason": "It threatens the go-live benefit the board owns."},
+    ),
     Endpoint("governance:red_flag_convert", only(RISK_EDITORS, 200, 403), kwargs=shared_flag),
     Endpoint(
         "governance:red_flag_convert",
@@ -225,6 +232,14 @@ ENDPOINTS = [
         method="post",
         kwargs=api_flag,
         data=merge_body,
+    ),
+    Endpoint(
+        "red-flag-escalate",
+        only(LEADERSHIP, 200, 403, api=True),
+        api=True,
+        method="post",
+        kwargs=api_flag,
+        data=lambda w: {"reason": "It threatens the go-live benefit the board owns."},
     ),
     # Risks: API
     Endpoint("risk-list", API_LIST, api=True),

@@ -180,6 +180,12 @@ class MergeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class EscalateSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        help_text="Why the board must hear of this flag; it reads this on its agenda."
+    )
+
+
 class RedFlagViewSet(AccordModelViewSet):
     """The red-flag register: raise (POST), read, amend a few fields (PATCH), and move along the states."""
 
@@ -246,6 +252,18 @@ class RedFlagViewSet(AccordModelViewSet):
             actor=request.user,
             note=body.validated_data["note"],
             now=timezone.now(),
+        )
+        return self._respond(flag)
+
+    @extend_schema(request=EscalateSerializer, responses=RedFlagDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request: Request, pk: str | None = None) -> Response:
+        """Take the flag to the governance board now; it then appears among the board agenda's sources."""
+        flag = self._flag(pk)
+        body = EscalateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        flag = services.escalate_red_flag_to_board(
+            flag=flag, actor=request.user, reason=body.validated_data["reason"], now=timezone.now()
         )
         return self._respond(flag)
 

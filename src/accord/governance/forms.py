@@ -97,6 +97,14 @@ class CommentForm(forms.Form):
     note = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the board must hear of it",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The board reads this on its agenda.",
+    )
+
+
 class MergeForm(forms.Form):
     into = forms.ModelChoiceField(
         queryset=RedFlag.objects.none(),

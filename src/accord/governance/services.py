@@ -581,6 +581,76 @@ def escalate_overdue_flags(*, now: dt.datetime, actor: Any = SYSTEM) -> list[Esc
     return done
 
 
+def escalate_red_flag_to_board(*, flag: RedFlag, actor: Any, reason: str, now: dt.datetime) -> RedFlag:
+    """Take an open flag to the governance board now, without waiting for its rule's clock.
+
+    The manager's own judgement (a flag that threatens a benefit the board owns) is the reason; it is
+    written into the flag's history like an automatic escalation, so the board's agenda and a past
+    agenda rebuilt from that history both see it.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the board must hear of this flag."})
+    with transaction.atomic():
+        flag = RedFlag.objects.select_for_update().select_related("program", "raised_by").get(pk=flag.pk)
+        if not (
+            flag.permits(actor, Action.VIEW)
+            and can_in_program(actor, states.TRIAGE, "red_flags", flag.program_id)
+        ):
+            raise PermissionDenied("Only people who triage red flags may escalate them to the board.")
+        if flag.merged_into_id:
+            raise ValidationError(
+                {"flag": f"This flag was merged into flag #{flag.merged_into_id}; escalate that one instead."}
+            )
+        if flag.state not in OPEN_STATES:
+            raise ValidationError(
+                {"flag": f"A {flag.get_state_display().lower()} flag has had its answer; reopen it first."}
+            )
+        if flag.escalation_level >= EscalationLevel.BOARD:
+            raise ValidationError({"flag": "This flag is already escalated to the governance board."})
+        old = flag.escalation_level
+        # A conditional update, as the scheduled escalation claims flags: never two escalations at once.
+        claimed = RedFlag.objects.filter(pk=flag.pk, escalation_level=old).update(
+            escalation_level=EscalationLevel.BOARD, escalated_at=now
+        )
+        if claimed != 1:
+            raise ValidationError({"flag": "The flag was escalated meanwhile; reload it."})
+        flag.escalation_level, flag.escalated_at = EscalationLevel.BOARD, now
+        level = EscalationLevel.BOARD
+        _record_event(
+            flag=flag,
+            kind=EventKind.ESCALATION,
+            actor=actor,
+            at=now,
+            level=level,
+            note=f"Escalated to the {level.label.lower()} by {_label(actor)}: {reason}",
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.TRANSITION,
+            instance=flag,
+            at=now,
+            changes={"escalation_level": [old, int(level)], "reason": [None, reason]},
+        )
+        notify(
+            # The board hears of it; so do the raiser and the owner, who follow the flag.
+            recipients=[
+                *_people_with_role(flag.program_id, LEVEL_ROLES[level]),
+                flag.raised_by,
+                *([flag.owner] if flag.owner_id else []),
+            ],
+            kind=NotificationKind.RED_FLAG_ESCALATED,
+            title=f"Escalated to the board: {flag.get_severity_display().lower()} red flag “{flag.title}”",
+            body=f"{_label(actor)} escalated it: {reason} (state: {flag.get_state_display().lower()}; "
+            f"raised by {_label(flag.raised_by)} on {flag.raised_at:%d %b %Y}).",
+            url=flag.get_absolute_url(),
+            program=flag.program,
+            actor=actor,
+            about=flag,
+        )
+    return flag
+
+
 def _check_links(program: Any, links: dict[str, Iterable[Any]]) -> dict[str, list[Any]]:
     errors = {}
     result = {}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("red-flags/<int:pk>/transition/", views.RedFlagTransitionView.as_view(), name="red_flag_transition"),
     path("red-flags/<int:pk>/comment/", views.RedFlagCommentView.as_view(), name="red_flag_comment"),
     path("red-flags/<int:pk>/merge/", views.RedFlagMergeView.as_view(), name="red_flag_merge"),
+    path("red-flags/<int:pk>/escalate/", views.RedFlagEscalateView.as_view(), name="red_flag_escalate"),
     path("red-flags/<int:pk>/convert/", views.RedFlagConvertView.as_view(), name="red_flag_convert"),
     path("escalation/", views.EscalationRuleListView.as_view(), name="escalation_rules"),
     path("escalation/<int:pk>/edit/", views.EscalationRuleEditView.as_view(), name="escalation_rule_edit"),

@@ -27,10 +27,12 @@ from accord.core.views import (
     require_program_permission,
 )
 from accord.governance import filters, queries, services, states
+from accord.governance.choices import EscalationLevel
 from accord.governance.forms import (
     CommentForm,
     ConvertToRiskForm,
     DecisionForm,
+    EscalateForm,
     EscalationRuleForm,
     MergeForm,
     RaiseRedFlagForm,
@@ -144,6 +146,12 @@ class RedFlagDetailView(ProgramViewMixin, View):
             "comment_form": forms.get("comment") or (CommentForm() if can(user, "comment", flag) else None),
             "merge_form": (forms.get("merge") or MergeForm(flag=flag, user=user))
             if may_triage and not flag.merged_into_id
+            else None,
+            "escalate_form": (forms.get("escalate") or EscalateForm())
+            if may_triage
+            and flag.is_open
+            and not flag.merged_into_id
+            and flag.escalation_level < EscalationLevel.BOARD
             else None,
             "can_convert": risk is None and can_in_program(user, Action.ADD, "risks", self.program.pk),
             "is_raiser": flag.raised_by_id == user.pk,
@@ -260,6 +268,32 @@ class RedFlagMergeView(RedFlagDetailView):
                 return redirect(form.cleaned_data["into"].get_absolute_url())
         return render_page(
             request, "governance/red_flag_detail.html", self.context(flag, merge=form), status=400
+        )
+
+
+class RedFlagEscalateView(RedFlagDetailView):
+    """The manager takes a flag to the board now (the scheduled escalation waits for the rule's clock)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        flag = self.get_flag()
+        if not can_in_program(request.user, states.TRIAGE, "red_flags", self.program.pk):
+            raise PermissionDenied("Only people who triage red flags may escalate them to the board.")
+        form = EscalateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.escalate_red_flag_to_board(
+                    flag=flag, actor=request.user, reason=form.cleaned_data["reason"], now=timezone.now()
+                )
+            except ValidationError as error:
+                form.add_error(None, _errors(error))
+            else:
+                return self._after_write(
+                    flag, "Escalated to the governance board: it is on the board's agenda."
+                )
+        return render_page(
+            request, "governance/red_flag_detail.html", self.context(flag, escalate=form), status=400
         )
 
 
