@@ -12,6 +12,13 @@ class Body(models.TextChoices):
     WORKING_GROUP = "working_group", "Working group"
 
 
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Every two weeks"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
 class MeetingStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     HELD = "held", "Held"

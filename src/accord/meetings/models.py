@@ -10,9 +10,34 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from accord.core.models import ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
+from accord.core.models import EVERY_MEMBER, ProgramScopedModel, ProgramScopedQuerySet, VisibilityField
 from accord.core.permissions import Action
-from accord.meetings.choices import ActionStatus, AgendaKind, Body, MeetingStatus
+from accord.meetings.choices import ActionStatus, AgendaKind, Body, Cadence, MeetingStatus
+
+
+class GovernanceBody(ProgramScopedModel):
+    """A standing body of the program (its board, steering committee, CAB, a working group), what it is
+    for and how often it meets; a program template sets these up."""
+
+    access_area = "governance"
+    # Every member knows which bodies govern the program and how often they sit.
+    visibility_path = EVERY_MEMBER
+
+    body = models.CharField(max_length=24, choices=Body.choices)
+    name = models.CharField(max_length=200)
+    cadence = models.CharField(max_length=12, choices=Cadence.choices)
+    purpose = models.TextField(
+        blank=True, help_text="Its terms of reference: what it decides, who sits on it."
+    )
+
+    class Meta:
+        ordering = ["program", "body", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="meetings_governance_body_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_cadence_display().lower()})"
 
 
 class Meeting(ProgramScopedModel):

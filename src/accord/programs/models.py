@@ -10,6 +10,7 @@ from django.db import models
 
 from accord.core.models import EVERY_MEMBER, ProgramScopedModel
 from accord.core.permissions import Action, Role, can_in_program, roles_by_program
+from accord.programs.program_templates import check_body
 
 
 class ProgramKind(models.TextChoices):
@@ -106,3 +107,49 @@ class Membership(ProgramScopedModel):
             raise ValidationError(
                 {"role": "Vendor and consultant roles are for people from partner organisations."}
             )
+
+
+class ProgramTemplate(models.Model):
+    """What a new program starts with, as data: success factors, stakeholder groups, KPIs, escalation
+    rules, governance bodies and their cadence (and, for a transition, knowledge templates and training).
+
+    The body is checked on every save against what each app's part accepts (`program_templates.check_body`),
+    so a template that would stand up a broken program is never stored.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=ProgramKind.choices)
+    description = models.TextField(blank=True)
+    body = models.JSONField(help_text='{"schema": 1, "success_factors": […], "benefits": […], …}')
+    built_in = models.BooleanField(default=False, help_text="Shipped with Accord; loaded from its files.")
+    based_on = models.ForeignKey(
+        Program,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="saved_templates",
+        help_text="The program this template was saved from.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-built_in", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = check_body(self.body)
+        if errors:
+            raise ValidationError({"body": errors})
+
+    def permits(self, user: Any, action: str) -> bool:
+        # Templates serve whoever creates programs; they hold no program's records.
+        return bool(getattr(user, "is_superuser", False) or getattr(user, "is_staff", False))
+
+    def audit_program_id(self) -> int | None:
+        return None
