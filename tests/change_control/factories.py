@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from accord.change_control.choices import ChangeState, ChangeType, Decision
-from accord.change_control.models import ActionPlan, ChangeAdvisoryBoard, ChangeRequest
+from accord.change_control.choices import ChangeState, ChangeType, Decision, TemplateStatus
+from accord.change_control.models import (
+    ActionPlan,
+    ChangeAdvisoryBoard,
+    ChangeRequest,
+    StandardChangeTemplate,
+)
 from accord.change_control.services import changes, plans
 from accord.core.permissions import Role
 from accord.programs.models import Membership
@@ -44,11 +49,35 @@ def service_in(program: Any, **fields: Any) -> Any:
     return ServiceFactory(program=program, **fields)
 
 
+def active_template(
+    program: Any, *, services: list[Any], configuration_items: str = "", **fields: Any
+) -> StandardChangeTemplate:
+    """A template the CAB approved (set up directly: what is under test is the change raised from it)."""
+    template = StandardChangeTemplate.objects.create(
+        program=program,
+        name=fields.pop("name", f"Standard change {StandardChangeTemplate.objects.count() + 1}"),
+        description="Rotate the certificate with the documented runbook.",
+        configuration_items=configuration_items,
+        backout_plan="Put the previous certificate back.",
+        test_evidence="Done twelve times without incident.",
+        status=TemplateStatus.ACTIVE,
+        approved_at=T0 - dt.timedelta(days=30),
+        **fields,
+    )
+    template.services.set(services)
+    return template
+
+
 def draft_change(program: Any, requester: Any, **data: Any) -> ChangeRequest:
-    """A complete draft: window, backout plan and a service (made unless given)."""
+    """A complete draft: window, backout plan and a service (made unless given); a standard change gets an
+    active template covering its services and configuration items unless one is given."""
     services = data.pop("services", None)
     if services is None:
         services = [service_in(program)]
+    if data.get("change_type") == ChangeType.STANDARD and "template" not in data:
+        data["template"] = active_template(
+            program, services=services, configuration_items=data.get("configuration_items", "")
+        )
     values = {
         "title": "Patch the interface engine",
         "change_type": ChangeType.NORMAL,

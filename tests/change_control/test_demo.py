@@ -11,8 +11,21 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accord.change_control import queries
-from accord.change_control.choices import ChangeState, ChangeType, FindingKind, PlanStatus, WindowKind
-from accord.change_control.models import ActionPlan, ChangeRequest, ChangeWindow, ReconciliationFinding
+from accord.change_control.choices import (
+    ChangeState,
+    ChangeType,
+    FindingKind,
+    PlanStatus,
+    TemplateStatus,
+    WindowKind,
+)
+from accord.change_control.models import (
+    ActionPlan,
+    ChangeRequest,
+    ChangeWindow,
+    ReconciliationFinding,
+    StandardChangeTemplate,
+)
 from accord.programs.demo import OUTSOURCING_NAME
 from accord.programs.models import Program
 
@@ -74,3 +87,17 @@ def test_the_export_reveals_two_unapproved_changes_and_the_unreviewed_emergency(
     ]
     assert findings.filter(kind=FindingKind.EMERGENCY_NOT_REVIEWED).count() == 1
     assert findings.filter(red_flag__isnull=False).count() == 1
+
+
+def test_standard_changes_come_from_active_templates_and_month_end_recurs(demo: Any) -> None:
+    standard = ChangeRequest.objects.filter(program=demo, change_type=ChangeType.STANDARD)
+    assert standard.count() == 2
+    assert all(c.template.status == TemplateStatus.ACTIVE for c in standard.select_related("template"))
+    statuses = set(StandardChangeTemplate.objects.filter(program=demo).values_list("status", flat=True))
+    assert statuses == {TemplateStatus.ACTIVE, TemplateStatus.RETIRED, TemplateStatus.PROPOSED}
+    close = ChangeWindow.objects.get(program=demo, name="Month-end billing close")
+    assert close.recurrence == "FREQ=MONTHLY;BYMONTHDAY=-2"
+    assert (
+        ChangeWindow.objects.get(program=demo, kind=WindowKind.MAINTENANCE).recurrence
+        == "FREQ=WEEKLY;BYDAY=SU"
+    )

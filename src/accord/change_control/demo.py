@@ -23,8 +23,14 @@ from accord.change_control.choices import (
     ItemStatus,
     WindowKind,
 )
-from accord.change_control.models import ActionPlan, ChangeAdvisoryBoard, ChangeRequest, ChangeWindow
-from accord.change_control.services import changes, plans
+from accord.change_control.models import (
+    ActionPlan,
+    ChangeAdvisoryBoard,
+    ChangeRequest,
+    ChangeWindow,
+    StandardChangeTemplate,
+)
+from accord.change_control.services import changes, plans, templates
 from accord.change_control.windows import localise
 from accord.core.demo import SYSTEM_ACTOR, DemoContext
 from accord.core.permissions import Role
@@ -402,58 +408,127 @@ def _windows(demo: DemoContext, program: Any, services: dict[str, Service]) -> N
             "reason": "The new pharmacy system goes live; no change to any service during go-live week.",
         },
     )
-    for months_ahead in (0, 1):
-        first = (today.replace(day=1) + dt.timedelta(days=32 * (months_ahead + 1))).replace(day=1)
-        create_record(
-            model=ChangeWindow,
-            actor=manager,
+    # One recurring blackout: the month's last two days and the first morning of the next, every month.
+    first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    create_record(
+        model=ChangeWindow,
+        actor=manager,
+        data={
+            "program": program,
+            "name": "Month-end billing close",
+            "kind": WindowKind.BLACKOUT,
+            "starts_at": localise(dt.datetime.combine(first - dt.timedelta(days=2), dt.time(0)), ZONE_NAME),
+            "ends_at": localise(dt.datetime.combine(first + dt.timedelta(days=1), dt.time(6)), ZONE_NAME),
+            "time_zone": ZONE_NAME,
+            "recurrence": "FREQ=MONTHLY;BYMONTHDAY=-2",
+            "services": [services["Revenue cycle and billing"]],
+            "reason": "Billing close: claims must go out on time.",
+        },
+    )
+    sunday = today + dt.timedelta(days=(6 - today.weekday()) % 7)
+    create_record(
+        model=ChangeWindow,
+        actor=manager,
+        data={
+            "program": program,
+            "name": "Weekly maintenance",
+            "kind": WindowKind.MAINTENANCE,
+            "starts_at": localise(dt.datetime.combine(sunday, dt.time(2)), ZONE_NAME),
+            "ends_at": localise(dt.datetime.combine(sunday, dt.time(6)), ZONE_NAME),
+            "time_zone": ZONE_NAME,
+            "recurrence": "FREQ=WEEKLY;BYDAY=SU",
+            "reason": "Agreed slot for routine work on every service.",
+        },
+    )
+
+
+# Templates the CAB approved before the transition's standard changes, one retired and one still proposed.
+TEMPLATES = [
+    (
+        "Rotate TLS certificates on PACS viewers",
+        ("PACS",),
+        "pacs-app-01\npacs-app-02",
+        "active",
+    ),
+    ("Increase mailbox quotas", ("Email and collaboration",), "m365-tenant", "active"),
+    ("Restart the print spooler", ("Print management",), "print-srv-01\nprint-srv-02", "retired"),
+    ("Add a user to a clinical distribution list", ("Email and collaboration",), "m365-tenant", "proposed"),
+]
+
+
+def _templates(
+    demo: DemoContext, program: Any, services: dict[str, Service]
+) -> dict[str, StandardChangeTemplate]:
+    people = demo.people
+    approved_at = timezone.now() - dt.timedelta(days=90)
+    made = {}
+    for name, service_names, items, status in TEMPLATES:
+        template = templates.propose_template(
+            program=program,
+            actor=people["transition_pm"],
             data={
-                "program": program,
-                "name": f"Month-end billing close ({(first - dt.timedelta(days=1)):%B})",
-                "kind": WindowKind.BLACKOUT,
-                "starts_at": localise(
-                    dt.datetime.combine(first - dt.timedelta(days=2), dt.time(0)), ZONE_NAME
-                ),
-                "ends_at": localise(dt.datetime.combine(first + dt.timedelta(days=1), dt.time(6)), ZONE_NAME),
-                "time_zone": ZONE_NAME,
-                "services": [services["Revenue cycle and billing"]],
-                "reason": "Billing close: claims must go out on time.",
+                "name": name,
+                "description": f"{name}, by the runbook agreed with the service owner.",
+                "services": [services[n] for n in service_names],
+                "configuration_items": items,
+                "backout_plan": "Undo the step from the runbook; the service owner confirms.",
+                "test_evidence": "Done repeatedly under the previous supplier without incident.",
             },
         )
+        if status != "proposed":
+            templates.approve_template(template=template, actor=people["cio"], now=approved_at)
+        if status == "retired":
+            templates.retire_template(
+                template=template,
+                actor=people["it_director"],
+                now=approved_at + dt.timedelta(days=40),
+                reason="Spooler restarts hid a driver fault; each restart is a normal change until it is fixed.",
+            )
+        made[name] = template
+    return made
 
 
 def _tell(
-    story: Story, number: int, demo: DemoContext, program: Any, services: dict[str, Service]
+    story: Story,
+    number: int,
+    demo: DemoContext,
+    program: Any,
+    services: dict[str, Service],
+    standard: dict[str, StandardChangeTemplate],
 ) -> ChangeRequest:
     people = demo.people
     requester = people[story.requester]
     implementer = people["nb_engineer"] if story.requester != "nb_lead" else people["nb_lead"]
     start = _at(demo.today, story.day)
     end = start + dt.timedelta(hours=story.hours)
-    change = changes.create_change(
-        program=program,
-        actor=requester,
-        data={
-            "title": story.title,
-            "change_type": story.kind,
-            "external_reference": f"CHG{30200 + number:07d}",
-            "description": f"{story.title}, as planned with the service owner.",
-            "reason": "Part of the transition's stabilisation work.",
-            "services": [services[story.service]],
-            "configuration_items": story.items,
-            "risk_answers": {key: True for key in story.answers},
-            "backout_plan": ""
-            if story.kind == ChangeType.STANDARD
-            else "Restore the pre-change snapshot; retest.",
-            "test_evidence": "Rehearsed in the test environment."
-            if "not_tested" not in story.answers
-            else "",
-            "planned_start": start,
-            "planned_end": end,
-            "time_zone": ZONE_NAME,
-            "implementer": implementer,
-        },
-    )
+    common = {
+        "title": story.title,
+        "external_reference": f"CHG{30200 + number:07d}",
+        "services": [services[story.service]],
+        "configuration_items": story.items,
+        "planned_start": start,
+        "planned_end": end,
+        "time_zone": ZONE_NAME,
+        "implementer": implementer,
+    }
+    if story.kind == ChangeType.STANDARD:
+        change = templates.raise_standard_change(template=standard[story.title], actor=requester, data=common)
+    else:
+        change = changes.create_change(
+            program=program,
+            actor=requester,
+            data={
+                **common,
+                "change_type": story.kind,
+                "description": f"{story.title}, as planned with the service owner.",
+                "reason": "Part of the transition's stabilisation work.",
+                "risk_answers": {key: True for key in story.answers},
+                "backout_plan": "Restore the pre-change snapshot; retest.",
+                "test_evidence": "Rehearsed in the test environment."
+                if "not_tested" not in story.answers
+                else "",
+            },
+        )
     if story.state == S.DRAFT:
         return change
     submitted = min(start - dt.timedelta(days=9), timezone.now() - dt.timedelta(days=2))
@@ -621,8 +696,12 @@ def seed(demo: DemoContext) -> None:
         return
     _setup_cab(demo, program)
     _windows(demo, program, services)
+    standard = _templates(demo, program, services)
     plan = _plan(demo, program, services)
-    told = [_tell(story, number, demo, program, services) for number, story in enumerate(STORIES, start=1)]
+    told = [
+        _tell(story, number, demo, program, services, standard)
+        for number, story in enumerate(STORIES, start=1)
+    ]
     result = reconciliation.reconcile(
         program=program,
         actor=demo.people["nb_service"],

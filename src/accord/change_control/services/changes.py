@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from accord.change_control import states, windows
 from accord.change_control.choices import (
@@ -17,8 +17,15 @@ from accord.change_control.choices import (
     ChangeType,
     Decision,
     ReviewResult,
+    WindowKind,
 )
-from accord.change_control.models import CabVote, ChangeAdvisoryBoard, ChangeRequest, ChangeWindow
+from accord.change_control.models import (
+    CabVote,
+    ChangeAdvisoryBoard,
+    ChangeRequest,
+    ChangeWindow,
+    StandardChangeTemplate,
+)
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, can, can_in_program
@@ -41,6 +48,17 @@ DRAFT_FIELDS = (
     "implementer",
     "visibility",
     "services",
+    "template",
+)
+# States whose planned window occupies its services (a new change colliding with one is a conflict).
+OCCUPYING_STATES = frozenset(
+    {
+        ChangeState.SUBMITTED,
+        ChangeState.ASSESSED,
+        ChangeState.APPROVED,
+        ChangeState.SCHEDULED,
+        ChangeState.IMPLEMENTED,
+    }
 )
 
 
@@ -96,6 +114,7 @@ def create_change(*, program: Any, actor: Any, data: Mapping[str, Any]) -> Chang
             **{k: v for k, v in data.items() if k not in {"services", "requester"}},
         )
         _check_services(change, services)
+        _check_template_scope(change, services)
         _save(change)
         change.services.set(services)
         audit.record(
@@ -111,6 +130,39 @@ def _check_services(change: ChangeRequest, services: Any) -> None:
     foreign = [str(s) for s in services if s.program_id != change.program_id]
     if foreign:
         raise ValidationError({"services": f"Not services of this program: {', '.join(foreign)}."})
+
+
+def _check_template_scope(change: ChangeRequest, services: Any) -> None:
+    """A standard change is pre-approved only for what its template names: an active template, its services,
+    its configuration items."""
+    if change.change_type != ChangeType.STANDARD or not change.template_id:
+        return
+    template = StandardChangeTemplate.objects.prefetch_related("services").get(pk=change.template_id)
+    errors: dict[str, str] = {}
+    if not template.active:
+        errors["template"] = (
+            f"The template {template.name!r} is {template.get_status_display().lower()}; "
+            "only an active template pre-approves a change."
+        )
+    allowed = {s.pk: s for s in template.services.all()}
+    outside = [str(s) for s in services if s.pk not in allowed]
+    if outside:
+        named = ", ".join(str(s) for s in allowed.values()) or "no service"
+        errors["services"] = (
+            f"The template {template.name!r} allows only {named}; not {', '.join(outside)}. "
+            "Raise a normal change for the CAB instead."
+        )
+    allowed_items = windows.normalise_items(template.configuration_item_list)
+    extra_items = [
+        name for name in change.configuration_item_list if windows.normalise_items([name]) - allowed_items
+    ]
+    if extra_items:
+        named = ", ".join(template.configuration_item_list) or "no configuration item"
+        errors["configuration_items"] = (
+            f"The template {template.name!r} allows only {named}; not {', '.join(extra_items)}."
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def update_draft(*, change: ChangeRequest, actor: Any, data: Mapping[str, Any]) -> ChangeRequest:
@@ -132,6 +184,7 @@ def update_draft(*, change: ChangeRequest, actor: Any, data: Mapping[str, Any]) 
                 setattr(change, name, value)
         if "services" in data:
             _check_services(change, data["services"])
+        _check_template_scope(change, data["services"] if "services" in data else list(locked.services.all()))
         _save(change)
         if "services" in data:
             change.services.set(data["services"])
@@ -148,23 +201,96 @@ def requires_clinical_signoff(change: ChangeRequest) -> bool:
 
 
 def windows_blocking(change: ChangeRequest) -> list[ChangeWindow]:
-    """The blackout and freeze windows the change's planned window falls into (program-wide or its services)."""
+    """The blackout and freeze windows the change's planned window falls into (program-wide or its services).
+
+    A recurring window is expanded around the change's window; each window returned carries the
+    occurrence hit as `occurrence` (start, end), which for a one-off window is the window itself.
+    """
     if not change.planned_start or not change.planned_end:
         return []
     service_ids = frozenset(change.services.values_list("pk", flat=True))
     candidates = list(
-        ChangeWindow.objects.filter(
-            program_id=change.program_id, starts_at__lt=change.planned_end, ends_at__gt=change.planned_start
-        ).prefetch_related("services")
+        ChangeWindow.objects.filter(program_id=change.program_id, starts_at__lt=change.planned_end)
+        .exclude(kind=WindowKind.MAINTENANCE)
+        .filter(Q(ends_at__gt=change.planned_start) | ~Q(recurrence=""))
+        .prefetch_related("services")
     )
     spans = [
-        windows.Span(w.pk, w.starts_at, w.ends_at, frozenset(s.pk for s in w.services.all()))
+        windows.Span(w.pk, start, end, frozenset(s.pk for s in w.services.all()))
         for w in candidates
+        for start, end in windows.occurrences(
+            w.starts_at, w.ends_at, w.time_zone, w.recurrence, change.planned_start, change.planned_end
+        )
     ]
-    hit = {
-        span.key for span in windows.blocking(change.planned_start, change.planned_end, spans, service_ids)
-    }
-    return [w for w in candidates if w.pk in hit]
+    hit: dict[Any, tuple[dt.datetime, dt.datetime]] = {}
+    for span in windows.blocking(change.planned_start, change.planned_end, spans, service_ids):
+        hit.setdefault(span.key, (span.start, span.end))
+    found = [w for w in candidates if w.pk in hit]
+    for window in found:
+        window.occurrence = hit[window.pk]
+    return found
+
+
+def describe_windows(found: list[ChangeWindow]) -> str:
+    return "; ".join(
+        f"{w.name} ({w.occurrence[0]:%Y-%m-%d %H:%M} to {w.occurrence[1]:%Y-%m-%d %H:%M} UTC)" for w in found
+    )
+
+
+def colliding_changes(change: ChangeRequest) -> list[ChangeRequest]:
+    """Every other change (whoever may see it) on a shared service or CI whose planned window overlaps."""
+    if not change.planned_start or not change.planned_end:
+        return []
+    others = (
+        ChangeRequest.objects.filter(
+            program_id=change.program_id,
+            state__in=OCCUPYING_STATES,
+            planned_start__lt=change.planned_end,
+            planned_end__gt=change.planned_start,
+        )
+        .exclude(pk=change.pk)
+        .prefetch_related("services")
+    )
+
+    def span(c: ChangeRequest) -> windows.Span:
+        return windows.Span(
+            c.pk,
+            c.planned_start,
+            c.planned_end,
+            frozenset(s.pk for s in c.services.all()),
+            windows.normalise_items(c.configuration_item_list),
+        )
+
+    mine = span(change)
+    return [other for other in others if mine.touches(span(other))]
+
+
+def _refuse_unreviewed_risk(change: ChangeRequest, actor: Any) -> None:
+    """A standard change skips the CAB, so nobody would weigh a freeze or a collision: refuse them instead."""
+    errors: dict[str, str] = {}
+    blocked = windows_blocking(change)
+    if blocked:
+        errors["planned_start"] = (
+            f"The window falls into: {describe_windows(blocked)}. A standard change is never made in a "
+            "blackout or freeze; choose another window."
+        )
+    collisions = colliding_changes(change)
+    if collisions:
+        seen = set(
+            ChangeRequest.objects.visible_to(actor)
+            .filter(pk__in=[c.pk for c in collisions])
+            .values_list("pk", flat=True)
+        )
+        named = [c.reference for c in collisions if c.pk in seen]
+        hidden = len(collisions) - len(named)
+        listed = ", ".join(named + ([f"{hidden} change(s) not shared with you"] if hidden else []))
+        errors["planned_end"] = (
+            f"The window collides with {listed} on the same service or configuration item. A standard "
+            "change goes ahead without the CAB only when nothing else is planned there; choose another "
+            "window or raise a normal change."
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_ready_to_submit(change: ChangeRequest) -> None:
@@ -217,10 +343,18 @@ def transition_change(
             change.submitted_at = now
             change.state = ChangeState.SUBMITTED
             if change.change_type == ChangeType.STANDARD:
-                # A standard change follows a pre-approved template: submitting it is its approval.
+                # A standard change follows a pre-approved template: submitting it is its approval, so
+                # the template's scope, freezes and collisions are checked here instead of by the CAB.
+                _check_template_scope(change, list(change.services.all()))
+                _refuse_unreviewed_risk(change, actor)
+                template = change.template
                 change.state = ChangeState.APPROVED
                 change.decided_at = now
-                extra["approval"] = "pre-approved standard change"
+                extra["approval"] = (
+                    f"pre-approved by standard change template {template.name!r} (#{template.pk}), "
+                    f"approved by the CAB ({template.approved_by}) on {template.approved_at:%Y-%m-%d}"
+                )
+                extra["template"] = template.pk
         elif to == ChangeState.SCHEDULED:
             change.planned_start = planned_start or change.planned_start
             change.planned_end = planned_end or change.planned_end
@@ -228,14 +362,14 @@ def transition_change(
                 raise ValidationError({"planned_start": "A schedule needs a start and an end."})
             if change.planned_end <= change.planned_start:
                 raise ValidationError({"planned_end": "The window must end after it starts."})
+            if change.change_type == ChangeType.STANDARD:
+                _refuse_unreviewed_risk(change, actor)
             blocked = windows_blocking(change)
             if blocked and change.change_type != ChangeType.EMERGENCY:
-                names = "; ".join(
-                    f"{w.name} ({w.starts_at:%Y-%m-%d %H:%M} to {w.ends_at:%Y-%m-%d %H:%M} UTC)"
-                    for w in blocked
-                )
                 raise ValidationError(
-                    {"planned_start": f"The window falls into: {names}. Only an emergency may."}
+                    {
+                        "planned_start": f"The window falls into: {describe_windows(blocked)}. Only an emergency may."
+                    }
                 )
             change.in_freeze = bool(blocked)
             change.state = ChangeState.SCHEDULED
