@@ -7,7 +7,6 @@ from typing import Any
 from django.db import models
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -18,14 +17,20 @@ from accord.accounts.models import Organisation
 from accord.core.api import (
     AccordModelViewSet,
     AccordReadOnlyViewSet,
-    ProgramFilterSet,
     ValidatedModelSerializer,
     VisibleRelatedField,
 )
 from accord.programs.models import Program
 from accord.sla import disputes, periods
 from accord.sla.choices import DisputedClock, DisputeOutcome
-from accord.sla.filters import SlaDisputeFilterSet
+from accord.sla.filters import (
+    ContractFilterSet,
+    SlaDisputeFilterSet,
+    SlaPeriodFilterSet,
+    SlaPolicyFilterSet,
+    SlaResultFilterSet,
+    TicketFilterSet,
+)
 from accord.sla.models import (
     AttainmentTarget,
     Contract,
@@ -73,12 +78,6 @@ class ContractSerializer(ValidatedModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class ContractFilterSet(ProgramFilterSet):
-    class Meta:
-        model = Contract
-        fields = ["program", "vendor", "reporting_frequency"]
-
-
 class ContractViewSet(AccordModelViewSet):
     """Contracts with vendors; partners see the contracts shared with them."""
 
@@ -101,16 +100,6 @@ class SlaPolicySerializer(serializers.ModelSerializer):
     class Meta:
         model = SlaPolicy
         fields = ["id", "program", "contract", "name", "versions"]
-
-
-class ContractChildFilterSet(ProgramFilterSet):
-    contract = filters.NumberFilter(field_name="contract_id")
-
-
-class SlaPolicyFilterSet(ContractChildFilterSet):
-    class Meta:
-        model = SlaPolicy
-        fields = ["program", "contract"]
 
 
 class SlaPolicyViewSet(AccordReadOnlyViewSet):
@@ -155,16 +144,6 @@ class TicketSerializer(serializers.ModelSerializer):
             "last_import",
             "events",
         ]
-
-
-class TicketFilterSet(ContractChildFilterSet):
-    external_id = filters.CharFilter()
-    opened_after = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
-
-    class Meta:
-        model = Ticket
-        fields = ["program", "contract", "priority", "external_id", "opened_after", "opened_before"]
 
 
 class TicketViewSet(AccordReadOnlyViewSet):
@@ -212,23 +191,6 @@ class SlaResultSerializer(serializers.ModelSerializer):
             "paused_third_party_s",
             "paused_unattributed_s",
             "error",
-        ]
-
-
-class SlaResultFilterSet(ContractChildFilterSet):
-    version = filters.NumberFilter(field_name="version_id")
-
-    class Meta:
-        model = SlaResult
-        fields = [
-            "program",
-            "contract",
-            "version",
-            "effective",
-            "priority",
-            "period_start",
-            "response_status",
-            "resolution_status",
         ]
 
 
@@ -285,12 +247,6 @@ class PeriodComparisonSerializer(serializers.Serializer):
     versions_before = serializers.ListField(child=serializers.IntegerField())
     versions_after = serializers.ListField(child=serializers.IntegerField())
     lines = FigureLineSerializer(many=True)
-
-
-class SlaPeriodFilterSet(ContractChildFilterSet):
-    class Meta:
-        model = SlaPeriod
-        fields = ["program", "contract", "status", "start"]
 
 
 class SlaPeriodViewSet(AccordReadOnlyViewSet):
