@@ -11,8 +11,6 @@ from accord.core.registry import accord_apps, optional_module
 from accord.governance.models import RedFlag
 from tests.governance.factories import raise_flag
 
-# Being reworked in their own branches of work at the time of writing; they keep their own FilterSets.
-NOT_YET = {"sla"}
 # Resources of their own over a model another FilterSet already lists: survey results are aggregates
 # (bucketed answers), filtered by what shapes the aggregate, not a second way to list surveys.
 AGGREGATE_RESOURCES = {"SurveyResultsFilterSet"}
@@ -30,8 +28,6 @@ def _viewsets() -> list[tuple[str, Any]]:
 def test_every_api_list_filters_with_its_apps_declared_filterset() -> None:
     offenders = []
     for app, viewset in _viewsets():
-        if app in NOT_YET:
-            continue
         filterset = getattr(viewset, "filterset_class", None)
         if filterset is None or filterset is ProgramFilterSet:
             continue  # only ?program=, declared once in core
@@ -42,9 +38,9 @@ def test_every_api_list_filters_with_its_apps_declared_filterset() -> None:
 
 def test_one_filterset_per_model() -> None:
     by_model: dict[Any, set[Any]] = {}
-    for app, viewset in _viewsets():
+    for _app, viewset in _viewsets():
         filterset = getattr(viewset, "filterset_class", None)
-        if app in NOT_YET or filterset is None or filterset is ProgramFilterSet:
+        if filterset is None or filterset is ProgramFilterSet:
             continue
         if filterset.__name__ in AGGREGATE_RESOURCES:
             continue
