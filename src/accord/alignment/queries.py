@@ -23,7 +23,8 @@ from accord.alignment.models import (
     StrategyVersion,
 )
 from accord.alignment.red_flags import open_red_flags_by_group
-from accord.core.permissions import Action, Visibility, audience_in, role_in, sees_internal
+from accord.core.permissions import Action, Visibility, audience_in, can_in_program, role_in, sees_internal
+from accord.core.timeline import end_of_day
 
 SOON_DAYS = 7
 
@@ -471,22 +472,68 @@ def list_versions(*, program: Any, user: Any) -> QuerySet[StrategyVersion]:
 # --- The program home panel ---------------------------------------------------------------------------------
 
 
-def home_panel(*, program: Any, user: Any, today: dt.date | None = None) -> dict[str, Any] | None:
-    """Late and soon-due commitments, and the program's alignment score."""
+def commitments_late_on(queryset: QuerySet[Commitment], day: dt.date) -> dict[str, list[Commitment]]:
+    """The commitments late at the end of `day` and those due within the week after it, as they stood.
+
+    A commitment counts once it was made (created by then); it is late when its due date had passed and it
+    had not been delivered by then (`done_on` after `day` or not yet). Dropped commitments are left out
+    whenever they were dropped: the drop is not dated, so this is the one approximation.
+    """
+    rows = list(
+        queryset.filter(created_at__lte=end_of_day(day), due_date__lte=day + dt.timedelta(days=SOON_DAYS))
+        .exclude(status=CommitmentStatus.DROPPED)
+        .exclude(status=CommitmentStatus.DONE, done_on__lte=day)
+        .select_related("group", "owner")
+        .order_by("due_date", "pk")
+    )
+    late = [c for c in rows if c.due_date < day]
+    return {"late": late, "soon": [c for c in rows if c.due_date >= day]}
+
+
+def alignment_trend(*, program: Any, user: Any, as_of: dt.date, points: int = 12) -> list[AlignmentSnapshot]:
+    """The program's last `points` daily alignment snapshots up to `as_of`, oldest first, as the reader's
+    audience sees them (partners read the snapshots computed from shared records)."""
+    rows = list(
+        AlignmentSnapshot.objects.visible_to(user)
+        .filter(
+            program=program, group__isnull=True, taken_on__lte=as_of, visibility=audience_in(user, program.pk)
+        )
+        .order_by("-taken_on")[:points]
+    )
+    return rows[::-1]
+
+
+def home_panel(
+    *, program: Any, user: Any, today: dt.date | None = None, as_of: dt.date | None = None
+) -> dict[str, Any] | None:
+    """Late and soon-due commitments, the program's alignment score and its trend.
+
+    With `as_of` (or `today`), as it stood at the end of that day: the commitments late then and the index
+    computed for that day (`compute_alignment` reads endorsements, readiness and versions as of it).
+    """
     from django.utils import timezone
 
-    today = today or timezone.localdate()
+    day = as_of or today or timezone.localdate()
     visible = Commitment.objects.visible_to(user, Action.VIEW).filter(program=program)
-    attention = commitments_needing_attention(visible, today)
-    result = compute_alignment(
-        program=program, today=today, audience=audience_in(user, program.pk), groups=[]
+    if as_of is None or as_of >= timezone.localdate():
+        attention = commitments_needing_attention(visible, day)
+    else:
+        attention = commitments_late_on(visible, day)
+    result = compute_alignment(program=program, today=day, audience=audience_in(user, program.pk), groups=[])
+    trend = (
+        alignment_trend(program=program, user=user, as_of=day)
+        if can_in_program(user, Action.VIEW, "alignment", program.pk)
+        else []
     )
     return {
         "program": program,
+        "as_of": as_of,
         "late": attention["late"][:8],
+        "late_all": attention["late"],
         "soon": attention["soon"][:8],
         "late_count": len(attention["late"]),
         "soon_count": len(attention["soon"]),
         "score": result.program_score.value,
         "plus_sum": result.plus_sum,
+        "trend": [{"day": s.taken_on, "score": s.score} for s in trend],
     }

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 
 from accord.benefits import engine
 from accord.benefits.choices import BenefitStatus, Perspective, Rag, ValueStepsCategory
@@ -22,6 +22,7 @@ from accord.benefits.models import (
     SuccessFactor,
 )
 from accord.core.permissions import Action, can_in_program
+from accord.core.timeline import as_of_day, end_of_day
 
 
 def attach_readings(kpis: Sequence[Kpi], *, today: dt.date) -> Sequence[Kpi]:
@@ -35,6 +36,35 @@ def attach_readings(kpis: Sequence[Kpi], *, today: dt.date) -> Sequence[Kpi]:
     for kpi in kpis:
         kpi.series = series.get(kpi.pk, [])
         kpi.reading = engine.evaluate(kpi.spec(), kpi.series, today)
+    return kpis
+
+
+def attach_latest_readings(kpis: Sequence[Kpi], *, as_of: dt.date) -> Sequence[Kpi]:
+    """Set `kpi.reading` from each KPI's latest measurement on or before `as_of`: one query in all.
+
+    The database picks each KPI's latest row through the (kpi, -measured_on) index, so the cost does not
+    grow with the length of the series (a dashboard over 100,000 measurements reads one row per KPI).
+    `kpi.series` is not set: use `attach_readings` where the whole series is drawn.
+    """
+    latest: dict[int, tuple[dt.date, float]] = {}
+    ids = [k.pk for k in kpis]
+    if ids:
+        # Two index look-ups per KPI (kpi, -measured_on), never a scan of the measurements.
+        last = Measurement.objects.filter(kpi=OuterRef("pk"), measured_on__lte=as_of).order_by("-measured_on")
+        rows = (
+            Kpi.objects.filter(pk__in=ids)
+            .annotate(
+                latest_on=Subquery(last.values("measured_on")[:1]),
+                latest_value=Subquery(last.values("value")[:1]),
+            )
+            .filter(latest_on__isnull=False)
+            .values_list("pk", "latest_on", "latest_value")
+        )
+        for kpi_id, measured_on, value in rows:
+            latest[kpi_id] = (measured_on, value)
+    for kpi in kpis:
+        known = [latest[kpi.pk]] if kpi.pk in latest else []
+        kpi.reading = engine.evaluate(kpi.spec(), known, as_of)
     return kpis
 
 
@@ -250,25 +280,35 @@ def summarise_benefits(*, program: Any, user: Any, today: dt.date) -> dict[str, 
     }
 
 
-def home_panel(*, program: Any, user: Any) -> dict[str, Any] | None:
-    """The program-home block: KPI RAG counts and what needs attention (None when nothing is tracked yet)."""
-    from django.utils import timezone
+def home_panel(*, program: Any, user: Any, as_of: dt.date | None = None) -> dict[str, Any] | None:
+    """The program-home block: KPI RAG counts and what needs attention (None when nothing is tracked yet).
 
+    With `as_of`, as it stood at the end of that day: the KPIs and benefits that existed by then, each
+    read from its latest measurement on or before it. Three queries whatever the number of measurements.
+    """
     if not can_in_program(user, Action.VIEW, "benefits", program.pk):
         return None
-    today = timezone.localdate()
-    kpis = list_kpis(program=program, user=user, today=today)
+    day = as_of_day(as_of)
+    kpis = Kpi.objects.visible_to(user).filter(program=program).select_related("benefit")
+    benefits = Benefit.objects.visible_to(user).filter(program=program)
+    if as_of is not None:
+        kpis = kpis.filter(created_at__lte=end_of_day(as_of))
+        benefits = benefits.filter(created_at__lte=end_of_day(as_of))
+    kpis = list(kpis.order_by("name", "pk"))
     if not kpis:
         return None
+    attach_latest_readings(kpis, as_of=day)
     counts = {
         status: sum(1 for k in kpis if k.reading.status == status)
         for status in (engine.GREEN, engine.AMBER, engine.RED, engine.NO_DATA)
     }
     return {
         "program": program,
+        "as_of": as_of,
         "counts": counts,
         "overdue": sum(1 for k in kpis if k.reading.overdue),
-        "benefit_count": Benefit.objects.visible_to(user).filter(program=program).count(),
+        "benefit_count": benefits.count(),
+        "red": [k for k in kpis if k.reading.status == engine.RED],
         "worst": [k for k in kpis if k.reading.status == engine.RED][:3],
     }
 

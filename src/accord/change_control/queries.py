@@ -33,6 +33,7 @@ from accord.change_control.models import (
     ReconciliationFinding,
 )
 from accord.core.permissions import Action, can_in_program
+from accord.core.timeline import end_of_day, wind_back
 
 # States whose window is on the calendar and can collide with another change's.
 CALENDAR_STATES = frozenset(
@@ -395,20 +396,25 @@ def agenda_candidates(*, program: Any, body: str, user: Any, today: dt.date) -> 
     return []
 
 
-def home_panel(*, program: Any, user: Any) -> dict[str, Any] | None:
-    """The program home's change-control block: the plan in effect and its slippage, changes needing attention."""
+def home_panel(*, program: Any, user: Any, as_of: dt.date | None = None) -> dict[str, Any] | None:
+    """The program home's change-control block: the plan in effect and its slippage, changes needing attention.
+
+    With `as_of`, as it stood at the end of that day: the plan's slippage on that day, the changes awaiting
+    the CAB then (exact, from the transitions' audit rows), the changes scheduled then to start within the
+    following week (their planned start read as it is now) and the findings recorded by then.
+    """
     import django.utils.timezone as tz
 
-    today = tz.localdate()
+    today = as_of or tz.localdate()
     plan = (
         current_plan(user, program) if can_in_program(user, Action.VIEW, "action_plans", program.pk) else None
     )
-    now = tz.now()
-    # Both counts in one query: the home page pays one query per panel, not one per figure.
-    counts = (
-        ChangeRequest.objects.visible_to(user)
-        .filter(program=program)
-        .aggregate(
+    visible = ChangeRequest.objects.visible_to(user).filter(program=program)
+    findings = ReconciliationFinding.objects.visible_to(user).filter(program=program, red_flag__isnull=True)
+    if as_of is None:
+        now = tz.now()
+        # Both counts in one query: the home page pays one query per panel, not one per figure.
+        counts = visible.aggregate(
             awaiting=Count("pk", filter=Q(state__in=AWAITING_DECISION)),
             upcoming=Count(
                 "pk",
@@ -419,11 +425,24 @@ def home_panel(*, program: Any, user: Any) -> dict[str, Any] | None:
                 ),
             ),
         )
-    )
-    awaiting, upcoming = counts["awaiting"], counts["upcoming"]
-    findings = (
-        ReconciliationFinding.objects.visible_to(user).filter(program=program, red_flag__isnull=True).count()
-    )
+        awaiting, upcoming, awaiting_changes = counts["awaiting"], counts["upcoming"], None
+    else:
+        now = end_of_day(as_of)
+        rows = list(visible.filter(created_at__lte=now))
+        wind_back(rows, at=now, fields=("state",))
+        awaiting_changes = sorted(
+            (c for c in rows if c.state in AWAITING_DECISION), key=lambda c: (c.created_at, c.pk)
+        )
+        awaiting = len(awaiting_changes)
+        upcoming = sum(
+            1
+            for c in rows
+            if c.state == ChangeState.SCHEDULED
+            and c.planned_start is not None
+            and now <= c.planned_start < now + dt.timedelta(days=7)
+        )
+        findings = findings.filter(created_at__lte=now)
+    findings = findings.count()
     if plan is None and not awaiting and not upcoming and not findings:
         return None
     late = moved = 0
@@ -432,10 +451,12 @@ def home_panel(*, program: Any, user: Any) -> dict[str, Any] | None:
         late = sum(len(r.late) for r in rows)
         moved = sum(len(r.moved) for r in rows)
     return {
+        "as_of": as_of,
         "plan": plan,
         "late": late,
         "moved": moved,
         "awaiting": awaiting,
+        "awaiting_changes": awaiting_changes,
         "upcoming": upcoming,
         "findings": findings,
     }

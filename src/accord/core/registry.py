@@ -29,7 +29,9 @@ class HomePanel:
     """A block on the program home page: a template and a function giving its context."""
 
     template: str
-    context: str  # dotted path to f(*, program, user) -> dict | None (None hides the panel)
+    # dotted path to f(*, program, user, as_of=None) -> dict | None (None hides the panel); `as_of` (a date)
+    # asks for the panel as it stood at the end of that day (the board pack reads the dashboard that way).
+    context: str
     area: str
     order: int = 100
 

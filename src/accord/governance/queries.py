@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from accord.core.permissions import Action, can_in_program
-from accord.governance.choices import OPEN_RISK_STATUSES, SEVERITY_ORDER, EscalationLevel
+from accord.core.timeline import as_of_day, end_of_day, wind_back
+from accord.governance.choices import OPEN_RISK_STATUSES, OPEN_STATES, SEVERITY_ORDER, EscalationLevel
 from accord.governance.models import RedFlag, RedFlagEvent, Risk
 
 
@@ -31,22 +34,109 @@ def list_flag_history(flag: RedFlag, user: Any) -> list[RedFlagEvent]:
     return list(events)
 
 
-def home_panel(*, program: Any, user: Any) -> dict[str, Any] | None:
-    """Open flags by severity, the escalated ones, and the person's own open flags: three queries."""
-    flags = RedFlag.objects.visible_to(user).filter(program=program).open()
-    counts = dict(flags.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n"))
-    escalated = list(
-        flags.filter(escalation_level__gt=EscalationLevel.NONE).order_by("-escalation_level", "raised_at")[:5]
+# Risks at or above this likelihood x impact score are "over threshold": the red band of the 5 x 5 matrix.
+RISK_THRESHOLD = 15
+# An open flag older than this many days is counted as ageing on the dashboard and in the board pack.
+AGEING_DAYS = 30
+
+
+def home_panel(*, program: Any, user: Any, as_of: dt.date | None = None) -> dict[str, Any] | None:
+    """Open flags by severity and age, the escalated ones, the person's own, and risks over threshold.
+
+    Today it reads the stored state (three queries); with `as_of` the flags and risks as they stood at the
+    end of that day, rebuilt from the flags' history and the risks' audit rows (five queries).
+    """
+    visible = RedFlag.objects.visible_to(user).filter(program=program)
+    day = as_of_day(as_of)
+    ageing_before = end_of_day(day - dt.timedelta(days=AGEING_DAYS))
+    if as_of is None:
+        flags = visible.open()
+        # One query for the three figures: per severity, all, the reader's own and the ageing ones.
+        rows = list(
+            flags.order_by()
+            .values("severity")
+            .annotate(
+                n=Count("pk"),
+                mine=Count("pk", filter=Q(raised_by=user)),
+                ageing=Count("pk", filter=Q(raised_at__lte=ageing_before)),
+            )
+        )
+        counts = {row["severity"]: row["n"] for row in rows}
+        mine = sum(row["mine"] for row in rows)
+        ageing = sum(row["ageing"] for row in rows)
+        escalated = list(
+            flags.filter(escalation_level__gt=EscalationLevel.NONE).order_by(
+                "-escalation_level", "raised_at"
+            )[:5]
+        )
+    else:
+        open_flags = [f for f in flags_as_they_stood(visible, at=end_of_day(as_of)) if f.state in OPEN_STATES]
+        counts = Counter(f.severity for f in open_flags)
+        escalated = sorted(
+            (f for f in open_flags if f.escalation_level > EscalationLevel.NONE),
+            key=lambda f: (-f.escalation_level, f.raised_at, f.pk),
+        )[:5]
+        mine = sum(1 for f in open_flags if f.raised_by_id == user.pk)
+        ageing = sum(1 for f in open_flags if f.raised_at <= ageing_before)
+    risks = (
+        list_risks_over_threshold(user=user, program=program, as_of=as_of)
+        if can_in_program(user, Action.VIEW, "risks", program.pk)
+        else None
     )
-    mine = flags.filter(raised_by=user).count()
     return {
         "program": program,
+        "as_of": as_of,
         "by_severity": [(severity, severity.label, counts.get(severity, 0)) for severity in SEVERITY_ORDER],
         "open_total": sum(counts.values()),
+        "ageing": ageing,
+        "ageing_days": AGEING_DAYS,
         "escalated": escalated,
         "mine_open": mine,
-        "can_raise": can_in_program(user, Action.ADD, "red_flags", program.pk),
+        "risks_over_threshold": risks,
+        "risk_threshold": RISK_THRESHOLD,
+        "can_raise": as_of is None and can_in_program(user, Action.ADD, "red_flags", program.pk),
     }
+
+
+def list_open_flags(*, user: Any, program: Any, as_of: dt.date | None = None) -> list[RedFlag]:
+    """The open flags the reader may see, most severe and oldest first; with `as_of`, as they stood then."""
+    visible = RedFlag.objects.visible_to(user).filter(program=program).select_related("owner")
+    if as_of is None:
+        rows = list(visible.open())
+    else:
+        rows = [f for f in flags_as_they_stood(visible, at=end_of_day(as_of)) if f.state in OPEN_STATES]
+    rank = {severity: i for i, severity in enumerate(SEVERITY_ORDER)}
+    return sorted(rows, key=lambda f: (rank.get(f.severity, len(rank)), f.raised_at, f.pk))
+
+
+def risks_as_they_stood(risks: QuerySet[Risk], *, at: dt.datetime) -> list[Risk]:
+    """The risks registered by `at`, each with likelihood, impact, score and status as they were then.
+
+    Every change to a risk goes through an audited write (the register's form and API use
+    `update_record`), whose audit row keeps each changed field before and after, so the stored row is wound
+    back exactly; title, owner and visibility are read as they are now. Two queries whatever the number.
+    """
+    rows = list(risks.filter(created_at__lte=at))
+    wind_back(rows, at=at, fields=("likelihood", "impact", "score", "status"))
+    return rows
+
+
+def list_risks_over_threshold(*, user: Any, program: Any, as_of: dt.date | None = None) -> list[Risk]:
+    """Open or monitored risks scoring at least RISK_THRESHOLD, highest first; with `as_of`, as they stood."""
+    visible = Risk.objects.visible_to(user).filter(program=program)
+    if as_of is None:
+        rows = list(
+            visible.filter(status__in=list(OPEN_RISK_STATUSES), score__gte=RISK_THRESHOLD).select_related(
+                "owner"
+            )
+        )
+    else:
+        rows = [
+            r
+            for r in risks_as_they_stood(visible, at=end_of_day(as_of))
+            if r.status in OPEN_RISK_STATUSES and r.score >= RISK_THRESHOLD
+        ]
+    return sorted(rows, key=lambda r: (-r.score, r.title, r.pk))
 
 
 def risk_heat_map(*, user: Any, program: Any) -> dict[str, Any]:

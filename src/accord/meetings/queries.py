@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from accord.core.permissions import Action
+from accord.core.timeline import end_of_day
 from accord.meetings.choices import MeetingStatus
 from accord.meetings.models import AgendaItem, Meeting, MeetingAction
 
@@ -59,11 +60,16 @@ def list_my_actions(*, program: Any, user: Any, include_done: bool = False) -> Q
     return actions if include_done else actions.open()
 
 
-def home_panel(*, program: Any, user: Any, today: dt.date | None = None) -> dict[str, Any] | None:
-    """The person's open actions in this program and the next meeting they may see."""
-    today = today or timezone.localdate()
+def home_panel(
+    *, program: Any, user: Any, today: dt.date | None = None, as_of: dt.date | None = None
+) -> dict[str, Any] | None:
+    """The person's open actions in this program and the next meeting they may see.
+
+    With `as_of`, the next planned meeting after the end of that day; the actions are the open ones now.
+    """
+    today = as_of or today or timezone.localdate()
     actions = list(list_my_actions(program=program, user=user)[:5])
-    now = timezone.now()
+    now = end_of_day(as_of) if as_of is not None else timezone.now()
     upcoming = (
         Meeting.objects.visible_to(user)
         .filter(program=program, status=MeetingStatus.PLANNED, scheduled_at__gte=now)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from accord.core.permissions import Action
+from accord.core.timeline import end_of_day
 from accord.sla.choices import (
     Clock,
     ClockStatus,
@@ -618,30 +619,86 @@ def list_contracts(*, user: Any, program: Any) -> QuerySet[Contract]:
     )
 
 
-def summarise_for_home(*, program: Any, user: Any) -> dict[str, Any] | None:
-    """Program home: per visible contract, the latest period's credits and breaches (None hides the panel)."""
-    contracts = list(Contract.objects.visible_to(user).filter(program=program).order_by("name")[:5])
+@dataclass(frozen=True)
+class IssuedPeriod:
+    """An issued (closed) reporting period as the home page and the board pack show it, from its figures."""
+
+    contract: Contract
+    start: dt.date
+    label: str
+    issued_at: dt.datetime | None
+    tickets: int
+    met: int
+    breached: int
+    missed_targets: int  # lines (priority x clock) whose attainment fell short of the target
+    credit: Decimal
+
+    @property
+    def attainment(self) -> Decimal | None:
+        return percent(self.met, self.met + self.breached)
+
+    @property
+    def has_exceptions(self) -> bool:
+        return self.breached > 0 or self.credit > 0
+
+
+def issued_period(contract: Contract, period: SlaPeriod) -> IssuedPeriod:
+    """Read one closed period from the figures stored when its report was issued (no query)."""
+    figures = period.figures or {}
+    fee = _decimal(figures.get("period_fee")) or Decimal("0")
+    report_period = ReportPeriod(start=period.start, end=period.end, label="")
+    report_period.rows = [_attainment_row(period.start, row, fee, {}) for row in figures.get("rows", [])]
+    _settle_credit(report_period, fee, _decimal(figures.get("credit_cap_percent")))
+    return IssuedPeriod(
+        contract=contract,
+        start=period.start,
+        label=period_label(period.start, contract.reporting_frequency),
+        issued_at=period.issued_at,
+        tickets=figures.get("ticket_count", 0),
+        met=sum(r.met for r in report_period.rows),
+        breached=sum(r.breached for r in report_period.rows),
+        missed_targets=sum(1 for r in report_period.rows if r.missed),
+        credit=report_period.credit,
+    )
+
+
+def list_issued_periods(*, program: Any, user: Any, as_of: dt.date | None = None) -> list[IssuedPeriod]:
+    """The reporting periods of the contracts the reader may see whose reports were issued by the end of
+    `as_of` (by now without it), newest first: two queries, from the stored figures, never the results.
+
+    A period reopened after `as_of` and not issued again is left out, and one issued again after `as_of`
+    counts from its later issue: the figures of an earlier issue are kept only in the audit trail.
+    """
+    contracts = {c.pk: c for c in Contract.objects.visible_to(user).filter(program=program)}
+    periods = SlaPeriod.objects.filter(contract_id__in=list(contracts), status=PeriodStatus.CLOSED)
+    if as_of is not None:
+        periods = periods.filter(issued_at__lte=end_of_day(as_of))
+    return [
+        issued_period(contracts[p.contract_id], p) for p in periods.order_by("-start", "contract__name", "pk")
+    ]
+
+
+def summarise_for_home(*, program: Any, user: Any, as_of: dt.date | None = None) -> dict[str, Any] | None:
+    """Program home: per visible contract, the latest issued period's attainment, breaches and credit, and
+    the credits of every period issued by `as_of` (None hides the panel). Three queries: the figures are
+    read from the issued periods, so the cost does not grow with the number of tickets."""
+    contracts = list(Contract.objects.visible_to(user).filter(program=program).order_by("name"))
     if not contracts:
         return None
-    latest = (
-        SlaResult.objects.filter(contract__in=contracts, effective=True)
-        .values("contract_id")
-        .annotate(last=Max("period_start"))
-    )
-    last_period = {row["contract_id"]: row["last"] for row in latest}
-    breaches = dict(
-        SlaResult.objects.filter(contract__in=contracts, effective=True)
-        .filter(Q(response_status=ClockStatus.BREACHED) | Q(resolution_status=ClockStatus.BREACHED))
-        .values("contract_id")
-        .annotate(n=Count("pk"))
-        .values_list("contract_id", "n")
-    )
-    return {
-        "contracts": [
-            {"contract": c, "last_period": last_period.get(c.pk), "breaches": breaches.get(c.pk, 0)}
-            for c in contracts
-        ]
-    }
+    issued = list_issued_periods(program=program, user=user, as_of=as_of)
+    rows = []
+    for contract in contracts[:5]:
+        own = [p for p in issued if p.contract.pk == contract.pk]
+        rows.append(
+            {
+                "contract": contract,
+                "latest": own[0] if own else None,
+                "issued_count": len(own),
+                "with_exceptions": sum(1 for p in own if p.has_exceptions),
+                "credit_total": sum((p.credit for p in own), Decimal("0.00")),
+            }
+        )
+    return {"as_of": as_of, "contracts": rows, "more_contracts": max(0, len(contracts) - 5)}
 
 
 # --- Ticket history --------------------------------------------------------------------------------

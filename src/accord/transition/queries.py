@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Max, Min, Q, QuerySet
 
 from accord.core.permissions import PARTNER_ROLES, Action, Role, can_in_program
+from accord.core.timeline import end_of_day
 from accord.transition import engine
 from accord.transition.choices import (
     Criticality,
@@ -23,6 +24,7 @@ from accord.transition.models import (
     KnowledgeItem,
     KnowledgeTemplate,
     Service,
+    StageChange,
     StageExitCriteria,
     TrainingModule,
     TrainingRecord,
@@ -373,18 +375,55 @@ def summarise_dashboard(*, program: Any, user: Any, today: dt.date) -> dict[str,
     }
 
 
-def summarise_for_home(*, program: Any, user: Any) -> dict[str, Any] | None:
-    """The program home's transition panel; hidden for programs without services (e.g. an EMR deployment)."""
+def stages_as_they_stood(services: Sequence[Service], *, at: dt.datetime) -> dict[int, str]:
+    """Each service's handover stage at `at`, from its stage changes (one query).
+
+    The last move made by then gives the stage; a service that only moved later stood at the stage its
+    first later move left; one that never moved stands where it is now.
+    """
+    stage = {s.pk: s.stage for s in services}
+    earliest_later: dict[int, str] = {}
+    latest_before: dict[int, str] = {}
+    moves = (
+        StageChange.objects.filter(service_id__in=list(stage))
+        .order_by("changed_at", "pk")
+        .values_list("service_id", "changed_at", "from_stage", "to_stage")
+    )
+    for service_id, changed_at, from_stage, to_stage in moves:
+        if changed_at <= at:
+            latest_before[service_id] = to_stage
+        else:
+            earliest_later.setdefault(service_id, from_stage)
+    for service_id in stage:
+        if service_id in latest_before:
+            stage[service_id] = latest_before[service_id]
+        elif service_id in earliest_later:
+            stage[service_id] = earliest_later[service_id]
+    return stage
+
+
+def summarise_for_home(*, program: Any, user: Any, as_of: dt.date | None = None) -> dict[str, Any] | None:
+    """The program home's transition panel; hidden for programs without services (e.g. an EMR deployment).
+
+    With `as_of`, the services taken on by the end of that day at the stage they stood at then (from their
+    stage changes); the knowledge coverage is the present one, measured against that day's due dates.
+    """
     from django.utils import timezone
 
     services = Service.objects.visible_to(user).filter(program=program)
-    if not services.exists():
+    if as_of is None:
+        stages = list(services.values_list("stage", flat=True))
+    else:
+        at = end_of_day(as_of)
+        stages = list(stages_as_they_stood(list(services.filter(created_at__lte=at)), at=at).values())
+    if not stages:
         return None
     counts = {stage: 0 for stage in HandoverStage}
-    for stage in services.values_list("stage", flat=True):
+    for stage in stages:
         counts[HandoverStage(stage)] += 1
-    matrix = coverage_matrix(program=program, user=user, today=timezone.localdate())
+    matrix = coverage_matrix(program=program, user=user, today=as_of or timezone.localdate())
     return {
+        "as_of": as_of,
         "stage_counts": [{"stage": stage, "count": count} for stage, count in counts.items()],
         "weighted_percent": matrix.weighted_percent,
         "overdue_gaps": sum(1 for row in matrix.rows if row["overdue"]),

@@ -383,13 +383,23 @@ def _count(queryset: QuerySet) -> Subquery:
     )
 
 
-def home_panel(*, program: Any, user: Any, today: dt.date | None = None) -> dict[str, Any] | None:
-    """One query for the figures; the overdue questions and pending surveys are read only when there are some."""
+def home_panel(
+    *, program: Any, user: Any, today: dt.date | None = None, as_of: dt.date | None = None
+) -> dict[str, Any] | None:
+    """One query for the figures; the overdue questions and pending surveys are read only when there are some.
+
+    With `as_of`, the questions open at the end of that day (asked by then, answered later or not yet);
+    concerns are counted in their present state.
+    """
     from django.utils import timezone
 
-    today = today or timezone.localdate()
+    today = as_of or today or timezone.localdate()
     cutoff = today - dt.timedelta(days=UNANSWERED_AFTER_DAYS)
     open_questions = Question.objects.visible_to(user).filter(program=program, answered_on__isnull=True)
+    if as_of is not None:
+        open_questions = Question.objects.visible_to(user).filter(
+            Q(answered_on__isnull=True) | Q(answered_on__gt=as_of), program=program, asked_on__lte=as_of
+        )
     pending = SurveyInvitation.objects.filter(
         program=program,
         person=user,
