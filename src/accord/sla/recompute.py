@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -129,7 +130,12 @@ _INSTANT_COLUMNS = ("as_of", "response_due", "resolution_due", "created_at", "up
 def write_results(frame: pl.DataFrame, *, names: Sequence[str], update: Sequence[str]) -> None:
     """Upsert result rows by (ticket, version). `frame` has the columns `names`, instants as epoch
     seconds (MISSING for none), `period_start` as a Date and `effective` as a Boolean. Runs inside the
-    caller's transaction, so the rows land with the audit row and job state, or not at all."""
+    caller's transaction, so the rows land with the audit row and job state, or not at all.
+
+    A ticket has one effective result: a row written as effective makes the ticket's effective
+    results under other versions comparisons. Only those rows are touched (marking every result of
+    the contract not effective first, then effective again, rewrote each row and its indexes twice).
+    """
     if frame.height == 0:
         return
     quote = connection.ops.quote_name
@@ -165,6 +171,12 @@ def write_results(frame: pl.DataFrame, *, names: Sequence[str], update: Sequence
                 f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} "
                 f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
             )
+            ticket, version, effective = (quote(c) for c in ("ticket_id", "version_id", "effective"))
+            cursor.execute(
+                f"UPDATE {table} r SET {effective} = FALSE FROM {staging} s "
+                f"WHERE s.{effective} AND r.{quote('contract_id')} = s.{quote('contract_id')} "
+                f"AND r.{effective} AND r.{ticket} = s.{ticket} AND r.{version} <> s.{version}"
+            )
             cursor.execute(f"DROP TABLE {staging}")
         return
     # Columns with one value for every row (program, contract, instants of this run) are written into
@@ -187,8 +199,24 @@ def write_results(frame: pl.DataFrame, *, names: Sequence[str], update: Sequence
         try:
             for start in range(0, bound.height, SQLITE_WRITE_CHUNK):
                 cursor.executemany(sql, bound.slice(start, SQLITE_WRITE_CHUNK).rows())
+            _supersede_sqlite(cursor, frame)
         finally:
             cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+
+def _supersede_sqlite(cursor: Any, frame: pl.DataFrame) -> None:
+    """Effective rows supersede the ticket's others, on SQLite: per contract and version, the tickets written as effective go to SQLite
+    as one JSON array (read by json_each in C, not bound one value at a time)."""
+    quote = connection.ops.quote_name
+    table = quote(SlaResult._meta.db_table)
+    written = frame.filter(pl.col("effective")).select("contract", "version", "ticket")
+    for (contract_pk, version_pk), group in written.group_by(["contract", "version"], maintain_order=True):
+        cursor.execute(
+            f"UPDATE {table} SET {quote('effective')} = 0 WHERE {quote('contract_id')} = %s "
+            f"AND {quote('effective')} AND {quote('version_id')} <> %s "
+            f"AND {quote('ticket_id')} IN (SELECT value FROM json_each(%s))",
+            [int(contract_pk), int(version_pk), json.dumps(group["ticket"].to_list())],
+        )
 
 
 _SAME_FOR_EVERY_ROW = ("program", "contract", "version", "as_of", "created_at", "updated_at")

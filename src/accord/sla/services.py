@@ -40,7 +40,6 @@ from accord.sla.models import (
     Contract,
     SlaPolicy,
     SlaPolicyVersion,
-    SlaResult,
 )
 
 logger = logging.getLogger(__name__)
@@ -260,8 +259,9 @@ def compute_results(
     summary = ComputeSummary(results=results.height, errors=errors, by_version=by_version)
     progress(75, f"Writing {results.height} result(s) in one transaction…")
     with transaction.atomic():
-        if version is None:
-            SlaResult.objects.filter(contract=contract, effective=True).update(effective=False)
+        # Each ticket's own-version row becomes its effective one (even in a comparison run under
+        # that version); whatever row of the ticket was effective under another version becomes a
+        # comparison. The write does both.
         recompute.write_results(results, names=RESULT_COLUMNS, update=RESULT_UPDATE)
         audit.record(
             actor=actor,
