@@ -43,6 +43,14 @@ def api_audit_entry(world):
 
 
 AUDIT_READERS = ["program_manager", "board_member", "auditor"]
+NOT_CREATORS_API = {**{p: 403 for p in MEMBERS}, "outsider": 403, "anonymous": 401}
+
+
+def emr_template(world):
+    from accord.programs.models import ProgramTemplate
+
+    return {"pk": ProgramTemplate.objects.get(name="EMR deployment").pk}
+
 
 ENDPOINTS = [
     # The shell
@@ -66,6 +74,15 @@ ENDPOINTS = [
         kwargs=program_a,
         method="post",
         data=lambda w: {"name": "Renamed", "kind": "emr_deployment", "phase": "build", "description": ""},
+    ),
+    # Saving a program as a template is for who creates programs (platform administrators; no program role).
+    Endpoint("programs:program_save_as_template", only([], 200, 403), kwargs=program_a),
+    Endpoint(
+        "programs:program_save_as_template",
+        only([], 302, 403),
+        kwargs=program_a,
+        method="post",
+        data=lambda w: {"name": "Program A recipe"},
     ),
     Endpoint("programs:membership_list", expect(200), kwargs=program_a),
     Endpoint(
@@ -134,6 +151,17 @@ ENDPOINTS = [
         api=True,
         method="delete",
         kwargs=api_membership,
+    ),
+    # Program templates: only who may create programs lists them or creates a program from one.
+    Endpoint("program-template-list", NOT_CREATORS_API, api=True),
+    Endpoint("program-template-detail", NOT_CREATORS_API, api=True, kwargs=emr_template),
+    Endpoint(
+        "program-template-create-program",
+        NOT_CREATORS_API,
+        api=True,
+        method="post",
+        kwargs=emr_template,
+        data=lambda w: {"name": "From the EMR template"},
     ),
     Endpoint("audit-list", {**{p: 200 for p in MEMBERS}, "outsider": 200, "anonymous": 401}, api=True),
     Endpoint("audit-detail", only(AUDIT_READERS, 200, 404, api=True), api=True, kwargs=api_audit_entry),

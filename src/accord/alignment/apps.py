@@ -18,6 +18,9 @@ class AlignmentConfig(AppConfig):
         NavEntry("Commitments", "alignment:commitment_list", "commitments"),
         NavEntry("Alignment", "alignment:index", "alignment"),
     )
+    # A program made from a template starts with its stakeholder groups.
+    accord_program_setup = ("accord.alignment.program_template.apply",)
+    accord_program_template = ("accord.alignment.program_template.PART",)
     accord_home_panels = (
         HomePanel(
             "alignment/_home_panel.html", "accord.alignment.queries.home_panel", "commitments", order=30

@@ -17,5 +17,10 @@ class BenefitsConfig(AppConfig):
     accord_home_panels = (
         HomePanel("benefits/_home_panel.html", "accord.benefits.queries.home_panel", "benefits", order=20),
     )
-    # Every new program starts with the seven default success factors (create_program calls it).
-    accord_program_setup = ("accord.benefits.services.create_default_success_factors",)
+    # Every new program starts with the seven default success factors (create_program calls it); one made
+    # from a template first gets the template's factors, benefits and KPIs.
+    accord_program_setup = (
+        "accord.benefits.program_template.apply",
+        "accord.benefits.services.create_default_success_factors",
+    )
+    accord_program_template = ("accord.benefits.program_template.PART",)

@@ -7,7 +7,7 @@ services in `accord.core.services`; only writes with rules of their own live her
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,8 +34,16 @@ DEFAULT_FACTOR_DESCRIPTIONS: dict[str, str] = {
 }
 
 
-def create_default_success_factors(*, program: Any, actor: Any) -> list[SuccessFactor]:
-    """Give a program the seven default alignment dimensions; idempotent (existing ones are kept)."""
+def create_default_success_factors(
+    *, program: Any, actor: Any, template: Mapping[str, Any] | None = None
+) -> list[SuccessFactor]:
+    """Give a program the seven default alignment dimensions; idempotent (existing ones are kept).
+
+    A template that names its success factors (`program_template.apply`) replaces these: an outsourcing
+    transition's four elements are not an EMR's seven dimensions.
+    """
+    if template and template.get("success_factors"):
+        return []
     existing = set(SuccessFactor.objects.filter(program=program).values_list("dimension", flat=True))
     created: list[SuccessFactor] = []
     with transaction.atomic():

@@ -23,4 +23,8 @@ class GovernanceConfig(AppConfig):
     # Open red flags against a stakeholder group lower its alignment index.
     accord_red_flag_counters = ("accord.governance.queries.count_open_red_flags_by_group",)
     # Every new program starts with the default escalation rule of each severity (create_program calls it).
-    accord_program_setup = ("accord.governance.services.create_default_escalation_rules",)
+    accord_program_setup = (
+        "accord.governance.program_template.apply",
+        "accord.governance.services.create_default_escalation_rules",
+    )
+    accord_program_template = ("accord.governance.program_template.PART",)

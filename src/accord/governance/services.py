@@ -8,7 +8,7 @@ through `notifications.notify` (whose e-mail leaves only after the commit).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -471,8 +471,13 @@ def convert_red_flag_to_risk(
     return risk
 
 
-def create_default_escalation_rules(*, program: Any, actor: Any) -> list[EscalationRule]:
-    """Give a program the default rule for every severity it lacks; existing rules are left alone."""
+def create_default_escalation_rules(
+    *, program: Any, actor: Any, template: Mapping[str, Any] | None = None
+) -> list[EscalationRule]:
+    """Give a program the default rule for every severity it lacks; existing rules are left alone.
+
+    A template's own rules are created first (`program_template.apply`); these fill the severities it left out.
+    """
     created = []
     with transaction.atomic():
         existing = set(EscalationRule.objects.filter(program=program).values_list("severity", flat=True))

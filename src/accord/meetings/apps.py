@@ -11,6 +11,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
     program_url_prefix = "meetings"
     accord_nav = (NavEntry("Meetings", "meetings:meeting_list", "governance"),)
+    # A program made from a template starts with its governance bodies and their cadence.
+    accord_program_setup = ("accord.meetings.program_template.apply",)
+    accord_program_template = ("accord.meetings.program_template.PART",)
     accord_home_panels = (
         HomePanel("meetings/_home_panel.html", "accord.meetings.queries.home_panel", "program", order=30),
     )

@@ -23,7 +23,7 @@ from accord.meetings.forms import (
     DiscussionForm,
     MeetingForm,
 )
-from accord.meetings.models import AgendaItem, Meeting, MeetingAction
+from accord.meetings.models import AgendaItem, GovernanceBody, Meeting, MeetingAction
 from accord.meetings.pdf import render_minutes_pdf
 
 
@@ -35,6 +35,7 @@ class MeetingList(ProgramViewMixin, View):
             "program": self.program,
             "meetings": queries.list_meetings(program=self.program, user=request.user),
             "can_add": can_in_program(request.user, Action.ADD, "governance", self.program.pk),
+            "bodies": GovernanceBody.objects.visible_to(request.user).filter(program=self.program),
         }
         return render(request, "meetings/meeting_list.html", context)
 

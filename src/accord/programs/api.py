@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accord.core.api import (
     AccordModelViewSet,
@@ -13,8 +17,9 @@ from accord.core.api import (
     VisibleRelatedField,
 )
 from accord.core.models import AuditEntry
+from accord.core.permissions import Action
 from accord.programs import filters, services
-from accord.programs.models import Membership, Program
+from accord.programs.models import Membership, Program, ProgramTemplate
 
 
 class ProgramSerializer(ValidatedModelSerializer):
@@ -122,8 +127,62 @@ class AuditEntryViewSet(AccordReadOnlyViewSet):
     lookup_field = "sequence"
 
 
+class CreatesPrograms(permissions.BasePermission):
+    """Templates serve whoever creates programs: everyone else is refused (403), signed out 401."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return ProgramTemplate().permits(request.user, Action.ADD)
+
+
+class ProgramTemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgramTemplate
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "description",
+            "built_in",
+            "based_on",
+            "body",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ProgramTemplateViewSet(AccordReadOnlyViewSet):
+    """The program templates (built-in and saved from programs); a new program is created from one."""
+
+    queryset = ProgramTemplate.objects.all()
+    serializer_class = ProgramTemplateSerializer
+    permission_classes = [CreatesPrograms]
+
+    def get_queryset(self) -> Any:
+        # Not program-scoped: who may see templates is who may create programs (the permission above).
+        return self.queryset.order_by("-built_in", "name")
+
+    @extend_schema(request=ProgramSerializer, responses={201: ProgramSerializer})
+    @action(detail=True, methods=["post"], url_path="create-program")
+    def create_program(self, request: Request, pk: str | None = None) -> Response:
+        """Create a program from this template (its kind unless `kind` is given); you become its manager."""
+        template = self.get_object()
+        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
+        data.setdefault("kind", template.kind)
+        body = ProgramSerializer(data=data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        program = services.create_program(actor=request.user, template=template, **body.validated_data)
+        return Response(
+            ProgramSerializer(program, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
 ROUTES = [
     ("programs", ProgramViewSet, "program"),
     ("memberships", MembershipViewSet, "membership"),
     ("audit", AuditEntryViewSet, "audit"),
+    ("program-templates", ProgramTemplateViewSet, "program-template"),
 ]

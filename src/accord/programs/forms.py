@@ -9,7 +9,7 @@ from django import forms
 from accord.accounts.models import User
 from accord.core.models import AuditAction
 from accord.core.permissions import Role
-from accord.programs.models import Program
+from accord.programs.models import Program, ProgramTemplate
 
 
 class ProgramForm(forms.ModelForm):
@@ -26,6 +26,45 @@ class ProgramForm(forms.ModelForm):
         from accord.accounts.models import Organisation
 
         self.fields["sponsor"].queryset = Organisation.objects.visible_to(user)
+
+
+class NewProgramForm(ProgramForm):
+    """A new program, empty or from a template (its groups, KPIs, rules and bodies are created with it)."""
+
+    template = forms.ModelChoiceField(
+        queryset=ProgramTemplate.objects.all(),
+        required=False,
+        label="Start from",
+        empty_label="No template: an empty program",
+        help_text="A template creates the program's success factors, stakeholder groups, KPIs with their "
+        "definitions, escalation rules and governance bodies (and a transition's knowledge templates and training).",
+    )
+
+    field_order = ["template", "name", "kind", "phase", "go_live_date", "description", "sponsor"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        template = data.get("template")
+        if template is not None and data.get("kind") and data["kind"] != template.kind:
+            self.add_error(
+                "kind", f"The template “{template}” is for a {template.get_kind_display()} program."
+            )
+        return data
+
+
+class SaveAsTemplateForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Template name")
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="When to use it; what it starts a program with.",
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if ProgramTemplate.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(f"A template named “{name}” already exists; choose another name.")
+        return name
 
 
 class AddMemberForm(forms.Form):

@@ -15,19 +15,37 @@ from accord.core.models import AuditAction
 from accord.core.permissions import Action, Role, can, can_in_program, forget_roles
 from accord.core.registry import providers
 from accord.core.services import save_new_record
-from accord.programs.models import Membership, Program
+from accord.programs.models import Membership, Program, ProgramTemplate
+from accord.programs.program_templates import capture_body, check_body
 
 
-def create_program(*, actor: Any, manager: Any | None = None, check: bool = True, **fields: Any) -> Program:
+def create_program(
+    *,
+    actor: Any,
+    manager: Any | None = None,
+    check: bool = True,
+    template: ProgramTemplate | None = None,
+    **fields: Any,
+) -> Program:
     """Create a program, make `manager` (default: the actor) its program manager, and let every app
     give it what a new program starts with (default escalation rules, success factors...).
 
     Those apps declare `accord_program_setup` on their AppConfig (core/registry.py); programs does not
     import them, and they run in this transaction, so a program never exists without its defaults.
+    From a `template`, each app also creates its own part of the template's body (its groups, KPIs,
+    rules, bodies...), in the same transaction: a template that no longer fits leaves nothing behind.
     """
+    if template is not None:
+        fields.setdefault("kind", template.kind)
+        problems = check_body(template.body)
+        if problems:
+            raise ValidationError(
+                {"template": [f"Template “{template}” cannot be used: {p}" for p in problems]}
+            )
     program = Program(**fields)
     if check and not can(actor, Action.ADD, program):
         raise PermissionDenied("Only platform administrators create programs.")
+    body = template.body if template is not None else None
     with transaction.atomic():
         save_new_record(instance=program, actor=actor)
         manager = manager or (actor if getattr(actor, "is_authenticated", False) else None)
@@ -36,9 +54,35 @@ def create_program(*, actor: Any, manager: Any | None = None, check: bool = True
                 Membership(program=program, person=manager, role=Role.PROGRAM_MANAGER), actor=actor
             )
         for set_up in providers("accord_program_setup"):
-            set_up(program=program, actor=actor)
+            set_up(program=program, actor=actor, template=body)
+        if template is not None:
+            audit.record(
+                actor=actor,
+                action=AuditAction.EVENT,
+                instance=program,
+                changes={"created_from_template": [None, template.name]},
+            )
     forget_roles(actor)
     return program
+
+
+def save_program_as_template(
+    *, actor: Any, program: Program, name: str, description: str = ""
+) -> ProgramTemplate:
+    """Capture what another program of this kind would start with: names, definitions, cadences; never
+    people, measurements or records (each app says what its part captures)."""
+    if not (can(actor, Action.ADD, Program(kind=program.kind)) and program.permits(actor, Action.VIEW)):
+        raise PermissionDenied("Only people who create programs save a program as a template.")
+    template = ProgramTemplate(
+        name=name.strip(),
+        kind=program.kind,
+        description=description.strip(),
+        body=capture_body(program),
+        based_on=program,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    with transaction.atomic():
+        return save_new_record(instance=template, actor=actor)
 
 
 def _save_membership(membership: Membership, *, actor: Any, before: dict | None = None) -> Membership:

@@ -18,8 +18,15 @@ from accord.core.permissions import Action, can_in_program
 from accord.core.registry import home_panels, resolve
 from accord.core.views import ProgramViewMixin, get_visible_or_404, render_page
 from accord.programs import queries, services
-from accord.programs.forms import AddMemberForm, AuditFilterForm, ChangeRoleForm, ProgramForm
-from accord.programs.models import Membership
+from accord.programs.forms import (
+    AddMemberForm,
+    AuditFilterForm,
+    ChangeRoleForm,
+    NewProgramForm,
+    ProgramForm,
+    SaveAsTemplateForm,
+)
+from accord.programs.models import Membership, ProgramTemplate
 
 
 class ProgramListView(LoginRequiredMixin, TemplateView):
@@ -45,10 +52,10 @@ class ProgramCreateView(LoginRequiredMixin, UserPassesTestMixin, View):
         return self.request.user.is_staff
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self.render_form(ProgramForm(user=request.user))
+        return self.render_form(NewProgramForm(user=request.user))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = ProgramForm(request.POST, user=request.user)
+        form = NewProgramForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 program = services.create_program(actor=request.user, **form.cleaned_data)
@@ -60,7 +67,8 @@ class ProgramCreateView(LoginRequiredMixin, UserPassesTestMixin, View):
         return self.render_form(form, status=400)
 
     def render_form(self, form: ProgramForm, status: int = 200) -> HttpResponse:
-        return render(self.request, "programs/program_form.html", {"form": form}, status=status)
+        context = {"form": form, "templates": ProgramTemplate.objects.all()}
+        return render(self.request, "programs/program_form.html", context, status=status)
 
 
 class ProgramHomeView(ProgramViewMixin, TemplateView):
@@ -109,6 +117,41 @@ class ProgramEditView(ProgramViewMixin, View):
     def render_form(self, form: ProgramForm, status: int = 200) -> HttpResponse:
         context = {"form": form, "program": self.program}
         return render(self.request, "programs/program_form.html", context, status=status)
+
+
+class ProgramSaveAsTemplateView(ProgramViewMixin, View):
+    """Save this program's names, definitions and cadences as a template for the next program."""
+
+    def _check(self) -> None:
+        # Templates serve whoever creates programs, so saving one is theirs too (not a program role).
+        if not ProgramTemplate(kind=self.program.kind).permits(self.request.user, Action.ADD):
+            raise PermissionDenied("Only people who create programs save a program as a template.")
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self._check()
+        form = SaveAsTemplateForm(initial={"name": f"{self.program.name} template"})
+        return self.render_form(form)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self._check()
+        form = SaveAsTemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                template = services.save_program_as_template(
+                    actor=request.user, program=self.program, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, f"Saved as the template “{template}”; new programs can start from it."
+                )
+                return redirect("programs:program_edit", program_id=self.program.pk)
+        return self.render_form(form, status=400)
+
+    def render_form(self, form: SaveAsTemplateForm, status: int = 200) -> HttpResponse:
+        context = {"form": form, "program": self.program}
+        return render(self.request, "programs/program_save_as_template.html", context, status=status)
 
 
 class MembershipListView(ProgramViewMixin, TemplateView):

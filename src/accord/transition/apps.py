@@ -11,6 +11,9 @@ class TransitionConfig(AppConfig):
     verbose_name = "Transition"
     program_url_prefix = "transition"
     accord_nav = (NavEntry("Transition", "transition:dashboard", "transition"),)
+    # A transition made from a template starts with its knowledge templates and training modules.
+    accord_program_setup = ("accord.transition.program_template.apply",)
+    accord_program_template = ("accord.transition.program_template.PART",)
     accord_home_panels = (
         HomePanel(
             "transition/_home_panel.html",
