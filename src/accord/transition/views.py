@@ -11,14 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.decorators.http import require_POST
 
 from accord.core import services as core_services
 from accord.core.permissions import Action, can, can_in_program
@@ -26,12 +24,12 @@ from accord.core.registry import providers
 from accord.core.views import (
     ProgramRecordFormView,
     ProgramViewMixin,
-    get_program_or_404,
     get_visible_or_404,
     render_page,
 )
 from accord.transition import forms, imports, queries, services
 from accord.transition.choices import HandoverStage, KnowledgeStatus
+from accord.transition.filters import ServiceFilterSet
 from accord.transition.markdown import render_markdown
 from accord.transition.models import (
     Interview,
@@ -49,32 +47,35 @@ from accord.transition.models import (
 IMPORT_SESSION_KEY = "transition_service_import"
 
 
-def _program(request: HttpRequest, program_id: int, area: str = "transition") -> Any:
-    program = get_program_or_404(request.user, program_id)
-    request.program = program
-    if not can_in_program(request.user, Action.VIEW, area, program.pk):
-        raise Http404("This part of the program is not shared with you.")
-    return program
+class TransitionPageView(ProgramViewMixin, View):
+    """A transition page: the program resolved and its area checked (404 when not shared) by the mixin."""
 
+    area = "transition"
 
-def _service(request: HttpRequest, program: Any, pk: int, action: str = Action.VIEW) -> Service:
-    return get_visible_or_404(
-        request.user,
-        Service.objects.filter(program=program).select_related("internal_owner", "partner_owner", "contract"),
-        action,
-        pk=pk,
-    )
+    def get_service(self, action: str = Action.VIEW) -> Service:
+        """The service named by `pk`: 404 when not visible, 403 when `action` is refused."""
+        return get_visible_or_404(
+            self.request.user,
+            Service.objects.filter(program=self.program).select_related(
+                "internal_owner", "partner_owner", "contract"
+            ),
+            action,
+            pk=self.kwargs["pk"],
+        )
 
+    def get_item(self, action: str = Action.VIEW) -> KnowledgeItem:
+        """The knowledge item named by `pk`: 404 when not visible, 403 when `action` is refused."""
+        return get_visible_or_404(
+            self.request.user,
+            KnowledgeItem.objects.filter(program=self.program).select_related(
+                "service__internal_owner", "template", "author", "approved_by"
+            ),
+            action,
+            pk=self.kwargs["pk"],
+        )
 
-def _item(request: HttpRequest, program: Any, pk: int, action: str = Action.VIEW) -> KnowledgeItem:
-    return get_visible_or_404(
-        request.user,
-        KnowledgeItem.objects.filter(program=program).select_related(
-            "service__internal_owner", "template", "author", "approved_by"
-        ),
-        action,
-        pk=pk,
-    )
+    def page(self, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+        return render(self.request, template, {"program": self.program, **context}, status=status)
 
 
 def _errors(error: ValidationError) -> str:
@@ -84,40 +85,56 @@ def _errors(error: ValidationError) -> str:
 # --- Dashboard, services, coverage -----------------------------------------------------------------------
 
 
-@login_required
-def dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = _program(request, program_id)
-    context = queries.summarise_dashboard(program=program, user=request.user, today=timezone.localdate())
-    # Other apps (change control) add tiles without this app importing them.
-    tiles = [
-        tile
-        for provider in providers("accord_transition_dashboard_tiles")
-        for tile in [provider(program=program, user=request.user)]
-        if tile
-    ]
-    return render(request, "transition/dashboard.html", {"program": program, "tiles": tiles, **context})
+class DashboardView(TransitionPageView):
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        context = queries.summarise_dashboard(
+            program=self.program, user=request.user, today=timezone.localdate()
+        )
+        # Other apps (change control) add tiles without this app importing them.
+        tiles = [
+            tile
+            for provider in providers("accord_transition_dashboard_tiles")
+            for tile in [provider(program=self.program, user=request.user)]
+            if tile
+        ]
+        return self.page("transition/dashboard.html", {"tiles": tiles, **context})
 
 
-@login_required
-def service_list(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = _program(request, program_id)
-    matrix = queries.coverage_matrix(program=program, user=request.user, today=timezone.localdate())
-    return render(
-        request,
-        "transition/service_list.html",
-        {
-            "program": program,
-            "rows": matrix.rows,
-            "can_add": can_in_program(request.user, Action.ADD, "transition", program.pk),
-        },
-    )
+class ServiceListView(TransitionPageView):
+    """The services with their coverage, narrowed by the services' FilterSet (`?stage=`, `?kind=`,
+    `?criticality=`, `?clinical_impact=`) as /api/services/ is."""
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        chosen = ServiceFilterSet(
+            request.GET or None,
+            queryset=Service.objects.visible_to(request.user).filter(program=self.program),
+        )
+        invalid = chosen.is_bound and not chosen.is_valid()
+        rows: list[dict[str, Any]] = []
+        if not invalid:
+            matrix = queries.coverage_matrix(
+                program=self.program, user=request.user, today=timezone.localdate()
+            )
+            rows = matrix.rows
+            if chosen.is_bound:
+                kept = set(chosen.qs.values_list("pk", flat=True))
+                rows = [row for row in rows if row["service"].pk in kept]
+        return self.page(
+            "transition/service_list.html",
+            {
+                "rows": rows,
+                "filter": chosen,
+                "filtered": chosen.is_bound,
+                "can_add": can_in_program(request.user, Action.ADD, "transition", self.program.pk),
+            },
+            status=400 if invalid else 200,
+        )
 
 
-@login_required
-def coverage(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = _program(request, program_id)
-    matrix = queries.coverage_matrix(program=program, user=request.user, today=timezone.localdate())
-    return render(request, "transition/coverage.html", {"program": program, "matrix": matrix})
+class CoverageView(TransitionPageView):
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        matrix = queries.coverage_matrix(program=self.program, user=request.user, today=timezone.localdate())
+        return self.page("transition/coverage.html", {"matrix": matrix})
 
 
 class ServiceFormView(ProgramRecordFormView):
@@ -128,78 +145,77 @@ class ServiceFormView(ProgramRecordFormView):
     success_url_name = "transition:service_list"
 
 
-@login_required
-def service_detail(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
-    program = _program(request, program_id)
-    service = _service(request, program, pk)
-    today = timezone.localdate()
-    visible_items = KnowledgeItem.objects.visible_to(request.user).filter(service=service)
-    templates = queries.templates_of(program)
-    cov = queries.coverage_by_service([service], templates, visible_items)[service.pk]
-    names = {t.pk: t for t in templates}
-    context = {
-        "program": program,
-        "service": service,
-        "coverage": cov,
-        "gaps": [names[t] for t in cov.gaps],
-        "items": visible_items.select_related("template", "author").order_by("template__name", "-updated_at"),
-        "interviews": Interview.objects.visible_to(request.user)
-        .filter(service=service)
-        .select_related("expert", "interviewer"),
-        "sign_offs": StageSignOff.objects.filter(service=service, voided_at__isnull=True).select_related(
-            "signed_by"
-        ),
-        "history": StageChange.objects.filter(service=service).select_related("changed_by")[:20],
-        "missing": queries.missing_to_leave_stage(service, today=today),
-        "stages": list(HandoverStage),
-        "can_change": can(request.user, Action.CHANGE, service),
-        "can_move": can(request.user, "stage", service),
-        "can_sign": request.user.pk in {service.internal_owner_id, service.partner_owner_id}
-        and can(request.user, "signoff", service),
-        "can_write": can_in_program(request.user, Action.ADD, "knowledge", program.pk),
-        "stage_form": forms.StageMoveForm(),
-    }
-    return render(request, "transition/service_detail.html", context)
+class ServiceDetailView(TransitionPageView):
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        service = self.get_service()
+        visible_items = KnowledgeItem.objects.visible_to(request.user).filter(service=service)
+        templates = queries.templates_of(self.program)
+        cov = queries.coverage_by_service([service], templates, visible_items)[service.pk]
+        names = {t.pk: t for t in templates}
+        context = {
+            "service": service,
+            "coverage": cov,
+            "gaps": [names[t] for t in cov.gaps],
+            "items": visible_items.select_related("template", "author").order_by(
+                "template__name", "-updated_at"
+            ),
+            "interviews": Interview.objects.visible_to(request.user)
+            .filter(service=service)
+            .select_related("expert", "interviewer"),
+            "sign_offs": StageSignOff.objects.filter(service=service, voided_at__isnull=True).select_related(
+                "signed_by"
+            ),
+            "history": StageChange.objects.filter(service=service).select_related("changed_by")[:20],
+            "missing": queries.missing_to_leave_stage(service, today=timezone.localdate()),
+            "stages": list(HandoverStage),
+            "can_change": can(request.user, Action.CHANGE, service),
+            "can_move": can(request.user, "stage", service),
+            "can_sign": request.user.pk in {service.internal_owner_id, service.partner_owner_id}
+            and can(request.user, "signoff", service),
+            "can_write": can_in_program(request.user, Action.ADD, "knowledge", self.program.pk),
+            "stage_form": forms.StageMoveForm(),
+        }
+        return self.page("transition/service_detail.html", context)
 
 
-@login_required
-@require_POST
-def service_sign_off(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
-    program = _program(request, program_id)
-    service = _service(request, program, pk)
-    form = forms.SignOffForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.sign_off_stage(service=service, actor=request.user, note=note)
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-    else:
-        messages.success(request, f"You signed off {service.get_stage_display()}.")
-    return redirect(service)
+class ServiceSignOffView(TransitionPageView):
+    """The reader signs off the service's current stage; the service decides whether they may."""
 
-
-@login_required
-@require_POST
-def service_stage(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
-    program = _program(request, program_id)
-    service = _service(request, program, pk)
-    form = forms.StageMoveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a stage.")
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        service = self.get_service()
+        form = forms.SignOffForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        try:
+            services.sign_off_stage(service=service, actor=request.user, note=note)
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, f"You signed off {service.get_stage_display()}.")
         return redirect(service)
-    try:
-        services.move_stage(
-            service=service,
-            to=form.cleaned_data["to"],
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-    else:
-        service.refresh_from_db()
-        messages.success(request, f"{service.name} is now in {service.get_stage_display()}.")
-    return redirect(service)
+
+
+class ServiceStageView(TransitionPageView):
+    """Move the service's stage; refusals (missing exit criteria, no reason to go back) come back as messages."""
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        service = self.get_service()
+        form = forms.StageMoveForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose a stage.")
+            return redirect(service)
+        try:
+            services.move_stage(
+                service=service,
+                to=form.cleaned_data["to"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            service.refresh_from_db()
+            messages.success(request, f"{service.name} is now in {service.get_stage_display()}.")
+        return redirect(service)
 
 
 def _import_dir() -> Path:
@@ -339,18 +355,15 @@ class ExitCriteriaFormView(ProgramRecordFormView):
 # --- Knowledge ------------------------------------------------------------------------------------------
 
 
-@login_required
-def template_list(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = _program(request, program_id)
-    return render(
-        request,
-        "transition/template_list.html",
-        {
-            "program": program,
-            "templates": KnowledgeTemplate.objects.visible_to(request.user).filter(program=program),
-            "can_add": can_in_program(request.user, Action.ADD, "transition", program.pk),
-        },
-    )
+class TemplateListView(TransitionPageView):
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return self.page(
+            "transition/template_list.html",
+            {
+                "templates": KnowledgeTemplate.objects.visible_to(request.user).filter(program=self.program),
+                "can_add": can_in_program(request.user, Action.ADD, "transition", self.program.pk),
+            },
+        )
 
 
 class KnowledgeTemplateFormView(ProgramRecordFormView):
@@ -364,14 +377,13 @@ class KnowledgeTemplateFormView(ProgramRecordFormView):
         return reverse(self.success_url_name, kwargs={"program_id": self.program.pk})
 
 
-class KnowledgeItemFormView(ProgramViewMixin, View):
+class KnowledgeItemFormView(TransitionPageView):
     """Write a new item (a draft by the reader) or edit a draft or an item in review."""
 
     area = "knowledge"
 
     def get_object(self) -> KnowledgeItem | None:
-        pk = self.kwargs.get("pk")
-        return None if pk is None else _item(self.request, self.program, pk, Action.CHANGE)
+        return None if self.kwargs.get("pk") is None else self.get_item(Action.CHANGE)
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         item = self.get_object()
@@ -421,75 +433,81 @@ class KnowledgeItemFormView(ProgramViewMixin, View):
         return render(self.request, "transition/record_form.html", context, status=status)
 
 
-@login_required
-def knowledge_detail(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
-    program = _program(request, program_id, "knowledge")
-    item = _item(request, program, pk)
-    owner = item.service.internal_owner_id == request.user.pk or request.user.is_superuser
-    context = {
-        "program": program,
-        "item": item,
-        "html": render_markdown(item.content),
-        "missing_sections": item.missing_sections() if item.status == KnowledgeStatus.DRAFT else [],
-        "attachments": KnowledgeAttachment.objects.filter(item=item),
-        "can_edit": item.status in services.EDITABLE_STATUSES and can(request.user, Action.CHANGE, item),
-        "can_approve": owner and can(request.user, "approve", item),
-        "review_form": forms.ReviewForm(),
-        "attachment_form": forms.AttachmentForm(),
-    }
-    return render(request, "transition/knowledge_detail.html", context)
+class KnowledgeDetailView(TransitionPageView):
+    area = "knowledge"
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        item = self.get_item()
+        owner = item.service.internal_owner_id == request.user.pk or request.user.is_superuser
+        context = {
+            "item": item,
+            "html": render_markdown(item.content),
+            "missing_sections": item.missing_sections() if item.status == KnowledgeStatus.DRAFT else [],
+            "attachments": KnowledgeAttachment.objects.filter(item=item),
+            "can_edit": item.status in services.EDITABLE_STATUSES and can(request.user, Action.CHANGE, item),
+            "can_approve": owner and can(request.user, "approve", item),
+            "review_form": forms.ReviewForm(),
+            "attachment_form": forms.AttachmentForm(),
+        }
+        return self.page("transition/knowledge_detail.html", context)
 
 
-@login_required
-@require_POST
-def knowledge_review(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
-    program = _program(request, program_id, "knowledge")
-    item = _item(request, program, pk)
-    form = forms.ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose submit, approve, return or supersede.")
-        return redirect(item)
-    action, note = form.cleaned_data["action"], form.cleaned_data["note"]
-    try:
-        if action == "submit":
-            services.submit_for_review(item=item, actor=request.user)
-        elif action == "approve":
-            services.approve_knowledge_item(item=item, actor=request.user)
-        elif action == "return":
-            services.return_to_draft(item=item, actor=request.user, note=note)
+class KnowledgeReviewView(TransitionPageView):
+    """Submit, approve, return or supersede an item; each service decides who may."""
+
+    area = "knowledge"
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        item = self.get_item()
+        form = forms.ReviewForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose submit, approve, return or supersede.")
+            return redirect(item)
+        action, note = form.cleaned_data["action"], form.cleaned_data["note"]
+        try:
+            if action == "submit":
+                services.submit_for_review(item=item, actor=request.user)
+            elif action == "approve":
+                services.approve_knowledge_item(item=item, actor=request.user)
+            elif action == "return":
+                services.return_to_draft(item=item, actor=request.user, note=note)
+            else:
+                services.supersede_knowledge_item(item=item, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, _errors(error))
         else:
-            services.supersede_knowledge_item(item=item, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-    else:
-        messages.success(request, f"{item.title} is now {item.get_status_display().lower()}.")
-    return redirect(item)
-
-
-@login_required
-@require_POST
-def knowledge_attach(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
-    program = _program(request, program_id, "knowledge")
-    item = _item(request, program, pk, Action.CHANGE)
-    form = forms.AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "Choose a file to attach.")
+            messages.success(request, f"{item.title} is now {item.get_status_display().lower()}.")
         return redirect(item)
-    try:
-        services.attach_file(item=item, upload=form.cleaned_data["file"], actor=request.user)
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-    else:
-        messages.success(request, "File attached.")
-    return redirect(item)
 
 
-@login_required
-def attachment_download(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
-    program = _program(request, program_id, "knowledge")
-    attachment = get_visible_or_404(request.user, KnowledgeAttachment.objects.filter(program=program), pk=pk)
-    # Served as a download, never inline: a partner-uploaded HTML file must not run in the hospital's origin.
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+class KnowledgeAttachView(TransitionPageView):
+    area = "knowledge"
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        item = self.get_item(Action.CHANGE)
+        form = forms.AttachmentForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, "Choose a file to attach.")
+            return redirect(item)
+        try:
+            services.attach_file(item=item, upload=form.cleaned_data["file"], actor=request.user)
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, "File attached.")
+        return redirect(item)
+
+
+class AttachmentDownloadView(TransitionPageView):
+    area = "knowledge"
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        attachment = get_visible_or_404(
+            request.user, KnowledgeAttachment.objects.filter(program=self.program), pk=self.kwargs["pk"]
+        )
+        # Served as a download, never inline: a partner-uploaded HTML file must not run in the hospital's
+        # origin.
+        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 class InterviewFormView(ProgramRecordFormView):
@@ -503,25 +521,26 @@ class InterviewFormView(ProgramRecordFormView):
 # --- Training -------------------------------------------------------------------------------------------
 
 
-@login_required
-def training(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = _program(request, program_id, "training")
-    matrix = queries.training_matrix(program=program, user=request.user, today=timezone.localdate())
-    my_records = TrainingRecord.objects.filter(
-        program=program, person=request.user, attested=False
-    ).select_related("module")
-    return render(
-        request,
-        "transition/training.html",
-        {
-            "program": program,
-            "matrix": matrix,
-            "plan": queries.training_plan(program=program),
-            "to_attest": my_records,
-            "can_add_module": can_in_program(request.user, Action.ADD, "training", program.pk),
-            "can_record": can_in_program(request.user, Action.ADD, "training_records", program.pk),
-        },
-    )
+class TrainingView(TransitionPageView):
+    """The training matrix (people by modules), the plan by role and organisation, and what to attest."""
+
+    area = "training"
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        matrix = queries.training_matrix(program=self.program, user=request.user, today=timezone.localdate())
+        my_records = TrainingRecord.objects.filter(
+            program=self.program, person=request.user, attested=False
+        ).select_related("module")
+        return self.page(
+            "transition/training.html",
+            {
+                "matrix": matrix,
+                "plan": queries.training_plan(program=self.program),
+                "to_attest": my_records,
+                "can_add_module": can_in_program(request.user, Action.ADD, "training", self.program.pk),
+                "can_record": can_in_program(request.user, Action.ADD, "training_records", self.program.pk),
+            },
+        )
 
 
 class TrainingModuleFormView(ProgramRecordFormView):
@@ -577,11 +596,15 @@ class TrainingRecordView(ProgramViewMixin, View):
         return render(self.request, "transition/record_form.html", context, status=status)
 
 
-@login_required
-@require_POST
-def training_attest(request: HttpRequest, program_id: int, pk: int) -> HttpResponse:
-    program = _program(request, program_id, "training")
-    record = get_visible_or_404(request.user, TrainingRecord.objects.filter(program=program), "attest", pk=pk)
-    services.attest_training(record=record, actor=request.user)
-    messages.success(request, f"You attested {record.module}.")
-    return redirect("transition:training_matrix", program_id=program.pk)
+class TrainingAttestView(TransitionPageView):
+    """The trained person attests their own record."""
+
+    area = "training"
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        record = get_visible_or_404(
+            request.user, TrainingRecord.objects.filter(program=self.program), "attest", pk=self.kwargs["pk"]
+        )
+        services.attest_training(record=record, actor=request.user)
+        messages.success(request, f"You attested {record.module}.")
+        return redirect("transition:training_matrix", program_id=self.program.pk)
