@@ -66,6 +66,15 @@ class ZoneTable:
         self.starts = np.array(starts, dtype=np.int64)
         self.offsets = np.array(offsets, dtype=np.int64)
         self.distinct_offsets = np.unique(self.offsets)
+        # Wall time at which each segment starts (the first reaches back indefinitely), for
+        # `from_wall`'s one-search path; kept only where no segment is shorter than the spread of
+        # the offsets (true of every real zone), which is what makes that path exact.
+        self._segment_ends = np.append(self.starts[1:], _FAR_FUTURE)
+        lengths = np.diff(self.starts[1:])
+        spread = int(self.offsets.max() - self.offsets.min())
+        self._wall_starts: np.ndarray | None = None
+        if not lengths.size or int(lengths.min()) > spread:
+            self._wall_starts = np.append(MISSING, self.starts[1:] + self.offsets[1:])
         self._suffixes = pl.Series([_format_offset(int(o)) for o in self.offsets], dtype=pl.String)
 
     def covers(self, first_year: int, last_year: int) -> bool:
@@ -100,6 +109,8 @@ class ZoneTable:
         Returns (instants, exists); where the wall time falls in a DST gap, exists is False and
         the instant is MISSING.
         """
+        if self._wall_starts is not None:
+            return self._from_wall_adjacent(wall)
         best = np.full(wall.shape, MISSING, dtype=np.int64)
         exists = np.zeros(wall.shape, dtype=bool)
         for offset in self.distinct_offsets:
@@ -109,6 +120,21 @@ class ZoneTable:
             best[take] = candidate[take]
             exists |= valid
         return best, exists
+
+    def _from_wall_adjacent(self, wall: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`from_wall` with one search: when every segment outlasts the spread of the offsets, the
+        segments whose wall times hold `wall` are at most the last one starting (in wall time) at
+        or before it and the one before that."""
+        assert self._wall_starts is not None
+        segment = np.searchsorted(self._wall_starts, wall, side="right") - 1
+        later = wall - self.offsets[segment]
+        later_ok = later < self._segment_ends[segment]
+        before = np.maximum(segment - 1, 0)
+        earlier = wall - self.offsets[before]
+        earlier_ok = (segment > 0) & (earlier < self.starts[segment])
+        # Both hold in a fold: the earlier instant (fold=0); neither in a gap.
+        instants = np.where(earlier_ok, earlier, np.where(later_ok, later, MISSING))
+        return instants, earlier_ok | later_ok
 
     def wall_intervals_to_utc(
         self, wall_start: np.ndarray, wall_end: np.ndarray
@@ -178,7 +204,12 @@ def zone_table(name: str, instants: np.ndarray | None = None, *, margin_years: i
 
     Spans are rounded out to whole decades so that successive calls share one cached table.
     """
-    present = instants[instants != MISSING] if instants is not None else np.empty(0, dtype=np.int64)
+    if instants is None:
+        present = np.empty(0, dtype=np.int64)
+    elif instants.size and instants.min() != MISSING:  # nothing missing: no copy needed
+        present = instants
+    else:
+        present = instants[instants != MISSING]
     if present.size:
         first, last = year_of(int(present.min())) - margin_years, year_of(int(present.max())) + margin_years
     else:
