@@ -445,8 +445,11 @@ class SlaResult(ContractChild):
 
     access_area = "sla"
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="results")
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="results")
+    # No index of their own for contract and ticket: (contract, version, period_start) and the unique
+    # (ticket, version) begin with them and serve the same lookups; each index more is written for
+    # every one of a million result rows a recompute writes.
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="results", db_index=False)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="results", db_index=False)
     version = models.ForeignKey(SlaPolicyVersion, on_delete=models.RESTRICT, related_name="results")
     effective = models.BooleanField(
         default=True,
