@@ -48,7 +48,9 @@ NOT_CREATORS_API = {**{p: 403 for p in MEMBERS}, "outsider": 403, "anonymous": 4
 
 def emr_template(world):
     from accord.programs.models import ProgramTemplate
+    from accord.programs.services import install_built_in_templates
 
+    install_built_in_templates(actor="accord (test set-up)")
     return {"pk": ProgramTemplate.objects.get(name="EMR deployment").pk}
 
 

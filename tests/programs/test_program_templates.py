@@ -26,6 +26,12 @@ from tests.factories import UserFactory
 EMR, TRANSITION = "EMR deployment", "Outsourcing transition"
 
 
+@pytest.fixture(autouse=True)
+def built_in_templates(db: Any) -> None:
+    # The data migration installs them; a transactional test run earlier flushes them away.
+    services.install_built_in_templates(actor="accord (test set-up)")
+
+
 @pytest.fixture
 def creator(db: Any) -> Any:
     """A platform administrator: the one who may create programs (and so use templates)."""
@@ -287,3 +293,12 @@ def test_the_api_lists_templates_and_creates_a_program_from_one(client: Any, cre
     body = response.json()
     assert body["kind"] == "emr_deployment"
     assert Kpi.objects.filter(program_id=body["id"], name="CPOE adoption").exists()
+
+
+def test_installing_the_built_ins_again_adds_nothing_and_keeps_edits(db: Any) -> None:
+    ProgramTemplate.objects.filter(name=EMR).update(description="Our edited description")
+    assert services.install_built_in_templates(actor="test") == []
+    assert ProgramTemplate.objects.get(name=EMR).description == "Our edited description"
+    ProgramTemplate.objects.filter(name=TRANSITION).delete()
+    [restored] = services.install_built_in_templates(actor="test")
+    assert (restored.name, restored.built_in) == (TRANSITION, True)

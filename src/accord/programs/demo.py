@@ -10,7 +10,7 @@ from accord.core.demo import DEMO_PASSWORD, SYSTEM_ACTOR, DemoContext
 from accord.core.permissions import Role
 from accord.core.services import create_record
 from accord.programs.models import ProgramKind, ProgramPhase
-from accord.programs.services import add_member, create_program
+from accord.programs.services import add_member, create_program, install_built_in_templates
 
 EMR_NAME = "Meridian EHR Deployment"
 OUTSOURCING_NAME = "IT Services Transition to Northbridge"
@@ -263,6 +263,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 
 def seed(demo: DemoContext) -> None:
+    # `accord demo --reset` flushes the database, and with it the templates the migration installed.
+    install_built_in_templates(actor=SYSTEM_ACTOR)
     for key, name, kind, parent in ORGANISATIONS:
         demo.organisations[key] = create_record(
             model=Organisation,

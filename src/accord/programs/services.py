@@ -16,7 +16,7 @@ from accord.core.permissions import Action, Role, can, can_in_program, forget_ro
 from accord.core.registry import providers
 from accord.core.services import save_new_record
 from accord.programs.models import Membership, Program, ProgramTemplate
-from accord.programs.program_templates import capture_body, check_body
+from accord.programs.program_templates import BUILT_IN_FILES, capture_body, check_body, load_built_in
 
 
 def create_program(
@@ -64,6 +64,20 @@ def create_program(
             )
     forget_roles(actor)
     return program
+
+
+def install_built_in_templates(*, actor: Any) -> list[ProgramTemplate]:
+    """Load the shipped templates that are missing (the data migration installs them; a flushed database,
+    as a test leaves it, does not have them). A template already there, edited or not, is kept."""
+    created = []
+    with transaction.atomic():
+        for filename in BUILT_IN_FILES:
+            shipped = load_built_in(filename)
+            if ProgramTemplate.objects.filter(name=shipped["name"]).exists():
+                continue
+            template = ProgramTemplate(built_in=True, **shipped)
+            created.append(save_new_record(instance=template, actor=actor))
+    return created
 
 
 def save_program_as_template(
