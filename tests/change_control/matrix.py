@@ -20,6 +20,7 @@ from accord.change_control.models import (
     ReconciliationFinding,
 )
 from accord.change_control.services import changes, feeds, plans
+from accord.change_control.services import templates as template_services
 from tests.change_control.factories import T0, cab_for, draft_change, plan_with_items, service_in
 from tests.matrix import MEMBERS, Endpoint, and_put, expect, only
 from tests.personas import World
@@ -100,6 +101,99 @@ def plan_v2(world: World, state: str = "draft") -> Any:
             plans.decide_on_plan(plan=draft, actor=world.board_member, decision=Decision.APPROVE, now=T0)
         world.extra[key] = draft
     return world.extra[key]
+
+
+def standard(world: World) -> dict[str, Any]:
+    """Program A's standard-change templates: one proposed, one approved by the CAB (made on first use)."""
+    if "standard" not in world.extra:
+        cc(world)
+        service = service_in(world.program)
+        made = {}
+        for key in ("proposed", "active"):
+            made[key] = template_services.propose_template(
+                program=world.program,
+                actor=world.program_manager,
+                data={
+                    "name": f"Rotate certificates ({key})",
+                    "description": "Rotate by the runbook.",
+                    "services": [service],
+                    "backout_plan": "Put the old certificate back.",
+                    "test_evidence": "Done twelve times.",
+                },
+            )
+        template_services.approve_template(template=made["active"], actor=world.board_member, now=T0)
+        made["service"] = service
+        world.extra["standard"] = made
+    return world.extra["standard"]
+
+
+def template_page(key: str) -> Any:
+    return lambda w: {"program_id": w.program.pk, "pk": standard(w)[key].pk}
+
+
+def template_api(key: str) -> Any:
+    return lambda w: {"pk": standard(w)[key].pk}
+
+
+def template_form_data(world: World) -> dict[str, Any]:
+    return {
+        "name": "Restart the print spooler",
+        "description": "Restart by the runbook.",
+        "services": [standard(world)["service"].pk],
+        "backout_plan": "Reboot the server.",
+        "test_evidence": "Done weekly.",
+    }
+
+
+def standard_change_data(world: World) -> dict[str, Any]:
+    return {
+        "title": "Rotate the PACS certificate",
+        "services": [standard(world)["service"].pk],
+        "time_zone": "Europe/London",
+        "planned_start": "2026-06-07T02:00",
+        "planned_end": "2026-06-07T03:00",
+    }
+
+
+def board_form_data(world: World) -> dict[str, Any]:
+    cc(world)
+    return {
+        "name": "Transition CAB",
+        "members": [world.program_manager.pk, world.board_member.pk],
+        "quorum": 2,
+        "emergency_members": [world.board_member.pk],
+        "emergency_quorum": 1,
+        "clinical_approvers": [world.stakeholder_lead.pk],
+    }
+
+
+def item_form_data(world: World) -> dict[str, Any]:
+    return {
+        "key": "dr-test",
+        "what": "Disaster-recovery test",
+        "owner": world.vendor.pk,
+        "due_on": "2026-05-01",
+        "status": "not_started",
+    }
+
+
+def item_edit_data(world: World) -> dict[str, Any]:
+    item = plan_v2(world).items.get(owner=world.vendor)
+    return {
+        "what": item.what,
+        "owner": item.owner_id,
+        "due_on": (item.due_on + dt.timedelta(days=7)).isoformat(),
+        "status": item.status,
+        "due_date_reason": "Waits for the tape library",
+    }
+
+
+def plan_v2_page(world: World) -> dict[str, int]:
+    return {"program_id": world.program.pk, "plan_pk": plan_v2(world).pk}
+
+
+def draft_item_page(world: World) -> dict[str, int]:
+    return {"program_id": world.program.pk, **draft_item_pk(world)}
 
 
 def page(key: str) -> Any:
@@ -228,6 +322,85 @@ ENDPOINTS = [
         kwargs=page("finding"),
         method="post",
         data=lambda w: {},
+    ),
+    # Standard-change templates: the program manager proposes, CAB members approve and retire, the
+    # raisers (the partner included) raise changes from an active one.
+    Endpoint("change_control:template_list", expect(200), kwargs=program_kwargs),
+    Endpoint("change_control:template_create", PM_PAGE, kwargs=program_kwargs),
+    Endpoint(
+        "change_control:template_create",
+        PM_POST,
+        kwargs=program_kwargs,
+        method="post",
+        data=template_form_data,
+    ),
+    Endpoint("change_control:template_detail", expect(200), kwargs=template_page("active")),
+    Endpoint("change_control:template_edit", PM_PAGE, kwargs=template_page("proposed")),
+    Endpoint(
+        "change_control:template_edit",
+        PM_POST,
+        kwargs=template_page("proposed"),
+        method="post",
+        data=template_form_data,
+    ),
+    Endpoint(
+        "change_control:template_approve",
+        only(CAB, 302, 403),
+        kwargs=template_page("proposed"),
+        method="post",
+        data=lambda w: {},
+    ),
+    Endpoint(
+        "change_control:template_retire",
+        only(CAB, 302, 403),
+        kwargs=template_page("active"),
+        method="post",
+        data=lambda w: {"reason": "Hid a driver fault"},
+    ),
+    Endpoint("change_control:template_raise", only(RAISERS, 200, 403), kwargs=template_page("active")),
+    Endpoint(
+        "change_control:template_raise",
+        RAISE,
+        kwargs=template_page("active"),
+        method="post",
+        data=standard_change_data,
+    ),
+    # The CAB's seats and the measures' thresholds: the program manager's.
+    Endpoint("change_control:board_edit", PM_PAGE, kwargs=program_kwargs),
+    Endpoint(
+        "change_control:board_edit", PM_POST, kwargs=program_kwargs, method="post", data=board_form_data
+    ),
+    Endpoint("change_control:thresholds", PM_PAGE, kwargs=program_kwargs),
+    Endpoint(
+        "change_control:thresholds",
+        PM_POST,
+        kwargs=program_kwargs,
+        method="post",
+        data=lambda w: {
+            "min_success_rate_percent": 85,
+            "max_emergency_share_percent": 20,
+            "max_changes_causing_incidents": 3,
+            "max_cab_lead_time_days": "7.5",
+        },
+    ),
+    # Plan items: added and edited while the version is a draft (the owner edits their own item);
+    # progress is noted by the owner or the program manager.
+    Endpoint("change_control:item_create", PM_PAGE, kwargs=plan_v2_page),
+    Endpoint("change_control:item_create", PM_POST, kwargs=plan_v2_page, method="post", data=item_form_data),
+    Endpoint("change_control:item_edit", only([PM, "vendor"], 200, 403), kwargs=draft_item_page),
+    Endpoint(
+        "change_control:item_edit",
+        only([PM, "vendor"], 302, 403),
+        kwargs=draft_item_page,
+        method="post",
+        data=item_edit_data,
+    ),
+    Endpoint(
+        "change_control:item_progress",
+        only([PM, "vendor"], 302, 403),
+        kwargs=page("vendor_item"),
+        method="post",
+        data=lambda w: {"note": "Runbook drafted", "status": "in_progress"},
     ),
     Endpoint("change_control:plan_list", expect(200), kwargs=program_kwargs),
     Endpoint("change_control:plan_detail", expect(200), kwargs=page("plan")),
@@ -364,6 +537,50 @@ ENDPOINTS = [
     ),
     Endpoint(
         "change-board-detail", only(PM, 204, 403, api=True), api=True, method="delete", kwargs=api_pk("board")
+    ),
+    # Standard-change templates
+    Endpoint("standard-change-template-list", ALL_API, api=True),
+    Endpoint(
+        "standard-change-template-list",
+        only(PM, 201, 403, api=True, outsider=400),
+        api=True,
+        method="post",
+        data=lambda w: {"program": w.program.pk, **template_form_data(w)},
+    ),
+    Endpoint(
+        "standard-change-template-detail", expect(200, anonymous=401), api=True, kwargs=template_api("active")
+    ),
+    *and_put(
+        Endpoint(
+            "standard-change-template-detail",
+            only(PM, 200, 403, api=True),
+            api=True,
+            method="patch",
+            kwargs=template_api("proposed"),
+            data=lambda w: {"test_evidence": "Done fifteen times."},
+        )
+    ),
+    Endpoint(
+        "standard-change-template-detail",
+        only(PM, 204, 403, api=True),
+        api=True,
+        method="delete",
+        kwargs=template_api("proposed"),
+    ),
+    Endpoint(
+        "standard-change-template-approve",
+        only(CAB, 200, 403, api=True),
+        api=True,
+        method="post",
+        kwargs=template_api("proposed"),
+    ),
+    Endpoint(
+        "standard-change-template-retire",
+        only(CAB, 200, 403, api=True),
+        api=True,
+        method="post",
+        kwargs=template_api("active"),
+        data=lambda w: {"reason": "Hid a driver fault"},
     ),
     # The action plan
     Endpoint("action-plan-list", ALL_API, api=True),

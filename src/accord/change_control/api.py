@@ -27,6 +27,7 @@ from accord.change_control.filters import (
     ActionPlanFilterSet,
     ChangeRequestFilterSet,
     ChangeWindowFilterSet,
+    StandardChangeTemplateFilterSet,
 )
 from accord.change_control.models import (
     ActionItem,
@@ -36,8 +37,9 @@ from accord.change_control.models import (
     ChangeRequest,
     ChangeWindow,
     PlanApproval,
+    StandardChangeTemplate,
 )
-from accord.change_control.services import changes, feeds, plans
+from accord.change_control.services import boards, changes, feeds, plans, templates
 from accord.change_control.services.changes import IllegalMove
 from accord.change_control.states import next_states
 from accord.change_control.windows import WallTimeError, localise
@@ -47,7 +49,7 @@ from accord.core.api import (
     ValidatedModelSerializer,
     VisibleRelatedField,
 )
-from accord.core.permissions import Action, Visibility, audience_in, can, can_in_program
+from accord.core.permissions import Action, can
 from accord.programs.models import Program
 from accord.transition.models import Service
 
@@ -102,6 +104,9 @@ class ChangeRequestSerializer(ValidatedModelSerializer):
     program = VisibleRelatedField(queryset=Program.objects.all())
     services = VisibleRelatedField(queryset=Service.objects.all(), many=True, required=False)
     implementer = VisibleRelatedField(queryset=User.objects.all(), allow_null=True, required=False)
+    template = VisibleRelatedField(
+        queryset=StandardChangeTemplate.objects.all(), allow_null=True, required=False
+    )
     planned_start = WallOrInstantField(required=False, allow_null=True)
     planned_end = WallOrInstantField(required=False, allow_null=True)
     reference = serializers.CharField(read_only=True)
@@ -120,6 +125,7 @@ class ChangeRequestSerializer(ValidatedModelSerializer):
             "external_reference",
             "title",
             "change_type",
+            "template",
             "state",
             "allowed_next_states",
             "description",
@@ -297,6 +303,110 @@ class ChangeRequestViewSet(AccordModelViewSet):
         return Response(ConflictSerializer(queries.conflicts_for(change, request.user), many=True).data)
 
 
+# Standard-change templates
+
+
+class StandardChangeTemplateSerializer(ValidatedModelSerializer):
+    program = VisibleRelatedField(queryset=Program.objects.all())
+    services = VisibleRelatedField(queryset=Service.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = StandardChangeTemplate
+        fields = [
+            "id",
+            "program",
+            "name",
+            "description",
+            "services",
+            "configuration_items",
+            "backout_plan",
+            "test_evidence",
+            "status",
+            "approved_by",
+            "approved_at",
+            "retired_at",
+            "retired_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "approved_by",
+            "approved_at",
+            "retired_at",
+            "retired_reason",
+            "created_at",
+            "updated_at",
+        ]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None and "program" in attrs and attrs["program"] != self.instance.program:
+            raise serializers.ValidationError({"program": "A template stays in its program."})
+        return super().validate(attrs)
+
+    def create(self, validated_data: dict[str, Any]) -> StandardChangeTemplate:
+        program = validated_data.pop("program")
+        return templates.propose_template(
+            program=program, actor=self.context["request"].user, data=validated_data
+        )
+
+    def update(
+        self, instance: StandardChangeTemplate, validated_data: dict[str, Any]
+    ) -> StandardChangeTemplate:
+        validated_data.pop("program", None)
+        return templates.update_template(
+            template=instance, actor=self.context["request"].user, data=validated_data
+        )
+
+
+class RetireSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class StandardChangeTemplateViewSet(AccordModelViewSet):
+    """Pre-approved standard changes: proposed by the change manager, approved and retired by CAB members
+    (`approve`, `retire`). A change request with `change_type` standard names an active one as `template`."""
+
+    queryset = StandardChangeTemplate.objects.all()
+    serializer_class = StandardChangeTemplateSerializer
+    filterset_class = StandardChangeTemplateFilterSet
+    select_related = ("approved_by",)
+    prefetch_related = ("services",)
+
+    def _template(self, pk: str | None) -> StandardChangeTemplate:
+        # Not get_object(): CAB members approve without the change permission on the record.
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def _respond(self, template: StandardChangeTemplate) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=template.pk)).data)
+
+    def perform_destroy(self, instance: StandardChangeTemplate) -> None:
+        if instance.changes.exists():
+            raise ValidationError("Changes were raised from this template; retire it instead.")
+        super().perform_destroy(instance)
+
+    @extend_schema(request=None, responses=StandardChangeTemplateSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """A CAB member approves a proposed template; changes raised from it are then pre-approved."""
+        template = templates.approve_template(
+            template=self._template(pk), actor=request.user, now=timezone.now()
+        )
+        return self._respond(template)
+
+    @extend_schema(request=RetireSerializer, responses=StandardChangeTemplateSerializer)
+    @action(detail=True, methods=["post"])
+    def retire(self, request: Request, pk: str | None = None) -> Response:
+        """A CAB member retires a template, with the reason; no change is raised from it afterwards."""
+        template = self._template(pk)
+        body = RetireSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        template = templates.retire_template(
+            template=template, actor=request.user, now=timezone.now(), **body.validated_data
+        )
+        return self._respond(template)
+
+
 # Windows and the CAB
 
 
@@ -318,6 +428,7 @@ class ChangeWindowSerializer(ValidatedModelSerializer):
             "time_zone",
             "services",
             "reason",
+            "recurrence",
             "created_at",
             "updated_at",
         ]
@@ -364,40 +475,12 @@ class ChangeBoardSerializer(ValidatedModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         program = attrs.get("program") or getattr(self.instance, "program", None)
-        errors = {}
-        for name in ("members", "emergency_members", "clinical_approvers"):
-            refused = [
-                str(person)
-                for person in attrs.get(name, [])
-                if program is None or not _may_sit_on_cab(person, program.pk)
-            ]
-            if refused:
-                errors[name] = [
-                    f"Not hospital members of this program who may decide on changes: {', '.join(refused)} "
-                    "(partners and auditors do not sit on the CAB)."
-                ]
-        for seats, quorum in (("members", "quorum"), ("emergency_members", "emergency_quorum")):
-            count = (
-                len(attrs[seats])
-                if seats in attrs
-                else (getattr(self.instance, seats).count() if self.instance else 0)
-            )
-            wanted = attrs.get(
-                quorum,
-                getattr(self.instance, quorum, None) or ChangeAdvisoryBoard._meta.get_field(quorum).default,
-            )
-            if count and wanted > count:
-                errors[quorum] = [f"A quorum of {wanted} cannot be reached by {count} member(s)."]
+        errors = boards.board_problems(
+            program_id=program.pk if program else None, data=attrs, board=self.instance
+        )
         if errors:
             raise serializers.ValidationError(errors)
         return super().validate(attrs)
-
-
-def _may_sit_on_cab(person: Any, program_id: int) -> bool:
-    # The CAB is the hospital's: a seat needs the right to decide changes and sight of internal records.
-    return audience_in(person, program_id) == Visibility.INTERNAL and can_in_program(
-        person, "decide", "changes", program_id
-    )
 
 
 class ChangeBoardViewSet(AccordModelViewSet):
@@ -701,5 +784,6 @@ ROUTES = [
     ("change-requests", ChangeRequestViewSet, "change-request"),
     ("change-windows", ChangeWindowViewSet, "change-window"),
     ("change-boards", ChangeBoardViewSet, "change-board"),
+    ("standard-change-templates", StandardChangeTemplateViewSet, "standard-change-template"),
 ]
 EXTRA_URLS = [path("change-calendar.ics", change_calendar_feed, name="change_calendar_feed")]

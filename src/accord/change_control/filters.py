@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
-from accord.change_control.models import ActionItem, ActionPlan, ChangeRequest, ChangeWindow
+from accord.change_control.models import (
+    ActionItem,
+    ActionPlan,
+    ChangeRequest,
+    ChangeWindow,
+    StandardChangeTemplate,
+)
 from accord.core.api import ProgramFilterSet
 
 
@@ -29,6 +35,7 @@ class ChangeRequestFilterSet(ProgramFilterSet):
     starts_after = filters.IsoDateTimeFilter(field_name="planned_start", lookup_expr="gte")
     starts_before = filters.IsoDateTimeFilter(field_name="planned_start", lookup_expr="lt")
     external_reference = filters.CharFilter(lookup_expr="iexact")
+    template = filters.NumberFilter(field_name="template_id")
 
     class Meta:
         model = ChangeRequest
@@ -36,6 +43,7 @@ class ChangeRequestFilterSet(ProgramFilterSet):
             "program",
             "state",
             "change_type",
+            "template",
             "service",
             "starts_after",
             "starts_before",
@@ -50,3 +58,11 @@ class ChangeWindowFilterSet(ProgramFilterSet):
     class Meta:
         model = ChangeWindow
         fields = ["program", "kind", "ends_after", "starts_before"]
+
+
+class StandardChangeTemplateFilterSet(ProgramFilterSet):
+    service = filters.NumberFilter(field_name="services__id", distinct=True)
+
+    class Meta:
+        model = StandardChangeTemplate
+        fields = ["program", "status", "service"]

@@ -9,8 +9,15 @@ from django import forms
 
 from accord.accounts.models import User
 from accord.change_control import risk
-from accord.change_control.choices import ChangeState, Decision, ReviewResult
-from accord.change_control.models import ChangeRequest, ChangeWindow
+from accord.change_control.choices import ChangeState, Decision, ItemStatus, ReviewResult, TemplateStatus
+from accord.change_control.models import (
+    ActionItem,
+    ChangeAdvisoryBoard,
+    ChangeMeasureThresholds,
+    ChangeRequest,
+    ChangeWindow,
+    StandardChangeTemplate,
+)
 from accord.change_control.windows import WallTimeError, localise, valid_zone
 from accord.transition.models import Service
 
@@ -53,6 +60,7 @@ class ChangeRequestForm(ZonedTimesMixin, forms.ModelForm):
         fields = [
             "title",
             "change_type",
+            "template",
             "external_reference",
             "services",
             "configuration_items",
@@ -81,6 +89,10 @@ class ChangeRequestForm(ZonedTimesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["services"].queryset = Service.objects.visible_to(user).filter(program=program)
         self.fields["implementer"].queryset = _members(program, user)
+        self.fields["template"].queryset = StandardChangeTemplate.objects.visible_to(user).filter(
+            program=program, status=TemplateStatus.ACTIVE
+        )
+        self.fields["template"].help_text = "For a standard change: the pre-approved template it follows."
         for question in risk.QUESTIONS:
             self.fields[f"risk_{question.key}"] = forms.BooleanField(
                 label=question.text,
@@ -123,8 +135,9 @@ class ChangeWindowForm(ZonedTimesMixin, forms.ModelForm):
 
     class Meta:
         model = ChangeWindow
-        fields = ["name", "kind", "time_zone", "starts_at", "ends_at", "services", "reason"]
+        fields = ["name", "kind", "time_zone", "starts_at", "ends_at", "recurrence", "services", "reason"]
         widgets = {"starts_at": LOCAL, "ends_at": LOCAL, "services": forms.CheckboxSelectMultiple}
+        labels = {"starts_at": "First occurrence starts", "ends_at": "First occurrence ends"}
 
     def __init__(self, *args: Any, program: Any = None, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -155,3 +168,142 @@ class ExportUploadForm(forms.Form):
 class PlanDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=Decision.choices)
     conditions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StandardChangeTemplateForm(forms.ModelForm):
+    class Meta:
+        model = StandardChangeTemplate
+        fields = ["name", "description", "services", "configuration_items", "backout_plan", "test_evidence"]
+        widgets = {
+            "services": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "configuration_items": forms.Textarea(attrs={"rows": 3}),
+            "backout_plan": forms.Textarea(attrs={"rows": 3}),
+            "test_evidence": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, program: Any = None, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = Service.objects.visible_to(user).filter(program=program)
+
+    def template_data(self) -> dict[str, Any]:
+        return {**self.cleaned_data, "services": list(self.cleaned_data["services"])}
+
+
+class StandardChangeForm(ZonedTimesMixin, forms.Form):
+    """A standard change raised from a template: what, when, and which of the template's services."""
+
+    zoned_fields = ("planned_start", "planned_end")
+
+    title = forms.CharField(max_length=200)
+    external_reference = forms.CharField(max_length=40, required=False)
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    configuration_items = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line, from the template's.",
+    )
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    time_zone = forms.CharField(max_length=64, initial="UTC")
+    planned_start = forms.DateTimeField(widget=LOCAL)
+    planned_end = forms.DateTimeField(widget=LOCAL)
+    implementer = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, template: StandardChangeTemplate, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = template.services.all()
+        self.fields["services"].initial = list(template.services.all())
+        self.fields["configuration_items"].initial = template.configuration_items
+        self.fields["implementer"].queryset = _members(template.program, user)
+
+    def change_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        data["services"] = list(self.cleaned_data["services"])
+        data["configuration_items"] = self.cleaned_data.get("configuration_items", "")
+        return data
+
+
+class RetireForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ChangeBoardForm(forms.ModelForm):
+    """Who sits on the CAB; people are offered from the program's members, the service checks who may sit."""
+
+    class Meta:
+        model = ChangeAdvisoryBoard
+        fields = ["name", "members", "quorum", "emergency_members", "emergency_quorum", "clinical_approvers"]
+        widgets = {
+            "members": forms.CheckboxSelectMultiple,
+            "emergency_members": forms.CheckboxSelectMultiple,
+            "clinical_approvers": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, program: Any = None, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("members", "emergency_members", "clinical_approvers"):
+            self.fields[name].queryset = _members(program, user)
+
+    def board_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        for name in ("members", "emergency_members", "clinical_approvers"):
+            data[name] = list(data[name])
+        return data
+
+
+class ActionItemForm(forms.ModelForm):
+    """An item of a draft plan version; a moved due date asks why."""
+
+    due_date_reason = forms.CharField(
+        required=False, max_length=300, label="Why the due date moves (if it does)"
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = ["key", "what", "owner", "service", "due_on", "depends_on", "status"]
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "depends_on": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, plan: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _members(plan.program, user)
+        self.fields["service"].queryset = Service.objects.visible_to(user).filter(program=plan.program)
+        others = ActionItem.objects.filter(plan=plan)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+            self.fields["key"].disabled = True
+        self.fields["depends_on"].queryset = others
+
+    def item_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        data["depends_on"] = list(self.cleaned_data["depends_on"])
+        if self.instance.pk:
+            data.pop("key", None)
+        return data
+
+
+class ProgressForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    status = forms.ChoiceField(choices=[("", "unchanged"), *ItemStatus.choices], required=False)
+    done_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ThresholdsForm(forms.ModelForm):
+    class Meta:
+        model = ChangeMeasureThresholds
+        fields = [
+            "min_success_rate_percent",
+            "max_emergency_share_percent",
+            "max_changes_causing_incidents",
+            "max_cab_lead_time_days",
+        ]
+        labels = {
+            "min_success_rate_percent": "Lowest acceptable success rate (%)",
+            "max_emergency_share_percent": "Highest acceptable emergency share (%)",
+            "max_changes_causing_incidents": "Most changes causing incidents",
+            "max_cab_lead_time_days": "Longest median CAB lead time (days)",
+        }

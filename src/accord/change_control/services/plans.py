@@ -53,8 +53,12 @@ def add_item(*, plan: ActionPlan, actor: Any, data: Mapping[str, Any]) -> Action
     return create_record(model=ActionItem, actor=actor, data={**data, "plan": plan, "program": plan.program})
 
 
-def update_item(*, item: ActionItem, actor: Any, data: Mapping[str, Any]) -> ActionItem:
-    """Any field while the plan is a draft; afterwards only progress (status, notes, done date)."""
+def update_item(*, item: ActionItem, actor: Any, data: Mapping[str, Any], reason: str = "") -> ActionItem:
+    """Any field while the plan is a draft; afterwards only progress (status, notes, done date).
+
+    A moved due date gets its own audit row (from, to, days, the reason given), besides the field
+    change, so the history of moves behind the slippage figures can be read back.
+    """
     if item.plan.status != PlanStatus.DRAFT:
         fixed = sorted(set(data) - PROGRESS_FIELDS)
         changed = [name for name in fixed if _differs(item, name, data[name])]
@@ -66,7 +70,46 @@ def update_item(*, item: ActionItem, actor: Any, data: Mapping[str, Any]) -> Act
             raise ValidationError("This version has been superseded; report progress on the current one.")
     if data.get("status") == ItemStatus.DONE and not data.get("done_on") and not item.done_on:
         raise ValidationError({"done_on": "Say when the item was done."})
-    return update_record(instance=item, actor=actor, data=data)
+    before = item.due_on
+    with transaction.atomic():
+        item = update_record(instance=item, actor=actor, data=data)
+        if "due_on" in data and item.due_on != before:
+            audit.record(
+                actor=actor,
+                action=AuditAction.EVENT,
+                instance=item,
+                changes={
+                    "due_date_moved": [before.isoformat(), item.due_on.isoformat()],
+                    "days": [None, (item.due_on - before).days],
+                    **({"reason": [None, reason.strip()]} if reason.strip() else {}),
+                },
+            )
+    return item
+
+
+def note_progress(
+    *,
+    item: ActionItem,
+    actor: Any,
+    note: str,
+    today: dt.date,
+    status: str = "",
+    done_on: dt.date | None = None,
+) -> ActionItem:
+    """Add a dated progress note (and, if given, a new status) to an item, whatever the version's status
+    but superseded: progress is reported on the plan as it stands."""
+    if not note.strip():
+        raise ValidationError({"note": "Write what happened."})
+    line = f"{today:%Y-%m-%d} {getattr(actor, 'full_name', '') or actor}: {note.strip()}"
+    notes = f"{item.progress_notes.rstrip()}\n{line}" if item.progress_notes.strip() else line
+    data: dict[str, Any] = {"progress_notes": notes}
+    if status:
+        if status not in ItemStatus.values:
+            raise ValidationError({"status": f"Choose one of {', '.join(ItemStatus.values)}."})
+        data["status"] = status
+        if status == ItemStatus.DONE:
+            data["done_on"] = done_on or item.done_on or today
+    return update_item(item=item, actor=actor, data=data)
 
 
 def _differs(item: ActionItem, name: str, value: Any) -> bool:
