@@ -770,7 +770,7 @@ def change_calendar_feed(request: HttpRequest) -> HttpResponse:
     if reader is None:
         raise Http404("No such feed.")
     entries = queries.calendar(
-        user=reader.person, program=reader.program, start=now - FEED_PAST, end=now + FEED_AHEAD
+        user=reader.person, program=reader.program, start=now - FEED_PAST, end=now + FEED_AHEAD, expand=False
     )
     body = ical.build_feed(program=reader.program, entries=entries, host=request.get_host(), now=now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -28,6 +28,7 @@ from accord.change_control.models import (
     ActionItem,
     ActionPlan,
     ChangeAdvisoryBoard,
+    ChangeMeasureThresholds,
     ChangeRequest,
     ChangeWindow,
     ReconciliationFinding,
@@ -45,11 +46,8 @@ CALENDAR_STATES = frozenset(
         ChangeState.IMPLEMENTED,
     }
 )
-# Measures over these values go to the board's agenda (and show red on the dashboard tiles).
-MIN_SUCCESS_RATE = 0.90
-MAX_EMERGENCY_SHARE = 0.15
-MAX_CHANGES_CAUSING_INCIDENTS = 2
-MAX_CAB_LEAD_TIME_DAYS = 10.0
+# Measures past the program's thresholds (`ChangeMeasureThresholds`, defaults when it set none) go to the
+# board's agenda and show red on the dashboard tiles.
 MEASURE_PERIOD_DAYS = 90
 
 
@@ -136,12 +134,28 @@ class CalendarEntry:
     flags: list[str] = field(default_factory=list)
 
 
-def calendar(*, user: Any, program: Any, start: dt.datetime, end: dt.datetime) -> list[CalendarEntry]:
-    """Changes and windows overlapping [start, end), in time order (three queries)."""
-    entries = [
-        CalendarEntry("window", f"{w.get_kind_display()}: {w.name}", w.starts_at, w.ends_at, w)
-        for w in windows_for(user, program).filter(starts_at__lt=end, ends_at__gt=start)
-    ]
+def calendar(
+    *, user: Any, program: Any, start: dt.datetime, end: dt.datetime, expand: bool = True
+) -> list[CalendarEntry]:
+    """Changes and windows overlapping [start, end), in time order (three queries).
+
+    A recurring window appears once per occurrence in the range; with `expand=False` (the iCalendar feed,
+    which carries the RRULE itself) once, as its first occurrence, when any occurrence falls in the range.
+    """
+    entries = []
+    candidates = windows_for(user, program).filter(
+        Q(ends_at__gt=start) | ~Q(recurrence=""), starts_at__lt=end
+    )
+    for w in candidates:
+        title = f"{w.get_kind_display()}: {w.name}"
+        found = windows.occurrences(w.starts_at, w.ends_at, w.time_zone, w.recurrence, start, end)
+        flags = [f"repeats {w.recurrence}"] if w.recurrence else []
+        if not found:
+            continue
+        if expand:
+            entries += [CalendarEntry("window", title, s, e, w, flags=list(flags)) for s, e in found]
+        else:
+            entries.append(CalendarEntry("window", title, w.starts_at, w.ends_at, w, flags=list(flags)))
     conflicts = conflicts_by_change(user, program)
     for change in changes_for(user, program).filter(
         state__in=CALENDAR_STATES | {ChangeState.REVIEWED, ChangeState.CLOSED},
@@ -255,8 +269,21 @@ class Measure:
     over_threshold: bool
 
 
+def thresholds_of(program: Any) -> ChangeMeasureThresholds:
+    """The program's thresholds, or the defaults (unsaved) when it has set none (one query)."""
+    return ChangeMeasureThresholds.objects.filter(program=program).first() or ChangeMeasureThresholds(
+        program=program
+    )
+
+
 def measures(*, program: Any, user: Any, today: dt.date, days: int = MEASURE_PERIOD_DAYS) -> list[Measure]:
-    """Success rate, emergency share, changes causing incidents and CAB lead time over the last `days` (2 queries)."""
+    """Success rate, emergency share, changes causing incidents and CAB lead time over the last `days`, each
+    against the program's threshold (3 queries)."""
+    limits = thresholds_of(program)
+    min_success = limits.min_success_rate_percent / 100
+    max_share = limits.max_emergency_share_percent / 100
+    max_causing = limits.max_changes_causing_incidents
+    max_lead = float(limits.max_cab_lead_time_days)
     since = dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min, tzinfo=dt.UTC)
     rows = list(
         ChangeRequest.objects.visible_to(user)
@@ -290,16 +317,16 @@ def measures(*, program: Any, user: Any, today: dt.date, days: int = MEASURE_PER
             "Change success rate",
             success,
             f"{success:.0%}" if success is not None else "no reviews yet",
-            f"{successful} of {len(reviewed)} reviewed changes succeeded (target at least {MIN_SUCCESS_RATE:.0%}).",
-            success is not None and success < MIN_SUCCESS_RATE,
+            f"{successful} of {len(reviewed)} reviewed changes succeeded (target at least {min_success:.0%}).",
+            success is not None and success < min_success,
         ),
         Measure(
             "emergency_share",
             "Emergency share",
             share,
             f"{share:.0%}" if share is not None else "no changes submitted",
-            f"{emergencies} of {len(submitted)} submitted changes were emergencies (at most {MAX_EMERGENCY_SHARE:.0%}).",
-            share is not None and share > MAX_EMERGENCY_SHARE,
+            f"{emergencies} of {len(submitted)} submitted changes were emergencies (at most {max_share:.0%}).",
+            share is not None and share > max_share,
         ),
         Measure(
             "causing_incidents",
@@ -307,8 +334,8 @@ def measures(*, program: Any, user: Any, today: dt.date, days: int = MEASURE_PER
             float(causing),
             str(causing),
             f"Reviewed changes that caused incidents, and incidents traced to unapproved changes "
-            f"(at most {MAX_CHANGES_CAUSING_INCIDENTS}).",
-            causing > MAX_CHANGES_CAUSING_INCIDENTS,
+            f"(at most {max_causing}).",
+            causing > max_causing,
         ),
         Measure(
             "cab_lead_time",
@@ -316,8 +343,8 @@ def measures(*, program: Any, user: Any, today: dt.date, days: int = MEASURE_PER
             lead,
             f"{lead:.1f} days" if lead is not None else "no decisions yet",
             f"Median from submission to the CAB's decision over {len(lead_days)} normal changes "
-            f"(at most {MAX_CAB_LEAD_TIME_DAYS:g} days).",
-            lead is not None and lead > MAX_CAB_LEAD_TIME_DAYS,
+            f"(at most {max_lead:g} days).",
+            lead is not None and lead > max_lead,
         ),
     ]
 
@@ -459,4 +486,20 @@ def home_panel(*, program: Any, user: Any, as_of: dt.date | None = None) -> dict
         "awaiting_changes": awaiting_changes,
         "upcoming": upcoming,
         "findings": findings,
+    }
+
+
+def board_pack_exceptions(*, program: Any, user: Any, as_of: dt.date) -> dict[str, Any] | None:
+    """The board pack's change exceptions: the changes awaiting the CAB at the end of `as_of`, oldest first,
+    their states wound back from the audit rows of their transitions (None when changes are not readable)."""
+    if not can_in_program(user, Action.VIEW, "changes", program.pk):
+        return None
+    at = end_of_day(as_of)
+    rows = list(ChangeRequest.objects.visible_to(user).filter(program=program, created_at__lte=at))
+    wind_back(rows, at=at, fields=("state",))
+    waiting = sorted((c for c in rows if c.state in AWAITING_DECISION), key=lambda c: (c.created_at, c.pk))
+    return {
+        "title": "Changes awaiting the CAB",
+        "template": "change_control/_board_pack_exceptions.html",
+        "changes": waiting,
     }

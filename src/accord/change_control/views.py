@@ -653,11 +653,11 @@ class ThresholdsView(ChangesMixin, View):
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         require_program_permission(request.user, self.program, Action.CHANGE, "change_boards")
-        return self._render(ThresholdsForm(instance=boards.thresholds_for(self.program)))
+        return self._render(ThresholdsForm(instance=queries.thresholds_of(self.program)))
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         require_program_permission(request.user, self.program, Action.CHANGE, "change_boards")
-        form = ThresholdsForm(request.POST, instance=boards.thresholds_for(self.program))
+        form = ThresholdsForm(request.POST, instance=queries.thresholds_of(self.program))
         if form.is_valid():
             try:
                 boards.save_thresholds(program=self.program, actor=request.user, data=form.cleaned_data)

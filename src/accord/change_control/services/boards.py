@@ -73,12 +73,6 @@ def save_board(*, program: Any, actor: Any, data: Mapping[str, Any]) -> ChangeAd
         return update_record(instance=board, actor=actor, data=data)
 
 
-def thresholds_for(program: Any) -> ChangeMeasureThresholds:
-    """The program's thresholds, or the defaults (unsaved) when it has set none."""
-    found = ChangeMeasureThresholds.objects.filter(program=program).first()
-    return found or ChangeMeasureThresholds(program=program)
-
-
 def save_thresholds(*, program: Any, actor: Any, data: Mapping[str, Any]) -> ChangeMeasureThresholds:
     """Move the lines past which change measures show red and go on the board's agenda."""
     if not can_in_program(actor, Action.CHANGE, "change_boards", program.pk):
