@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from accord.sla.engine.zones import MISSING, ZoneTable
+from accord.sla.engine.zones import MISSING, ZoneTable, format_instants
 
 ZONES = (
     "America/Chicago",
@@ -78,3 +78,17 @@ def test_the_one_search_path_agrees_with_the_per_offset_path(name: str) -> None:
     general = table.from_wall(walls)
     assert np.array_equal(fast[0], general[0])
     assert np.array_equal(fast[1], general[1])
+
+
+@pytest.mark.parametrize("name", [*ZONES, "Africa/Monrovia", "Asia/Kathmandu", "Pacific/Kiritimati"])
+def test_instants_are_written_as_python_writes_them(name: str) -> None:
+    rng = np.random.default_rng(7)
+    instants = rng.integers(-2_000_000_000, 4_000_000_000, 20_000)
+    instants[::97] = MISSING
+    zone = ZoneInfo(name)
+    written = format_instants(instants, name).to_list()
+    expected = [
+        None if instant == MISSING else dt.datetime.fromtimestamp(int(instant), zone).isoformat()
+        for instant in instants
+    ]
+    assert written == expected

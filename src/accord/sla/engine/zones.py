@@ -21,6 +21,9 @@ MISSING = np.iinfo(np.int64).min
 _FAR_FUTURE = np.int64(2**62)
 _SAMPLE_STEP = 6 * 3600  # no zone has had two transitions within six hours
 _EPOCH_DATE = dt.date(1970, 1, 1)
+_FIRST_4_DIGIT_YEAR = int(dt.datetime(1000, 1, 1, tzinfo=dt.UTC).timestamp())
+_AFTER_9999 = int(dt.datetime(9999, 12, 31, tzinfo=dt.UTC).timestamp()) + 86400
+_DIGIT_PAIRS = np.array([ord(f"{n:02d}"[0]) | ord(f"{n:02d}"[1]) << 8 for n in range(100)], dtype="<u2")
 
 
 def days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -32,6 +35,19 @@ def days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.
     doy = (153 * mp + 2) // 5 + day.astype(np.int64) - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
     return era * 146097 + doe - 719468
+
+
+def civil_from_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year, month, day) of days since 1970-01-01, proleptic Gregorian (inverse of days_from_civil)."""
+    z = days.astype(np.int64) + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (month <= 2), month, day
 
 
 def days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
@@ -76,6 +92,7 @@ class ZoneTable:
         if not lengths.size or int(lengths.min()) > spread:
             self._wall_starts = np.append(MISSING, self.starts[1:] + self.offsets[1:])
         self._suffixes = pl.Series([_format_offset(int(o)) for o in self.offsets], dtype=pl.String)
+        self._whole_minutes = bool((self.offsets % 60 == 0).all() and (np.abs(self.offsets) < 86400).all())
 
     def covers(self, first_year: int, last_year: int) -> bool:
         return self.first_year <= first_year and last_year <= self.last_year
@@ -176,9 +193,44 @@ class ZoneTable:
         missing = instants == MISSING
         utc = np.where(missing, 0, instants)
         segment = np.maximum(np.searchsorted(self.starts, utc, side="right") - 1, 0)
-        local = pl.from_epoch(pl.Series(utc + self.offsets[segment]), time_unit="s")
-        text = local.dt.to_string("%Y-%m-%dT%H:%M:%S") + self._suffixes.gather(segment)
+        wall = utc + self.offsets[segment]
+        if (
+            self._whole_minutes
+            and wall.size
+            and wall.min() >= _FIRST_4_DIGIT_YEAR
+            and wall.max() < _AFTER_9999
+        ):
+            text = self._format_fixed(wall, segment)
+        else:
+            local = pl.from_epoch(pl.Series(wall), time_unit="s")
+            text = local.dt.to_string("%Y-%m-%dT%H:%M:%S") + self._suffixes.gather(segment)
         return pl.select(pl.when(pl.lit(pl.Series(missing))).then(None).otherwise(text)).to_series()
+
+    def _format_fixed(self, wall: np.ndarray, segment: np.ndarray) -> pl.Series:
+        """'YYYY-MM-DDTHH:MM:SS±HH:MM' of wall times in years 1000-9999 (offsets in whole minutes),
+        written into one buffer at a 25-byte stride two digits at a time, then read as one column."""
+        size = wall.size
+        days, seconds = np.divmod(wall, 86400)
+        year, month, day = civil_from_days(days)
+        rows = np.empty(size * 25, dtype=np.uint8)
+        rows.reshape(size, 25)[:] = np.frombuffer(b"0000-00-00T00:00:00+00:00", dtype=np.uint8)
+
+        def pairs_at(position: int, values: np.ndarray) -> None:
+            view = np.ndarray((size,), "<u2", rows, offset=position, strides=(25,))
+            view[:] = _DIGIT_PAIRS[values]
+
+        pairs_at(0, year // 100)
+        pairs_at(2, year % 100)
+        pairs_at(5, month)
+        pairs_at(8, day)
+        pairs_at(11, seconds // 3600)
+        pairs_at(14, seconds // 60 % 60)
+        pairs_at(17, seconds % 60)
+        offset = self.offsets[segment]
+        rows[19::25] = np.where(offset < 0, ord("-"), ord("+"))
+        pairs_at(20, np.abs(offset) // 3600)
+        pairs_at(23, np.abs(offset) // 60 % 60)
+        return pl.Series(rows.view("S25")).cast(pl.String)
 
 
 def _format_offset(offset: int) -> str:
