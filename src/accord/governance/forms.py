@@ -44,6 +44,10 @@ class RaiseRedFlagForm(forms.ModelForm):
 
     def __init__(self, *args: Any, program: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The form validates the flag as it will be raised: in this program, by this person. Without them, the
+        # model's check that a threatened benefit is of the flag's program refused every benefit chosen here.
+        self.instance.program = program
+        self.instance.raised_by = user
         _limit_to_program(self, THREAT_FIELDS, program, user)
         for name in THREAT_FIELDS:
             self.fields[name].required = False
