@@ -160,10 +160,6 @@ class ProgramTemplateViewSet(AccordReadOnlyViewSet):
     serializer_class = ProgramTemplateSerializer
     permission_classes = [CreatesPrograms]
 
-    def get_queryset(self) -> Any:
-        # Not program-scoped: who may see templates is who may create programs (the permission above).
-        return self.queryset.order_by("-built_in", "name")
-
     @extend_schema(request=ProgramSerializer, responses={201: ProgramSerializer})
     @action(detail=True, methods=["post"], url_path="create-program")
     def create_program(self, request: Request, pk: str | None = None) -> Response:

@@ -109,6 +109,14 @@ class Membership(ProgramScopedModel):
             )
 
 
+class ProgramTemplateQuerySet(models.QuerySet):
+    def visible_to(self, user: Any, action: str = Action.VIEW) -> ProgramTemplateQuerySet:
+        """Every template for who may create programs (templates hold no program's records), none for others."""
+        if getattr(user, "is_superuser", False) or getattr(user, "is_staff", False):
+            return self
+        return self.none()
+
+
 class ProgramTemplate(models.Model):
     """What a new program starts with, as data: success factors, stakeholder groups, KPIs, escalation
     rules, governance bodies and their cadence (and, for a transition, knowledge templates and training).
@@ -135,6 +143,8 @@ class ProgramTemplate(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgramTemplateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-built_in", "name"]
