@@ -115,3 +115,32 @@ def test_a_stage_that_does_not_exist_is_a_400_naming_the_error_and_lists_no_serv
     assert page.status_code == 400 and page.context["rows"] == []
     assert "Select a valid choice" in page.content.decode()
     assert api_for("program_manager").get("/api/services/?stage=retired").status_code == 400
+
+
+def test_the_coverage_matrix_covers_the_services_the_same_filter_selects(
+    services: None, world: World, client_for: Any, api_for: Any
+) -> None:
+    query = "criticality=1"
+    url = reverse("transition:coverage", kwargs={"program_id": world.program.pk})
+    page = client_for("vendor").get(f"{url}?{query}")
+    assert page.status_code == 200
+    matrix = page.context["matrix"]
+    api = api_for("vendor").get(f"/api/services/?program={world.program.pk}&{query}")
+    in_api = {row["name"] for row in api.json()["results"]}
+    assert {row["service"].name for row in matrix.rows} == in_api == {"PACS", "Core switches"}
+    # The totals are those of the selected services: only the critical level has any.
+    assert {level["criticality"]: level["services"] for level in matrix.by_criticality}[
+        Criticality.CRITICAL
+    ] == 2
+    assert sum(level["services"] for level in matrix.by_criticality) == 2
+    assert "Show every service" in page.content.decode()
+
+
+def test_the_service_list_stays_within_its_query_budget_when_filtered(
+    services: None, world: World, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    url = reverse("transition:service_list", kwargs={"program_id": world.program.pk})
+    client = client_for("program_manager")
+    client.get(url)  # warms the session and the roles cache
+    with django_assert_max_num_queries(10):
+        assert client.get(f"{url}?stage=shadow&criticality=1").status_code == 200

@@ -90,10 +90,16 @@ class CoverageMatrix:
     by_criticality: list[dict[str, Any]]
 
 
-def coverage_matrix(*, program: Any, user: Any, today: dt.date) -> CoverageMatrix:
-    """The program's coverage as the reader may see it; four queries whatever the program's size."""
+def coverage_matrix(
+    *, program: Any, user: Any, today: dt.date, services: QuerySet[Service] | None = None
+) -> CoverageMatrix:
+    """The program's coverage as the reader may see it; four queries whatever the program's size.
+
+    `services` narrows it to some services (a page's `ServiceFilterSet`), still only those the reader sees.
+    """
+    chosen = Service.objects.all() if services is None else services
     services = list(
-        Service.objects.visible_to(user)
+        chosen.visible_to(user)
         .filter(program=program)
         .select_related("internal_owner")
         .order_by("criticality", "name")

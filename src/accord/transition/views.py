@@ -104,37 +104,31 @@ class ServiceListView(TransitionPageView):
     """The services with their coverage, narrowed by the services' FilterSet (`?stage=`, `?kind=`,
     `?criticality=`, `?clinical_impact=`) as /api/services/ is."""
 
+    template_name = "transition/service_list.html"
+
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        chosen = ServiceFilterSet(
-            request.GET or None,
-            queryset=Service.objects.visible_to(request.user).filter(program=self.program),
-        )
+        chosen = ServiceFilterSet(request.GET or None, queryset=Service.objects.all())
         invalid = chosen.is_bound and not chosen.is_valid()
-        rows: list[dict[str, Any]] = []
-        if not invalid:
-            matrix = queries.coverage_matrix(
-                program=self.program, user=request.user, today=timezone.localdate()
-            )
-            rows = matrix.rows
-            if chosen.is_bound:
-                kept = set(chosen.qs.values_list("pk", flat=True))
-                rows = [row for row in rows if row["service"].pk in kept]
-        return self.page(
-            "transition/service_list.html",
-            {
-                "rows": rows,
-                "filter": chosen,
-                "filtered": chosen.is_bound,
-                "can_add": can_in_program(request.user, Action.ADD, "transition", self.program.pk),
-            },
-            status=400 if invalid else 200,
+        matrix = queries.coverage_matrix(
+            program=self.program,
+            user=request.user,
+            today=timezone.localdate(),
+            services=chosen.queryset.none() if invalid else chosen.qs,
         )
+        context = {
+            "matrix": matrix,
+            "rows": matrix.rows,
+            "filter": chosen,
+            "filtered": chosen.is_bound,
+            "can_add": can_in_program(request.user, Action.ADD, "transition", self.program.pk),
+        }
+        return self.page(self.template_name, context, status=400 if invalid else 200)
 
 
-class CoverageView(TransitionPageView):
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        matrix = queries.coverage_matrix(program=self.program, user=request.user, today=timezone.localdate())
-        return self.page("transition/coverage.html", {"matrix": matrix})
+class CoverageView(ServiceListView):
+    """The coverage matrix of the services the same FilterSet selects (all of them without a filter)."""
+
+    template_name = "transition/coverage.html"
 
 
 class ServiceFormView(ProgramRecordFormView):
