@@ -40,7 +40,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="programs:program_list", permanent=False), name="root"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("audit/", audit_views.platform_audit_list, name="platform_audit_list"),
+    path("audit/", audit_views.PlatformAuditListView.as_view(), name="platform_audit_list"),
     path("accounts/email/", accounts_views.change_email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accord.accounts.urls")),

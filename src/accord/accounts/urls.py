@@ -4,7 +4,7 @@ from accord.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("", views.profile, name="profile"),
-    path("logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
-    path("token/", views.regenerate_token, name="regenerate_token"),
+    path("", views.ProfileView.as_view(), name="profile"),
+    path("logout-everywhere/", views.LogoutEverywhereView.as_view(), name="logout_everywhere"),
+    path("token/", views.RegenerateTokenView.as_view(), name="regenerate_token"),
 ]

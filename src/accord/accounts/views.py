@@ -7,11 +7,11 @@ from typing import Any
 from allauth.account.views import EmailView
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views import View
 from rest_framework.authtoken.models import Token
 
 from accord.accounts import services
@@ -19,44 +19,54 @@ from accord.accounts.forms import ProfileForm
 from accord.core.registry import providers
 from accord.core.signals import client_address
 
-
-@login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_person(person=request.user, actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Profile saved.")
-            return redirect("accounts:profile")
-    context = {
-        "form": form,
-        "rows": [row for rows_of in providers("accord_person_programs") for row in rows_of(request.user)],
-        "has_token": Token.objects.filter(user=request.user).exists(),
-        "new_token": request.session.pop("accord_new_token", None),
-    }
-    return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
+# A person's own pages span every program they belong to, so they are not program-scoped: they need only
+# a signed-in person (LoginRequiredMixin), and each acts on that person alone.
 
 
-@login_required
-@require_POST
-def logout_everywhere(request: HttpRequest) -> HttpResponse:
-    services.log_out_everywhere(person=request.user, actor=request.user, remote_addr=client_address(request))
-    logout(request)
-    messages.info(request, "You are signed out on every device.")
-    return redirect("account_login")
+class ProfileView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_form(ProfileForm(instance=request.user))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ProfileForm(request.POST, instance=request.user)
+        if form.is_valid():
+            try:
+                services.update_person(person=request.user, actor=request.user, data=form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Profile saved.")
+                return redirect("accounts:profile")
+        return self.render_form(form)
+
+    def render_form(self, form: ProfileForm) -> HttpResponse:
+        request = self.request
+        context = {
+            "form": form,
+            "rows": [row for rows_of in providers("accord_person_programs") for row in rows_of(request.user)],
+            "has_token": Token.objects.filter(user=request.user).exists(),
+            "new_token": request.session.pop("accord_new_token", None),
+        }
+        return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
 
 
-@login_required
-@require_POST
-def regenerate_token(request: HttpRequest) -> HttpResponse:
-    token = services.issue_api_token(person=request.user, actor=request.user, replace=True)
-    # Shown once, on the next page; it is not displayed again.
-    request.session["accord_new_token"] = token.key
-    messages.success(request, "A new API token was issued; the previous one no longer works.")
-    return redirect("accounts:profile")
+class LogoutEverywhereView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        services.log_out_everywhere(
+            person=request.user, actor=request.user, remote_addr=client_address(request)
+        )
+        logout(request)
+        messages.info(request, "You are signed out on every device.")
+        return redirect("account_login")
+
+
+class RegenerateTokenView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        token = services.issue_api_token(person=request.user, actor=request.user, replace=True)
+        # Shown once, on the next page; it is not displayed again.
+        request.session["accord_new_token"] = token.key
+        messages.success(request, "A new API token was issued; the previous one no longer works.")
+        return redirect("accounts:profile")
 
 
 class ChangeEmailView(EmailView):

@@ -13,9 +13,7 @@ def count_unread(user: Any) -> int:
     return Notification.objects.visible_to(user).unread().count()
 
 
-def list_notifications(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
-    """The person's notifications, newest first, with their program's name for display."""
-    notifications = Notification.objects.visible_to(user).select_related("program")
-    if unread_only:
-        notifications = notifications.unread()
-    return notifications.order_by("-created_at", "-pk")
+def list_notifications(*, user: Any) -> QuerySet[Notification]:
+    """The person's notifications, newest first, with their program's name for display; the inbox narrows
+    them with the API's `NotificationFilterSet`."""
+    return Notification.objects.visible_to(user).select_related("program").order_by("-created_at", "-pk")

@@ -6,9 +6,9 @@ from accord.notifications import views
 
 app_name = "notifications"
 urlpatterns = [
-    path("", views.notification_list, name="notification_list"),
-    path("badge/", views.badge, name="badge"),
-    path("read-all/", views.notification_read_all, name="notification_read_all"),
-    path("preferences/", views.preferences, name="preferences"),
-    path("<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("", views.NotificationListView.as_view(), name="notification_list"),
+    path("badge/", views.BadgeView.as_view(), name="badge"),
+    path("read-all/", views.NotificationReadAllView.as_view(), name="notification_read_all"),
+    path("preferences/", views.PreferencesView.as_view(), name="preferences"),
+    path("<int:pk>/read/", views.NotificationReadView.as_view(), name="notification_read"),
 ]
