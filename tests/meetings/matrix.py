@@ -135,6 +135,11 @@ ENDPOINTS = [
     ),
     Endpoint("meetings:meeting_minutes", expect(200), kwargs=meeting),
     Endpoint("meetings:meeting_minutes_pdf", expect(200), kwargs=meeting),
+    # The board pack: whoever sees the program home (or the meeting) reads it, with their own visibility.
+    Endpoint("meetings:board_pack", expect(200), kwargs=program_a),
+    Endpoint("meetings:board_pack_pdf", expect(200), kwargs=program_a),
+    Endpoint("meetings:meeting_board_pack", expect(200), kwargs=meeting),
+    Endpoint("meetings:meeting_board_pack_pdf", expect(200), kwargs=meeting),
     Endpoint("meetings:my_actions", expect(200), kwargs=program_a),
     Endpoint(
         "meetings:action_complete",

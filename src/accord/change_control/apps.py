@@ -23,3 +23,5 @@ class ChangeControlConfig(AppConfig):
     # measures when they pass their thresholds (both read by meetings through `providers`).
     accord_agenda_sources = ("accord.change_control.queries.agenda_candidates",)
     accord_transition_dashboard_tiles = ("accord.change_control.queries.dashboard_tile",)
+    # The board pack (meetings) lists the changes awaiting the CAB on its date.
+    accord_board_pack_exceptions = ("accord.change_control.queries.board_pack_exceptions",)

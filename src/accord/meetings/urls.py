@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from accord.meetings import views
+from accord.meetings import pack_views, views
 
 app_name = "meetings"
 urlpatterns = [
     path("", views.MeetingList.as_view(), name="meeting_list"),
     path("new/", views.MeetingFormView.as_view(), name="meeting_create"),
+    path("board-pack/", pack_views.BoardPackForDate.as_view(), name="board_pack"),
+    path("board-pack.pdf", pack_views.BoardPackForDate.as_view(pdf=True), name="board_pack_pdf"),
     path("actions/mine/", views.MyActions.as_view(), name="my_actions"),
     path("actions/<int:pk>/done/", views.ActionComplete.as_view(), name="action_complete"),
     path("actions/<int:pk>/commitment/", views.ActionCommitment.as_view(), name="action_commitment"),
@@ -29,4 +31,10 @@ urlpatterns = [
     ),
     path("<int:pk>/minutes/", views.MeetingMinutes.as_view(), name="meeting_minutes"),
     path("<int:pk>/minutes.pdf", views.MeetingMinutesPdf.as_view(), name="meeting_minutes_pdf"),
+    path("<int:pk>/board-pack/", pack_views.BoardPackForMeeting.as_view(), name="meeting_board_pack"),
+    path(
+        "<int:pk>/board-pack.pdf",
+        pack_views.BoardPackForMeeting.as_view(pdf=True),
+        name="meeting_board_pack_pdf",
+    ),
 ]

@@ -14,3 +14,5 @@ class SlaConfig(AppConfig):
     accord_home_panels = (
         HomePanel("sla/_home_panel.html", "accord.sla.queries.summarise_for_home", "sla", order=70),
     )
+    # The board pack (meetings) lists the issued periods with breaches or credits without importing sla.
+    accord_board_pack_exceptions = ("accord.sla.queries.board_pack_exceptions",)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
-from accord.core.permissions import Action
+from accord.core.permissions import Action, can_in_program
 from accord.core.timeline import end_of_day
 from accord.sla.choices import (
     Clock,
@@ -766,3 +766,18 @@ def list_import_changes(ticket_import: TicketImport) -> list[dict[str, Any]]:
     return [
         {"change": change, "ticket": change.ticket, "fields": field_changes(change)} for change in changes
     ]
+
+
+def board_pack_exceptions(*, program: Any, user: Any, as_of: dt.date) -> dict[str, Any] | None:
+    """The board pack's SLA exceptions: the periods issued by `as_of` with breaches or service credits
+    (None when the reader sees no contract, or may not read SLAs)."""
+    if not can_in_program(user, Action.VIEW, "sla", program.pk):
+        return None
+    if not Contract.objects.visible_to(user).filter(program=program).exists():
+        return None
+    periods = [p for p in list_issued_periods(program=program, user=user, as_of=as_of) if p.has_exceptions]
+    return {
+        "title": "SLA periods with breaches or credits",
+        "template": "sla/_board_pack_exceptions.html",
+        "periods": periods,
+    }
