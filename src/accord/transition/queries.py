@@ -151,9 +151,11 @@ def coverage_matrix(
 # --- Training ------------------------------------------------------------------------------------------
 
 
-def modules_of(program: Any) -> list[TrainingModule]:
+def modules_of(program: Any, chosen: QuerySet[TrainingModule] | None = None) -> list[TrainingModule]:
+    """The program's training modules, or those of them in `chosen` (a FilterSet's result)."""
     return list(
-        TrainingModule.objects.filter(program=program)
+        (TrainingModule.objects.all() if chosen is None else chosen)
+        .filter(program=program)
         .prefetch_related("required_organisations")
         .order_by("kind", "title")
     )
@@ -225,15 +227,17 @@ class TrainingMatrix:
         return engine.percent(done, self.required_cells)
 
 
-def training_matrix(*, program: Any, user: Any, today: dt.date) -> TrainingMatrix:
+def training_matrix(
+    *, program: Any, user: Any, today: dt.date, modules: QuerySet[TrainingModule] | None = None
+) -> TrainingMatrix:
     """People by modules with done, expiring within 30 days, expired, overdue; four queries.
 
     The rows are the people whose records the reader may see: everyone for the hospital, a partner
-    their own row.
+    their own row. `modules` narrows the columns (a page's `TrainingModuleFilterSet`), all of them without.
     """
     from accord.programs.models import Membership
 
-    modules = modules_of(program)
+    columns = modules_of(program, modules)
     records = list(TrainingRecord.objects.visible_to(user).filter(program=program).select_related("person"))
     memberships = (
         Membership.objects.filter(program=program).select_related("person").order_by("person__full_name")
@@ -246,14 +250,14 @@ def training_matrix(*, program: Any, user: Any, today: dt.date) -> TrainingMatri
     for membership in memberships:
         person = membership.person
         cells = []
-        for module in modules:
+        for module in columns:
             record = latest.get((person.pk, module.pk))
             required = is_required(module, role=membership.role, organisation_id=person.organisation_id)
             status = status_of(module, record, required=required, today=today)
             counts[status] += 1
             cells.append({"module": module, "record": record, "status": status, "required": required})
         rows.append({"person": person, "role": membership.get_role_display(), "cells": cells})
-    return TrainingMatrix(modules=modules, rows=rows, counts=dict(counts))
+    return TrainingMatrix(modules=columns, rows=rows, counts=dict(counts))
 
 
 def training_plan(*, program: Any) -> list[dict[str, Any]]:

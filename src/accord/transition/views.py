@@ -29,7 +29,7 @@ from accord.core.views import (
 )
 from accord.transition import forms, imports, queries, services
 from accord.transition.choices import HandoverStage, KnowledgeStatus
-from accord.transition.filters import ServiceFilterSet
+from accord.transition.filters import ServiceFilterSet, TrainingModuleFilterSet
 from accord.transition.markdown import render_markdown
 from accord.transition.models import (
     Interview,
@@ -521,7 +521,15 @@ class TrainingView(TransitionPageView):
     area = "training"
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        matrix = queries.training_matrix(program=self.program, user=request.user, today=timezone.localdate())
+        # `?kind=` narrows the matrix's modules as it narrows /api/training-modules/.
+        chosen = TrainingModuleFilterSet(request.GET or None, queryset=TrainingModule.objects.all())
+        invalid = chosen.is_bound and not chosen.is_valid()
+        matrix = queries.training_matrix(
+            program=self.program,
+            user=request.user,
+            today=timezone.localdate(),
+            modules=chosen.queryset.none() if invalid else chosen.qs,
+        )
         my_records = TrainingRecord.objects.filter(
             program=self.program, person=request.user, attested=False
         ).select_related("module")
@@ -533,7 +541,10 @@ class TrainingView(TransitionPageView):
                 "to_attest": my_records,
                 "can_add_module": can_in_program(request.user, Action.ADD, "training", self.program.pk),
                 "can_record": can_in_program(request.user, Action.ADD, "training_records", self.program.pk),
+                "filter": chosen,
+                "filtered": chosen.is_bound,
             },
+            status=400 if invalid else 200,
         )
 
 
