@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
 from accord.core.filters import ProgramFilterSet
-from accord.governance.choices import EscalationLevel, FlagState, Severity
+from accord.governance.choices import OPEN_RISK_STATUSES, EscalationLevel, FlagState, RiskStatus, Severity
 from accord.governance.models import Decision, RedFlag, Risk
 
 
@@ -65,11 +65,28 @@ class RedFlagFilterSet(ProgramFilterSet):
 
 
 class RiskFilterSet(ProgramFilterSet):
+    # The domain's meaning: an open risk is one not closed (open or monitoring), as the heat map, the board
+    # and the program home count them; `all` is any status, the register page's "All".
+    status = filters.ChoiceFilter(
+        choices=[
+            ("open", "Open (not closed: open or monitoring)"),
+            (RiskStatus.MONITORING, RiskStatus.MONITORING.label),
+            (RiskStatus.CLOSED, RiskStatus.CLOSED.label),
+            ("all", "Any status"),
+        ],
+        method="filter_status",
+        empty_label="Any status",
+    )
     min_score = filters.NumberFilter(field_name="score", lookup_expr="gte")
 
     class Meta:
         model = Risk
         fields = ["program", "status", "category", "likelihood", "impact", "response", "owner", "min_score"]
+
+    def filter_status(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
+        if value == "open":
+            return queryset.filter(status__in=list(OPEN_RISK_STATUSES))
+        return queryset if value == "all" else queryset.filter(status=value)
 
 
 class DecisionFilterSet(ProgramFilterSet):

@@ -167,21 +167,6 @@ def risk_heat_map(*, user: Any, program: Any) -> dict[str, Any]:
     return {"rows": rows, "likelihoods": list(range(1, 6)), "total": sum(counts.values())}
 
 
-def list_risks(
-    *, user: Any, program: Any, likelihood: int | None = None, impact: int | None = None, status: str = ""
-) -> QuerySet[Risk]:
-    risks = Risk.objects.visible_to(user).filter(program=program)
-    if likelihood:
-        risks = risks.filter(likelihood=likelihood)
-    if impact:
-        risks = risks.filter(impact=impact)
-    if status == "open":
-        risks = risks.filter(status__in=list(OPEN_RISK_STATUSES))
-    elif status:
-        risks = risks.filter(status=status)
-    return risks.select_related("owner", "source_flag").order_by("-score", "title")
-
-
 def count_open_red_flags_by_group(*, program: Any, audience: str) -> dict[int | None, int]:
     """Open red flags per affected stakeholder group (None: flags on no group), for the alignment index,
     counting only the flags the audience sees (partners: shared flags)."""

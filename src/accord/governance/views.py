@@ -370,24 +370,20 @@ class RiskListView(ProgramViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
 
-        def number(name: str) -> int | None:
-            value = self.request.GET.get(name, "")
-            return int(value) if value.isdigit() and 1 <= int(value) <= 5 else None
-
-        status = self.request.GET.get("status", "open")
-        likelihood, impact = number("likelihood"), number("impact")
+        # The API's FilterSet, so `?status=open` (not closed), `?likelihood=`, `?impact=`, `?min_score=`...
+        # select the same risks here and in /api/risks/; without a status the register shows the open ones.
+        query = self.request.GET.copy()
+        query.setdefault("status", "open")
+        filterset = filters.RiskFilterSet(
+            query, queryset=Risk.objects.visible_to(self.request.user).filter(program=self.program)
+        )
+        chosen = filterset.form.cleaned_data if filterset.is_valid() else {}
         context.update(
-            risks=queries.list_risks(
-                user=self.request.user,
-                program=self.program,
-                likelihood=likelihood,
-                impact=impact,
-                status=status if status != "all" else "",
-            ),
+            risks=filterset.qs.select_related("owner", "source_flag").order_by("-score", "title"),
             heat_map=queries.risk_heat_map(user=self.request.user, program=self.program),
-            status=status,
-            likelihood=likelihood,
-            impact=impact,
+            status=query["status"],
+            likelihood=chosen.get("likelihood"),
+            impact=chosen.get("impact"),
             can_add=can_in_program(self.request.user, Action.ADD, "risks", self.program.pk),
         )
         return context
