@@ -9,7 +9,27 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
+from tests import template_database
 from tests.personas import World, build_world
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None, request: Any) -> None:
+    """This worker's test database is a copy of one the migrations built once (tests/template_database.py)."""
+    from django.conf import settings
+
+    if request.config.getvalue("nomigrations"):
+        return
+    remove = template_database.prepare(settings.DATABASES["default"])
+    if remove is not None:
+        request.addfinalizer(remove)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb() -> bool:
+    # The copy is the test database: Django takes it as it is (its migrate finds nothing left to apply)
+    # instead of dropping and rebuilding it; the copy is removed when the session ends.
+    return True
 
 
 @pytest.fixture(autouse=True)
