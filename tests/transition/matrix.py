@@ -227,6 +227,7 @@ ENDPOINTS = [
         method="post",
         data=lambda w: {"name": "Runbook", "kind": "runbook", "required_sections": "Purpose"},
     ),
+    Endpoint("transition:knowledge_list", expect(200), kwargs=program),
     Endpoint("transition:knowledge_create", only(AUTHORS, 200, 403), kwargs=program),
     Endpoint(
         "transition:knowledge_create", only(AUTHORS, 302, 403), kwargs=program, method="post", data=item_data

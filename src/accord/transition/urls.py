@@ -20,6 +20,7 @@ urlpatterns = [
     path("templates/", views.TemplateListView.as_view(), name="template_list"),
     path("templates/new/", views.KnowledgeTemplateFormView.as_view(), name="template_create"),
     path("templates/<int:pk>/edit/", views.KnowledgeTemplateFormView.as_view(), name="template_edit"),
+    path("knowledge/", views.KnowledgeListView.as_view(), name="knowledge_list"),
     path("knowledge/new/", views.KnowledgeItemFormView.as_view(), name="knowledge_create"),
     path("knowledge/<int:pk>/", views.KnowledgeDetailView.as_view(), name="knowledge_detail"),
     path("knowledge/<int:pk>/edit/", views.KnowledgeItemFormView.as_view(), name="knowledge_edit"),

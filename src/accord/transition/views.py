@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +30,7 @@ from accord.core.views import (
 )
 from accord.transition import forms, imports, queries, services
 from accord.transition.choices import HandoverStage, KnowledgeStatus
-from accord.transition.filters import ServiceFilterSet, TrainingModuleFilterSet
+from accord.transition.filters import KnowledgeItemFilterSet, ServiceFilterSet, TrainingModuleFilterSet
 from accord.transition.markdown import render_markdown
 from accord.transition.models import (
     Interview,
@@ -425,6 +426,39 @@ class KnowledgeItemFormView(TransitionPageView):
             "cancel_url": cancel,
         }
         return render(self.request, "transition/record_form.html", context, status=status)
+
+
+class KnowledgeListView(TransitionPageView):
+    """The knowledge items the reader may see, narrowed by the items' FilterSet (`?status=`, `?service=`,
+    `?template=`, `?review_due_before=`) as /api/knowledge-items/ is."""
+
+    area = "knowledge"
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        chosen = KnowledgeItemFilterSet(
+            request.GET or None,
+            queryset=KnowledgeItem.objects.visible_to(request.user)
+            .filter(program=self.program)
+            .select_related("service", "template", "author")
+            .order_by("service__name", "template__name", "title", "pk"),
+        )
+        invalid = chosen.is_bound and not chosen.is_valid()
+        items = Paginator(chosen.queryset.none() if invalid else chosen.qs, 50).get_page(
+            request.GET.get("page")
+        )
+        query = request.GET.copy()
+        query.pop("page", None)
+        return self.page(
+            "transition/knowledge_list.html",
+            {
+                "items": items,
+                "filter": chosen,
+                "filtered": chosen.is_bound and bool(query),
+                "query": query.urlencode(),
+                "can_write": can_in_program(request.user, Action.ADD, "knowledge", self.program.pk),
+            },
+            status=400 if invalid else 200,
+        )
 
 
 class KnowledgeDetailView(TransitionPageView):
