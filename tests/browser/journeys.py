@@ -13,10 +13,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 BLOCKING = {"serious", "critical"}
 
 
-def sign_in(page: Any, live_server: Any, email: str) -> None:
+def sign_in(page: Any, live_server: Any, email: str, password: str = PASSWORD) -> None:
+    """Sign in as a persona (the demo's people have the demo's password; partners also give a TOTP code, which
+    needs the test's authenticator: `tests.factories.give_totp`)."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in", exact=True).click()
     if "/accounts/2fa/authenticate/" in page.url:
