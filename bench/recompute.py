@@ -151,21 +151,38 @@ print(json.dumps(time.perf_counter() - began))
 
 # One recompute as the task worker runs it; phases are the spans between the job's progress reports.
 RECOMPUTE = """
-import datetime as dt, json, sys, time, django
+import datetime as dt, json, os, sys, time, django
 django.setup()
+from django.db import connection
 from accord.sla import services
 from accord.sla.models import Contract, SlaResult
 contract = Contract.objects.get(pk=int(sys.argv[1]))
+def server_cpu():
+    # The PostgreSQL backend's own CPU (user + system), read from /proc when the server is local and
+    # readable; on SQLite the database works inside this process, so its CPU is in process_time.
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 marks = []
 def progress(percent, message):
     marks.append((percent, time.perf_counter(), time.process_time()))
+server_began, load = server_cpu(), os.getloadavg()[0]
 began, cpu = time.perf_counter(), time.process_time()
 summary = services.compute_results(contract=contract, as_of=dt.datetime(2027, 1, 15, 18, tzinfo=dt.UTC),
                                    actor="bench", check=False, progress=progress)
 marks.append((100, time.perf_counter(), time.process_time()))
+server = server_cpu()
 peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 phases = [[a[0], b[1] - a[1], b[2] - a[2]] for a, b in zip(marks, marks[1:])]
 print(json.dumps({"wall": time.perf_counter() - began, "cpu": time.process_time() - cpu, "mib": peak / 1024,
+                  "server_cpu": None if server is None else server - server_began, "load": load,
                   "results": summary.results, "errors": summary.errors, "phases": phases,
                   "stored": SlaResult.objects.filter(contract=contract).count(),
                   "effective": SlaResult.objects.filter(contract=contract, effective=True).count()}))
@@ -213,8 +230,10 @@ def bench_database(
         figures = run([sys.executable, "-c", RECOMPUTE, str(contract)], env, log)
         figures["phases"] = [[PHASE_NAMES[p], w, c] for p, w, c in figures["phases"]]
         runs.append(figures)
+        server = "" if figures["server_cpu"] is None else f" (+ {figures['server_cpu']:.1f} s server CPU)"
         print(
-            f"[{name}] {attempt} recompute: {figures['wall']:.1f} s wall, {figures['cpu']:.1f} s CPU, "
+            f"[{name}] {attempt} recompute at load {figures['load']:.1f}: {figures['wall']:.1f} s wall, "
+            f"{figures['cpu']:.1f} s CPU{server}, "
             f"{figures['mib']:,.0f} MiB; {figures['results']:,} results ({figures['errors']} errors), "
             f"{figures['stored']:,} stored",
             flush=True,
@@ -270,7 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     write = args.readme if args.readme is not None else args.tickets == FULL_SIZE
     if write and results:
         rows = "".join(
-            f"| {r['database']} | {attempt} | {f['wall']:.1f} s | {f['cpu']:.1f} s | {f['mib']:,.0f} MiB | "
+            f"| {r['database']} | {attempt} | {f['load']:.1f} | {f['wall']:.1f} s | {f['cpu']:.1f} s | "
+            f"{'in process' if f['server_cpu'] is None else format(f['server_cpu'], '.1f') + ' s'} | "
+            f"{f['mib']:,.0f} MiB | "
             + " | ".join(f"{wall:.1f} s" for _, wall, _ in f["phases"])
             + f" | {f['stored']:,} {'(as expected)' if not r['problems'] else '(WRONG)'} |\n"
             for r in results
@@ -288,10 +309,13 @@ def main(argv: list[str] | None = None) -> int:
             "interpreter, twice: the first run inserts every result, the second updates them. Tickets and "
             "events are read with one SQL query per table into polars (COPY on PostgreSQL), results written "
             "in one transaction (COPY into a staging table then one INSERT … ON CONFLICT on PostgreSQL, "
-            "executemany on SQLite). Goal: under 60 s on each database. Phases are the spans between the "
-            "job's progress reports (wall time).\n\n"
-            f"| database | run | wall | CPU | peak RSS | {labels} | results stored |\n"
-            f"|{'---|' * (6 + len(results[0]['runs'][0]['phases']))}\n"
+            "executemany on SQLite), then only the rows they supersede (a ticket's effective row under "
+            "another version) are marked as comparisons. Goal: under 60 s on each database. CPU is the "
+            "Python process's (all threads; on SQLite the database works inside it), server CPU the "
+            "PostgreSQL backend's, read from /proc; load is the 1-minute load average as the run began. "
+            "Phases are the spans between the job's progress reports (wall time).\n\n"
+            f"| database | run | load | wall | CPU | server CPU | peak RSS | {labels} | results stored |\n"
+            f"|{'---|' * (9 + len(results[0]['runs'][0]['phases']))}\n"
             f"{rows}\n"
             f"Machine: {machine()}; 1-minute load average {load:.1f} when the figures were taken (shared "
             "machine: wall times stretch with the load).\n\n",

@@ -142,20 +142,22 @@ WITH_PEAK = (
 )
 
 
-def run(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB, the child's own VmHWM when it reports it) and stdout of one child."""
+def run(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS (MiB, the child's own VmHWM when it reports it), stdout and CPU seconds
+    (user + system, the child's own: on PostgreSQL the server's work is not in it) of one child."""
     out_path, err_path = log.with_suffix(".out"), log.with_suffix(".err")
     with out_path.open("w") as out, err_path.open("w") as err:
         began = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=out, stderr=err, cwd=ROOT)
-        _, status, _ = os.wait4(process.pid, 0)
+        _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - began
     process.returncode = os.waitstatus_to_exitcode(status)
     errors = err_path.read_text()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command[2:5])} failed ({process.returncode}):\n{errors}")
     peaks = [int(line.split()[1]) for line in errors.splitlines() if line.startswith(PEAK_MARK)]
-    return wall, (peaks[-1] / 1024 if peaks else float("nan")), out_path.read_text()
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, (peaks[-1] / 1024 if peaks else float("nan")), out_path.read_text(), cpu
 
 
 def bench_database(name: str, url: str, var_dir: Path, export: dict[str, Any]) -> dict[str, Any]:
@@ -168,8 +170,8 @@ def bench_database(name: str, url: str, var_dir: Path, export: dict[str, Any]) -
         "PYTHONPATH": str(ROOT / "src"),
     }
     log = var_dir / "log"
-    migrate_s, _, _ = run([*ACCORD, "migrate", "--no-input", "-v0"], env, log)
-    _, _, out = run([sys.executable, "-c", SETUP], env, log)
+    migrate_s, _, _, _ = run([*ACCORD, "migrate", "--no-input", "-v0"], env, log)
+    _, _, out, _ = run([sys.executable, "-c", SETUP], env, log)
     contract = json.loads(out.strip().splitlines()[-1])
     print(f"[{name}] migrated in {migrate_s:.1f} s; contract {contract}", flush=True)
     figures: dict[str, Any] = {"database": name}
@@ -185,12 +187,19 @@ def bench_database(name: str, url: str, var_dir: Path, export: dict[str, Any]) -
             str(contract),
         ]
         load = os.getloadavg()[0]
-        wall, peak, out = run([*command, "--events", str(events)] if events else command, env, log)
+        wall, peak, out, cpu = run([*command, "--events", str(events)] if events else command, env, log)
         figures.setdefault("load", []).append(load)
-        _, _, counted = run([sys.executable, "-c", COUNT, str(contract)], env, log)
-        figures[step] = {"seconds": wall, "mib": peak, "rows": export[f"{step}_rows"], **json.loads(counted)}
+        _, _, counted, _ = run([sys.executable, "-c", COUNT, str(contract)], env, log)
+        figures[step] = {
+            "seconds": wall,
+            "cpu": cpu,
+            "mib": peak,
+            "rows": export[f"{step}_rows"],
+            **json.loads(counted),
+        }
         print(
-            f"[{name}] {step} import of {export[f'{step}_rows']:,} rows: {wall:.1f} s, {peak:,.0f} MiB peak RSS;"
+            f"[{name}] {step} import of {export[f'{step}_rows']:,} rows at load {load:.1f}: {wall:.1f} s wall, "
+            f"{cpu:.1f} s CPU, {peak:,.0f} MiB peak RSS;"
             f" {out.strip()}",
             flush=True,
         )
@@ -287,8 +296,10 @@ def main(argv: list[str] | None = None) -> int:
         ]
         rows = "".join(kept) + "".join(
             f"| {r['database']} | {r['first']['rows']:,} | {r['first']['seconds']:,.1f} s "
-            f"({r['first']['rows'] / r['first']['seconds']:,.0f} rows/s) | {r['first']['mib']:,.0f} MiB | "
-            f"{r['second']['rows']:,} | {r['second']['seconds']:,.1f} s | {r['second']['mib']:,.0f} MiB | "
+            f"({r['first']['rows'] / r['first']['seconds']:,.0f} rows/s) | {r['first']['cpu']:,.1f} s | "
+            f"{r['first']['mib']:,.0f} MiB | "
+            f"{r['second']['rows']:,} | {r['second']['seconds']:,.1f} s | {r['second']['cpu']:,.1f} s | "
+            f"{r['second']['mib']:,.0f} MiB | "
             f"{r['second']['tickets']:,} tickets, {r['second']['events']:,} events: "
             f"{'as expected' if not r['problems'] else 'WRONG'} | "
             f"{', '.join(f'{load:.1f}' for load in r['load'])} | `{r['command']}` |\n"
@@ -303,12 +314,13 @@ def main(argv: list[str] | None = None) -> int:
             f"migrated database: a first import of {args.tickets:,} generic-format tickets with {events}, then a "
             f"re-import of an overlapping export (the last {export['updated']:,} tickets, some resolved since, plus "
             f"{export['new']:,} new ones). Afterwards the tickets, distinct ids, open tickets, events and import "
-            "counts are checked against what the files hold. Peak RSS is the import process's own high-water "
+            "counts are checked against what the files hold. CPU is the import process's own (user + system; "
+            "on PostgreSQL the server's work is not in it). Peak RSS is the import process's own high-water "
             "mark (VmHWM; not the PostgreSQL server's); PostgreSQL is a throwaway local cluster with fsync off. "
             "The load column is the machine's 1-minute load average as each import started (2 cores shared "
             "with other work: wall times stretch with it).\n\n"
-            "| database | first import: rows | time | peak RSS | re-import: rows | time | peak RSS | "
-            "rows in the database | load | command |\n|---|---|---|---|---|---|---|---|---|---|\n"
+            "| database | first import: rows | time | CPU | peak RSS | re-import: rows | time | CPU | peak RSS | "
+            "rows in the database | load | command |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n"
             f"{rows}\n{args.note + chr(10) * 2 if args.note else ''}Machine: {machine()}.\n",
         )
         print(f"wrote {README.relative_to(ROOT)}")
