@@ -33,6 +33,10 @@ class RedFlagFilterSet(ProgramFilterSet):
     escalated = filters.BooleanFilter(
         method="filter_escalated", label="Escalated only", widget=forms.CheckboxInput
     )
+    # Raised on or before this day (in the program's time zone): the home's "older than 14 days" links here.
+    raised_before = filters.DateFilter(
+        field_name="raised_at", lookup_expr="date__lte", label="Raised on or before"
+    )
 
     page_filters = ("state", "severity", "mine", "escalated")
 
@@ -48,6 +52,7 @@ class RedFlagFilterSet(ProgramFilterSet):
             "escalation_level",
             "mine",
             "escalated",
+            "raised_before",
         ]
 
     def filter_state(self, queryset: QuerySet[RedFlag], name: str, value: str) -> QuerySet[RedFlag]:

@@ -90,6 +90,8 @@ def home_panel(*, program: Any, user: Any, as_of: dt.date | None = None) -> dict
         "open_total": sum(counts.values()),
         "ageing": ageing,
         "ageing_days": AGEING_DAYS,
+        # The last raising day counted as ageing: the register's `raised_before` lists exactly those flags.
+        "ageing_raised_before": day - dt.timedelta(days=AGEING_DAYS),
         "escalated": escalated,
         "mine_open": mine,
         "risks_over_threshold": risks,
