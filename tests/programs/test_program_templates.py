@@ -243,7 +243,7 @@ def test_the_new_program_page_offers_the_templates_and_creates_from_one(client: 
         {"template": template.pk, "name": "Wrong kind", "kind": "emr_deployment", "phase": "planning"},
     )
     assert mismatch.status_code == 400
-    assert "is for a IT outsourcing transition program" in mismatch.content.decode()
+    assert "is for programs of the kind “IT outsourcing transition”" in mismatch.content.decode()
     response = client.post(
         reverse("programs:program_create"),
         {

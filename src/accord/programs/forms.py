@@ -47,7 +47,8 @@ class NewProgramForm(ProgramForm):
         template = data.get("template")
         if template is not None and data.get("kind") and data["kind"] != template.kind:
             self.add_error(
-                "kind", f"The template “{template}” is for a {template.get_kind_display()} program."
+                "kind",
+                f"The template “{template}” is for programs of the kind “{template.get_kind_display()}”.",
             )
         return data
 
