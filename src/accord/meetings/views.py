@@ -14,7 +14,8 @@ from django.views import View
 
 from accord.core.permissions import Action, can, can_in_program
 from accord.core.views import ProgramRecordFormView, ProgramViewMixin, get_visible_or_404
-from accord.meetings import queries, services
+from accord.meetings import filters, queries, services
+from accord.meetings.choices import ActionStatus
 from accord.meetings.forms import (
     ActionForm,
     AgendaItemForm,
@@ -237,8 +238,17 @@ class MyActions(ProgramViewMixin, View):
     area = "program"
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        show_done = request.GET.get("done") == "1"
-        actions = queries.list_my_actions(program=self.program, user=request.user, include_done=show_done)
+        # The API's FilterSet over the person's own actions, so `?status=open|done` means the same as in
+        # /api/meeting-actions/?owner=<me>; without a status the page shows the open ones, `?status=` all.
+        query = request.GET.copy()
+        query.setdefault("status", ActionStatus.OPEN)
+        filterset = filters.MeetingActionFilterSet(
+            query,
+            queryset=queries.list_my_actions(program=self.program, user=request.user, include_done=True),
+            request=request,
+        )
+        actions = filterset.qs
+        show_done = query["status"] != ActionStatus.OPEN
         return render(
             request,
             "meetings/my_actions.html",
