@@ -17,6 +17,7 @@ from accord.core.permissions import Visibility
 from accord.governance.models import RedFlag
 from tests.alignment.factories import CommitmentFactory, StakeholderGroupFactory
 from tests.governance.factories import make_risk, raise_flag
+from tests.transition.factories import ServiceFactory
 
 
 def home(client: Client, world: Any) -> str:
@@ -116,3 +117,18 @@ def test_late_and_soon_due_commitments_link_to_the_list_showing_as_many(world: A
     assert (late, soon) == (2, 2)
     assert {c.what for c in listed(client, late_url, "commitments")} == {"Overdue", "Marked late"}
     assert {c.what for c in listed(client, soon_url, "commitments")} == {"Due soon", "Due today"}
+
+
+def test_transition_stage_figures_link_to_the_service_list_showing_as_many(
+    world: Any, client_for: Any
+) -> None:
+    ServiceFactory(program=world.program, name="Lab interface")
+    ServiceFactory(program=world.program, name="Order entry", stage="shadow")
+    ServiceFactory(program=world.program, name="Pharmacy", stage="shadow")
+    ServiceFactory(program=world.program, name="Radiology", stage="handover")
+    client = client_for("program_manager")
+    page = home(client, world)
+    figures = re.findall(r'<a href="([^"]+\?stage=\w+)">[^<:]+: (\d+)</a>', page)
+    assert [int(count) for _url, count in figures] == [1, 2, 0, 1]
+    for url, count in figures:
+        assert len(listed(client, html.unescape(url), "rows")) == int(count), url
