@@ -19,7 +19,7 @@ SOURCE = Path(accord.__file__).parent
 CORE_FUNCTION_VIEWS = {"healthz", "permission_denied", "page_not_found", "server_error", "render_page"}
 # Apps whose views another helper is converting to classes at this moment (sla and transition are done);
 # that helper removes its app's name from this list when its views.py holds no function view. Never add one.
-BEING_CONVERTED = {"change_control"}
+BEING_CONVERTED: set[str] = set()
 
 
 def _answers_a_request(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

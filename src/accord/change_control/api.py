@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views import View
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -759,23 +759,30 @@ class ActionItemViewSet(AccordModelViewSet):
 # The iCalendar feed
 
 
-@require_GET
-def change_calendar_feed(request: HttpRequest) -> HttpResponse:
+class ChangeCalendarFeedView(View):
     """The change calendar of one program as the token's owner sees it now; an unknown or revoked token is a 404.
 
     The token is the credential (calendar clients send no session), so a sign-in is not asked for.
     """
-    now = timezone.now()
-    reader = feeds.feed_reader(request.GET.get("token", ""), now=now)
-    if reader is None:
-        raise Http404("No such feed.")
-    entries = queries.calendar(
-        user=reader.person, program=reader.program, start=now - FEED_PAST, end=now + FEED_AHEAD, expand=False
-    )
-    body = ical.build_feed(program=reader.program, entries=entries, host=request.get_host(), now=now)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
-    return response
+
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        now = timezone.now()
+        reader = feeds.feed_reader(request.GET.get("token", ""), now=now)
+        if reader is None:
+            raise Http404("No such feed.")
+        entries = queries.calendar(
+            user=reader.person,
+            program=reader.program,
+            start=now - FEED_PAST,
+            end=now + FEED_AHEAD,
+            expand=False,
+        )
+        body = ical.build_feed(program=reader.program, entries=entries, host=request.get_host(), now=now)
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 ROUTES = [
@@ -786,4 +793,4 @@ ROUTES = [
     ("change-boards", ChangeBoardViewSet, "change-board"),
     ("standard-change-templates", StandardChangeTemplateViewSet, "standard-change-template"),
 ]
-EXTRA_URLS = [path("change-calendar.ics", change_calendar_feed, name="change_calendar_feed")]
+EXTRA_URLS = [path("change-calendar.ics", ChangeCalendarFeedView.as_view(), name="change_calendar_feed")]
