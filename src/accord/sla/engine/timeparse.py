@@ -202,13 +202,15 @@ def _decode_uniform(cells: pl.Series, width: int) -> tuple[np.ndarray, np.ndarra
         (month >= 1)
         & (month <= 12)
         & (day >= 1)
-        & (day <= _MONTH_LENGTH[month_index])
+        & (day <= _MONTH_LENGTH_BYTES[month_index])
         & (hour <= 23)
         & (minute <= 59)
         & (second <= 59)
     )
     time_of_day = hour.astype(np.int32) * 3600 + minute.astype(np.int32) * 60 + second
-    wall = (_MONTH_START[month_index] + (day.astype(np.int64) - 1)) * 86400 + time_of_day
+    # Narrow types until the last step: fewer and smaller full-column temporaries.
+    days = _MONTH_START_DAYS[month_index] + day - 1
+    wall = days.astype(np.int64) * 86400 + time_of_day
     shape = _UNIFORM_SHAPES[width]
     if shape == "zulu":
         zulu = byte_at(19)
@@ -363,6 +365,7 @@ _PAIR_VALUE = _pair_table()
 _PAIR_BYTE = np.where(_PAIR_VALUE < 0, 255, _PAIR_VALUE).astype(np.uint8)
 _TABLE_FIRST_YEAR, _TABLE_LAST_YEAR = 1900, 2299  # other years go to the general parser
 _MONTH_START, _MONTH_LENGTH = _month_tables()
+_MONTH_START_DAYS, _MONTH_LENGTH_BYTES = _MONTH_START.astype(np.int32), _MONTH_LENGTH.astype(np.uint8)
 
 
 def _real_moment(
