@@ -302,3 +302,27 @@ def test_installing_the_built_ins_again_adds_nothing_and_keeps_edits(db: Any) ->
     ProgramTemplate.objects.filter(name=TRANSITION).delete()
     [restored] = services.install_built_in_templates(actor="test")
     assert (restored.name, restored.built_in) == (TRANSITION, True)
+
+
+def test_the_admin_form_refuses_a_bad_body_with_the_message(rf: Any, creator: Any) -> None:
+    import json
+
+    from django.contrib.admin.sites import site
+
+    from accord.programs.admin import ProgramTemplateAdmin
+
+    request = rf.post("/admin/")
+    request.user = creator
+    form_class = ProgramTemplateAdmin(ProgramTemplate, site).get_form(request)
+    body = copy.deepcopy(ProgramTemplate.objects.get(name=EMR).body)
+    body["escalation_rules"][0]["severity"] = "dire"
+    form = form_class(
+        {"name": "Hand-made", "kind": "emr_deployment", "description": "", "body": json.dumps(body)}
+    )
+    assert not form.is_valid()
+    assert any(
+        "escalation_rules 1 (“dire”): severity: Value 'dire' is not a valid choice." in e
+        for e in form.errors["body"]
+    )
+    bad_json = form_class({"name": "Hand-made", "kind": "emr_deployment", "body": "{not json"})
+    assert not bad_json.is_valid() and "body" in bad_json.errors
