@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accord.change_control import queries
 from accord.change_control.choices import ChangeState, ChangeType
-from accord.change_control.services import changes
+from accord.change_control.services import boards, changes
 from accord.meetings.choices import Body
 from accord.meetings.models import Meeting
 from accord.meetings.services import draft_agenda
@@ -146,6 +146,29 @@ def test_the_board_agenda_gets_the_change_measures_only_when_over_threshold(worl
     items = draft_agenda(meeting=board_meeting, actor=world.program_manager, now=timezone.now())
     [item] = [i for i in items if "Change control" in i.title]
     assert "change success rate" in item.title and "0 of 1 reviewed changes succeeded" in item.notes
+
+
+def test_the_board_agenda_follows_the_program_s_own_thresholds(world: Any, setup: dict) -> None:
+    board_meeting = Meeting.objects.create(
+        program=world.program,
+        body=Body.BOARD,
+        title="Board",
+        scheduled_at=timezone.now() + dt.timedelta(days=1),
+    )
+    # One success in two is under the default 90 % line; a program that accepts 50 % keeps it off.
+    reviewed(world, setup, "successful")
+    reviewed(world, setup, "failed")
+    boards.save_thresholds(
+        program=world.program, actor=world.program_manager, data={"min_success_rate_percent": 50}
+    )
+    items = draft_agenda(meeting=board_meeting, actor=world.program_manager, now=timezone.now())
+    assert not [i for i in items if "Change control" in i.title]
+    boards.save_thresholds(
+        program=world.program, actor=world.program_manager, data={"min_success_rate_percent": 75}
+    )
+    items = draft_agenda(meeting=board_meeting, actor=world.program_manager, now=timezone.now())
+    [item] = [i for i in items if "Change control" in i.title]
+    assert "target at least 75%" in item.notes
 
 
 def test_the_transition_dashboard_shows_the_change_tile(world: Any, setup: dict, client_for: Any) -> None:

@@ -279,3 +279,28 @@ def test_the_api_lists_approves_and_refuses_a_standard_change_outside_its_templa
         format="json",
     )
     assert response.status_code == 400 and "allows only PACS" in str(response.json())
+
+
+def test_the_template_list_keeps_its_query_budget_whatever_the_number_of_templates(
+    world: Any, board: Any, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    for index in range(10):
+        made = templates.propose_template(
+            program=world.program,
+            actor=world.program_manager,
+            data={
+                "name": f"Template {index}",
+                "description": "By the runbook.",
+                "services": [service_in(world.program), service_in(world.program)],
+                "backout_plan": "Undo.",
+                "test_evidence": "Done before.",
+            },
+        )
+        if index % 2:
+            templates.approve_template(template=made, actor=world.board_member, now=T0)
+    client = client_for("vendor")
+    page = f"/programs/{world.program.pk}/changes/templates/"
+    client.get(page)  # warm the session and role caches, as a second page view would find them
+    with django_assert_max_num_queries(10):
+        response = client.get(page)
+    assert response.content.decode().count("Active (approved by the CAB)") == 5
