@@ -412,6 +412,11 @@ def main(argv: list[str] | None = None) -> int:
         load = os.getloadavg()[0]
         sample = min(args.sample, args.tickets)
         spent, baseline = per_ticket_baseline(tickets_path, events_path, sample, args.sample_seconds)
+        if not baseline:  # a loaded machine can spend the whole budget before the first ticket
+            raise SystemExit(
+                f"the per-ticket way finished no ticket in {args.sample_seconds:.0f} s; "
+                "give it more time with --sample-seconds"
+            )
         rate = len(baseline) / spent
         scaled = args.tickets / rate
         same, compared = agreement(out, baseline)
