@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_filters import rest_framework as filters
 
 from accord.core.api import ProgramFilterSet
-from accord.transparency.choices import SurveyDimension
+from accord.transparency.choices import OPEN_CONCERN_STATES, ConcernState, SurveyDimension
 from accord.transparency.models import Assignment, Concern, PulseSurvey, Question
 
 
@@ -29,9 +29,21 @@ class QuestionFilterSet(ProgramFilterSet):
 
 
 class ConcernFilterSet(ProgramFilterSet):
+    # `open` is what the program home counts: submitted, triaged or answered (not closed or converted).
+    state = filters.ChoiceFilter(
+        choices=[("open", "Open (submitted, triaged or answered)"), *ConcernState.choices],
+        method="filter_state",
+        empty_label="Any state",
+    )
+
     class Meta:
         model = Concern
         fields = ["program", "state"]
+
+    def filter_state(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        if value == "open":
+            return queryset.filter(state__in=list(OPEN_CONCERN_STATES))
+        return queryset.filter(state=value)
 
 
 class SurveyFilterSet(ProgramFilterSet):

@@ -19,7 +19,7 @@ from django.views import View
 
 from accord.core.permissions import Action, can, can_in_program
 from accord.core.views import ProgramRecordFormView, ProgramViewMixin, get_visible_or_404
-from accord.transparency import queries, services
+from accord.transparency import filters, queries, services
 from accord.transparency.choices import SurveyDimension, SurveyStatus
 from accord.transparency.forms import (
     AnswerForm,
@@ -267,7 +267,13 @@ class ConcernList(ProgramViewMixin, View):
     area = "concerns"
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        concerns = queries.list_concerns(program=self.program, user=request.user)
+        # The API's FilterSet, so `?state=open` (submitted, triaged or answered) selects the same concerns here
+        # as in /api/concerns/ and as the program home counts.
+        concerns = filters.ConcernFilterSet(
+            request.GET,
+            queryset=queries.list_concerns(program=self.program, user=request.user),
+            request=request,
+        ).qs
         return render(
             request, "transparency/concern_list.html", {"program": self.program, "concerns": concerns}
         )
