@@ -358,7 +358,8 @@ class Ticket(ContractChild):
 
     access_area = "tickets"
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="tickets")
+    # No index of its own: the unique (contract, external_id) and (contract, opened_at) begin with it.
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="tickets", db_index=False)
     external_id = models.CharField(max_length=100, help_text="The ticket's id in the vendor's tool.")
     priority = models.CharField(max_length=40)
     opened_at = models.DateTimeField()
@@ -404,7 +405,8 @@ class TicketEvent(models.Model):
     these, they are only ever read and replaced together with their ticket, and access follows the ticket.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: the unique (ticket, seq) begins with it, and an import writes millions.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     seq = models.PositiveIntegerField(
         help_text="Order within the ticket; breaks ties between equal instants."
     )
