@@ -136,6 +136,7 @@ def factor_form(world: Any) -> dict[str, Any]:
 
 UI = [
     Endpoint("benefits:dashboard", expect(200), kwargs=program_a),
+    Endpoint("benefits:kpi_list", expect(200), kwargs=program_a),
     Endpoint("benefits:strategy_map", expect(200), kwargs=program_a),
     Endpoint("benefits:objective_create", only(EDITORS, 200, 403), kwargs=program_a),
     Endpoint(

@@ -16,6 +16,7 @@ from accord.alignment.choices import CommitmentStatus
 from accord.core.permissions import Visibility
 from accord.governance.models import RedFlag
 from tests.alignment.factories import CommitmentFactory, StakeholderGroupFactory
+from tests.benefits.factories import KpiFactory, MeasurementFactory
 from tests.governance.factories import make_risk, raise_flag
 from tests.transition.factories import ServiceFactory
 
@@ -132,3 +133,24 @@ def test_transition_stage_figures_link_to_the_service_list_showing_as_many(
     assert [int(count) for _url, count in figures] == [1, 2, 0, 1]
     for url, count in figures:
         assert len(listed(client, html.unescape(url), "rows")) == int(count), url
+
+
+def test_kpi_status_figures_link_to_the_kpi_list_showing_the_same_kpis(world: Any, client_for: Any) -> None:
+    recently = timezone.localdate() - dt.timedelta(days=5)
+    # Past the target date the plan expects the target (80 %): 79 is on track, 72 slipping, 50 off track.
+    for name, value in [
+        ("On plan", 79.0),
+        ("A little behind", 72.0),
+        ("Far behind", 50.0),
+        ("Unmeasured", None),
+    ]:
+        kpi = KpiFactory(program=world.program, benefit__program=world.program, name=name)
+        if value is not None:
+            MeasurementFactory(kpi=kpi, measured_on=recently, value=value)
+    client = client_for("program_manager")
+    page = home(client, world)
+    expected = {"green": {"On plan"}, "amber": {"A little behind"}, "red": {"Far behind"}}
+    for rag, label in [("green", "on track"), ("amber", "slipping"), ("red", "off track")]:
+        url, count = tile(page, r'<span class="badge ' + rag + r'">(\d+) ' + label + "</span>")
+        names = {k.name for k in listed(client, url, "kpis")}
+        assert (names, count) == (expected[rag], 1), rag

@@ -15,6 +15,7 @@ urlpatterns = [
     path("new/", views.BenefitFormView.as_view(), name="benefit_create"),
     path("<int:pk>/", views.BenefitDetailView.as_view(), name="benefit_detail"),
     path("<int:pk>/edit/", views.BenefitFormView.as_view(), name="benefit_edit"),
+    path("kpis/", views.KpiListView.as_view(), name="kpi_list"),
     path("kpis/new/", views.KpiFormView.as_view(), name="kpi_create"),
     path("kpis/<int:pk>/", views.KpiDetailView.as_view(), name="kpi_detail"),
     path("kpis/<int:pk>/edit/", views.KpiFormView.as_view(), name="kpi_edit"),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from accord.benefits import engine, forms, queries, services
+from accord.benefits import engine, filters, forms, queries, services
 from accord.benefits.models import Benefit, Initiative, Kpi, Objective, ObjectiveLink, SuccessFactor
 from accord.core import services as core_services
 from accord.core.permissions import Action, can_in_program
@@ -138,6 +138,22 @@ class BenefitDetailView(BenefitsPage):
             charts=charts,
             concerns=queries.get_benefit_concerns(benefit=benefit, user=self.request.user),
         )
+        return context
+
+
+class KpiListView(BenefitsPage):
+    """The program's KPIs with their status, narrowed by the API's KpiFilterSet (`?rag=`, `?overdue=`,
+    `?benefit=`...), so the program home's RAG figures link here and list what they count."""
+
+    template_name = "benefits/kpi_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        visible = Kpi.objects.visible_to(self.request.user).filter(program=self.program)
+        filterset = filters.KpiFilterSet(self.request.GET, queryset=visible, request=self.request)
+        kpis = list(filterset.qs.select_related("benefit").order_by("name", "pk"))
+        queries.attach_latest_readings(kpis, as_of=context["today"])
+        context.update(kpis=kpis, form=filterset.form)
         return context
 
 
