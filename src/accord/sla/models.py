@@ -358,8 +358,7 @@ class Ticket(ContractChild):
 
     access_area = "tickets"
 
-    # No index of its own: the unique (contract, external_id) and (contract, opened_at) begin with it.
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="tickets", db_index=False)
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="tickets")
     external_id = models.CharField(max_length=100, help_text="The ticket's id in the vendor's tool.")
     priority = models.CharField(max_length=40)
     opened_at = models.DateTimeField()
