@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from tests import template_database
@@ -32,10 +33,16 @@ def django_db_keepdb() -> bool:
     return True
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_isolated(settings: Any) -> None:
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
     # Argon2 is the production hasher; tests create hundreds of people and need no brute-force resistance.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # For the whole session, so that module-wide worlds (the demo seeds 45 people) hash fast too.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _isolated() -> None:
     cache.clear()
 
 
