@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             "PostgreSQL backend's, read from /proc; load is the 1-minute load average as the run began. "
             "Phases are the spans between the job's progress reports (wall time).\n\n"
             f"| database | run | load | wall | CPU | server CPU | peak RSS | {labels} | results stored |\n"
-            f"|{'---|' * (9 + len(results[0]['runs'][0]['phases']))}\n"
+            f"|{'---|' * (8 + len(results[0]['runs'][0]['phases']))}\n"
             f"{rows}\n"
             f"Machine: {machine()}; 1-minute load average {load:.1f} when the figures were taken (shared "
             "machine: wall times stretch with the load).\n\n",
