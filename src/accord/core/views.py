@@ -57,6 +57,28 @@ def render_page(
     return render(request, template, context, status=status)
 
 
+class FilteredListMixin:
+    """A list page narrowed by its app's FilterSet (the one its API uses), with one rule for a bad value.
+
+    A value the FilterSet rejects (`?status=pending` where no status is called that) must not quietly show
+    the default list: the page answers 400 with no rows, as the API does, and still renders its filter form
+    with the error (`core/_filter_errors.html`) so the person can correct the value.
+    """
+
+    filter_status: int = 200
+
+    def filtered(self, filterset: Any) -> models.QuerySet:
+        """The rows `filterset` selects, or none (and a 400 for the page) when a value is invalid."""
+        if filterset.is_bound and not filterset.is_valid():
+            self.filter_status = 400
+            return filterset.queryset.none()
+        return filterset.qs
+
+    def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
+        response_kwargs.setdefault("status", self.filter_status)
+        return super().render_to_response(context, **response_kwargs)  # type: ignore[misc]
+
+
 class ProgramViewMixin(LoginRequiredMixin):
     """Resolves `program_id` from the URL to a program the person belongs to (404 otherwise)."""
 

@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from accord.core.permissions import Action, can, can_in_program
 from accord.core.views import (
+    FilteredListMixin,
     ProgramRecordFormView,
     ProgramViewMixin,
     get_visible_or_404,
@@ -46,7 +47,7 @@ def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-class RedFlagListView(ProgramViewMixin, TemplateView):
+class RedFlagListView(FilteredListMixin, ProgramViewMixin, TemplateView):
     area = "red_flags"
     template_name = "governance/red_flag_list.html"
 
@@ -57,10 +58,11 @@ class RedFlagListView(ProgramViewMixin, TemplateView):
             queryset=queries.list_red_flags(user=self.request.user, program=self.program),
             request=self.request,
         )
-        page = Paginator(filterset.qs, 50).get_page(self.request.GET.get("page"))
+        page = Paginator(self.filtered(filterset), 50).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
+            filter=filterset,
             form=filterset.form,
             page_filters=filterset.page_filters,
             page=page,
@@ -71,7 +73,11 @@ class RedFlagListView(ProgramViewMixin, TemplateView):
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         return render_page(
-            self.request, self.template_name, context, partial="governance/_red_flag_rows.html"
+            self.request,
+            self.template_name,
+            context,
+            partial="governance/_red_flag_rows.html",
+            status=self.filter_status,
         )
 
 
@@ -363,7 +369,7 @@ class EscalationRuleEditView(ProgramRecordFormView):
         return reverse(self.success_url_name, kwargs={"program_id": self.program.pk})
 
 
-class RiskListView(ProgramViewMixin, TemplateView):
+class RiskListView(FilteredListMixin, ProgramViewMixin, TemplateView):
     area = "risks"
     template_name = "governance/risk_list.html"
 
@@ -379,7 +385,8 @@ class RiskListView(ProgramViewMixin, TemplateView):
         )
         chosen = filterset.form.cleaned_data if filterset.is_valid() else {}
         context.update(
-            risks=filterset.qs.select_related("owner", "source_flag").order_by("-score", "title"),
+            filter=filterset,
+            risks=self.filtered(filterset).select_related("owner", "source_flag").order_by("-score", "title"),
             heat_map=queries.risk_heat_map(user=self.request.user, program=self.program),
             status=query["status"],
             likelihood=chosen.get("likelihood"),
