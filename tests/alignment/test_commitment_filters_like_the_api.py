@@ -60,3 +60,20 @@ def test_an_unknown_attention_is_refused_by_the_api(world: Any, api_for: Any) ->
         f"/api/commitments/?program={world.program.pk}&attention=someday"
     )
     assert response.status_code == 400 and "attention" in response.json()
+
+
+def test_an_unknown_status_is_refused_on_the_page_with_the_error_and_no_rows(
+    world: Any, commitments: dict[str, Any], client_for: Any
+) -> None:
+    client = client_for("program_manager")
+    url = f"/programs/{world.program.pk}/alignment/commitments/"
+    response = client.get(url + "?status=pending")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "status: Select a valid choice. pending is not one of the available choices." in html
+    assert list(response.context["commitments"]) == []
+    assert 'aria-label="Filter commitments"' in html  # the form is still there to correct the value
+
+    good = client.get(url + "?status=done")
+    assert good.status_code == 200
+    assert [c.what for c in good.context["commitments"]] == ["Done"]

@@ -55,3 +55,20 @@ def test_the_kpi_list_and_the_api_list_the_same_kpis_for_a_status(
 def test_an_unknown_status_is_refused_by_the_api(world: Any, api_for: Any) -> None:
     response = api_for("member").get(f"/api/kpis/?program={world.program.pk}&rag=purple")
     assert response.status_code == 400 and "rag" in response.json()
+
+
+def test_an_unknown_status_is_refused_on_the_page_with_the_error_and_no_rows(
+    world: Any, kpis: None, client_for: Any
+) -> None:
+    client = client_for("member")
+    url = reverse("benefits:kpi_list", kwargs={"program_id": world.program.pk})
+    response = client.get(url + "?rag=purple")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "rag: Select a valid choice. purple is not one of the available choices." in html
+    assert response.context["kpis"] == []
+    assert 'name="rag"' in html  # the form is still there to correct the value
+
+    good = client.get(url + "?rag=red")
+    assert good.status_code == 200
+    assert [k.name for k in good.context["kpis"]] == ["Far behind"]

@@ -78,3 +78,19 @@ def test_the_homes_open_actions_figure_links_to_my_actions_showing_as_many(
     url, count = re.search(r'<a href="([^"]+\?status=open)">(\d+) open</a>', home).groups()
     assert int(count) == 2
     assert len(client.get(url).context["actions"]) == 2
+
+
+def test_an_unknown_status_is_refused_on_my_actions_with_the_error_and_no_rows(
+    world: Any, actions: None, client_for: Any
+) -> None:
+    client = client_for("stakeholder_lead")
+    url = reverse("meetings:my_actions", kwargs={"program_id": world.program.pk})
+    response = client.get(url + "?status=pending")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "status: Select a valid choice. pending is not one of the available choices." in html
+    assert list(response.context["actions"]) == []
+
+    good = client.get(url + "?status=done")
+    assert good.status_code == 200
+    assert [a.description for a in good.context["actions"]] == ["Send the roster"]

@@ -67,3 +67,15 @@ def test_the_inbox_offers_unread_only_with_the_same_parameter_the_api_takes(
         client_for("member").get(reverse("notifications:notification_list") + "?unread=true").content.decode()
     )
     assert "Show all" in html and "Nothing unread" not in html
+
+
+def test_an_unknown_kind_is_refused_on_the_inbox_with_the_error_and_no_rows(
+    world: Any, inbox: None, client_for: Any
+) -> None:
+    client = client_for("member")
+    response = client.get(reverse("notifications:notification_list") + "?kind=gossip")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "kind: Select a valid choice. gossip is not one of the available choices." in html
+    assert list(response.context["page"]) == []
+    assert page_titles(client, "?kind=mention") == {"Unread mention"}

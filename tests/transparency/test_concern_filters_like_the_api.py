@@ -64,3 +64,19 @@ def test_the_homes_open_concern_figure_links_to_the_list_showing_as_many(
     url, count = re.search(r'<a href="([^"]+\?state=open)">(\d+) open anonymous concerns</a>', home).groups()
     assert int(count) == 3
     assert len(client.get(url).context["concerns"]) == 3
+
+
+def test_an_unknown_state_is_refused_on_the_page_with_the_error_and_no_rows(
+    world: Any, concerns: None, client_for: Any
+) -> None:
+    client = client_for("program_manager")
+    url = reverse("transparency:concern_list", kwargs={"program_id": world.program.pk})
+    response = client.get(url + "?state=pending")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "state: Select a valid choice. pending is not one of the available choices." in html
+    assert list(response.context["concerns"]) == []
+
+    good = client.get(url + "?state=closed")
+    assert good.status_code == 200
+    assert [c.subject for c in good.context["concerns"]] == ["Parking"]

@@ -30,6 +30,7 @@ from accord.alignment.models import (
 from accord.core import services as core_services
 from accord.core.permissions import Action, Visibility, audience_in, can, can_in_program
 from accord.core.views import (
+    FilteredListMixin,
     ProgramRecordFormView,
     ProgramViewMixin,
     get_visible_or_404,
@@ -421,7 +422,7 @@ class EndorsementDecideView(VersionActionView):
 # --- Commitments -------------------------------------------------------------------------------------------
 
 
-class CommitmentListView(CommitmentsPage):
+class CommitmentListView(FilteredListMixin, CommitmentsPage):
     template_name = "alignment/commitment_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -429,9 +430,11 @@ class CommitmentListView(CommitmentsPage):
         today = timezone.localdate()
         commitments = Commitment.objects.visible_to(self.request.user).filter(program=self.program)
         # The API's FilterSet, so `?status=` (and `?group=`, `?owner=`) mean the same on the page.
-        listed = filters.CommitmentFilterSet(self.request.GET, queryset=commitments, request=self.request).qs
+        filterset = filters.CommitmentFilterSet(self.request.GET, queryset=commitments, request=self.request)
+        listed = self.filtered(filterset)
         context.update(
             attention=queries.commitments_needing_attention(commitments, today),
+            filter=filterset,
             commitments=listed.select_related("group", "owner").order_by("due_date", "pk"),
             status=self.request.GET.get("status", ""),
             statuses=Commitment._meta.get_field("status").choices,

@@ -22,6 +22,7 @@ from accord.benefits.models import Benefit, Initiative, Kpi, Objective, Objectiv
 from accord.core import services as core_services
 from accord.core.permissions import Action, can_in_program
 from accord.core.views import (
+    FilteredListMixin,
     ProgramRecordFormView,
     ProgramViewMixin,
     get_visible_or_404,
@@ -141,7 +142,7 @@ class BenefitDetailView(BenefitsPage):
         return context
 
 
-class KpiListView(BenefitsPage):
+class KpiListView(FilteredListMixin, BenefitsPage):
     """The program's KPIs with their status, narrowed by the API's KpiFilterSet (`?rag=`, `?overdue=`,
     `?benefit=`...), so the program home's RAG figures link here and list what they count."""
 
@@ -151,9 +152,9 @@ class KpiListView(BenefitsPage):
         context = super().get_context_data(**kwargs)
         visible = Kpi.objects.visible_to(self.request.user).filter(program=self.program)
         filterset = filters.KpiFilterSet(self.request.GET, queryset=visible, request=self.request)
-        kpis = list(filterset.qs.select_related("benefit").order_by("name", "pk"))
+        kpis = list(self.filtered(filterset).select_related("benefit").order_by("name", "pk"))
         queries.attach_latest_readings(kpis, as_of=context["today"])
-        context.update(kpis=kpis, form=filterset.form)
+        context.update(kpis=kpis, filter=filterset, form=filterset.form)
         return context
 
 

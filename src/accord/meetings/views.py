@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.views import View
 
 from accord.core.permissions import Action, can, can_in_program
-from accord.core.views import ProgramRecordFormView, ProgramViewMixin, get_visible_or_404
+from accord.core.views import FilteredListMixin, ProgramRecordFormView, ProgramViewMixin, get_visible_or_404
 from accord.meetings import filters, queries, services
 from accord.meetings.choices import ActionStatus
 from accord.meetings.forms import (
@@ -232,7 +232,7 @@ class MeetingMinutesPdf(MeetingMixin, View):
         return response
 
 
-class MyActions(ProgramViewMixin, View):
+class MyActions(FilteredListMixin, ProgramViewMixin, View):
     """Actions meetings gave the signed-in person in this program."""
 
     area = "program"
@@ -247,7 +247,7 @@ class MyActions(ProgramViewMixin, View):
             queryset=queries.list_my_actions(program=self.program, user=request.user, include_done=True),
             request=request,
         )
-        actions = filterset.qs
+        actions = self.filtered(filterset)
         show_done = query["status"] != ActionStatus.OPEN
         return render(
             request,
@@ -255,9 +255,11 @@ class MyActions(ProgramViewMixin, View):
             {
                 "program": self.program,
                 "actions": actions,
+                "filter": filterset,
                 "show_done": show_done,
                 "today": timezone.localdate(),
             },
+            status=self.filter_status,
         )
 
 

@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from accord.accounts.middleware import BACKGROUND_HEADER
 from accord.core.permissions import Action
-from accord.core.views import get_visible_or_404
+from accord.core.views import FilteredListMixin, get_visible_or_404
 from accord.notifications import filters, queries, services
 from accord.notifications.forms import EmailPreferencesForm
 from accord.notifications.models import Notification
@@ -29,7 +29,7 @@ CHANGED_EVENT = "notifications-changed"
 # only a signed-in person (LoginRequiredMixin), and each notification's row rule (its recipient) does the rest.
 
 
-class NotificationListView(LoginRequiredMixin, TemplateView):
+class NotificationListView(FilteredListMixin, LoginRequiredMixin, TemplateView):
     template_name = "notifications/notification_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -41,7 +41,8 @@ class NotificationListView(LoginRequiredMixin, TemplateView):
         )
         unread_only = filterset.is_valid() and filterset.form.cleaned_data.get("unread") is True
         context.update(
-            page=Paginator(filterset.qs, 50).get_page(self.request.GET.get("page")),
+            filter=filterset,
+            page=Paginator(self.filtered(filterset), 50).get_page(self.request.GET.get("page")),
             unread_only=unread_only,
             unread_count=queries.count_unread(user),
         )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views import View
 
 from accord.core.permissions import Action, can, can_in_program
-from accord.core.views import ProgramRecordFormView, ProgramViewMixin, get_visible_or_404
+from accord.core.views import FilteredListMixin, ProgramRecordFormView, ProgramViewMixin, get_visible_or_404
 from accord.transparency import filters, queries, services
 from accord.transparency.choices import SurveyDimension, SurveyStatus
 from accord.transparency.forms import (
@@ -263,19 +263,23 @@ class ConcernReceipt(View):
 # --- Concern triage ----------------------------------------------------------------------------------------
 
 
-class ConcernList(ProgramViewMixin, View):
+class ConcernList(FilteredListMixin, ProgramViewMixin, View):
     area = "concerns"
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         # The API's FilterSet, so `?state=open` (submitted, triaged or answered) selects the same concerns here
         # as in /api/concerns/ and as the program home counts.
-        concerns = filters.ConcernFilterSet(
+        filterset = filters.ConcernFilterSet(
             request.GET,
             queryset=queries.list_concerns(program=self.program, user=request.user),
             request=request,
-        ).qs
+        )
+        concerns = self.filtered(filterset)
         return render(
-            request, "transparency/concern_list.html", {"program": self.program, "concerns": concerns}
+            request,
+            "transparency/concern_list.html",
+            {"program": self.program, "concerns": concerns, "filter": filterset},
+            status=self.filter_status,
         )
 
 
