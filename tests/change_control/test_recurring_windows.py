@@ -197,3 +197,26 @@ def test_the_feed_carries_the_rule_once_in_the_window_zone(world: Any) -> None:
     assert event["dtstart"].params["TZID"] == LONDON
     assert event.decoded("dtstart") == local
     assert [str(z["tzid"]) for z in feed.walk("VTIMEZONE")] == [LONDON]
+
+
+def test_windows_still_to_come_include_a_recurring_window_that_began_in_the_past(
+    world: Any, api_for: Any
+) -> None:
+    endless = window(world, name="Weekly freeze")
+    counted = window(world, name="Four Sundays", recurrence="FREQ=WEEKLY;BYDAY=SU;COUNT=4")
+    window(world, name="Once, in March", recurrence="")
+    # The fourth Sunday from 1 March 2026 is 22 March; clocks went forward on the 29th, not before.
+    assert counted.recurs_until == at(LONDON, "2026-03-22 06:00")
+    assert endless.recurs_until is None
+
+    def names(ends_after: str) -> set[str]:
+        response = api_for("program_manager").get(
+            "/api/change-windows/", {"program": world.program.pk, "ends_after": ends_after}
+        )
+        assert response.status_code == 200
+        return {row["name"] for row in response.json()["results"]}
+
+    assert names("2026-03-10T00:00:00Z") == {"Weekly freeze", "Four Sundays"}
+    assert names("2026-03-22T05:59:00Z") == {"Weekly freeze", "Four Sundays"}
+    assert names("2026-03-22T06:01:00Z") == {"Weekly freeze"}
+    assert names("2026-02-01T00:00:00Z") == {"Weekly freeze", "Four Sundays", "Once, in March"}

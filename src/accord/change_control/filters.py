@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 
 from accord.change_control.models import (
@@ -52,12 +55,18 @@ class ChangeRequestFilterSet(ProgramFilterSet):
 
 
 class ChangeWindowFilterSet(ProgramFilterSet):
-    ends_after = filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
+    ends_after = filters.IsoDateTimeFilter(method="filter_ends_after")
     starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = ChangeWindow
         fields = ["program", "kind", "ends_after", "starts_before"]
+
+    def filter_ends_after(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        # A recurring window is still to come while an occurrence ends after `value`: until its last one
+        # ends, or for ever when its rule has no end.
+        recurring = ~Q(recurrence="") & (Q(recurs_until__isnull=True) | Q(recurs_until__gt=value))
+        return queryset.filter(Q(ends_at__gt=value) | recurring)
 
 
 class StandardChangeTemplateFilterSet(ProgramFilterSet):

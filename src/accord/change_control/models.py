@@ -28,7 +28,7 @@ from accord.change_control.choices import (
     TemplateStatus,
     WindowKind,
 )
-from accord.change_control.windows import RecurrenceError, parse_recurrence, valid_zone
+from accord.change_control.windows import RecurrenceError, last_end, parse_recurrence, valid_zone
 from accord.core.models import ProgramScopedModel, VisibilityField
 from accord.core.permissions import Visibility
 
@@ -441,6 +441,9 @@ class ChangeWindow(ProgramScopedModel):
         blank=True,
         help_text="An RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=SU or FREQ=MONTHLY;BYMONTHDAY=-3; empty for once.",
     )
+    # Kept so that "windows still to come" is one query: a recurring window counts until its last occurrence
+    # ends, and for ever when its rule has no COUNT or UNTIL (null).
+    recurs_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["program", "starts_at"]
@@ -464,6 +467,10 @@ class ChangeWindow(ProgramScopedModel):
                 self.recurrence = parse_recurrence(self.recurrence, self.starts_at, self.time_zone).text
             except RecurrenceError as error:
                 raise ValidationError({"recurrence": str(error)}) from error
+            if self.ends_at:
+                self.recurs_until = last_end(self.starts_at, self.ends_at, self.time_zone, self.recurrence)
+        else:
+            self.recurs_until = None
 
     @property
     def blocks_changes(self) -> bool:

@@ -7,6 +7,7 @@ freeze starts does not collide with it, and comparisons hold across zones and da
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -149,6 +150,25 @@ def parse_recurrence(text: str, first_start: dt.datetime, zone_name: str) -> Rec
     if rule.after(local_start, inc=True) is None:
         raise RecurrenceError("The rule never produces an occurrence from the window's start.")
     return Recurrence(cleaned.upper(), rule, zone)
+
+
+def last_end(
+    first_start: dt.datetime, first_end: dt.datetime, zone_name: str, recurrence: str
+) -> dt.datetime | None:
+    """When a recurring window's last occurrence ends (UTC); None when its rule never stops (no COUNT or UNTIL)."""
+    parsed = parse_recurrence(recurrence, first_start, zone_name)
+    parts = {part.partition("=")[0] for part in parsed.text.split(";")}
+    if not parts & {"COUNT", "UNTIL"}:
+        return None
+    tail = deque(parsed.rule, maxlen=1)  # finite: the rule has a COUNT or an UNTIL
+    if not tail:
+        return first_end
+    last = tail[0]
+    zone = parsed.zone
+    wall_length = first_end.astimezone(zone).replace(tzinfo=None) - first_start.astimezone(zone).replace(
+        tzinfo=None
+    )
+    return _instant(last.replace(tzinfo=None) + wall_length, zone)
 
 
 def _instant(local: dt.datetime, zone: ZoneInfo) -> dt.datetime:
