@@ -88,6 +88,7 @@ def test_a_breach_filter_the_database_cannot_hold_is_shown_as_an_error_and_lists
 ) -> None:
     url = reverse("sla:report", kwargs={"program_id": world.program.pk, "pk": contract.pk})
     page = client_for("program_manager").get(f"{url}?period=not-a-date")
+    assert page.status_code == 400  # as every list page and /api/sla-results/ answer a bad filter value
     assert list(page.context["breaches"].object_list) == []
     assert "Enter a valid date" in page.content.decode()
 

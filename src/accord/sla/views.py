@@ -19,7 +19,13 @@ from django.views import View
 
 from accord.core import services as core_services
 from accord.core.permissions import Action, can, can_in_program
-from accord.core.views import ProgramRecordFormView, ProgramViewMixin, get_visible_or_404, render_page
+from accord.core.views import (
+    FilteredListMixin,
+    ProgramRecordFormView,
+    ProgramViewMixin,
+    get_visible_or_404,
+    render_page,
+)
 from accord.sla import disputes, exports, periods, queries, services
 from accord.sla.choices import ComputeStatus, DisputeStatus, ImportStatus, Party
 from accord.sla.engine_bridge import period_label
@@ -73,23 +79,22 @@ class SlaPageView(ProgramViewMixin, View):
         return render(self.request, template, {"program": self.program, **context}, status=status)
 
 
-class ContractListView(SlaPageView):
+class ContractListView(FilteredListMixin, SlaPageView):
     """The program's contracts, narrowed by the contracts' FilterSet (`?vendor=`, `?reporting_frequency=`)."""
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         contracts = ContractFilterSet(
             request.GET or None, queryset=queries.list_contracts(user=request.user, program=self.program)
         )
-        invalid = contracts.is_bound and not contracts.is_valid()
         return self.page(
             "sla/contract_list.html",
             {
-                "contracts": contracts.queryset.none() if invalid else contracts.qs,
+                "contracts": self.filtered(contracts),
                 "filter": contracts,
                 "filtered": contracts.is_bound,
                 "can_add": can_in_program(request.user, Action.ADD, "sla", self.program.pk),
             },
-            status=400 if invalid else 200,
+            status=self.filter_status,
         )
 
 
@@ -440,7 +445,7 @@ class ComputeJobView(SlaPageView):
         return render_page(request, "sla/compute_job.html", context, partial="sla/_compute_progress.html")
 
 
-class ReportView(SlaPageView):
+class ReportView(FilteredListMixin, SlaPageView):
     """The contract's report: attainment by period, credits, breaches, at-risk tickets, disagreements."""
 
     def chosen_version(self, contract: Contract) -> SlaPolicyVersion | None:
@@ -462,10 +467,9 @@ class ReportView(SlaPageView):
         # The breaches list is the results' FilterSet over the report's breached results, so the same
         # `?period=&priority=&clock=` selects the same results as /api/sla-results/.
         breach_filter = SlaResultFilterSet(request.GET, queryset=queries.list_breaches(contract, version))
-        breaches = Paginator(
-            breach_filter.qs if breach_filter.is_valid() else breach_filter.queryset.none(),
-            BREACHES_PER_PAGE,
-        ).get_page(request.GET.get("page"))
+        breaches = Paginator(self.filtered(breach_filter), BREACHES_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         breach_lines = queries.breach_lines(
             breaches, clock=breach_filter.form.cleaned_data.get("clock") or ""
         )
@@ -497,6 +501,7 @@ class ReportView(SlaPageView):
                 else None,
                 "party_labels": dict(Party.choices),
             },
+            status=self.filter_status,
         )
 
 
@@ -622,7 +627,7 @@ class DisputePageView(SlaPageView):
         )
 
 
-class DisputeListView(DisputePageView):
+class DisputeListView(FilteredListMixin, DisputePageView):
     """A contract's disputes, narrowed by the disputes' FilterSet (`?status=`, `?period=`, `?clock=`...)."""
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -630,16 +635,15 @@ class DisputeListView(DisputePageView):
         filterset = SlaDisputeFilterSet(
             request.GET or None, queryset=queries.list_disputes(contract, user=request.user)
         )
-        invalid = filterset.is_bound and not filterset.is_valid()
         return self.page(
             "sla/dispute_list.html",
             {
                 "contract": contract,
                 "filter": filterset,
-                "disputes": filterset.queryset.none() if invalid else filterset.qs,
+                "disputes": self.filtered(filterset),
                 "can_raise": can_in_program(request.user, Action.ADD, "sla_disputes", self.program.pk),
             },
-            status=400 if invalid else 200,
+            status=self.filter_status,
         )
 
 
