@@ -23,6 +23,7 @@ from accord.core import services as core_services
 from accord.core.permissions import Action, can, can_in_program
 from accord.core.registry import providers
 from accord.core.views import (
+    FilteredListMixin,
     ProgramRecordFormView,
     ProgramViewMixin,
     get_visible_or_404,
@@ -101,7 +102,7 @@ class DashboardView(TransitionPageView):
         return self.page("transition/dashboard.html", {"tiles": tiles, **context})
 
 
-class ServiceListView(TransitionPageView):
+class ServiceListView(FilteredListMixin, TransitionPageView):
     """The services with their coverage, narrowed by the services' FilterSet (`?stage=`, `?kind=`,
     `?criticality=`, `?clinical_impact=`) as /api/services/ is."""
 
@@ -109,12 +110,11 @@ class ServiceListView(TransitionPageView):
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         chosen = ServiceFilterSet(request.GET or None, queryset=Service.objects.all())
-        invalid = chosen.is_bound and not chosen.is_valid()
         matrix = queries.coverage_matrix(
             program=self.program,
             user=request.user,
             today=timezone.localdate(),
-            services=chosen.queryset.none() if invalid else chosen.qs,
+            services=self.filtered(chosen),
         )
         context = {
             "matrix": matrix,
@@ -123,7 +123,7 @@ class ServiceListView(TransitionPageView):
             "filtered": chosen.is_bound,
             "can_add": can_in_program(request.user, Action.ADD, "transition", self.program.pk),
         }
-        return self.page(self.template_name, context, status=400 if invalid else 200)
+        return self.page(self.template_name, context, status=self.filter_status)
 
 
 class CoverageView(ServiceListView):
@@ -428,7 +428,7 @@ class KnowledgeItemFormView(TransitionPageView):
         return render(self.request, "transition/record_form.html", context, status=status)
 
 
-class KnowledgeListView(TransitionPageView):
+class KnowledgeListView(FilteredListMixin, TransitionPageView):
     """The knowledge items the reader may see, narrowed by the items' FilterSet (`?status=`, `?service=`,
     `?template=`, `?review_due_before=`) as /api/knowledge-items/ is."""
 
@@ -442,10 +442,7 @@ class KnowledgeListView(TransitionPageView):
             .select_related("service", "template", "author")
             .order_by("service__name", "template__name", "title", "pk"),
         )
-        invalid = chosen.is_bound and not chosen.is_valid()
-        items = Paginator(chosen.queryset.none() if invalid else chosen.qs, 50).get_page(
-            request.GET.get("page")
-        )
+        items = Paginator(self.filtered(chosen), 50).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return self.page(
@@ -457,7 +454,7 @@ class KnowledgeListView(TransitionPageView):
                 "query": query.urlencode(),
                 "can_write": can_in_program(request.user, Action.ADD, "knowledge", self.program.pk),
             },
-            status=400 if invalid else 200,
+            status=self.filter_status,
         )
 
 
@@ -549,7 +546,7 @@ class InterviewFormView(ProgramRecordFormView):
 # --- Training -------------------------------------------------------------------------------------------
 
 
-class TrainingView(TransitionPageView):
+class TrainingView(FilteredListMixin, TransitionPageView):
     """The training matrix (people by modules), the plan by role and organisation, and what to attest."""
 
     area = "training"
@@ -557,12 +554,11 @@ class TrainingView(TransitionPageView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         # `?kind=` narrows the matrix's modules as it narrows /api/training-modules/.
         chosen = TrainingModuleFilterSet(request.GET or None, queryset=TrainingModule.objects.all())
-        invalid = chosen.is_bound and not chosen.is_valid()
         matrix = queries.training_matrix(
             program=self.program,
             user=request.user,
             today=timezone.localdate(),
-            modules=chosen.queryset.none() if invalid else chosen.qs,
+            modules=self.filtered(chosen),
         )
         my_records = TrainingRecord.objects.filter(
             program=self.program, person=request.user, attested=False
@@ -578,7 +574,7 @@ class TrainingView(TransitionPageView):
                 "filter": chosen,
                 "filtered": chosen.is_bound,
             },
-            status=400 if invalid else 200,
+            status=self.filter_status,
         )
 
 
