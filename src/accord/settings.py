@@ -387,6 +387,8 @@ SPECTACULAR_SETTINGS = {
         "ChangeStateEnum": "accord.change_control.choices.ChangeState",
         "HandoverStageEnum": "accord.transition.choices.HandoverStage",
         "ReviewResultEnum": "accord.change_control.choices.ReviewResult",
+        # A program's kind and its templates' kind are one choice set.
+        "ProgramKindEnum": "accord.programs.models.ProgramKind",
     },
 }
 
