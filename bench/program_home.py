@@ -19,20 +19,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _readme import machine, write_section  # noqa: E402  (bench/ is the script's own folder)
-
-from tests.postgres_cluster import throwaway_cluster  # noqa: E402
+from _readme import fresh_databases, machine, write_section  # noqa: E402  (bench/ is the script's own folder)
 
 FULL_TICKETS = 1_000_000
 FULL_MEASUREMENTS = 100_000
@@ -264,26 +260,10 @@ def main(argv: list[str] | None = None) -> int:
         help="write the figures to bench/README.md (default: only for a full-size run)",
     )
     args = parser.parse_args(argv)
-    wanted = set(args.databases.split(","))
-    if "postgresql" in wanted and shutil.which("pg_ctl") is None:
-        print("pg_ctl is not on PATH: PostgreSQL skipped")
-        wanted.discard("postgresql")
     results = []
     with tempfile.TemporaryDirectory(prefix="accord-home-bench-") as tmp:
-        for name in ("sqlite", "postgresql"):
-            if name not in wanted:
-                continue
-            var_dir = Path(tmp) / f"var-{name}"
-            var_dir.mkdir()
-            cluster: AbstractContextManager[str] = (
-                throwaway_cluster()
-                if name == "postgresql"
-                else nullcontext(f"sqlite:///{var_dir}/accord.sqlite3")
-            )
-            with cluster as url:
-                results.append(
-                    bench_database(name, url, var_dir, args.tickets, args.measurements, args.requests)
-                )
+        for name, url, var_dir in fresh_databases(args.databases, Path(tmp)):
+            results.append(bench_database(name, url, var_dir, args.tickets, args.measurements, args.requests))
     full = args.tickets == FULL_TICKETS and args.measurements == FULL_MEASUREMENTS
     if (args.readme if args.readme is not None else full) and results:
         rows = "".join(

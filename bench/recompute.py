@@ -17,21 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _readme import README, machine, write_section  # noqa: E402  (bench/ is the script's own folder)
+from _readme import README, fresh_databases, machine, write_section  # noqa: E402  (bench/ is the script's own folder)
 from sla import POLICY  # noqa: E402  (the SLA engine benchmark's policy)
-
-from tests.postgres_cluster import throwaway_cluster  # noqa: E402
 
 FULL_SIZE = 1_000_000
 ACCORD = [sys.executable, "-m", "accord.cli"]
@@ -265,24 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     from_models = set(filter(None, args.schema_from_models.split(",")))
-    wanted = set(args.databases.split(","))
-    if "postgresql" in wanted and shutil.which("pg_ctl") is None:
-        print("pg_ctl is not on PATH: PostgreSQL skipped")
-        wanted.discard("postgresql")
     results = []
     with tempfile.TemporaryDirectory(prefix="accord-recompute-bench-") as tmp:
-        for name in ("sqlite", "postgresql"):
-            if name not in wanted:
-                continue
-            var_dir = Path(tmp) / f"var-{name}"
-            var_dir.mkdir()
-            cluster: AbstractContextManager[str] = (
-                throwaway_cluster()
-                if name == "postgresql"
-                else nullcontext(f"sqlite:///{var_dir}/accord.sqlite3")
-            )
-            with cluster as url:
-                results.append(bench_database(name, url, var_dir, args.tickets, name in from_models))
+        for name, url, var_dir in fresh_databases(args.databases, Path(tmp)):
+            results.append(bench_database(name, url, var_dir, args.tickets, name in from_models))
     load = os.getloadavg()[0]
     problems = [p for r in results for p in r["problems"]]
     print("\n".join(f"WRONG: {p}" for p in problems) or "one result per ticket, none stored twice")

@@ -16,12 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +29,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _readme import README, machine, write_section  # noqa: E402  (bench/ is the script's own folder)
-
-from tests.postgres_cluster import throwaway_cluster  # noqa: E402
+from _readme import README, fresh_databases, machine, write_section  # noqa: E402  (bench/ is the script's own folder)
 
 FULL_SIZE = 1_000_000
 SPAN_START = 1_735_689_600  # 2025-01-01T00:00:00Z
@@ -251,10 +247,6 @@ def main(argv: list[str] | None = None) -> int:
         "--note", default="", help="a paragraph for the README section, e.g. why not full size"
     )
     args = parser.parse_args(argv)
-    wanted = set(args.databases.split(","))
-    if "postgresql" in wanted and shutil.which("pg_ctl") is None:
-        print("pg_ctl is not on PATH: PostgreSQL skipped")
-        wanted.discard("postgresql")
     results = []
     with tempfile.TemporaryDirectory(prefix="accord-import-bench-") as tmp:
         directory = Path(tmp)
@@ -265,18 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{' with 3 events each' if args.events else ''} in {time.perf_counter() - began:.1f} s",
             flush=True,
         )
-        for name in ("sqlite", "postgresql"):
-            if name not in wanted:
-                continue
-            var_dir = directory / f"var-{name}"
-            var_dir.mkdir()
-            cluster: AbstractContextManager[str] = (
-                throwaway_cluster()
-                if name == "postgresql"
-                else nullcontext(f"sqlite:///{var_dir}/accord.sqlite3")
-            )
-            with cluster as url:
-                figures = bench_database(name, url, var_dir, export)
+        for name, url, var_dir in fresh_databases(args.databases, directory):
+            figures = bench_database(name, url, var_dir, export)
             command = f"{Path(sys.executable).relative_to(ROOT) if Path(sys.executable).is_relative_to(ROOT) else 'python'} bench/ticket_import.py"
             figures["command"] = " ".join([command, *(argv if argv is not None else sys.argv[1:])])
             results.append(figures)
