@@ -80,8 +80,14 @@ def read_export(
     return check_rows(tickets, events)
 
 
-def check_rows(tickets: TicketArrays, events: EventArrays) -> ParsedExport:
-    """Attach events to tickets and give each ticket that cannot be stored its first reason."""
+def check_rows(
+    tickets: TicketArrays, events: EventArrays, *, earlier: np.ndarray | None = None
+) -> ParsedExport:
+    """Attach events to tickets and give each ticket that cannot be stored its first reason.
+
+    For a chunk of a file read in parts, `earlier` marks the rows whose id was on a line of an earlier
+    chunk: they are duplicates, and the events of that id belong to the earlier row.
+    """
     size = len(tickets)
     ids = tickets.ids
     reasons: list[tuple[np.ndarray, np.ndarray | str]] = []
@@ -96,6 +102,8 @@ def check_rows(tickets: TicketArrays, events: EventArrays) -> ParsedExport:
         )
     )
     duplicate = ~no_id & ~ids.is_first_distinct().to_numpy()
+    if earlier is not None:
+        duplicate |= ~no_id & earlier
     reasons.append((duplicate, "the same id appears on an earlier line"))
     priority = tickets.priority
     no_priority = (priority.is_null() | (priority.str.strip_chars() == "")).fill_null(True).to_numpy()
@@ -122,6 +130,8 @@ def check_rows(tickets: TicketArrays, events: EventArrays) -> ParsedExport:
         .with_row_index("ticket")
         .filter(pl.col("id").is_not_null() & pl.col("id").is_first_distinct())
     )
+    if earlier is not None:
+        index = index.filter(~pl.Series(earlier).gather(index["ticket"]))
     frame = pl.DataFrame({"id": events.ticket_id, "line": events.line}).with_row_index("row")
     joined = frame.join(index, on="id", how="left", maintain_order="left")
     event_ticket = joined["ticket"].fill_null(-1).to_numpy().astype(np.int64)

@@ -7,19 +7,22 @@ tickets (`replace_events`), and a preview counts what an import would add and re
 is written. All writes of one file, its per-ticket change records and its audit row are one
 transaction: an import killed half-way (even `kill -9`) leaves nothing of itself behind.
 
-The file is read into columns (polars/numpy) once; the rows are then written in batches, each turned
-into database values only when it is written, so memory stays bounded by the batch, not the file. On
-PostgreSQL the batches go through COPY (see `accord.sla.bulk`).
+A generic export is read and checked in chunks (`accord.sla.export_chunks`: a first pass places every
+id, so duplicates and events many chunks away from their ticket are judged as for the whole file), then
+written chunk by chunk, each turned into database values batch by batch, so memory stays bounded by a
+chunk, not the file. On PostgreSQL the batches go through COPY (see `accord.sla.bulk`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,17 +30,18 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, can
-from accord.sla import bulk
+from accord.sla import bulk, export_chunks
 from accord.sla.choices import ImportMode, ImportStatus, TicketChangeKind, TicketFormat
 from accord.sla.engine import MISSING, InputError
 from accord.sla.engine.readers import Source
-from accord.sla.engine_bridge import ParsedExport, read_export
+from accord.sla.engine_bridge import ParsedExport
+from accord.sla.export_chunks import CheckedExport
 from accord.sla.models import Contract, SlaPolicyVersion, Ticket, TicketChange, TicketEvent, TicketImport
 
 logger = logging.getLogger(__name__)
@@ -241,36 +245,49 @@ def run_ticket_import(
     )
     if refusal:
         return _finish(ticket_import, actor, status=ImportStatus.REJECTED, message=refusal, now=now)
-    try:
-        parsed = read_export(
-            source,
-            file_format=ticket_import.format,
-            timezone=_contract_timezone(contract),
-            events_source=events_source,
-            date_format=date_format,
-        )
-    except (InputError, ValueError) as error:
-        return _finish(ticket_import, actor, status=ImportStatus.REJECTED, message=str(error), now=now)
-    row_errors = parsed.row_errors()
-    valid = parsed.valid
-    total = len(parsed.tickets)
-    stored_errors = [[line, message] for line, message in row_errors[:MAX_STORED_ERRORS]]
-    _progress(ticket_import, total_rows=total, errors=stored_errors, rejected_count=int((~valid).sum()))
-    if row_errors and ticket_import.mode == ImportMode.ALL_OR_NOTHING:
+    # The checked chunks wait in a temporary directory until the stack closes.
+    with contextlib.ExitStack() as stack:
+        try:
+            export = stack.enter_context(
+                export_chunks.read_checked_export(
+                    source,
+                    file_format=ticket_import.format,
+                    timezone=_contract_timezone(contract),
+                    events_source=events_source,
+                    date_format=date_format,
+                    keep_errors=MAX_STORED_ERRORS,
+                    chunk_bytes=export_chunks.CHUNK_BYTES,
+                    progress=lambda message: _progress(ticket_import, message=message),
+                )
+            )
+        except (InputError, ValueError) as error:
+            return _finish(ticket_import, actor, status=ImportStatus.REJECTED, message=str(error), now=now)
+        return _store(ticket_import, export, actor=actor, now=now)
+
+
+def _store(
+    ticket_import: TicketImport, export: CheckedExport, *, actor: Any, now: dt.datetime
+) -> TicketImport:
+    """Reject the checked export, preview it, or write it chunk by chunk in one transaction."""
+    stored_errors = [[line, message] for line, message in export.first_errors]
+    _progress(ticket_import, total_rows=export.total, errors=stored_errors, rejected_count=export.rejected)
+    if export.error_count and ticket_import.mode == ImportMode.ALL_OR_NOTHING:
         return _finish(
             ticket_import,
             actor,
             status=ImportStatus.REJECTED,
             now=now,
             message=(
-                f"{len(row_errors)} row error(s); nothing was imported. Fix the rows, or import again choosing "
-                "“valid rows” to store the others."
+                f"{export.error_count} row error(s); nothing was imported. Fix the rows, or import again "
+                "choosing “valid rows” to store the others."
             ),
         )
-    skipped = "" if not row_errors else f"; {len(row_errors)} row error(s) skipped"
+    skipped = "" if not export.error_count else f"; {export.error_count} row error(s) skipped"
     if ticket_import.preview:
-        _progress(ticket_import, message=f"Comparing {int(valid.sum())} ticket(s) with the stored ones…")
-        counts = _apply(ticket_import, parsed, now=now, write=False)
+        _progress(ticket_import, message=f"Comparing {export.valid} ticket(s) with the stored ones…")
+        counts = ImportCounts()
+        for parsed in export.chunks():
+            _apply(ticket_import, parsed, now=now, write=False, counts=counts)
         return _finish(
             ticket_import,
             actor,
@@ -279,13 +296,22 @@ def run_ticket_import(
             message=f"Preview, nothing was written: {counts.summary(would=True)}{skipped}.",
             **counts.stored(),
         )
-    _progress(
-        ticket_import,
-        message=f"Writing {int(valid.sum())} ticket(s) in one transaction: all of them are stored, or none.",
-    )
+    writing = f"Writing {export.valid} ticket(s) in one transaction: all of them are stored, or none."
+    _progress(ticket_import, message=writing)
+    # Progress written inside the import's transaction would stay invisible until it commits; on
+    # PostgreSQL it goes through a connection of its own (SQLite allows one writer at a time, so
+    # there the page shows the message above until the end).
+    visible = connection.vendor == "postgresql" and not connection.in_atomic_block
     try:
-        with transaction.atomic():
-            counts = _apply(ticket_import, parsed, now=now, write=True)
+        with transaction.atomic(), _progress_beside(ticket_import, visible=visible) as report:
+            counts = ImportCounts()
+            for parsed in export.chunks():
+                _apply(ticket_import, parsed, now=now, write=True, counts=counts)
+                done = counts.created + counts.updated
+                report(
+                    processed_rows=done,
+                    message=f"{writing} {done} of them written so far, none visible until all are.",
+                )
             # The audit row of the import is written with the data it describes.
             return _finish(
                 ticket_import,
@@ -309,6 +335,37 @@ def run_ticket_import(
                 "was stored. Importing the same file again is safe."
             ),
         )
+
+
+@contextlib.contextmanager
+def _progress_beside(ticket_import: TicketImport, *, visible: bool) -> Iterator[Callable[..., None]]:
+    """`report(**fields)` for the import's row through a second, autocommitting connection (a no-op
+    when not `visible`). A report that cannot be written (a lock, a lost connection) is only logged:
+    progress never fails an import."""
+    if not visible:
+        yield lambda **fields: None
+        return
+    side = connections.create_connection(connection.alias)
+    table = connection.ops.quote_name(TicketImport._meta.db_table)
+    quote = connection.ops.quote_name
+
+    def report(**fields: Any) -> None:
+        columns = ", ".join(f"{quote(TicketImport._meta.get_field(name).column)} = %s" for name in fields)
+        try:
+            with side.cursor() as cursor:
+                # Never wait behind the import's own transaction for a progress line.
+                cursor.execute("SET lock_timeout = '2s'")
+                cursor.execute(
+                    f"UPDATE {table} SET {columns} WHERE {quote('id')} = %s",
+                    [*fields.values(), ticket_import.pk],
+                )
+        except DatabaseError:
+            logger.warning("progress of ticket import %s not written", ticket_import.pk, exc_info=True)
+
+    try:
+        yield report
+    finally:
+        side.close()
 
 
 def _finish(
@@ -456,11 +513,11 @@ def _delete_events(event_pks: list[int]) -> None:
 
 
 def _apply(
-    ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.datetime, write: bool
+    ticket_import: TicketImport, parsed: ParsedExport, *, now: dt.datetime, write: bool, counts: ImportCounts
 ) -> ImportCounts:
-    """Compare the file's valid tickets and events with the stored ones batch by batch, and (when
-    `write`) upsert the tickets, add and remove events and record each ticket's change. Run inside one
-    transaction when writing."""
+    """Compare one chunk's valid tickets and events with the stored ones batch by batch, adding to
+    `counts`, and (when `write`) upsert the tickets, add and remove events and record each ticket's
+    change. Run inside one transaction when writing."""
     contract = ticket_import.contract
     tickets = parsed.tickets
     keep = np.flatnonzero(parsed.valid)
@@ -487,7 +544,6 @@ def _apply(
     bounds = np.searchsorted(event_position[order], np.arange(keep.size + 1))
     del position, event_position, chosen, order
 
-    counts = ImportCounts()
     stamp = bulk.instant_for_db(now)
     fixed = (contract.program_id, contract.pk)
     tail = (ticket_import.format, stamp, ticket_import.pk, stamp, stamp)
