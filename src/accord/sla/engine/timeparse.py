@@ -173,8 +173,18 @@ def _decode_uniform(cells: pl.Series, width: int) -> tuple[np.ndarray, np.ndarra
         return np.ndarray((size,), np.uint8, buffer, offset=position, strides=(width,))
 
     def pair_at(position: int) -> np.ndarray:
-        """The two digits at `position` as 0-99, 255 where they are not two digits."""
-        return _PAIR_BYTE[np.ndarray((size,), "<u2", buffer, offset=position, strides=(width,))]
+        """The two digits at `position` as 0-99, 255 where they are not two digits.
+
+        Byte arithmetic in uint8 (a non-digit wraps past 9): a table lookup would first widen
+        the 2-byte keys to an 8-byte index array, the largest temporary of the whole decode."""
+        tens = byte_at(position) - np.uint8(48)
+        units = byte_at(position + 1) - np.uint8(48)
+        not_digits = tens > 9
+        not_digits |= units > 9
+        tens *= np.uint8(10)
+        tens += units
+        np.putmask(tens, not_digits, np.uint8(255))
+        return tens
 
     century, year_in_century = pair_at(0), pair_at(2)
     month, day, hour, minute, second = pair_at(5), pair_at(8), pair_at(11), pair_at(14), pair_at(17)
@@ -195,9 +205,10 @@ def _decode_uniform(cells: pl.Series, width: int) -> tuple[np.ndarray, np.ndarra
     )
     year = century.astype(np.int32) * 100 + year_in_century
     accepted = shaped & (year >= _TABLE_FIRST_YEAR) & (year <= _TABLE_LAST_YEAR)
+    # One intp index for both table lookups (an int32 one would be widened for each).
     month_index = np.where(
         accepted & (month >= 1) & (month <= 12), (year - _TABLE_FIRST_YEAR) * 12 + month - 1, 0
-    )
+    ).astype(np.intp)
     real = (
         (month >= 1)
         & (month <= 12)
@@ -362,7 +373,6 @@ def _month_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 _PAIR_VALUE = _pair_table()
-_PAIR_BYTE = np.where(_PAIR_VALUE < 0, 255, _PAIR_VALUE).astype(np.uint8)
 _TABLE_FIRST_YEAR, _TABLE_LAST_YEAR = 1900, 2299  # other years go to the general parser
 _MONTH_START, _MONTH_LENGTH = _month_tables()
 _MONTH_START_DAYS, _MONTH_LENGTH_BYTES = _MONTH_START.astype(np.int32), _MONTH_LENGTH.astype(np.uint8)
