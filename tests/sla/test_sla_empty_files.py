@@ -186,6 +186,24 @@ def test_a_file_read_in_place_gives_the_same_rows_and_lines_as_one_read_into_mem
     assert in_place.opened_at.tolist() == in_memory.opened_at.tolist()
 
 
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_a_file_without_quotes_numbers_its_rows_by_line_both_ways(tmp_path, monkeypatch, final_newline):
+    # Without a quote character no cell can hold a line break, so the readers skip counting them.
+    from accord.sla.engine import readers
+
+    text = (
+        b"id,priority,opened_at,first_response_at,resolved_at\n"
+        b"T-1,2,2026-01-05T09:00,,\n\nT-2,2,2026-01-05T09:00,,\r\nT-3,9,2026-01-05T10:00,,"
+    ) + (b"\n" if final_newline else b"")
+    path = tmp_path / "tickets.csv"
+    path.write_bytes(text)
+    in_memory = read_generic_tickets(text, timezone="UTC")
+    monkeypatch.setattr(readers, "_MAPPED_FROM", 0)
+    in_place = read_generic_tickets(path, timezone="UTC")
+    assert in_place.ids.to_list() == in_memory.ids.to_list() == ["T-1", "T-2", "T-3"]
+    assert in_place.line.tolist() == in_memory.line.tolist() == [2, 4, 5]
+
+
 def test_a_missing_file_read_in_place_is_an_input_error(tmp_path):
     from accord.sla.engine import InputError
 

@@ -191,17 +191,23 @@ def _read_bytes(source: Source, what: str) -> tuple[bytes, str]:
 
 _MAPPED_FROM = 1 << 20  # files at least this large are read in place (mapped), not copied into memory
 _CHUNK = 1 << 24
+_PROBE = 1 << 12
+# Only a quoted cell can hold a line break, so in a file without quotes row i is on line i + 2.
+_UNQUOTED = -1
 
 
 def _mapped_lines(path: Path, what: str) -> int | None:
     """For a large file: its lines as `_read_csv` counts them (None if it is small or blank, for the
-    in-memory path to deal with), counted over a read-only mapping without copying it."""
+    in-memory path to deal with), counted over a read-only mapping without copying it; _UNQUOTED
+    when the file has no quote character at all."""
     try:
         if path.stat().st_size < _MAPPED_FROM:
             return None
         with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            if not view[:_CHUNK].strip():
+            if not view[:_PROBE].strip():
                 return None  # whitespace at its start: let the in-memory path judge it
+            if view.find(b'"') < 0:  # one memchr pass instead of counting every line break
+                return _UNQUOTED
             data = np.frombuffer(view, dtype=np.uint8)
             newlines = sum(
                 int(np.count_nonzero(data[i : i + _CHUNK] == 10)) for i in range(0, data.size, _CHUNK)
@@ -223,14 +229,14 @@ def _read_csv(source: Source, what: str) -> tuple[pl.DataFrame, np.ndarray, str]
         if not data.strip():
             raise InputError(f"{name}: the {what} file is empty")
         csv_input = io.BytesIO(data)
-        newlines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        newlines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) if b'"' in data else _UNQUOTED
     try:
         frame = pl.read_csv(csv_input, infer_schema=False, encoding="utf8-lossy")
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{name}: not a readable CSV file: {str(exc).splitlines()[0]}") from exc
     frame = frame.rename({c: c.strip().lower() for c in frame.columns})
     size = frame.height
-    if newlines == size + 1 or size == 0:
+    if newlines in (_UNQUOTED, size + 1) or size == 0:
         lines = np.arange(2, size + 2, dtype=np.int64)
     else:
         # Quoted cells hold line breaks: count them so that reported lines match an editor's.
