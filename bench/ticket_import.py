@@ -156,6 +156,36 @@ def run(command: list[str], env: dict[str, str], log: Path) -> tuple[float, floa
     return wall, (peaks[-1] / 1024 if peaks else float("nan")), out_path.read_text(), cpu
 
 
+def _cpu_of(pid: int, *, children: bool) -> float:
+    """User + system CPU seconds of a process (and of its reaped children when `children`)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(url: str | None) -> float | None:
+    """The PostgreSQL server's CPU so far (None on SQLite, where the database works inside the importing
+    process): the postmaster's own and that of its exited children (backends, autovacuum workers), which it
+    has reaped, plus its live children's. Read from /proc, so only for a local cluster."""
+    if url is None:
+        return None
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        (backend,) = connection.execute("SELECT pg_backend_pid()").fetchone()
+    postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    total = _cpu_of(postmaster, children=True)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                total += _cpu_of(int(entry.name), children=False)
+        except (OSError, ValueError):
+            continue  # the process ended while it was read
+    return total
+
+
 def bench_database(name: str, url: str, var_dir: Path, export: dict[str, Any]) -> dict[str, Any]:
     env = {
         **os.environ,
@@ -183,25 +213,34 @@ def bench_database(name: str, url: str, var_dir: Path, export: dict[str, Any]) -
             str(contract),
         ]
         load = os.getloadavg()[0]
+        server_before = server_cpu(url if name == "postgresql" else None)
         wall, peak, out, cpu = run([*command, "--events", str(events)] if events else command, env, log)
+        server_after = server_cpu(url if name == "postgresql" else None)
+        server = None if server_before is None or server_after is None else server_after - server_before
         figures.setdefault("load", []).append(load)
         _, _, counted, _ = run([sys.executable, "-c", COUNT, str(contract)], env, log)
         figures[step] = {
             "seconds": wall,
             "cpu": cpu,
+            "server_cpu": server,
             "mib": peak,
             "rows": export[f"{step}_rows"],
             **json.loads(counted),
         }
         print(
             f"[{name}] {step} import of {export[f'{step}_rows']:,} rows at load {load:.1f}: {wall:.1f} s wall, "
-            f"{cpu:.1f} s CPU, {peak:,.0f} MiB peak RSS;"
+            f"{cpu:.1f} s CPU{'' if server is None else f' + {server:.1f} s server CPU'}, {peak:,.0f} MiB peak RSS;"
             f" {out.strip()}",
             flush=True,
         )
         print(f"[{name}]   in the database: {counted.strip()}", flush=True)
     figures["problems"] = check(figures, export)
     return figures
+
+
+def cpu_cell(run: dict[str, Any]) -> str:
+    server = run.get("server_cpu")
+    return f"{run['cpu']:,.1f} s" + ("" if server is None else f" + {server:,.1f} s server")
 
 
 def check(figures: dict[str, Any], export: dict[str, Any]) -> list[str]:
@@ -278,9 +317,9 @@ def main(argv: list[str] | None = None) -> int:
         ]
         rows = "".join(kept) + "".join(
             f"| {r['database']} | {r['first']['rows']:,} | {r['first']['seconds']:,.1f} s "
-            f"({r['first']['rows'] / r['first']['seconds']:,.0f} rows/s) | {r['first']['cpu']:,.1f} s | "
+            f"({r['first']['rows'] / r['first']['seconds']:,.0f} rows/s) | {cpu_cell(r['first'])} | "
             f"{r['first']['mib']:,.0f} MiB | "
-            f"{r['second']['rows']:,} | {r['second']['seconds']:,.1f} s | {r['second']['cpu']:,.1f} s | "
+            f"{r['second']['rows']:,} | {r['second']['seconds']:,.1f} s | {cpu_cell(r['second'])} | "
             f"{r['second']['mib']:,.0f} MiB | "
             f"{r['second']['tickets']:,} tickets, {r['second']['events']:,} events: "
             f"{'as expected' if not r['problems'] else 'WRONG'} | "
@@ -297,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
             f"re-import of an overlapping export (the last {export['updated']:,} tickets, some resolved since, plus "
             f"{export['new']:,} new ones). Afterwards the tickets, distinct ids, open tickets, events and import "
             "counts are checked against what the files hold. CPU is the import process's own (user + system; "
-            "on PostgreSQL the server's work is not in it). Peak RSS is the import process's own high-water "
+            "on SQLite the database works inside it) plus, on PostgreSQL, the server's (the postmaster's "
+            "processes, read from /proc before and after). Peak RSS is the import process's own high-water "
             "mark (VmHWM; not the PostgreSQL server's); PostgreSQL is a throwaway local cluster with fsync off. "
             "The load column is the machine's 1-minute load average as each import started (2 cores shared "
             "with other work: wall times stretch with it).\n\n"

@@ -41,11 +41,12 @@ def _tickets_file() -> tuple[bytes, dict[str, int]]:
 def _events_file() -> tuple[bytes, dict[str, int]]:
     """Two events per ticket in time order (so a ticket's second event is chunks below its first); an event
     of a ticket that is in no line of the file; an unreadable event of INC20; the last event, in the last
-    chunk, for INC01 of the tickets file's first chunk."""
+    chunk, for INC01 of the tickets file's first chunk; INC07's first event stated twice."""
     rows = [(f"INC{i:02d}", "2024-01-02T10:00Z", "Awaiting customer") for i in range(1, 41)]
     rows += [(f"INC{i:02d}", "2024-01-02T11:00Z", "In progress") for i in range(2, 41)]
     rows.insert(50, ("INC99", "2024-01-02T11:30Z", "Awaiting customer"))
     rows.insert(60, ("INC20", "not a time", "Vendor hold"))
+    rows.append(("INC07", "2024-01-02T10:00Z", "Awaiting customer"))  # INC07's first event again
     rows.append(("INC01", "2024-01-02T11:00Z", "In progress"))
     where = {"INC99": 52, "INC20 bad": 62, "INC01 last": len(rows) + 1}
     return ("id,at,state\n" + "".join(",".join(r) + "\n" for r in rows)).encode(), where
@@ -206,6 +207,11 @@ def test_many_chunks_store_exactly_what_one_chunk_stores(world, monkeypatch, tmp
         (0, "Awaiting customer"),
         (1, "In progress"),
     ]
+    assert [(seq, state) for ticket, seq, _, state in chunked["events"] if ticket == "INC07"] == [
+        (0, "Awaiting customer"),
+        (1, "In progress"),
+    ]
+    assert stored[8] == 76  # two events for each of the 38 tickets, INC07's repeated one once
     assert preview[1].startswith(
         "Preview, nothing was written: 1 ticket(s) would be added, 29 would be updated"
     )

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, connections, transaction
@@ -599,10 +600,45 @@ def _apply(
             pks = {external_id: row[0] for external_id, row in existing.items()}
             if fresh:
                 pks.update(_fresh_pks(contract.pk, fresh))
+        # New tickets, on columns: each distinct (instant, state) of theirs is added, numbered from 0 in file
+        # order (a first import is nothing but these; no Python loop per ticket or event).
+        fresh_mask = np.fromiter((i not in existing for i in batch_ids), dtype=bool, count=len(batch_ids))
+        owner = np.repeat(np.arange(stop - start), np.diff(bounds[start : stop + 1]))
+        fresh_events = (
+            pl.DataFrame(
+                {
+                    "owner": owner,
+                    "at": event_at[first_event:last_event],
+                    "state": event_state.slice(first_event, last_event - first_event),
+                }
+            )
+            .filter(pl.Series(fresh_mask[owner]) & pl.struct("owner", "at", "state").is_first_distinct())
+            .with_columns(seq=pl.int_range(pl.len()).over("owner"))
+        )
+        counts.created += int(fresh_mask.sum())
+        counts.events_added += fresh_events.height
         changes: list[tuple[Any, ...]] = []
+        event_rows: list[tuple[Any, ...]] = []  # (ticket pk, seq, instant for the database, state)
+        if write:
+            fresh_pks = np.array([pks[i] if new else 0 for i, new in zip(batch_ids, fresh_mask, strict=True)])
+            changes.extend(
+                (pk, ticket_import.pk, TicketChangeKind.CREATED, "{}")
+                for pk in fresh_pks[fresh_mask].tolist()
+            )
+            event_rows.extend(
+                zip(
+                    fresh_pks[fresh_events["owner"].to_numpy()].tolist(),
+                    fresh_events["seq"].to_list(),
+                    bulk.instants_for_write(fresh_events["at"].to_numpy()),
+                    fresh_events["state"].to_list(),
+                    strict=True,
+                )
+            )
+        # Stored tickets, one by one: what changes, which events are new and, under replacement, gone.
         added: list[tuple[Any, ...]] = []  # (ticket pk, seq, epoch, state)
         removed: list[int] = []
-        for offset, ticket_id in enumerate(batch_ids):
+        for offset in np.flatnonzero(~fresh_mask).tolist():
+            ticket_id = batch_ids[offset]
             k = start + offset
             file_events = list(
                 dict.fromkeys(
@@ -613,54 +649,42 @@ def _apply(
                     )
                 )
             )
-            before = existing.get(ticket_id)
+            before = existing[ticket_id]
             pk = pks[ticket_id] if write else None
-            if before is None:
-                counts.created += 1
-                new_events = file_events
-                gone: list[tuple[int, int, int, str]] = []
-                next_seq = 0
+            counts.updated += 1
+            old = stored_events.get(before[0], [])
+            old_keys = {(at, state) for _, _, at, state in old}
+            new_events = [event for event in file_events if event not in old_keys]
+            file_keys = set(file_events)
+            gone = [event for event in old if (event[2], event[3]) not in file_keys] if replace else []
+            next_seq = max((seq for _, seq, _, _ in old), default=-1) + 1
+            after = (
+                batch_priorities[offset],
+                *(batch_instants[name][offset] for name in INSTANT_FIELDS),
+                *(batch_claims[kind][offset] for kind in carried),
+            )
+            was = dict(zip(STORED_FIELDS, before[1:], strict=True))
+            diff = {
+                name: [_field_json(name, was[name]), _field_json(name, value)]
+                for name, value in zip(audited, after, strict=True)
+                if was[name] != value
+            }
+            if new_events or gone:
+                gone_pks = {event[0] for event in gone}
+                kept = [(at, state) for event_pk, _, at, state in old if event_pk not in gone_pks]
+                diff["events"] = [
+                    [[_instant_json(at), state] for _, _, at, state in old],
+                    [[_instant_json(at), state] for at, state in (*kept, *new_events)],
+                ]
+                # Named: stored tickets whose events change (a new ticket's events are all new).
+                if len(counts.event_changes) < SHOWN_EVENT_CHANGES:
+                    counts.event_changes.append([ticket_id, len(new_events), len(gone)])
+            if diff:
+                counts.changed += 1
                 if write:
-                    changes.append((pk, ticket_import.pk, TicketChangeKind.CREATED, "{}"))
-            else:
-                counts.updated += 1
-                old = stored_events.get(before[0], [])
-                old_keys = {(at, state) for _, _, at, state in old}
-                new_events = [event for event in file_events if event not in old_keys]
-                file_keys = set(file_events)
-                gone = [event for event in old if (event[2], event[3]) not in file_keys] if replace else []
-                next_seq = max((seq for _, seq, _, _ in old), default=-1) + 1
-                after = (
-                    batch_priorities[offset],
-                    *(batch_instants[name][offset] for name in INSTANT_FIELDS),
-                    *(batch_claims[kind][offset] for kind in carried),
-                )
-                was = dict(zip(STORED_FIELDS, before[1:], strict=True))
-                diff = {
-                    name: [_field_json(name, was[name]), _field_json(name, value)]
-                    for name, value in zip(audited, after, strict=True)
-                    if was[name] != value
-                }
-                if new_events or gone:
-                    gone_pks = {event[0] for event in gone}
-                    kept = [(at, state) for event_pk, _, at, state in old if event_pk not in gone_pks]
-                    diff["events"] = [
-                        [[_instant_json(at), state] for _, _, at, state in old],
-                        [[_instant_json(at), state] for at, state in (*kept, *new_events)],
-                    ]
-                if diff:
-                    counts.changed += 1
-                    if write:
-                        changes.append(
-                            (pk, ticket_import.pk, TicketChangeKind.UPDATED, json.dumps(diff, sort_keys=True))
-                        )
-            # Named: stored tickets whose events change (a new ticket's events are all new).
-            if (
-                before is not None
-                and (new_events or gone)
-                and len(counts.event_changes) < SHOWN_EVENT_CHANGES
-            ):
-                counts.event_changes.append([ticket_id, len(new_events), len(gone)])
+                    changes.append(
+                        (pk, ticket_import.pk, TicketChangeKind.UPDATED, json.dumps(diff, sort_keys=True))
+                    )
             counts.events_added += len(new_events)
             counts.events_removed += len(gone)
             if write:
@@ -671,11 +695,10 @@ def _apply(
                 _delete_events(removed)
             if added:
                 at_values = bulk.instants_for_write(np.array([row[2] for row in added], dtype=np.int64))
-                bulk.insert(
-                    TicketEvent,
-                    EVENT_COLUMNS,
-                    [(pk, seq, at, state) for (pk, seq, _, state), at in zip(added, at_values, strict=True)],
+                event_rows.extend(
+                    (pk, seq, at, state) for (pk, seq, _, state), at in zip(added, at_values, strict=True)
                 )
+            bulk.insert(TicketEvent, EVENT_COLUMNS, event_rows)
             bulk.insert(TicketChange, CHANGE_COLUMNS, changes)
     return counts
 
