@@ -64,25 +64,40 @@ class BusinessCalendar:
     def total(self) -> int:
         return int(self.cum_end[-1]) if self.cum_end.size else 0
 
+    @functools.cached_property
+    def _lengths_and_cum_start(self) -> tuple[np.ndarray, np.ndarray]:
+        lengths = self.ends - self.starts
+        return lengths, self.cum_end - lengths
+
     def position(self, instants: np.ndarray) -> np.ndarray:
         """Business seconds before each instant (instants must lie inside the calendar's span)."""
         if self.starts.size == 0:
             return np.zeros(instants.shape, dtype=np.int64)
-        index = np.searchsorted(self.starts, instants, side="right") - 1
-        safe = np.maximum(index, 0)
-        length = self.ends[safe] - self.starts[safe]
-        inside = np.minimum(instants - self.starts[safe], length)
-        return np.where(index < 0, 0, self.cum_end[safe] - length + inside)
+        # Three gathers from per-interval tables and in-place arithmetic: this runs on millions of
+        # instants several times per computation, so every full-size temporary counts.
+        lengths, cum_start = self._lengths_and_cum_start
+        index = np.searchsorted(self.starts, instants, side="right")
+        index -= 1
+        before = index < 0
+        np.maximum(index, 0, out=index)
+        result = np.subtract(instants, self.starts.take(index))
+        np.minimum(result, lengths.take(index), out=result)
+        result += cum_start.take(index)
+        result[before] = 0
+        return result
 
     def instant(self, positions: np.ndarray) -> np.ndarray:
         """Earliest instant at which `position` reaches each value; MISSING past the calendar's end."""
-        index = np.searchsorted(self.cum_end, positions, side="left")
-        beyond = index >= self.cum_end.size
-        safe = np.minimum(index, max(self.cum_end.size - 1, 0))
         if self.cum_end.size == 0:
             return np.full(positions.shape, MISSING, dtype=np.int64)
-        result = self.ends[safe] - (self.cum_end[safe] - positions)
-        return np.where(beyond, MISSING, result)
+        index = np.searchsorted(self.cum_end, positions, side="left")
+        beyond = index >= self.cum_end.size
+        np.minimum(index, self.cum_end.size - 1, out=index)
+        result = self.ends.take(index)
+        result -= self.cum_end.take(index)
+        result += positions
+        result[beyond] = MISSING
+        return result
 
     def extended(self, last_day: int) -> BusinessCalendar:
         """The same calendar running to a later last day (positions of earlier instants unchanged)."""
