@@ -143,15 +143,26 @@ class ZoneTable:
         segments whose wall times hold `wall` are at most the last one starting (in wall time) at
         or before it and the one before that."""
         assert self._wall_starts is not None
-        segment = np.searchsorted(self._wall_starts, wall, side="right") - 1
-        later = wall - self.offsets[segment]
-        later_ok = later < self._segment_ends[segment]
-        before = np.maximum(segment - 1, 0)
-        earlier = wall - self.offsets[before]
-        earlier_ok = (segment > 0) & (earlier < self.starts[segment])
+        # In-place arithmetic on gathered copies: a column holds millions of cells, and each
+        # full-size temporary is fresh memory. (The first wall start is MISSING: segment >= 0.)
+        segment = np.searchsorted(self._wall_starts, wall, side="right")
+        segment -= 1
+        later = self.offsets.take(segment)
+        np.subtract(wall, later, out=later)
+        later_ok = later < self._segment_ends.take(segment)
+        segment_start = self.starts.take(segment)
+        earlier_ok = segment > 0
+        segment -= 1
+        np.maximum(segment, 0, out=segment)
+        earlier = self.offsets.take(segment)
+        np.subtract(wall, earlier, out=earlier)
+        earlier_ok &= earlier < segment_start
         # Both hold in a fold: the earlier instant (fold=0); neither in a gap.
-        instants = np.where(earlier_ok, earlier, np.where(later_ok, later, MISSING))
-        return instants, earlier_ok | later_ok
+        instants = later
+        instants[~later_ok] = MISSING
+        np.copyto(instants, earlier, where=earlier_ok)
+        later_ok |= earlier_ok
+        return instants, later_ok
 
     def wall_intervals_to_utc(
         self, wall_start: np.ndarray, wall_end: np.ndarray
