@@ -36,7 +36,7 @@ from accord.sla.engine import EventArrays, read_events, read_generic_tickets
 from accord.sla.engine.readers import Source
 from accord.sla.engine_bridge import ParsedExport, check_rows, read_export
 
-CHUNK_BYTES = 8 << 20  # about 100,000 tickets or 200,000 events of a generic export per chunk
+CHUNK_BYTES = 4 << 20  # about 50,000 tickets or 100,000 events of a generic export per chunk
 
 
 def _no_progress(message: str) -> None:
@@ -208,16 +208,16 @@ def _read_events(
     chunk, how many parts of events it has. Events of no ticket in the file are row errors."""
     parts: dict[int, int] = {}
     read = 0
+    # The ids sorted once: each chunk's events are then looked up by binary search, not by a join that
+    # would hash the whole file's ids again for every chunk.
+    by_id = first_chunk.sort("id")
+    keys, chunk_of = by_id["id"], by_id["chunk"].to_numpy()
+    del by_id
     for chunk in csv_chunks(source, "events", chunk_bytes=chunk_bytes):
         events = read_events(chunk.source, timezone=timezone, date_format=date_format)
         events.line = events.line + chunk.line_offset
         read += len(events)
-        owner = (
-            pl.DataFrame({"id": events.ticket_id})
-            .join(first_chunk, on="id", how="left", maintain_order="left")["chunk"]
-            .fill_null(-1)
-            .to_numpy()
-        )
+        owner = _owners(events.ticket_id, keys, chunk_of)
         unknown = np.flatnonzero(owner < 0)
         export._add_errors(
             [
@@ -245,6 +245,16 @@ def _read_events(
             parts[index] = parts.get(index, 0) + 1
         progress(f"Reading the events file: {read} row(s) so far…")
     return parts
+
+
+def _owners(ids: pl.Series, keys: pl.Series, chunk_of: np.ndarray) -> np.ndarray:
+    """For each id, the chunk of `keys` (sorted ids) holding it, -1 when none (or the id is null)."""
+    if len(keys) == 0 or len(ids) == 0:
+        return np.full(len(ids), -1, dtype=np.int64)
+    probe = ids.fill_null("")
+    at = np.minimum(keys.search_sorted(probe, side="left").to_numpy(), len(keys) - 1)
+    found = (keys.gather(at) == probe).fill_null(False).to_numpy() & ids.is_not_null().to_numpy()
+    return np.where(found, chunk_of[at], -1).astype(np.int64)
 
 
 __all__ = ["CHUNK_BYTES", "CheckedExport", "read_checked_export"]
