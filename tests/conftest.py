@@ -41,6 +41,32 @@ def _fast_password_hashing() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once() -> Iterator[None]:
+    # Django's test client builds the middleware chain afresh for every client, and WhiteNoise's constructor
+    # lists and stats every static file the finders know (swagger-ui, chart.js, htmx: about 80 ms). A server
+    # builds it once per process, so the suite does too: the first listing is kept, keyed by what it read.
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    list_files = WhiteNoiseMiddleware.add_files_from_finders
+    listed: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        key = (self.static_prefix, repr(settings.STATICFILES_DIRS), tuple(settings.STATICFILES_FINDERS))
+        if key not in listed:
+            before = dict(self.files)
+            list_files(self)
+            listed[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(listed[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        WhiteNoiseMiddleware.add_files_from_finders = list_files  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _isolated() -> None:
     cache.clear()
