@@ -208,3 +208,32 @@ def test_a_pause_of_a_24x7_target_counts_every_second_including_the_weekend():
     assert (row["resolution_elapsed_s"], row["paused_s"]) == ("64800", "21600")  # 24 h open, 6 h paused
     # 4 h target: 2 h before the pause, then 2 h more after 18:00.
     assert row["resolution_due"] == "2026-01-10T20:00:00-06:00"
+
+
+def test_events_of_one_ticket_at_the_same_second_take_effect_in_file_order():
+    # Ties are broken by file order, whatever the states (the engine sorts events by ticket and
+    # time; a sort that ordered tied events by anything else would swap A's and B's pauses).
+    rows = compute_rows(
+        OFFICE_HOURS,
+        [
+            ["A", "2", "2026-01-05T09:00", "", "2026-01-05T15:00"],
+            ["B", "2", "2026-01-05T09:00", "", "2026-01-05T15:00"],
+            ["C", "2", "2026-01-05T09:00", "", "2026-01-05T15:00"],
+        ],
+        [
+            ["B", "2026-01-05T10:00", "In Progress"],
+            ["A", "2026-01-05T10:00", "Awaiting Vendor"],
+            ["C", "2026-01-05T10:00", "Awaiting User Info"],
+            ["A", "2026-01-05T10:00", "In Progress"],  # A: paused for no time at all
+            ["B", "2026-01-05T10:00", "Awaiting Vendor"],  # B: paused from 10:00 ...
+            ["C", "2026-01-05T10:00", "Awaiting Vendor"],  # C: still paused, now for the vendor
+            ["B", "2026-01-05T12:00", "In Progress"],  # ... to 12:00
+            ["A", "2026-01-05T12:00", "Awaiting User Info"],  # A: paused from 12:00 ...
+            ["C", "2026-01-05T13:30", "In Progress"],
+            ["A", "2026-01-05T12:00", "Awaiting Vendor"],
+            ["A", "2026-01-05T12:00", "In Progress"],  # ... for no time again
+        ],
+        as_of=AS_OF,
+    )
+    paused = {row["id"]: int(row["paused_s"]) for row in rows}
+    assert paused == {"A": 0, "B": 7200, "C": 12600}
