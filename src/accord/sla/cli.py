@@ -153,7 +153,8 @@ def _compute(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return _fail(stderr, str(exc))
     except ValueError as exc:  # an unusable --date-format
         return _fail(stderr, str(exc))
-    events = EventArrays.concat(sources) if sources else None
+    # One source is used as it is: concatenating would copy millions of events for nothing.
+    events = (sources[0] if len(sources) == 1 else EventArrays.concat(sources)) if sources else None
 
     results = compute(policy, tickets, events, as_of=as_of)
 
