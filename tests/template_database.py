@@ -51,13 +51,13 @@ def locked(name: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def migrate_into(database_url: str) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "ACCORD_TESTING": "1",  # the settings the tests run with (e.g. no database cache table)
-        "DJANGO_SETTINGS_MODULE": "accord.settings",
-    }
+def migrate_into(database_url: str, *, served: bool = False) -> None:
+    """Migrate with the settings the tests run with (e.g. no database cache table), or, `served`, with those
+    of a server (the tests that drive the real commands in subprocesses)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "accord.settings"}
+    env.pop("ACCORD_TESTING", None)
+    if not served:
+        env["ACCORD_TESTING"] = "1"
     subprocess.run(
         [sys.executable, "-m", "django", "migrate", "--noinput", "--verbosity", "0"], env=env, check=True
     )
@@ -76,23 +76,32 @@ def worker_name() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def prepare_sqlite(settings_dict: dict[str, Any]) -> Callable[[], None]:
+def sqlite_template(*, served: bool = False) -> Path:
+    """The SQLite database the migrations built (once per content of the migrations)."""
     digest = migrations_digest()
-    template = WORK / f"sqlite-{digest}.sqlite3"
-    with locked(f"sqlite-{digest}"):
+    template = WORK / f"sqlite{'-served' if served else ''}-{digest}.sqlite3"
+    with locked(template.stem):
         if not template.exists():
             forget_old_files()
             building = template.with_suffix(f".{os.getpid()}.building")
             building.unlink(missing_ok=True)
-            migrate_into(f"sqlite:///{building}")
+            migrate_into(f"sqlite:///{building}", served=served)
             building.rename(template)
-    copy = WORK / f"run-{os.getppid()}-{worker_name()}.sqlite3"
+    return template
+
+
+def copy_sqlite(template: Path, copy: Path) -> None:
     for stale in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):
         stale.unlink(missing_ok=True)
     with sqlite3.connect(template) as source, sqlite3.connect(copy) as target:
         source.backup(target)
     source.close()
     target.close()
+
+
+def prepare_sqlite(settings_dict: dict[str, Any]) -> Callable[[], None]:
+    copy = WORK / f"run-{os.getppid()}-{worker_name()}.sqlite3"
+    copy_sqlite(sqlite_template(), copy)
     settings_dict.setdefault("TEST", {})["NAME"] = str(copy)
 
     def remove() -> None:
@@ -111,29 +120,29 @@ def postgres_url(settings_dict: dict[str, Any], name: str) -> str:
     return f"postgres://{credentials}{host}{port}/{name}"
 
 
-def prepare_postgres(settings_dict: dict[str, Any]) -> Callable[[], None]:
+def run_on_server(settings_dict: dict[str, Any], *statements: str) -> list[tuple[Any, ...]]:
     import psycopg
 
-    digest = migrations_digest()
-    template = f"test_{settings_dict['NAME']}_template_{digest}"
-    # pytest-django has already given each worker its own test database name (…_gw0, …_gw1).
-    copy = settings_dict.get("TEST", {}).get("NAME") or f"test_{settings_dict['NAME']}"
-    server = postgres_url(settings_dict, "postgres")
+    with psycopg.connect(postgres_url(settings_dict, "postgres"), autocommit=True) as connection:
+        rows: list[tuple[Any, ...]] = []
+        for statement in statements:
+            cursor = connection.execute(statement)
+            if cursor.description:
+                rows += cursor.fetchall()
+        return rows
+
+
+def copy_postgres(settings_dict: dict[str, Any], template: str, copy: str, *, served: bool = False) -> None:
+    """Create database `copy` from `template`, which the migrations build first if it does not exist yet."""
 
     def run(*statements: str) -> list[tuple[Any, ...]]:
-        with psycopg.connect(server, autocommit=True) as connection:
-            rows: list[tuple[Any, ...]] = []
-            for statement in statements:
-                cursor = connection.execute(statement)
-                if cursor.description:
-                    rows += cursor.fetchall()
-            return rows
+        return run_on_server(settings_dict, *statements)
 
     with locked(f"postgres-{settings_dict.get('HOST')}-{settings_dict.get('PORT')}-{template}"):
         if not run(f"SELECT 1 FROM pg_database WHERE datname = '{template}'"):
             run(f'CREATE DATABASE "{template}"')
             try:
-                migrate_into(postgres_url(settings_dict, template))
+                migrate_into(postgres_url(settings_dict, template), served=served)
             except BaseException:
                 run(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
                 raise
@@ -142,6 +151,17 @@ def prepare_postgres(settings_dict: dict[str, Any]) -> Callable[[], None]:
             f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)',
             f'CREATE DATABASE "{copy}" TEMPLATE "{template}"',
         )
+
+
+def prepare_postgres(settings_dict: dict[str, Any]) -> Callable[[], None]:
+    template = f"test_{settings_dict['NAME']}_template_{migrations_digest()}"
+    # pytest-django has already given each worker its own test database name (…_gw0, …_gw1).
+    copy = settings_dict.get("TEST", {}).get("NAME") or f"test_{settings_dict['NAME']}"
+
+    def run(*statements: str) -> list[tuple[Any, ...]]:
+        return run_on_server(settings_dict, *statements)
+
+    copy_postgres(settings_dict, template, copy)
     settings_dict.setdefault("TEST", {})["NAME"] = copy
 
     def remove() -> None:
@@ -151,6 +171,10 @@ def prepare_postgres(settings_dict: dict[str, Any]) -> Callable[[], None]:
         run(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
 
     return remove
+
+
+def served_postgres_template(settings_dict: dict[str, Any]) -> str:
+    return f"test_{settings_dict['NAME']}_served_{migrations_digest()}"
 
 
 def prepare(settings_dict: dict[str, Any]) -> Callable[[], None] | None:

@@ -56,15 +56,22 @@ def create_person(
     title: str = "",
     organisation: Any = None,
     password: str | None = None,
+    password_hash: str | None = None,
     check: bool = True,
 ) -> User:
-    """Add a person; without a password they set one through the password-reset e-mail."""
+    """Add a person; without a password they set one through the password-reset e-mail.
+
+    `password_hash` is a password already hashed with `make_password`, for callers that give many people one
+    password (the demo).
+    """
     person = User(email=email, full_name=full_name, title=title, organisation=organisation)
     if check and not can(actor, Action.ADD, person):
         raise PermissionDenied("Only program managers add people.")
     with transaction.atomic():
         if password:
             person.set_password(password)
+        elif password_hash:
+            person.password = password_hash
         else:
             person.set_unusable_password()
         core_services.save_new_record(instance=person, actor=actor)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from accord.accounts.models import Organisation, OrganisationKind, User
 from accord.accounts.services import create_person
-from accord.core.demo import DEMO_PASSWORD, SYSTEM_ACTOR, DemoContext
+from accord.core.demo import SYSTEM_ACTOR, DemoContext
 from accord.core.permissions import Role
 from accord.core.services import create_record
 from accord.programs.models import ProgramKind, ProgramPhase
@@ -279,7 +279,7 @@ def seed(demo: DemoContext) -> None:
         full_name="Accord Administrator",
         title="Platform administrator",
         organisation=demo.organisations["it"],
-        password=DEMO_PASSWORD,
+        password_hash=demo.password_hash,
     )
     User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
     demo.people["admin"] = admin
@@ -291,7 +291,7 @@ def seed(demo: DemoContext) -> None:
             full_name=name,
             title=title,
             organisation=demo.organisations[org],
-            password=DEMO_PASSWORD,
+            password_hash=demo.password_hash,
         )
 
     # The internal auditor also reads the audit entries of no program: people, organisations, sign-ins.

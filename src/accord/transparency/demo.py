@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from accord.accounts.services import create_person
 from accord.alignment.choices import GroupKind
 from accord.alignment.models import StakeholderGroup
-from accord.core.demo import DEMO_PASSWORD, SYSTEM_ACTOR, DemoContext
+from accord.core.demo import SYSTEM_ACTOR, DemoContext
 from accord.core.permissions import Role, Visibility
 from accord.core.services import create_record
 from accord.programs.services import add_member
@@ -128,7 +128,7 @@ def _person(demo: DemoContext, email: str, name: str, title: str, org: str, role
         full_name=name,
         title=title,
         organisation=demo.organisations[org],
-        password=DEMO_PASSWORD,
+        password_hash=demo.password_hash,
     )
     add_member(actor=SYSTEM_ACTOR, program=demo.outsourcing, person=person, role=role, check=False)
     return person
