@@ -222,3 +222,52 @@ def test_many_chunks_store_exactly_what_one_chunk_stores(world, monkeypatch, tmp
         "Vendor hold",
     ]
     assert [state for ticket, _, _, state in chunked["events"] if ticket == "INC31"] == ["Awaiting customer"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_progress_of_a_write_is_seen_by_others_on_postgresql(world, monkeypatch, tmp_path):
+    """While the chunks are written in one transaction, the page (another connection) sees how many are
+    written. On SQLite one connection writes at a time, so there the page keeps the message of the write."""
+    from django.db import connection, connections
+
+    from accord.sla import imports
+
+    monkeypatch.setattr(export_chunks, "CHUNK_BYTES", SMALL)
+    contract = ContractFactory(program=world.program, vendor=world.vendor_org)
+    seen: list[tuple[int, str]] = []
+    original = imports._apply
+
+    def watched(ticket_import, parsed, **kwargs):
+        if kwargs["write"]:
+            # What another connection (the polling page) reads now, before this chunk is written.
+            other = connections.create_connection(connection.alias)
+            try:
+                with other.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT processed_rows, message FROM sla_ticketimport WHERE id = %s",
+                        [ticket_import.pk],
+                    )
+                    seen.append(cursor.fetchone())
+            finally:
+                other.close()
+        return original(ticket_import, parsed, **kwargs)
+
+    monkeypatch.setattr(imports, "_apply", watched)
+    tickets, _ = _tickets_file()
+    valid = b"\n".join(line for line in tickets.split(b"\n") if b"2024-02-31" not in line)
+    path = tmp_path / "tickets.csv"
+    path.write_bytes(valid)
+    ticket_import = services.import_tickets(
+        contract=contract, source=path, file_name="desk.csv", actor=world.vendor, mode=ImportMode.VALID_ROWS
+    )
+
+    assert ticket_import.status == ImportStatus.DONE and ticket_import.processed_rows == 40
+    assert len(seen) > 3
+    writing = "Writing 39 ticket(s) in one transaction: all of them are stored, or none."
+    assert seen[0] == (0, writing)
+    if connection.vendor == "postgresql":
+        written = [done for done, _ in seen[1:]]
+        assert written == sorted(written) and 0 < written[0] < written[-1] < 39
+        assert seen[-1][1] == f"{writing} {written[-1]} of them written so far, none visible until all are."
+    else:
+        assert set(seen) == {(0, writing)}
