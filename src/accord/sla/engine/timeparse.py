@@ -74,7 +74,8 @@ def parse_instant_column(
         wall, naive, bad = _parse_with_format(stripped, date_format)
         reason = f"does not match the date format {date_format!r}"
     bad &= ~missing
-    values = np.where(bad | missing, MISSING, wall)
+    values = wall  # the decoders' own fresh array: overwritten in place, not copied
+    values[bad | missing] = MISSING
     errors = np.full(len(texts), None, dtype=object)
 
     candidates = ~bad & ~missing
