@@ -419,15 +419,18 @@ class ImportCounts:
         }
 
 
-def _epoch(value: Any) -> int:
-    """A stored instant as the driver returns it (SQLite: naive UTC; PostgreSQL: aware) in epoch seconds."""
-    if value is None:
-        return int(MISSING)
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return int(value.timestamp())
+def _epoch_of(column: str) -> str:
+    """SQL for a stored instant column as whole epoch seconds (NULL stays NULL): the database converts,
+    not a Python datetime per value. '%%' is a literal '%' in a query sent with parameters."""
+    quoted = connection.ops.quote_name(column)
+    if connection.vendor == "sqlite":  # Django stores UTC text 'YYYY-MM-DD HH:MM:SS' there
+        return f"CAST(strftime('%%s', {quoted}) AS INTEGER)"
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {quoted})) AS BIGINT)"
+
+
+def _epoch(value: int | None) -> int:
+    """An instant read through `_epoch_of`, MISSING for none."""
+    return int(MISSING) if value is None else int(value)
 
 
 def _instant_json(epoch: int) -> str | None:
@@ -449,7 +452,14 @@ def _chunks(values: list[Any], size: int = LOOKUP_CHUNK) -> Any:
 def _existing_tickets(contract_pk: int, external_ids: list[str]) -> dict[str, tuple[Any, ...]]:
     """external_id -> (pk, priority, opened, responded, resolved as epoch seconds, *claims)."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in bulk.columns_of(Ticket, ["external_id", "id", *STORED_FIELDS]))
+    columns = ", ".join(
+        _epoch_of(column) if name in INSTANT_FIELDS else quote(column)
+        for name, column in zip(
+            ["external_id", "id", *STORED_FIELDS],
+            bulk.columns_of(Ticket, ["external_id", "id", *STORED_FIELDS]),
+            strict=True,
+        )
+    )
     found: dict[str, tuple[Any, ...]] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(external_ids):
@@ -477,7 +487,7 @@ def _existing_events(ticket_pks: list[int]) -> dict[int, list[tuple[int, int, in
     with connection.cursor() as cursor:
         for chunk in _chunks(ticket_pks):
             cursor.execute(
-                f"SELECT {quote('ticket_id')}, {quote('id')}, {quote('seq')}, {quote('at')}, {quote('state')} "
+                f"SELECT {quote('ticket_id')}, {quote('id')}, {quote('seq')}, {_epoch_of('at')}, {quote('state')} "
                 f"FROM {quote(TicketEvent._meta.db_table)} "
                 f"WHERE {quote('ticket_id')} IN ({', '.join(['%s'] * len(chunk))}) "
                 f"ORDER BY {quote('ticket_id')}, {quote('seq')}",
