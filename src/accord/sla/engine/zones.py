@@ -241,7 +241,8 @@ class ZoneTable:
         rows[19::25] = np.where(offset < 0, ord("-"), ord("+"))
         pairs_at(20, np.abs(offset) // 3600)
         pairs_at(23, np.abs(offset) // 60 % 60)
-        return pl.Series(rows.view("S25")).cast(pl.String)
+        # As fixed-size byte lists to Binary: several times cheaper than numpy's 'S25' conversion.
+        return pl.Series(rows).reshape((size, 25)).cast(pl.List(pl.UInt8)).cast(pl.Binary).cast(pl.String)
 
 
 def _format_offset(offset: int) -> str:
