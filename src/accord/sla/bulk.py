@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+import polars as pl
 from django.db import connection, models, transaction
 
 from accord.sla.engine import MISSING
@@ -66,7 +67,7 @@ def columns_of(model: type[models.Model], names: Sequence[str]) -> list[str]:
 def upsert(
     model: type[models.Model],
     names: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Sequence[Sequence[Any]] | pl.DataFrame,
     *,
     conflict: Sequence[str] = (),
     update: Sequence[str] = (),
@@ -75,9 +76,9 @@ def upsert(
     """Insert `rows` (tuples in the order of `names`); on a `conflict` key clash, update `update`.
 
     With `copy`, on PostgreSQL the rows go through COPY into a staging table; instants must then be
-    text (`instants_for_write`), as COPY reads them.
+    text (`instants_for_write`), as COPY reads them. There `rows` may be a polars frame (see `copy_frame`).
     """
-    if not rows:
+    if len(rows) == 0:
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -101,7 +102,11 @@ def upsert(
                 f"SELECT {columns} FROM {table} WITH NO DATA"
             )
             cursor.execute(f"TRUNCATE {stage}")
-            _copy(cursor, stage, columns, rows)
+            if isinstance(rows, pl.DataFrame):  # columns in the order of `names`, as `copy_frame` takes them
+                with cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+                    copy.write(rows.write_csv(include_header=False, null_value="").encode())
+            else:
+                _copy(cursor, stage, columns, rows)
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}{clause}")
         return
     placeholders = ", ".join(["%s"] * len(names))
@@ -129,6 +134,23 @@ def insert(
             return
         placeholders = ", ".join(["%s"] * len(names))
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+
+
+def copy_frame(model: type[models.Model], frame: pl.DataFrame) -> None:
+    """PostgreSQL only: insert a frame's rows (columns named as the model's fields, instants as text
+    PostgreSQL reads) with one COPY in CSV format written by polars, not a Python call per row. Polars
+    writes a null as an empty field and an empty string as "", which is how COPY's CSV format reads them."""
+    if frame.height == 0:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(c) for c in columns_of(model, frame.columns))
+    data = frame.write_csv(include_header=False, null_value="").encode()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
+    ):
+        copy.write(data)
 
 
 def _copy(cursor: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:

@@ -433,6 +433,15 @@ def _epoch(value: int | None) -> int:
     return int(MISSING) if value is None else int(value)
 
 
+def _instant_text(values: np.ndarray) -> pl.Series:
+    """Epoch seconds (MISSING for none) as PostgreSQL's text of a timestamptz, null for none."""
+    present = values != MISSING
+    text = pl.from_epoch(pl.Series(np.where(present, values, 0)), time_unit="s").dt.strftime(
+        "%Y-%m-%d %H:%M:%S+00"
+    )
+    return text.set(pl.Series(~present), None)
+
+
 def _instant_json(epoch: int) -> str | None:
     """Epoch seconds as ISO 8601 UTC text for a ticket's change record."""
     if epoch == MISSING:
@@ -445,8 +454,20 @@ def _field_json(name: str, value: Any) -> Any:
 
 
 def _chunks(values: list[Any], size: int = LOOKUP_CHUNK) -> Any:
+    if connection.vendor == "postgresql":
+        size = len(values) or 1  # one array parameter, whatever the count
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _among(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """`column` is one of `values`: SQL and its parameters. On PostgreSQL one array parameter (`= ANY`),
+    which the driver and the server take in one piece, where a list of thousands of placeholders costs
+    each of them a parse per query; SQLite has no arrays, so an IN list there."""
+    quoted = connection.ops.quote_name(column)
+    if connection.vendor == "postgresql":
+        return f"{quoted} = ANY(%s)", [list(values)]
+    return f"{quoted} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def _existing_tickets(contract_pk: int, external_ids: list[str]) -> dict[str, tuple[Any, ...]]:
@@ -463,10 +484,11 @@ def _existing_tickets(contract_pk: int, external_ids: list[str]) -> dict[str, tu
     found: dict[str, tuple[Any, ...]] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(external_ids):
+            among, values = _among("external_id", chunk)
             cursor.execute(
                 f"SELECT {columns} FROM {quote(Ticket._meta.db_table)} "
-                f"WHERE {quote('contract_id')} = %s AND {quote('external_id')} IN ({', '.join(['%s'] * len(chunk))})",
-                [contract_pk, *chunk],
+                f"WHERE {quote('contract_id')} = %s AND {among}",
+                [contract_pk, *values],
             )
             for external_id, pk, priority, opened, responded, resolved, *claims in cursor.fetchall():
                 found[external_id] = (
@@ -486,12 +508,13 @@ def _existing_events(ticket_pks: list[int]) -> dict[int, list[tuple[int, int, in
     events: dict[int, list[tuple[int, int, int, str]]] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(ticket_pks):
+            among, values = _among("ticket_id", chunk)
             cursor.execute(
                 f"SELECT {quote('ticket_id')}, {quote('id')}, {quote('seq')}, {_epoch_of('at')}, {quote('state')} "
                 f"FROM {quote(TicketEvent._meta.db_table)} "
-                f"WHERE {quote('ticket_id')} IN ({', '.join(['%s'] * len(chunk))}) "
+                f"WHERE {among} "
                 f"ORDER BY {quote('ticket_id')}, {quote('seq')}",
-                chunk,
+                values,
             )
             for ticket_pk, pk, seq, at, state in cursor.fetchall():
                 events.setdefault(ticket_pk, []).append((pk, seq, _epoch(at), state))
@@ -503,10 +526,11 @@ def _fresh_pks(contract_pk: int, external_ids: list[str]) -> dict[str, int]:
     pks: dict[str, int] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(external_ids):
+            among, values = _among("external_id", chunk)
             cursor.execute(
                 f"SELECT {quote('external_id')}, {quote('id')} FROM {quote(Ticket._meta.db_table)} "
-                f"WHERE {quote('contract_id')} = %s AND {quote('external_id')} IN ({', '.join(['%s'] * len(chunk))})",
-                [contract_pk, *chunk],
+                f"WHERE {quote('contract_id')} = %s AND {among}",
+                [contract_pk, *values],
             )
             pks.update(cursor.fetchall())
     return pks
@@ -516,11 +540,8 @@ def _delete_events(event_pks: list[int]) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for chunk in _chunks(event_pks):
-            cursor.execute(
-                f"DELETE FROM {quote(TicketEvent._meta.db_table)} "
-                f"WHERE {quote('id')} IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
+            among, values = _among("id", chunk)
+            cursor.execute(f"DELETE FROM {quote(TicketEvent._meta.db_table)} WHERE {among}", values)
 
 
 def _apply(
@@ -583,14 +604,38 @@ def _apply(
         existing = _existing_tickets(contract.pk, batch_ids)
         stored_events = _existing_events([row[0] for row in existing.values()]) if existing else {}
         if write:
-            written = {name: bulk.instants_for_write(values[start:stop]) for name, values in instants.items()}
             claim_columns = [
                 batch_claims[kind] if kind in batch_claims else [""] * (stop - start) for kind in CLAIM_FIELDS
             ]
-            bulk.upsert(
-                Ticket,
-                TICKET_COLUMNS,
-                [
+            if connection.vendor == "postgresql":  # columns straight into COPY, no tuple per ticket
+                rows: Any = (
+                    pl.DataFrame(
+                        {
+                            "external_id": ids.slice(start, stop - start),
+                            "priority": priorities.slice(start, stop - start),
+                            **{name: _instant_text(values[start:stop]) for name, values in instants.items()},
+                            **{
+                                field: pl.Series(column, dtype=pl.String)
+                                for field, column in zip(CLAIM_FIELDS.values(), claim_columns, strict=True)
+                            },
+                        }
+                    )
+                    .with_columns(
+                        program=pl.lit(contract.program_id),
+                        contract=pl.lit(contract.pk),
+                        source_format=pl.lit(str(ticket_import.format)),
+                        imported_at=pl.lit(now.isoformat()),
+                        last_import=pl.lit(ticket_import.pk),
+                        created_at=pl.lit(now.isoformat()),
+                        updated_at=pl.lit(now.isoformat()),
+                    )
+                    .select(TICKET_COLUMNS)
+                )
+            else:
+                written = {
+                    name: bulk.instants_for_write(values[start:stop]) for name, values in instants.items()
+                }
+                rows = [
                     (*fixed, ticket_id, priority, *row, *tail)
                     for ticket_id, priority, *row in zip(
                         batch_ids,
@@ -601,7 +646,11 @@ def _apply(
                         *claim_columns,
                         strict=True,
                     )
-                ],
+                ]
+            bulk.upsert(
+                Ticket,
+                TICKET_COLUMNS,
+                rows,
                 conflict=["contract", "external_id"],
                 update=update_fields,
                 copy=True,
@@ -630,7 +679,33 @@ def _apply(
         changes: list[tuple[Any, ...]] = []
         event_rows: list[tuple[Any, ...]] = []  # (ticket pk, seq, instant for the database, state)
         if write:
-            fresh_pks = np.array([pks[i] if new else 0 for i, new in zip(batch_ids, fresh_mask, strict=True)])
+            fresh_pks = np.array(
+                [pks[i] if new else 0 for i, new in zip(batch_ids, fresh_mask, strict=True)], dtype=np.int64
+            )
+        if write and connection.vendor == "postgresql":
+            # Straight from the columns into COPY (CSV written by polars): no Python tuple per row.
+            bulk.copy_frame(
+                TicketEvent,
+                pl.DataFrame(
+                    {
+                        "ticket": fresh_pks[fresh_events["owner"].to_numpy()],
+                        "seq": fresh_events["seq"],
+                        "at": pl.from_epoch(fresh_events["at"], time_unit="s").dt.strftime(
+                            "%Y-%m-%d %H:%M:%S+00"
+                        ),
+                        "state": fresh_events["state"],
+                    }
+                ),
+            )
+            bulk.copy_frame(
+                TicketChange,
+                pl.DataFrame({"ticket": fresh_pks[fresh_mask]}).with_columns(
+                    ticket_import=pl.lit(ticket_import.pk),
+                    kind=pl.lit(str(TicketChangeKind.CREATED)),
+                    changes=pl.lit("{}"),
+                ),
+            )
+        elif write:
             changes.extend(
                 (pk, ticket_import.pk, TicketChangeKind.CREATED, "{}")
                 for pk in fresh_pks[fresh_mask].tolist()
