@@ -215,3 +215,30 @@ def test_the_accord_command_line_runs_the_computation(files):
     failed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
     assert failed.returncode == 1
     assert "unknown time zone 'Mars/Olympus_Mons'" in failed.stderr
+
+
+@pytest.mark.parametrize("policy", ["policy.yaml", "absent.yaml"])
+def test_the_command_leaves_numpys_huge_page_setting_as_it_found_it(files, policy, monkeypatch):
+    # The command turns numpy's huge-page requests off while it runs (fresh 2 MiB pages cost more
+    # to zero than its short-lived arrays gain); the process it runs in gets its setting back.
+    import numpy as np
+
+    from accord.sla import cli
+
+    set_huge_pages = np._core.multiarray._set_madvise_hugepage
+    during = []
+    compute = cli._compute
+
+    def spy(*args, **kwargs):
+        during.append(set_huge_pages(False))  # reads the setting (and keeps it off)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "_compute", spy)
+    original = set_huge_pages(True)
+    try:
+        code, _, _ = run_cli(*compute_args(files, policy=policy))
+        assert code == (0 if policy == "policy.yaml" else 1)
+        assert during == [False]
+        assert set_huge_pages(True) is True
+    finally:
+        set_huge_pages(original)
