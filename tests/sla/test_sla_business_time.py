@@ -294,3 +294,33 @@ def test_a_due_instant_in_the_next_year_skips_that_year_s_holidays():
     row = compute_one(policy, ["T", "2", "2026-12-31T16:00", "", ""], as_of="2026-12-31T17:00")
     assert row["resolution_due"] == "2027-01-04T15:00:00-06:00"
     assert row["response_due"] == "2026-12-31T17:00:00-06:00"
+
+
+def test_positions_agree_with_a_binary_search_at_every_boundary_and_beyond_the_span():
+    # The calendar finds each instant's interval from day-long buckets plus a few steps, not by
+    # binary search; both must agree everywhere, including on DST days and outside the span.
+    import numpy as np
+
+    from accord.sla.engine import MISSING, build_calendar, load_policy
+
+    for policy in (OFFICE_HOURS, DST_NIGHT, ALL_DAY_SUNDAY, policy_with(holidays={"country": "US"})):
+        calendar = build_calendar(load_policy(policy), 20450, 20820)  # December 2025 - December 2026
+        edges = np.concatenate([calendar.starts, calendar.ends])
+        instants = np.concatenate(
+            [
+                edges - 1,
+                edges,
+                edges + 1,
+                np.arange(calendar.starts[0] - 3 * 86400, calendar.ends[-1] + 3 * 86400, 997),
+                [MISSING],
+            ]
+        )
+        binary = np.searchsorted(calendar.starts, instants, side="right")
+        assert (calendar._starts_at_or_before(instants) == binary).all()
+        inside = instants[(instants >= calendar.starts[0]) & (instants <= calendar.ends[-1])]
+        index = np.searchsorted(calendar.starts, inside, side="right") - 1
+        before = calendar.cum_end[index] - (calendar.ends[index] - calendar.starts[index])
+        expected = before + np.minimum(
+            inside - calendar.starts[index], calendar.ends[index] - calendar.starts[index]
+        )
+        assert (calendar.position(inside) == expected).all()
