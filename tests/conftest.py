@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,31 @@ from rest_framework.test import APIClient
 
 from tests import template_database
 from tests.personas import World, build_world
+
+# Fixtures through which a test reaches the database (pytest-django's, and the live server on top of them).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run the tests that reach the database; the others already ran on SQLite.
+
+    `make test` runs the whole suite on SQLite, then again on PostgreSQL to catch what differs between the two:
+    SQL, constraints, locking, triggers, types. A test that never opens a connection (the SLA engine's
+    arithmetic, parsers, settings checks) gives the same answer on both, so the second run leaves it out.
+    """
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    reaching, elsewhere = [], []
+    for item in items:
+        reaches = (
+            item.get_closest_marker("django_db")
+            or item.get_closest_marker("postgres_only")
+            or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (reaching if reaches else elsewhere).append(item)
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = reaching
 
 
 @pytest.fixture(scope="session")

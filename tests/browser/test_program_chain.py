@@ -91,8 +91,10 @@ def test_a_consultants_flag_reaches_the_board_its_decision_and_a_groups_commitme
     triage.get_by_label("Owner").select_option(label=manager.full_name)
     triage.get_by_label("Response due").fill((today + dt.timedelta(days=14)).isoformat())
     triage.get_by_role("button", name="Triage").click()
+    # The triage answer replaces the whole panel, the escalation form with it: wait for it before filling
+    # that form, or the swap can empty the reason between the fill and the click.
+    page.get_by_role("status").filter(has_text="Triage:").wait_for()
     escalate = page.get_by_role("form", name="Escalate to the board")
-    escalate.wait_for()
     escalate.get_by_label("Why the board must hear of it").fill(
         "CPOE adoption is the benefit the board funds; two wards cannot reach it without new order sets."
     )
