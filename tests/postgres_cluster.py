@@ -31,8 +31,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """Start a cluster; yield its DATABASE_URL."""
+def throwaway_cluster(*settings: str) -> Iterator[str]:
+    """Start a cluster (with these extra `name=value` settings); yield its DATABASE_URL."""
     root = Path(tempfile.mkdtemp(prefix="accord-pg-"))
     data = root / "data"
     if os.geteuid() == 0:
@@ -46,7 +46,7 @@ def throwaway_cluster() -> Iterator[str]:
     )
     options = (
         f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c full_page_writes=off "
-        "-c synchronous_commit=off -c max_connections=100"
+        "-c synchronous_commit=off -c max_connections=100" + "".join(f" -c {setting}" for setting in settings)
     )
     subprocess.run(
         _as_postgres(["pg_ctl", "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]),
@@ -86,7 +86,10 @@ def main(argv: list[str]) -> int:
     if not argv:
         print("usage: python -m tests.postgres_cluster COMMAND [ARGS…]", file=sys.stderr)
         return 2
-    with throwaway_cluster() as url:
+    # A test run churns small tables inside rolled-back transactions: autovacuum would spend the server's CPU
+    # cleaning up after it, and JIT compiles queries whose estimates go stale without it. (Benchmarks start
+    # their clusters without these: a server keeps both on.)
+    with throwaway_cluster("autovacuum=off", "jit=off") as url:
         print(f"== Running on PostgreSQL ({url})", flush=True)
         return subprocess.run(argv, env={**os.environ, "DATABASE_URL": url}).returncode
 
