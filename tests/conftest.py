@@ -98,6 +98,22 @@ def _isolated() -> None:
     cache.clear()
 
 
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """The demo as `accord demo` seeds it (its output is the value), built once for the module inside a
+    transaction rolled back at the module's end; each test runs in a savepoint within it."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()

@@ -3,11 +3,9 @@ every state (one emergency, one backed out, one conflict), freeze windows, and t
 
 from __future__ import annotations
 
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from accord.change_control import queries
@@ -33,16 +31,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        call_command("demo", stdout=StringIO())
-        yield Program.objects.get(name=OUTSOURCING_NAME)
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+def demo(seeded_demo: str) -> Any:
+    return Program.objects.get(name=OUTSOURCING_NAME)
 
 
 def test_the_transition_has_30_to_50_changes_in_every_state(demo: Any) -> None:

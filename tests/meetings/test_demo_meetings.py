@@ -3,10 +3,7 @@ came into being after the meeting, and the flags they discuss were in the state 
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from accord.meetings.choices import MeetingStatus
 from accord.meetings.models import AgendaItem
@@ -15,17 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker) -> None:
-    # The demo takes a while to seed; build it once for the module and roll it back at the end.
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        call_command("demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+def demo(seeded_demo: str) -> None:
+    return None
 
 
 def test_held_meetings_never_discuss_a_record_created_after_the_meeting(demo: None) -> None:

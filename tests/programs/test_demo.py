@@ -19,18 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker) -> str:
-    # Seeding takes seconds; build it once for the module and roll it back at the end.
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        out = StringIO()
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        call_command("demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+def demo_output(seeded_demo: str) -> str:
+    return seeded_demo
 
 
 def test_the_demo_has_a_health_system_two_hospitals_and_partner_firms(demo_output: str) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from accord.programs.demo import OUTSOURCING_NAME
@@ -19,17 +17,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    # Seeding takes seconds; build it once for the module and roll it back at the end.
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        call_command("demo", stdout=StringIO())
-        yield Program.objects.get(name=OUTSOURCING_NAME)
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+def demo(seeded_demo: str) -> Any:
+    return Program.objects.get(name=OUTSOURCING_NAME)
 
 
 def test_the_transition_has_twelve_to_fifteen_services_at_every_stage(demo: Any) -> None:

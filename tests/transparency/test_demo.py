@@ -3,11 +3,9 @@ pulse surveys with results, a small team shown only merged, and a falling trust 
 
 from __future__ import annotations
 
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from accord.programs.demo import OUTSOURCING_NAME
 from accord.programs.models import Program
@@ -19,17 +17,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        call_command("demo", stdout=StringIO())
-        program = Program.objects.get(name=OUTSOURCING_NAME)
-        yield program
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+def demo(seeded_demo: str) -> Any:
+    return Program.objects.get(name=OUTSOURCING_NAME)
 
 
 def manager(program: Program) -> Any:
