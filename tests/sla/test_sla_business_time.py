@@ -316,7 +316,11 @@ def test_positions_agree_with_a_binary_search_at_every_boundary_and_beyond_the_s
             ]
         )
         binary = np.searchsorted(calendar.starts, instants, side="right")
-        assert (calendar._starts_at_or_before(instants) == binary).all()
+        assert (calendar._search_starts(instants) == binary).all()
+        positions = np.arange(-5, calendar.total + 3 * 3600, 599)
+        positions = np.concatenate([positions, calendar.cum_end - 1, calendar.cum_end, calendar.cum_end + 1])
+        binary = np.searchsorted(calendar.cum_end, positions, side="left")
+        assert (calendar._search_cum_end(positions) == binary).all()
         inside = instants[(instants >= calendar.starts[0]) & (instants <= calendar.ends[-1])]
         index = np.searchsorted(calendar.starts, inside, side="right") - 1
         before = calendar.cum_end[index] - (calendar.ends[index] - calendar.starts[index])

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from accord.sla.engine.zones import MISSING, ZoneTable, format_instants
+from accord.sla.engine.zones import MISSING, BucketedSearch, ZoneTable, format_instants
 
 ZONES = (
     "America/Chicago",
@@ -92,3 +92,26 @@ def test_instants_are_written_as_python_writes_them(name: str) -> None:
         for instant in instants
     ]
     assert written == expected
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("width", [1, 7, 3600, 86400])
+def test_the_bucketed_search_finds_what_a_binary_search_finds(side, width):
+    # Zone changes and calendar intervals are looked up by bucket and a few steps; any query,
+    # repeated values, a leading MISSING sentinel and queries outside the values included.
+    rng = np.random.default_rng(width)
+    for trial in range(40):
+        values = np.sort(rng.integers(0, 10 * width + 50, int(rng.integers(1, 60))))
+        if trial % 3 == 0:
+            values = np.append(MISSING, values)
+        queries = np.concatenate(
+            [
+                values,
+                values - 1,
+                values + 1,
+                rng.integers(-3 * width - 10, 14 * width + 60, 200),
+                [MISSING, np.iinfo(np.int64).max],
+            ]
+        )
+        search = BucketedSearch(values, width, side)
+        assert (search(queries) == np.searchsorted(values, queries, side=side)).all()

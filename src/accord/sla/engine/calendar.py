@@ -20,11 +20,11 @@ import holidays as holidays_lib
 import numpy as np
 
 from .policy import SlaPolicySpec
-from .zones import MISSING, zone_table
+from .zones import MISSING, BucketedSearch, zone_table
 
 _EPOCH_DATE = dt.date(1970, 1, 1)
 _MAX_EXTENSION_DAYS = 366 * 30  # a due date further than this is reported as unreachable
-_BUCKET = 86400  # seconds per bucket of the position lookup (a day: a few intervals start in one)
+_BUCKET = 86400  # seconds per bucket of the interval lookups (a day: a few intervals start in one)
 
 
 @functools.lru_cache(maxsize=64)
@@ -71,30 +71,12 @@ class BusinessCalendar:
         return lengths, self.cum_end - lengths
 
     @functools.cached_property
-    def _day_buckets(self) -> tuple[int, int, np.ndarray, np.ndarray, int]:
-        """(first edge, bucket count, starts at or before each bucket's edge, starts padded with
-        one past-everything entry, most starts after one edge and up to the next)."""
-        first = int(self.starts[0]) - _BUCKET
-        count = (int(self.starts[-1]) - first) // _BUCKET + 2  # the last edge is past every start
-        edges = first + np.arange(count, dtype=np.int64) * _BUCKET
-        before = np.searchsorted(self.starts, edges, side="right")
-        most = int(np.diff(np.append(before, self.starts.size)).max())
-        return first, count, before, np.append(self.starts, np.iinfo(np.int64).max), most
+    def _search_starts(self) -> BucketedSearch:
+        return BucketedSearch(self.starts, _BUCKET, "right")
 
-    def _starts_at_or_before(self, instants: np.ndarray) -> np.ndarray:
-        """np.searchsorted(self.starts, instants, side="right"), in a few vectorised steps.
-
-        The count at the start of each instant's day-long bucket is looked up, then the few
-        starts inside the bucket are stepped over: a binary search of a million instants costs
-        about three times as much (a branch mispredicted at every level)."""
-        first, count, before, padded, most = self._day_buckets
-        bucket = np.clip(instants, first, first + (count - 1) * _BUCKET)  # also keeps MISSING in range
-        bucket -= first
-        bucket //= _BUCKET
-        index = before.take(bucket)
-        for _ in range(most):  # sorted starts: once one is past the instant, all later ones are
-            index += padded.take(index) <= instants
-        return index
+    @functools.cached_property
+    def _search_cum_end(self) -> BucketedSearch:
+        return BucketedSearch(self.cum_end, 3600, "left")  # intervals are hours of business time
 
     def position(self, instants: np.ndarray) -> np.ndarray:
         """Business seconds before each instant (instants must lie inside the calendar's span)."""
@@ -103,7 +85,7 @@ class BusinessCalendar:
         # Three gathers from per-interval tables and in-place arithmetic: this runs on millions of
         # instants several times per computation, so every full-size temporary counts.
         lengths, cum_start = self._lengths_and_cum_start
-        index = self._starts_at_or_before(instants)
+        index = self._search_starts(instants)  # np.searchsorted(self.starts, instants, side="right")
         index -= 1
         before = index < 0
         np.maximum(index, 0, out=index)
@@ -117,7 +99,7 @@ class BusinessCalendar:
         """Earliest instant at which `position` reaches each value; MISSING past the calendar's end."""
         if self.cum_end.size == 0:
             return np.full(positions.shape, MISSING, dtype=np.int64)
-        index = np.searchsorted(self.cum_end, positions, side="left")
+        index = self._search_cum_end(positions)  # np.searchsorted(self.cum_end, positions, side="left")
         beyond = index >= self.cum_end.size
         np.minimum(index, self.cum_end.size - 1, out=index)
         result = self.ends.take(index)

@@ -56,6 +56,57 @@ def days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
     return lengths[np.clip(month, 0, 12)] + ((month == 2) & leap)
 
 
+class BucketedSearch:
+    """np.searchsorted over fixed sorted int64 `values`, faster for millions of queries.
+
+    The count of values before the edge of each `width`-long bucket is kept; a query looks its
+    bucket's count up and steps over the few values inside the bucket (at most `steps`), all
+    vectorised. A binary search mispredicts a branch at every level; this is about three times
+    cheaper when few values share a bucket (interval starts by the day, zone changes by the
+    month). Leading MISSING sentinels are fine; queries may lie anywhere, MISSING included.
+    """
+
+    _MAX_BUCKETS = 1 << 22
+
+    def __init__(self, values: np.ndarray, width: int, side: str) -> None:
+        self.values = values
+        self.side = side
+        finite = values[values != MISSING]
+        self.first = int(finite[0]) - width if finite.size else 0
+        self.width = width
+        self.count = (int(finite[-1]) - self.first) // width + 2 if finite.size else 0
+        self.usable = 0 < self.count <= self._MAX_BUCKETS
+        if self.usable:
+            edges = self.first + np.arange(self.count, dtype=np.int64) * width
+            self.before = np.searchsorted(values, edges, side=side)
+            self.steps = int(np.diff(np.append(self.before, values.size)).max())
+            # Past the last value: the largest int64, once per step, so no step reads past the end.
+            self.padded = np.append(values, np.full(self.steps + 1, np.iinfo(np.int64).max))
+
+    def __call__(self, queries: np.ndarray) -> np.ndarray:
+        if not self.usable:
+            return np.searchsorted(self.values, queries, side=self.side)
+        bucket = np.clip(queries, self.first, self.first + (self.count - 1) * self.width).astype(
+            np.int64, copy=False
+        )
+        bucket -= self.first
+        bucket //= self.width
+        index = self.before.take(bucket)
+        # The steps reuse two buffers (the bucket array holds each step's values): this runs on
+        # millions of queries, where every fresh array costs its page faults.
+        reached = np.empty(queries.shape, dtype=bool)
+        compare = np.less_equal if self.side == "right" else np.less
+        for _ in range(self.steps):  # sorted values: once one is past the query, all later ones are
+            np.take(self.padded, index, out=bucket, mode="clip")  # (padded: always in bounds)
+            compare(bucket, queries, out=reached)
+            index += reached
+        np.minimum(index, self.values.size, out=index)  # a query of the largest int64 itself
+        below = queries < self.first  # only sentinels lie there: ask the binary search
+        if below.any():
+            index[below] = np.searchsorted(self.values, queries[below], side=self.side)
+        return index
+
+
 class ZoneTable:
     """Offsets of `name` from the start of `first_year` to the end of `last_year` (UTC years).
 
@@ -91,6 +142,10 @@ class ZoneTable:
         self._wall_starts: np.ndarray | None = None
         if not lengths.size or int(lengths.min()) > spread:
             self._wall_starts = np.append(MISSING, self.starts[1:] + self.offsets[1:])
+        self._search_starts = BucketedSearch(self.starts, 86400, "right")
+        self._search_wall_starts = (
+            BucketedSearch(self._wall_starts, 86400, "right") if self._wall_starts is not None else None
+        )
         self._suffixes = pl.Series([_format_offset(int(o)) for o in self.offsets], dtype=pl.String)
         self._whole_minutes = bool((self.offsets % 60 == 0).all() and (np.abs(self.offsets) < 86400).all())
 
@@ -114,7 +169,7 @@ class ZoneTable:
         return after
 
     def offset_at(self, instants: np.ndarray) -> np.ndarray:
-        segment = np.searchsorted(self.starts, instants, side="right") - 1
+        segment = self._search_starts(instants) - 1
         return self.offsets[np.maximum(segment, 0)]
 
     def to_wall(self, instants: np.ndarray) -> np.ndarray:
@@ -145,7 +200,8 @@ class ZoneTable:
         assert self._wall_starts is not None
         # In-place arithmetic on gathered copies: a column holds millions of cells, and each
         # full-size temporary is fresh memory. (The first wall start is MISSING: segment >= 0.)
-        segment = np.searchsorted(self._wall_starts, wall, side="right")
+        assert self._search_wall_starts is not None
+        segment = self._search_wall_starts(wall)
         segment -= 1
         later = self.offsets.take(segment)
         np.subtract(wall, later, out=later)
@@ -203,7 +259,9 @@ class ZoneTable:
         """ISO 8601 local times with offset ('2026-03-09T08:00:00-05:00'); null for MISSING."""
         missing = instants == MISSING
         utc = np.where(missing, 0, instants)
-        segment = np.maximum(np.searchsorted(self.starts, utc, side="right") - 1, 0)
+        segment = self._search_starts(utc)
+        segment -= 1
+        np.maximum(segment, 0, out=segment)
         wall = utc + self.offsets[segment]
         if (
             self._whole_minutes
