@@ -23,6 +23,7 @@ from accord.governance import queries as governance_queries
 from accord.governance.models import Decision
 from accord.meetings.choices import Body
 from accord.meetings.models import AgendaItem, Meeting
+from accord.meetings.pdf import html_to_pdf
 
 
 @dataclass
@@ -129,17 +130,10 @@ def board_pack_css() -> str:
 
 
 def render_board_pack_pdf(pack: BoardPack, *, request: HttpRequest) -> bytes:
-    """The pack as a PDF, laid out by WeasyPrint from the HTML of the printable page's body."""
-    from weasyprint import HTML
-
+    """The pack as a PDF, laid out from the HTML of the printable page's body."""
     html = render_to_string(
         "meetings/board_pack_pdf.html",
         {"pack": pack, "program": pack.program, "css": board_pack_css(), "for_pdf": True},
         request=request,
     )
-    return HTML(string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_fetch_nothing).write_pdf()
-
-
-def _fetch_nothing(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # Everything the pack needs is inlined; a PDF made inside a request must not make requests of its own.
-    raise ValueError(f"The board pack does not fetch {url}")
+    return html_to_pdf(html, base_url=request.build_absolute_uri("/"))
