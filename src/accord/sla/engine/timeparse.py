@@ -215,12 +215,19 @@ def _decode_uniform(cells: pl.Series, width: int) -> tuple[np.ndarray, np.ndarra
         & (byte_at(13) == ord(":"))
         & (byte_at(16) == ord(":"))
     )
-    year = century.astype(np.int32) * 100 + year_in_century
+    # In-place arithmetic in narrow types: each full-column temporary is fresh memory.
+    year = century.astype(np.int32)
+    year *= 100
+    year += year_in_century
     accepted = shaped & (year >= _TABLE_FIRST_YEAR) & (year <= _TABLE_LAST_YEAR)
+    month_index = year  # the year is not needed after this
+    month_index -= _TABLE_FIRST_YEAR
+    month_index *= 12
+    month_index += month
+    month_index -= 1
+    np.putmask(month_index, ~(accepted & (month >= 1) & (month <= 12)), 0)
     # One intp index for both table lookups (an int32 one would be widened for each).
-    month_index = np.where(
-        accepted & (month >= 1) & (month <= 12), (year - _TABLE_FIRST_YEAR) * 12 + month - 1, 0
-    ).astype(np.intp)
+    month_index = month_index.astype(np.intp)
     real = (
         (month >= 1)
         & (month <= 12)
@@ -230,10 +237,18 @@ def _decode_uniform(cells: pl.Series, width: int) -> tuple[np.ndarray, np.ndarra
         & (minute <= 59)
         & (second <= 59)
     )
-    time_of_day = hour.astype(np.int32) * 3600 + minute.astype(np.int32) * 60 + second
-    # Narrow types until the last step: fewer and smaller full-column temporaries.
-    days = _MONTH_START_DAYS[month_index] + day - 1
-    wall = days.astype(np.int64) * 86400 + time_of_day
+    time_of_day = hour.astype(np.int32)
+    time_of_day *= 3600
+    minutes = minute.astype(np.int32)
+    minutes *= 60
+    time_of_day += minutes
+    time_of_day += second
+    days = _MONTH_START_DAYS.take(month_index)
+    days += day
+    days -= 1
+    wall = days.astype(np.int64)
+    wall *= 86400
+    wall += time_of_day
     shape = _UNIFORM_SHAPES[width]
     if shape == "zulu":
         zulu = byte_at(19)
@@ -248,8 +263,13 @@ def _decode_uniform(cells: pl.Series, width: int) -> tuple[np.ndarray, np.ndarra
             & (byte_at(22) == ord(":"))
         )
         real &= (offset_hours <= 23) & (offset_minutes <= 59)
-        offset = offset_hours.astype(np.int32) * 3600 + offset_minutes.astype(np.int32) * 60
-        wall -= np.where(sign == ord("-"), -offset, offset)
+        offset = offset_hours.astype(np.int32)
+        offset *= 3600
+        minutes = offset_minutes.astype(np.int32)
+        minutes *= 60
+        offset += minutes
+        np.negative(offset, out=offset, where=sign == ord("-"))
+        wall -= offset
     return accepted, wall, real, shape != "naive"
 
 
