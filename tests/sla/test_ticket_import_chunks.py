@@ -271,3 +271,28 @@ def test_the_progress_of_a_write_is_seen_by_others_on_postgresql(world, monkeypa
         assert seen[-1][1] == f"{writing} {written[-1]} of them written so far, none visible until all are."
     else:
         assert set(seen) == {(0, writing)}
+
+
+def test_the_import_gives_its_connection_back_with_its_own_page_cache(world, tmp_path):
+    """The larger SQLite page cache is the import's only: the shared connection keeps its own size."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("a setting of SQLite connections")
+    contract = ContractFactory(program=world.program, vendor=world.vendor_org)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+    tickets, _ = _tickets_file()
+    ticket_import = services.import_tickets(
+        contract=contract,
+        source=tickets,
+        file_name="desk.csv",
+        actor=world.vendor,
+        mode=ImportMode.VALID_ROWS,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (after,) = cursor.fetchone()
+    assert ticket_import.status == ImportStatus.DONE
+    assert after == before != -64 * 1024
