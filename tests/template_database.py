@@ -67,7 +67,7 @@ def forget_old_files() -> None:
     """Templates of older migrations and copies left by killed runs, once they are a day old."""
     import time
 
-    for path in WORK.glob("*.sqlite3*"):
+    for path in [*WORK.glob("*.sqlite3*"), *WORK.glob("*.lock")]:
         if time.time() - path.stat().st_mtime > 24 * 3600:
             path.unlink(missing_ok=True)
 
@@ -173,8 +173,9 @@ def prepare_postgres(settings_dict: dict[str, Any]) -> Callable[[], None]:
     return remove
 
 
-def served_postgres_template(settings_dict: dict[str, Any]) -> str:
-    return f"test_{settings_dict['NAME']}_served_{migrations_digest()}"
+def served_postgres_template() -> str:
+    # One for the server, whichever worker asks first (a worker's own database name would make one each).
+    return f"accord_served_template_{migrations_digest()}"
 
 
 def prepare(settings_dict: dict[str, Any]) -> Callable[[], None] | None:

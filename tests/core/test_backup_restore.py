@@ -77,7 +77,7 @@ class Accord:
             from django.conf import settings
 
             server = settings.DATABASES["default"]
-            template = template_database.served_postgres_template(server)
+            template = template_database.served_postgres_template()
             name = self.database_url.rsplit("/", 1)[1]
             template_database.copy_postgres(server, template, name, served=True)
 
