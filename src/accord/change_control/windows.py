@@ -11,9 +11,11 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule
+
+from accord.core.timezones import zone_names
 
 
 def valid_zone(name: str) -> bool:
@@ -23,7 +25,7 @@ def valid_zone(name: str) -> bool:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return False
-    return name in available_timezones() or name == "UTC"
+    return name in zone_names() or name == "UTC"
 
 
 class WallTimeError(ValueError):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accord.accounts.models import Organisation, OrganisationKind
+from accord.core.timezones import sorted_zone_names
 from accord.sla.choices import DisputedClock, DisputeOutcome, ImportMode, TicketFormat
 from accord.sla.engine import PolicyError, load_policy
 from accord.sla.imports import replace_events_error
@@ -297,14 +298,12 @@ class StructuredPolicyForm(forms.Form):
     note = forms.CharField(max_length=300, required=False, help_text="Why this version was made.")
 
     def __init__(self, *args: Any, needs_name: bool = False, **kwargs: Any) -> None:
-        import zoneinfo
-
         super().__init__(*args, **kwargs)
         if needs_name:
             self.fields["name"].required = True
         else:
             del self.fields["name"]
-        self.fields["timezone"].choices = [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+        self.fields["timezone"].choices = [(zone, zone) for zone in sorted_zone_names()]
         self.fields["holiday_country"].choices = _holiday_countries()
         for key, label in WEEKDAY_FIELDS:
             self.fields[f"hours_{key}"] = forms.CharField(
