@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.views.generic import RedirectView
 from rest_framework.request import Request
@@ -24,22 +24,24 @@ from tests.personas import PERSONAS, World, build_world
 THIRD_PARTY_PREFIXES = ("admin:", "account_", "mfa_", "socialaccount", "api-root", "usersessions")
 
 
-def collect_endpoints() -> list[Endpoint]:
-    endpoints: list[Endpoint] = []
+def matrix_modules() -> list[Any]:
+    modules = []
     for module_info in pkgutil.iter_modules(tests.__path__):
         if not module_info.ispkg:
             continue
         try:
-            module = importlib.import_module(f"tests.{module_info.name}.matrix")
+            modules.append(importlib.import_module(f"tests.{module_info.name}.matrix"))
         except ModuleNotFoundError as error:
             if error.name == f"tests.{module_info.name}.matrix":
                 continue
             raise
-        endpoints.extend(module.ENDPOINTS)
-    return endpoints
+    return modules
 
 
-ENDPOINTS = collect_endpoints()
+ENDPOINTS = [endpoint for module in matrix_modules() for endpoint in module.ENDPOINTS]
+# Builders of records many rows share (a CAB with changes and a plan in effect, a contract with a computed
+# ticket): each app's matrix may name them in SHARED; they run once in the module's world, not once a case.
+SHARED = [build for module in matrix_modules() for build in getattr(module, "SHARED", [])]
 
 
 # Methods that never change anything and need no row of their own: HEAD answers as GET does, OPTIONS
@@ -183,14 +185,30 @@ def matrix_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World
     """The personas' world, built once per module (per xdist worker) inside a transaction rolled back at the
     end; each case then runs in its own savepoint (the `db` fixture), so what a case writes is undone."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+        world = build_world()
+        for build in SHARED:
+            build(world)
+        world.shared = dict(world.extra)
+        yield world
         transaction.set_rollback(True)
+
+
+def shared_records(value: Any) -> Iterator[models.Model]:
+    if isinstance(value, models.Model):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from shared_records(item)
 
 
 @pytest.fixture
 def world(matrix_world: World, db: Any) -> World:
-    # Records a case made (cached in `extra`) and roles cached on the people died with its savepoint.
+    # Records a case made (cached in `extra`) and roles cached on the people died with its savepoint. The
+    # shared records outlive it, read again so that no case sees what an earlier one did to them in memory.
     matrix_world.extra.clear()
+    matrix_world.extra.update(matrix_world.shared)
+    for record in shared_records(matrix_world.shared):
+        record.refresh_from_db()
     for person in matrix_world.people.values():
         if person is not None:
             forget_roles(person)

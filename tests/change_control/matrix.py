@@ -267,6 +267,9 @@ RAISE = only(RAISERS, 302, 403)
 PM_PAGE = only(PM, 200, 403)
 PM_POST = only(PM, 302, 403)
 
+# Built once in the module's world (tests/test_permission_matrix.py), not once a case.
+SHARED = [cc, standard]
+
 ENDPOINTS = [
     # Pages
     Endpoint("change_control:change_list", expect(200), kwargs=program_kwargs),

@@ -19,7 +19,7 @@ def program_a(world):
 def member_membership(world):
     return {
         "program_id": world.program.pk,
-        "pk": Membership.objects.get(program=world.program, role=Role.MEMBER).pk,
+        "pk": Membership.objects.get(program=world.program, person=world.member).pk,
     }
 
 
@@ -34,7 +34,7 @@ def newcomer(world):
 
 
 def api_membership(world):
-    return {"pk": Membership.objects.get(program=world.program, role=Role.MEMBER).pk}
+    return {"pk": Membership.objects.get(program=world.program, person=world.member).pk}
 
 
 def api_audit_entry(world):

@@ -130,6 +130,9 @@ def policy_pk(world: World) -> dict[str, int]:
 SLA_PM = only("program_manager", 200, 403)
 SLA_PM_POST = only("program_manager", 302, 403)
 
+# Built once in the module's world (tests/test_permission_matrix.py), not once a case.
+SHARED = [sla_world]
+
 ENDPOINTS = [
     Endpoint("sla:contract_list", expect(200), kwargs=lambda w: {"program_id": w.program.pk}),
     Endpoint("sla:contract_create", SLA_PM, kwargs=lambda w: {"program_id": w.program.pk}),
