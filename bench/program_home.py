@@ -54,24 +54,12 @@ program = Program.objects.get(name=sys.argv[5])
 contract = Contract.objects.filter(program=program).order_by("pk").first()
 version = SlaPolicyVersion.objects.filter(policy__contract=contract).order_by("-number").first()
 postgres = connection.vendor == "postgresql"
+from bench._fill import store
 rng = np.random.default_rng(20261203)
 today = timezone.localdate()
 now = timezone.now()
 began = time.perf_counter()
 q = connection.ops.quote_name
-
-def store(model, frame):
-    table = model._meta.db_table
-    columns = ", ".join(q(c) for c in frame.columns)
-    with connection.cursor() as cursor:
-        if postgres:
-            payload = frame.write_csv(include_header=False, null_value="\\\\N", quote_style="non_numeric")
-            with cursor.cursor.copy(f"COPY {q(table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\\\N')") as copy:
-                copy.write(payload.encode())
-        else:
-            sql = f"INSERT INTO {q(table)} ({columns}) VALUES ({', '.join(['%s'] * frame.width)})"
-            for offset in range(0, frame.height, 100_000):
-                cursor.executemany(sql, frame.slice(offset, 100_000).rows())
 
 stamp = now.strftime("%Y-%m-%d %H:%M:%S") + ("+00" if postgres else "")
 with transaction.atomic():

@@ -89,6 +89,7 @@ pause_start = responded + (rng.random(size) * (resolved - responded)).astype(np.
 pause_end = pause_start + rng.exponential(6 * 3600, size).astype(np.int64) + 1
 states = np.array(["Awaiting User Info", "Awaiting Vendor", "Awaiting Change"])
 postgres = connection.vendor == "postgresql"
+from bench._fill import store as store_frame
 suffix = "+00" if postgres else ""
 def instants(values, present=None):
     text = pl.from_epoch(pl.Series(values), time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S" + suffix)
@@ -104,18 +105,7 @@ def rest(model, given):
         values[f.column] = connection.ops.adapt_datetimefield_value(value) if hasattr(value, "tzinfo") else value
     return values
 def store(model, frame):
-    frame = frame.with_columns(**{k: pl.lit(v) for k, v in rest(model, set(frame.columns)).items()})
-    table, q = model._meta.db_table, connection.ops.quote_name
-    columns = ", ".join(q(c) for c in frame.columns)
-    with connection.cursor() as cursor:
-        if postgres:
-            payload = frame.write_csv(include_header=False, null_value="\\\\N", quote_style="non_numeric")
-            with cursor.cursor.copy(f"COPY {q(table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\\\N')") as copy:
-                copy.write(payload.encode())
-        else:
-            sql = f"INSERT INTO {q(table)} ({columns}) VALUES ({', '.join(['%s'] * frame.width)})"
-            for offset in range(0, frame.height, 100_000):
-                cursor.executemany(sql, frame.slice(offset, 100_000).rows())
+    store_frame(model, frame.with_columns(**{k: pl.lit(v) for k, v in rest(model, set(frame.columns)).items()}))
 began = time.perf_counter()
 if not postgres:
     with connection.cursor() as cursor:
