@@ -182,6 +182,16 @@ class Kpi(InheritedVisibilityModel):
     benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="kpis")
     name = models.CharField(max_length=200)
     definition = models.TextField(blank=True)
+    # How a ratio KPI is computed, as data a template can carry; blank for a KPI that is not a ratio.
+    numerator = models.TextField(
+        blank=True,
+        help_text="What is counted, e.g. medication orders entered by the prescriber through CPOE in the month.",
+    )
+    denominator = models.TextField(
+        blank=True,
+        help_text="Out of what, e.g. all medication orders in the month. Leave both blank for a KPI that is "
+        "not a ratio.",
+    )
     unit = models.CharField(max_length=40, help_text="e.g. %, minutes, days, per 1,000 doses")
     direction = models.CharField(max_length=10, choices=Direction.choices)
     baseline_value = models.FloatField()
