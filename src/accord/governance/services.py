@@ -534,6 +534,33 @@ def _escalation_candidates() -> Iterable[RedFlag]:
     )
 
 
+def _claim_escalation(
+    flag: RedFlag, level: EscalationLevel, *, actor: Any, now: dt.datetime, reason: str, note: str
+) -> bool:
+    """Move the flag from the level it was read at to `level` and write that into its history and
+    the audit trail; False, with nothing written, when another run moved it first.
+
+    The claim is a conditional UPDATE on the level as read, so the scheduler and a manager (or two
+    schedulers) never escalate the same flag twice. Call inside a transaction.
+    """
+    old = flag.escalation_level
+    claimed = RedFlag.objects.filter(pk=flag.pk, escalation_level=old).update(
+        escalation_level=level, escalated_at=now
+    )
+    if claimed != 1:
+        return False
+    flag.escalation_level, flag.escalated_at = level, now
+    _record_event(flag=flag, kind=EventKind.ESCALATION, actor=actor, at=now, level=level, note=note)
+    audit.record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        instance=flag,
+        at=now,
+        changes={"escalation_level": [int(old), int(level)], "reason": [None, reason]},
+    )
+    return True
+
+
 def escalate_overdue_flags(*, now: dt.datetime, actor: Any = SYSTEM) -> list[Escalation]:
     """Move every overdue open flag up one level, record it, and tell the people at the new level.
 
@@ -547,30 +574,17 @@ def escalate_overdue_flags(*, now: dt.datetime, actor: Any = SYSTEM) -> list[Esc
         reason = overdue_reason(flag, rule, now) if rule else None
         if reason is None:
             continue
-        old = flag.escalation_level
+        level = EscalationLevel(flag.escalation_level + 1)
         with transaction.atomic():
-            claimed = RedFlag.objects.filter(pk=flag.pk, escalation_level=old).update(
-                escalation_level=old + 1, escalated_at=now
-            )
-            if claimed != 1:
-                continue  # another run got there first
-            flag.escalation_level, flag.escalated_at = old + 1, now
-            level = EscalationLevel(old + 1)
-            _record_event(
-                flag=flag,
-                kind=EventKind.ESCALATION,
+            if not _claim_escalation(
+                flag,
+                level,
                 actor=actor,
-                at=now,
-                level=level,
+                now=now,
+                reason=reason,
                 note=f"Escalated to the {level.label.lower()}: {reason}.",
-            )
-            audit.record(
-                actor=actor,
-                action=AuditAction.TRANSITION,
-                instance=flag,
-                at=now,
-                changes={"escalation_level": [old, old + 1], "reason": [None, reason]},
-            )
+            ):
+                continue  # another run got there first
             notify(
                 recipients=_people_with_role(flag.program_id, LEVEL_ROLES[level]),
                 kind=NotificationKind.RED_FLAG_ESCALATED,
@@ -613,30 +627,16 @@ def escalate_red_flag_to_board(*, flag: RedFlag, actor: Any, reason: str, now: d
             )
         if flag.escalation_level >= EscalationLevel.BOARD:
             raise ValidationError({"flag": "This flag is already escalated to the governance board."})
-        old = flag.escalation_level
-        # A conditional update, as the scheduled escalation claims flags: never two escalations at once.
-        claimed = RedFlag.objects.filter(pk=flag.pk, escalation_level=old).update(
-            escalation_level=EscalationLevel.BOARD, escalated_at=now
-        )
-        if claimed != 1:
-            raise ValidationError({"flag": "The flag was escalated meanwhile; reload it."})
-        flag.escalation_level, flag.escalated_at = EscalationLevel.BOARD, now
         level = EscalationLevel.BOARD
-        _record_event(
-            flag=flag,
-            kind=EventKind.ESCALATION,
+        if not _claim_escalation(
+            flag,
+            level,
             actor=actor,
-            at=now,
-            level=level,
+            now=now,
+            reason=reason,
             note=f"Escalated to the {level.label.lower()} by {_label(actor)}: {reason}",
-        )
-        audit.record(
-            actor=actor,
-            action=AuditAction.TRANSITION,
-            instance=flag,
-            at=now,
-            changes={"escalation_level": [old, int(level)], "reason": [None, reason]},
-        )
+        ):
+            raise ValidationError({"flag": "The flag was escalated meanwhile; reload it."})
         notify(
             # The board hears of it; so do the raiser and the owner, who follow the flag.
             recipients=[
