@@ -71,8 +71,9 @@ def test_the_emr_template_creates_a_working_program(client: Any, creator: Any) -
     assert {"CPOE adoption", "Medication error rate", "Days in accounts receivable"} <= set(kpis)
     cpoe = kpis["CPOE adoption"]
     assert (cpoe.unit, cpoe.direction, cpoe.baseline_value, cpoe.target_value) == ("%", "increase", 20, 90)
-    assert "Numerator: Medication orders entered by a licensed prescriber" in cpoe.definition
-    assert "Denominator: All medication orders" in cpoe.definition
+    assert cpoe.numerator.startswith("Medication orders entered by a licensed prescriber")
+    assert cpoe.denominator == "All medication orders in the period"
+    assert "Numerator" not in cpoe.definition and "Denominator" not in cpoe.definition
     assert cpoe.target_date == dt.date(2032, 3, 1)  # 12 months after go-live
     assert cpoe.benefit.title == "Safer medication ordering"
     assert StakeholderGroup.objects.filter(
@@ -95,7 +96,9 @@ def test_the_emr_template_creates_a_working_program(client: Any, creator: Any) -
     base = f"/programs/{program.pk}"
     _page_ok(client, f"{base}/", "Riverside EHR")
     _page_ok(client, f"{base}/benefits/", "Safer medication ordering")
-    _page_ok(client, cpoe.get_absolute_url(), "CPOE adoption", "Numerator")
+    _page_ok(
+        client, cpoe.get_absolute_url(), "CPOE adoption", "Numerator", "All medication orders in the period"
+    )
     _page_ok(client, f"{base}/alignment/", "Physicians", "Nursing")
     _page_ok(client, f"{base}/governance/escalation/")
     _page_ok(client, f"{base}/meetings/", "Governance board", "Every two weeks")

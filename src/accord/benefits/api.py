@@ -134,6 +134,8 @@ class KpiSerializer(ValidatedModelSerializer):
             "benefit",
             "name",
             "definition",
+            "numerator",
+            "denominator",
             "unit",
             "direction",
             "baseline_value",

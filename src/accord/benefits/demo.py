@@ -254,6 +254,39 @@ BENEFITS: list[dict[str, Any]] = [
     },
 ]
 
+# How each ratio KPI is counted (numerator, denominator); the KPIs not named here are not ratios.
+COUNTING: dict[str, tuple[str, str]] = {
+    "Clinician satisfaction": (
+        "Respondents satisfied or very satisfied with the EHR",
+        "All clinicians answering the quarterly survey",
+    ),
+    "Medication error rate": (
+        "Medication errors reaching the patient (incident reports, categories C-I)",
+        "Doses administered, in thousands",
+    ),
+    "CPOE adoption": (
+        "Medication orders entered by a licensed prescriber through CPOE in the month",
+        "All medication orders in the month",
+    ),
+    "E-prescribing rate": (
+        "Outpatient prescriptions sent electronically to the pharmacy",
+        "All outpatient prescriptions written",
+    ),
+    "Inpatients with a coded problem list": (
+        "Inpatients discharged with at least one coded (SNOMED CT) problem on their list",
+        "All inpatients discharged in the month",
+    ),
+    "Duplicate lab test rate": (
+        "Laboratory tests repeated within the test's useful interval without a documented reason",
+        "All laboratory tests ordered",
+    ),
+    "Patient portal activation": (
+        "Patients seen in the month with an activated portal account",
+        "All patients seen in the month",
+    ),
+    "Days in A/R": ("Net accounts receivable at month end", "Average daily net patient revenue"),
+}
+
 INITIATIVES = [
     (
         "Order-set redesign with physician champions",
@@ -408,6 +441,7 @@ def seed(demo: DemoContext) -> None:
         ]
         target_date = go_live + dt.timedelta(days=540)
         span = target - baseline
+        numerator, denominator = COUNTING.get(name, ("", ""))
         kpi = create_record(
             model=Kpi,
             actor=pm,
@@ -419,6 +453,8 @@ def seed(demo: DemoContext) -> None:
                 "unit": unit,
                 "direction": direction,
                 "definition": f"{name} across both hospitals, measured from the {source.lower()}.",
+                "numerator": numerator,
+                "denominator": denominator,
                 "baseline_value": baseline,
                 "baseline_date": baseline_date,
                 "target_value": target,

@@ -91,6 +91,8 @@ class KpiForm(ProgramScopedForm):
             "benefit",
             "name",
             "definition",
+            "numerator",
+            "denominator",
             "unit",
             "direction",
             "baseline_value",
@@ -109,6 +111,8 @@ class KpiForm(ProgramScopedForm):
             "baseline_date": DATE,
             "target_date": DATE,
             "definition": forms.Textarea(attrs={"rows": 2}),
+            "numerator": forms.Textarea(attrs={"rows": 2}),
+            "denominator": forms.Textarea(attrs={"rows": 2}),
             "milestones": forms.Textarea(attrs={"rows": 3}),
         }
 

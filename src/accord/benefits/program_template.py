@@ -68,16 +68,44 @@ def _benefit(item: Mapping[str, Any], start: dt.date = CHECK_DAY, program: Any =
     return benefit
 
 
-def kpi_definition(item: Mapping[str, Any]) -> str:
-    """The KPI's definition as people read it: what it is, how it is counted, and the guidance on values."""
-    lines = [str(item.get("definition", "")).strip()]
-    if item.get("numerator"):
-        lines.append(f"Numerator: {item['numerator']}")
-    if item.get("denominator"):
-        lines.append(f"Denominator: {item['denominator']}")
-    if item.get("guidance"):
-        lines.append(f"Baseline and target: {item['guidance']}")
-    return "\n".join(line for line in lines if line)
+# How templates saved before KPIs had numerator and denominator fields carry them: as lines of the definition.
+FOLDED_PREFIXES = {"numerator": "Numerator: ", "denominator": "Denominator: "}
+
+
+def unfold_counting_lines(definition: str) -> tuple[str, dict[str, str]]:
+    """A definition from a template saved before KPIs had numerator and denominator fields, without its
+    "Numerator: …" / "Denominator: …" lines, and what each said (as migration 0006 moved them).
+
+    A prefix on more than one line stays in the text: which one is meant is not ours to guess.
+    """
+    lines = definition.split("\n")
+    found: dict[str, str] = {}
+    drop: set[int] = set()
+    for field, prefix in FOLDED_PREFIXES.items():
+        at = [i for i, line in enumerate(lines) if line.startswith(prefix)]
+        value = lines[at[0]][len(prefix) :].strip() if len(at) == 1 else ""
+        if value:
+            found[field] = value
+            drop.add(at[0])
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop), found
+
+
+def kpi_counting(item: Mapping[str, Any]) -> tuple[str, str, str]:
+    """A template KPI's definition (with its guidance on values), numerator and denominator.
+
+    An item that names neither numerator nor denominator may come from a template saved before they were
+    fields, whose definition carries them as lines: those are taken out of the text into the fields, so a
+    KPI made from an old template looks like one made from a new one.
+    """
+    definition = str(item.get("definition", "")).strip()
+    counting = {field: str(item.get(field) or "").strip() for field in FOLDED_PREFIXES}
+    if "numerator" not in item and "denominator" not in item:
+        definition, counting = unfold_counting_lines(definition)
+        definition = definition.strip()
+    guidance = str(item.get("guidance") or "").strip()
+    if guidance:
+        definition = "\n".join(line for line in (definition, f"Baseline and target: {guidance}") if line)
+    return definition, counting.get("numerator", ""), counting.get("denominator", "")
 
 
 def _kpi(
@@ -86,10 +114,13 @@ def _kpi(
     baseline, target = float(item["baseline_value"]), float(item["target_value"])
     months = checked_int(item, "target_after_months") if "target_after_months" in item else 12
     span = abs(target - baseline)
+    definition, numerator, denominator = kpi_counting(item)
     return Kpi(
         **links,
         name=item["name"],
-        definition=kpi_definition(item),
+        definition=definition,
+        numerator=numerator,
+        denominator=denominator,
         unit=item["unit"],
         direction=item["direction"],
         baseline_value=baseline,
@@ -194,6 +225,8 @@ def capture(program: Any) -> dict[str, list[dict[str, Any]]]:
                     {
                         "name": kpi.name,
                         "definition": kpi.definition,
+                        "numerator": kpi.numerator,
+                        "denominator": kpi.denominator,
                         "unit": kpi.unit,
                         "direction": kpi.direction,
                         # The values the program started from and aims for, as suggestions for the next one.
