@@ -3,9 +3,6 @@ initiatives and success factors. Thin adapters over queries and services."""
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -23,13 +20,14 @@ from accord.core import services as core_services
 from accord.core.permissions import Action, can_in_program
 from accord.core.views import (
     FilteredListMixin,
+    PreviewedImportConfirmView,
+    PreviewedImportView,
+    PreviewedUploads,
     ProgramRecordFormView,
     ProgramViewMixin,
     get_visible_or_404,
     render_page,
 )
-
-IMPORT_SESSION_KEY = "benefits_import"
 
 
 class BenefitsPage(ProgramViewMixin, TemplateView):
@@ -205,97 +203,43 @@ class MeasurementAddView(ProgramViewMixin, View):
         return render_page(request, "benefits/kpi_detail.html", context, status=400)
 
 
-def _import_dir() -> Path:
-    folder = Path(tempfile.gettempdir()) / "accord-benefits-imports"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
+MEASUREMENT_UPLOADS = PreviewedUploads("benefits")
 
 
-class MeasurementImportView(ProgramViewMixin, View):
-    """Step 1: upload and preview (nothing saved). Step 2 (`confirm`): apply exactly the previewed file.
-
-    The file is kept on disk under its SHA-256 and the session remembers which hash this person
-    previewed for this program, so the confirm step never trusts re-posted rows.
-    """
+class MeasurementImportView(PreviewedImportView):
+    """Step 1: upload and preview measurements (nothing saved). Step 2 applies exactly the previewed file."""
 
     area = "measurements"
-    action = Action.ADD
+    form_class = forms.MeasurementImportForm
     template_name = "benefits/measurement_import.html"
+    uploads = MEASUREMENT_UPLOADS
 
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        return self.render(forms.MeasurementImportForm(), None)
-
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        form = forms.MeasurementImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render(form, None, status=400)
-        # The form has refused a file over the ceiling, and imports.py an XLSX past its cell budget, so
-        # what is parsed here is bounded (10,000 rows) and takes well under a second.
-        upload = form.cleaned_data["file"]
-        decimal = form.cleaned_data["decimal"]
-        content = upload.read()
-        digest = hashlib.sha256(content).hexdigest()
-        preview = services.preview_measurement_import(
-            program=self.program, user=request.user, filename=upload.name, content=content, decimal=decimal
-        )
-        if preview.ok:
-            (_import_dir() / digest).write_bytes(content)
-            pending = request.session.get(IMPORT_SESSION_KEY, {})
-            pending[str(self.program.pk)] = {"hash": digest, "filename": upload.name, "decimal": decimal}
-            request.session[IMPORT_SESSION_KEY] = pending
-        return self.render(
-            form, preview, digest=digest if preview.ok else None, status=200 if preview.ok else 400
-        )
-
-    def render(
-        self, form: Any, preview: Any, *, digest: str | None = None, status: int = 200
-    ) -> HttpResponse:
-        context = {"program": self.program, "form": form, "preview": preview, "digest": digest}
-        return render_page(self.request, self.template_name, context, status=status)
-
-
-class MeasurementImportConfirmView(ProgramViewMixin, View):
-    area = "measurements"
-    action = Action.ADD
-
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        pending = request.session.get(IMPORT_SESSION_KEY, {}).get(str(self.program.pk))
-        digest = request.POST.get("digest", "")
-        path = _import_dir() / digest if len(digest) == 64 and digest.isalnum() else None
-        if not pending or pending["hash"] != digest or path is None or not path.exists():
-            messages.error(request, "That preview has expired or was not yours: upload the file again.")
-            return redirect("benefits:measurement_import", program_id=self.program.pk)
-        content = path.read_bytes()
-        if hashlib.sha256(content).hexdigest() != digest:
-            messages.error(request, "The previewed file changed on the server: upload it again.")
-            return redirect("benefits:measurement_import", program_id=self.program.pk)
-        result = services.import_measurements(
+    def preview(self, *, form: Any, filename: str, content: bytes) -> Any:
+        # imports.py refuses an XLSX past its cell budget, so at most 10,000 rows are parsed here.
+        return services.preview_measurement_import(
             program=self.program,
-            actor=request.user,
+            user=self.request.user,
+            filename=filename,
+            content=content,
+            decimal=form.cleaned_data["decimal"],
+        )
+
+    def kept_options(self, form: Any) -> dict[str, Any]:
+        return {"decimal": form.cleaned_data["decimal"]}
+
+
+class MeasurementImportConfirmView(PreviewedImportConfirmView, MeasurementImportView):
+    upload_url_name = "benefits:measurement_import"
+    done_url_name = "benefits:dashboard"
+
+    def apply(self, *, pending: dict[str, Any], content: bytes) -> Any:
+        return services.import_measurements(
+            program=self.program,
+            actor=self.request.user,
             filename=pending["filename"],
             content=content,
             decimal=pending.get("decimal", "auto"),
         )
-        if not result.ok:
-            # The KPIs or rights changed since the preview: show the new errors, save nothing.
-            context = {
-                "program": self.program,
-                "form": forms.MeasurementImportForm(),
-                "preview": result,
-                "digest": None,
-            }
-            return render_page(request, "benefits/measurement_import.html", context, status=400)
-        path.unlink(missing_ok=True)
-        request.session[IMPORT_SESSION_KEY] = {
-            k: v for k, v in request.session[IMPORT_SESSION_KEY].items() if k != str(self.program.pk)
-        }
-        counts = result.counts()
-        messages.success(
-            request,
-            f"Imported {pending['filename']}: {counts.get('created', 0)} created, "
-            f"{counts.get('updated', 0)} updated, {counts.get('unchanged', 0)} unchanged.",
-        )
-        return redirect("benefits:dashboard", program_id=self.program.pk)
 
 
 class InitiativeListView(BenefitsPage):

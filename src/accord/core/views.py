@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import ListView
@@ -178,6 +181,144 @@ class ProgramRecordFormView(ProgramViewMixin, View):
             else reverse(self.success_url_name, kwargs={"program_id": self.program.pk}),
         }
         return render(self.request, self.template_name, context, status=status)
+
+
+class PreviewedUploads:
+    """Where a file someone previewed waits for their confirmation, and what their session remembers of it.
+
+    The file is kept on disk under its SHA-256 and the session remembers which hash this person
+    previewed for this program, so the confirmation applies exactly the previewed bytes and never
+    trusts rows posted again. Previews nobody confirmed are removed after `keep_hours`.
+    """
+
+    keep_hours = 24
+
+    def __init__(self, name: str) -> None:
+        self.name = name  # one folder and one session key per kind of import
+        self.session_key = f"{name}_import"
+
+    def folder(self) -> Path:
+        folder = Path(tempfile.gettempdir()) / f"accord-{self.name}-imports"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return folder
+
+    def keep(
+        self, request: HttpRequest, program: Any, *, filename: str, content: bytes, **options: Any
+    ) -> str:
+        """Keep a previewed file for this person and program; returns the digest the confirm form posts."""
+        digest = hashlib.sha256(content).hexdigest()
+        folder = self.folder()
+        self._remove_stale(folder)
+        (folder / digest).write_bytes(content)
+        pending = request.session.get(self.session_key, {})
+        pending[str(program.pk)] = {"hash": digest, "filename": filename, **options}
+        request.session[self.session_key] = pending
+        return digest
+
+    def take(self, request: HttpRequest, program: Any, digest: str) -> tuple[dict[str, Any], bytes]:
+        """What this person previewed for this program under `digest`, and its bytes; a ValidationError
+        saying what to do when the preview is not theirs, has gone, or changed on disk."""
+        pending = request.session.get(self.session_key, {}).get(str(program.pk))
+        path = self.folder() / digest if len(digest) == 64 and digest.isalnum() else None
+        if not pending or pending["hash"] != digest or path is None or not path.exists():
+            raise ValidationError("That preview has expired or was not yours: upload the file again.")
+        content = path.read_bytes()
+        if hashlib.sha256(content).hexdigest() != digest:
+            raise ValidationError("The previewed file changed on the server: upload it again.")
+        return pending, content
+
+    def forget(self, request: HttpRequest, program: Any, digest: str) -> None:
+        (self.folder() / digest).unlink(missing_ok=True)
+        pending = request.session.get(self.session_key, {})
+        request.session[self.session_key] = {k: v for k, v in pending.items() if k != str(program.pk)}
+
+    def _remove_stale(self, folder: Path) -> None:
+        oldest = time.time() - self.keep_hours * 3600
+        for path in folder.iterdir():
+            try:
+                if path.stat().st_mtime < oldest:
+                    path.unlink()
+            except FileNotFoundError:  # another worker removed it first
+                continue
+
+
+class PreviewedImportView(ProgramViewMixin, View):
+    """Step 1 of an import: upload and preview, nothing saved. `PreviewedImportConfirmView` is step 2.
+
+    Subclasses name the form, the template, the `uploads` store and `preview(form, filename, content)`,
+    which returns a result with `ok`; `kept_options(form)` lists the form's choices step 2 needs again.
+    """
+
+    action = Action.ADD
+    form_class: Any
+    template_name: str
+    uploads: PreviewedUploads
+
+    def preview(self, *, form: Any, filename: str, content: bytes) -> Any:
+        raise NotImplementedError
+
+    def kept_options(self, form: Any) -> dict[str, Any]:
+        return {}
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return self.render(self.form_class(), None)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        form = self.form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render(form, None, status=400)
+        # The form has refused a file over its ceiling, so what is read and parsed here is bounded.
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        preview = self.preview(form=form, filename=upload.name, content=content)
+        if not preview.ok:
+            return self.render(form, preview, status=400)
+        digest = self.uploads.keep(
+            request, self.program, filename=upload.name, content=content, **self.kept_options(form)
+        )
+        return self.render(form, preview, digest=digest)
+
+    def render(
+        self, form: Any, preview: Any, *, digest: str | None = None, status: int = 200
+    ) -> HttpResponse:
+        context = {"program": self.program, "form": form, "preview": preview, "digest": digest}
+        return render_page(self.request, self.template_name, context, status=status)
+
+
+class PreviewedImportConfirmView(PreviewedImportView):
+    """Step 2 of an import: apply exactly the file this person previewed, or show why not, saving nothing.
+
+    Subclasses name `apply(pending, content)` (pending: what `keep` stored, with the filename and the
+    kept options), the upload page's URL name and the URL name to go to once imported.
+    """
+
+    upload_url_name: str
+    done_url_name: str
+    http_method_names = ["post"]
+
+    def apply(self, *, pending: dict[str, Any], content: bytes) -> Any:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        digest = request.POST.get("digest", "")
+        try:
+            pending, content = self.uploads.take(request, self.program, digest)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect(self.upload_url_name, program_id=self.program.pk)
+        result = self.apply(pending=pending, content=content)
+        if not result.ok:
+            # What the preview checked has changed since (the records, or the person's rights): show the
+            # new errors and save nothing.
+            return self.render(self.form_class(), result, status=400)
+        self.uploads.forget(request, self.program, digest)
+        counts = result.counts()
+        messages.success(
+            request,
+            f"Imported {pending['filename']}: {counts.get('created', 0)} created, "
+            f"{counts.get('updated', 0)} updated, {counts.get('unchanged', 0)} unchanged.",
+        )
+        return redirect(self.done_url_name, program_id=self.program.pk)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
