@@ -21,6 +21,7 @@ from accord.change_control.models import (
 )
 from accord.change_control.services import changes, feeds, plans
 from accord.change_control.services import templates as template_services
+from tests.alignment.matrix import ProgramQuery
 from tests.change_control.factories import T0, cab_for, draft_change, plan_with_items, service_in
 from tests.matrix import MEMBERS, Endpoint, and_put, expect, only
 from tests.personas import World
@@ -261,6 +262,15 @@ def window_data(world: World) -> dict[str, Any]:
         "starts_at": "2026-05-29T18:00",
         "ends_at": "2026-06-01T06:00",
     }
+
+
+# `?program=<id>` of the thresholds' API, filled in by `thresholds_of_program_a` once the world exists.
+THRESHOLDS_QUERY = ProgramQuery()
+
+
+def thresholds_of_program_a(world: World) -> dict[str, Any]:
+    THRESHOLDS_QUERY.program_id = world.program.pk
+    return {}
 
 
 RAISE = only(RAISERS, 302, 403)
@@ -540,6 +550,26 @@ ENDPOINTS = [
     ),
     Endpoint(
         "change-board-detail", only(PM, 204, 403, api=True), api=True, method="delete", kwargs=api_pk("board")
+    ),
+    # The change measures' thresholds: every member reads them (the dashboard shows them); only who may
+    # change the CAB record (the program manager) moves them.
+    Endpoint(
+        "change-measure-thresholds",
+        expect(200, anonymous=401),
+        api=True,
+        kwargs=thresholds_of_program_a,
+        query=THRESHOLDS_QUERY,
+    ),
+    *and_put(
+        Endpoint(
+            "change-measure-thresholds",
+            only(PM, 200, 403, api=True),
+            api=True,
+            method="patch",
+            kwargs=thresholds_of_program_a,
+            query=THRESHOLDS_QUERY,
+            data=lambda w: {"max_changes_causing_incidents": 4},
+        )
     ),
     # Standard-change templates
     Endpoint("standard-change-template-list", ALL_API, api=True),

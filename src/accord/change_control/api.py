@@ -1,5 +1,5 @@
 """API of change control: action plans and items, change requests with their state actions, windows, the CAB,
-and the per-person iCalendar feed."""
+the change measures' thresholds, and the per-person iCalendar feed."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from django.urls import path
 from django.utils import timezone
 from django.views import View
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accord.accounts.models import User
 from accord.change_control import ical, queries
@@ -34,6 +36,7 @@ from accord.change_control.models import (
     ActionPlan,
     CabVote,
     ChangeAdvisoryBoard,
+    ChangeMeasureThresholds,
     ChangeRequest,
     ChangeWindow,
     PlanApproval,
@@ -49,7 +52,8 @@ from accord.core.api import (
     ValidatedModelSerializer,
     VisibleRelatedField,
 )
-from accord.core.permissions import Action, can
+from accord.core.filters import integer_range
+from accord.core.permissions import Action, can, can_in_program
 from accord.programs.models import Program
 from accord.transition.models import Service
 
@@ -492,6 +496,109 @@ class ChangeBoardViewSet(AccordModelViewSet):
     prefetch_related = ("members", "emergency_members", "clinical_approvers")
 
 
+# The change measures' thresholds: one per program, read and written at `?program=<id>` like the alignment
+# index, because a program that set none still has thresholds (the defaults) but no row to address by id.
+
+
+THRESHOLDS = (
+    "min_success_rate_percent",
+    "max_emergency_share_percent",
+    "max_changes_causing_incidents",
+    "max_cab_lead_time_days",
+)
+
+
+class ChangeMeasureThresholdsSerializer(serializers.ModelSerializer):
+    """The four lines; a PUT gives all four (as the page's form does), a PATCH any of them."""
+
+    is_default = serializers.SerializerMethodField(
+        help_text="True while the program has set no thresholds of its own and these are the defaults."
+    )
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ChangeMeasureThresholds
+        fields = ["program", *THRESHOLDS, "is_default", "updated_at"]
+        read_only_fields = ["program", "updated_at"]
+        # The model's defaults would make the fields optional; a whole replacement names every threshold.
+        extra_kwargs = {name: {"required": True} for name in THRESHOLDS}
+
+    def get_is_default(self, obj: ChangeMeasureThresholds) -> bool:
+        return obj.pk is None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A misspelt threshold would otherwise be dropped in silence and the answer look like a save.
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [f"Not a threshold; the thresholds are {', '.join(THRESHOLDS)}."] for name in unknown}
+            )
+        return attrs
+
+
+def _program_param(request: Request) -> Program:
+    """The program of `?program=<id>`: a 400 when the id is missing or not one, a 404 when it is not yours."""
+    raw = request.query_params.get("program", "")
+    low, high = integer_range(Program._meta.pk) or (None, None)
+    number = int(raw) if raw.isascii() and raw.isdigit() else None
+    if number is None or (low is not None and number < low) or (high is not None and number > high):
+        raise exceptions.ValidationError({"program": ["Give ?program=<id>, the id of one of your programs."]})
+    return get_object_or_404(Program.objects.visible_to(request.user), pk=number)
+
+
+PROGRAM_PARAM = OpenApiParameter("program", int, required=True, description="The program's id.")
+
+
+class ChangeMeasureThresholdsView(APIView):
+    """The lines past which the program's change measures show red and go on the board's agenda.
+
+    Every member who sees the CAB record reads them (the transition dashboard already shows them); only
+    who may change the CAB record moves them, through the same service as the page, with an audit row.
+    """
+
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    def _program(self, request: Request, action: str) -> Program:
+        program = _program_param(request)
+        if not can_in_program(request.user, Action.VIEW, "change_boards", program.pk):
+            raise exceptions.NotFound()
+        if action != Action.VIEW and not can_in_program(request.user, action, "change_boards", program.pk):
+            raise exceptions.PermissionDenied("Your role may not change the change measures' thresholds.")
+        return program
+
+    @extend_schema(parameters=[PROGRAM_PARAM], responses=ChangeMeasureThresholdsSerializer)
+    def get(self, request: Request) -> Response:
+        """The program's thresholds, or the defaults (`is_default`) while it has set none."""
+        program = self._program(request, Action.VIEW)
+        return Response(ChangeMeasureThresholdsSerializer(queries.thresholds_of(program)).data)
+
+    def _save(self, request: Request, *, partial: bool) -> Response:
+        program = self._program(request, Action.CHANGE)
+        body = ChangeMeasureThresholdsSerializer(data=request.data, partial=partial)
+        body.is_valid(raise_exception=True)
+        saved = boards.save_thresholds(program=program, actor=request.user, data=body.validated_data)
+        return Response(ChangeMeasureThresholdsSerializer(saved).data)
+
+    @extend_schema(
+        parameters=[PROGRAM_PARAM],
+        request=ChangeMeasureThresholdsSerializer,
+        responses=ChangeMeasureThresholdsSerializer,
+    )
+    def put(self, request: Request) -> Response:
+        """Set all four thresholds (percentages 0-100, counts and days 0 or more); audited."""
+        return self._save(request, partial=False)
+
+    @extend_schema(
+        parameters=[PROGRAM_PARAM],
+        request=ChangeMeasureThresholdsSerializer,
+        responses=ChangeMeasureThresholdsSerializer,
+    )
+    def patch(self, request: Request) -> Response:
+        """Move some thresholds; the others keep their value (or default). Audited."""
+        return self._save(request, partial=True)
+
+
 # The action plan
 
 
@@ -793,4 +900,9 @@ ROUTES = [
     ("change-boards", ChangeBoardViewSet, "change-board"),
     ("standard-change-templates", StandardChangeTemplateViewSet, "standard-change-template"),
 ]
-EXTRA_URLS = [path("change-calendar.ics", ChangeCalendarFeedView.as_view(), name="change_calendar_feed")]
+EXTRA_URLS = [
+    path("change-calendar.ics", ChangeCalendarFeedView.as_view(), name="change_calendar_feed"),
+    path(
+        "change-measure-thresholds/", ChangeMeasureThresholdsView.as_view(), name="change-measure-thresholds"
+    ),
+]
