@@ -5,9 +5,6 @@ Thin adapters: find the record through the access helpers, call one service, ren
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -24,10 +21,12 @@ from accord.core.permissions import Action, can, can_in_program
 from accord.core.registry import providers
 from accord.core.views import (
     FilteredListMixin,
+    PreviewedImportConfirmView,
+    PreviewedImportView,
+    PreviewedUploads,
     ProgramRecordFormView,
     ProgramViewMixin,
     get_visible_or_404,
-    render_page,
 )
 from accord.transition import forms, imports, queries, services
 from accord.transition.choices import HandoverStage, KnowledgeStatus
@@ -45,8 +44,6 @@ from accord.transition.models import (
     TrainingModule,
     TrainingRecord,
 )
-
-IMPORT_SESSION_KEY = "transition_service_import"
 
 
 class TransitionPageView(ProgramViewMixin, View):
@@ -213,84 +210,31 @@ class ServiceStageView(TransitionPageView):
         return redirect(service)
 
 
-def _import_dir() -> Path:
-    folder = Path(tempfile.gettempdir()) / "accord-transition-imports"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
+SERVICE_UPLOADS = PreviewedUploads("transition_service")
 
 
-class ServiceImportView(ProgramViewMixin, View):
-    """Step 1: upload and preview (nothing saved). Step 2 (`confirm`): apply exactly the previewed file."""
+class ServiceImportView(PreviewedImportView):
+    """Step 1: upload and preview the service catalogue (nothing saved). Step 2 applies exactly the previewed file."""
 
     area = "transition"
-    action = Action.ADD
+    form_class = forms.ServiceImportForm
+    template_name = "transition/service_import.html"
+    uploads = SERVICE_UPLOADS
 
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        return self.render(forms.ServiceImportForm(), None)
-
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        form = forms.ServiceImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render(form, None, status=400)
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        digest = hashlib.sha256(content).hexdigest()
-        preview = imports.preview_service_import(
-            program=self.program, user=request.user, filename=upload.name, content=content
-        )
-        if preview.ok:
-            (_import_dir() / digest).write_bytes(content)
-            pending = request.session.get(IMPORT_SESSION_KEY, {})
-            pending[str(self.program.pk)] = {"hash": digest, "filename": upload.name}
-            request.session[IMPORT_SESSION_KEY] = pending
-        return self.render(
-            form, preview, digest=digest if preview.ok else None, status=200 if preview.ok else 400
+    def preview(self, *, form: Any, filename: str, content: bytes) -> Any:
+        return imports.preview_service_import(
+            program=self.program, user=self.request.user, filename=filename, content=content
         )
 
-    def render(
-        self, form: Any, preview: Any, *, digest: str | None = None, status: int = 200
-    ) -> HttpResponse:
-        context = {"program": self.program, "form": form, "preview": preview, "digest": digest}
-        return render_page(self.request, "transition/service_import.html", context, status=status)
 
+class ServiceImportConfirmView(PreviewedImportConfirmView, ServiceImportView):
+    upload_url_name = "transition:service_import"
+    done_url_name = "transition:service_list"
 
-class ServiceImportConfirmView(ProgramViewMixin, View):
-    area = "transition"
-    action = Action.ADD
-
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        pending = request.session.get(IMPORT_SESSION_KEY, {}).get(str(self.program.pk))
-        digest = request.POST.get("digest", "")
-        path = _import_dir() / digest if len(digest) == 64 and digest.isalnum() else None
-        if not pending or pending["hash"] != digest or path is None or not path.exists():
-            messages.error(request, "That preview has expired or was not yours: upload the file again.")
-            return redirect("transition:service_import", program_id=self.program.pk)
-        content = path.read_bytes()
-        if hashlib.sha256(content).hexdigest() != digest:
-            messages.error(request, "The previewed file changed on the server: upload it again.")
-            return redirect("transition:service_import", program_id=self.program.pk)
-        result = imports.import_services(
-            program=self.program, actor=request.user, filename=pending["filename"], content=content
+    def apply(self, *, pending: dict[str, Any], content: bytes) -> Any:
+        return imports.import_services(
+            program=self.program, actor=self.request.user, filename=pending["filename"], content=content
         )
-        if not result.ok:
-            context = {
-                "program": self.program,
-                "form": forms.ServiceImportForm(),
-                "preview": result,
-                "digest": None,
-            }
-            return render_page(request, "transition/service_import.html", context, status=400)
-        path.unlink(missing_ok=True)
-        request.session[IMPORT_SESSION_KEY] = {
-            k: v for k, v in request.session[IMPORT_SESSION_KEY].items() if k != str(self.program.pk)
-        }
-        counts = result.counts()
-        messages.success(
-            request,
-            f"Imported {pending['filename']}: {counts.get('created', 0)} created, "
-            f"{counts.get('updated', 0)} updated, {counts.get('unchanged', 0)} unchanged.",
-        )
-        return redirect("transition:service_list", program_id=self.program.pk)
 
 
 class ExitCriteriaFormView(ProgramRecordFormView):
