@@ -65,6 +65,8 @@ def make_risk(
     visibility: str = Visibility.SHARED,
     status: str = "open",
     program: Any = None,
+    owner: Any = None,
+    category: str = RiskCategory.ADOPTION,
 ) -> Risk:
     from accord.core.services import create_record
 
@@ -74,11 +76,12 @@ def make_risk(
         data={
             "program": program or world.program,
             "title": title,
-            "category": RiskCategory.ADOPTION,
+            "category": category,
             "likelihood": likelihood,
             "impact": impact,
             "visibility": visibility,
             "status": status,
+            "owner": owner,
         },
     )
 

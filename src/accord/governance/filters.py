@@ -6,6 +6,7 @@ same meaning, so a page's address and an API query select the same rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -82,11 +83,19 @@ class RiskFilterSet(ProgramFilterSet):
         method="filter_status",
         empty_label="Any status",
     )
-    min_score = filters.NumberFilter(field_name="score", lookup_expr="gte")
+    min_score = filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score at least")
 
     class Meta:
         model = Risk
         fields = ["program", "status", "category", "likelihood", "impact", "response", "owner", "min_score"]
+
+    def offer_owners(self, owners: Iterable[Any]) -> None:
+        """On a page, the owner select names these people (the owners of risks the reader sees), never every
+        account; the value is still checked as the API checks it, so `?owner=` means the same on both."""
+        self.form.fields["owner"].widget.choices = [
+            ("", "Anyone"),
+            *((person.pk, str(person)) for person in owners),
+        ]
 
     def filter_status(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
         if value == "open":

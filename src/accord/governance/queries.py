@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
 from accord.core.permissions import Action, can_in_program
@@ -141,14 +142,21 @@ def list_risks_over_threshold(*, user: Any, program: Any, as_of: dt.date | None 
     return sorted(rows, key=lambda r: (-r.score, r.title, r.pk))
 
 
-def risk_heat_map(*, user: Any, program: Any) -> dict[str, Any]:
-    """Open risks counted by likelihood x impact: rows impact 5..1, columns likelihood 1..5 (one query)."""
+def risk_heat_map(
+    *, user: Any = None, program: Any = None, risks: QuerySet[Risk] | None = None
+) -> dict[str, Any]:
+    """Risks counted by likelihood x impact: rows impact 5..1, columns likelihood 1..5 (one query).
+
+    `risks` are the rows to count: a page passes what its `RiskFilterSet` selects, so each cell counts
+    exactly what the register lists for the same filter and that cell. Without it, the open risks `user`
+    sees in `program`.
+    """
+    if risks is None:
+        risks = Risk.objects.visible_to(user).filter(program=program, status__in=list(OPEN_RISK_STATUSES))
     counts = {
         (row["impact"], row["likelihood"]): row["n"]
-        for row in Risk.objects.visible_to(user)
-        .filter(program=program, status__in=list(OPEN_RISK_STATUSES))
-        .values("impact", "likelihood")
-        .annotate(n=Count("pk"))
+        # order_by(): a Meta or page ordering would otherwise split the groups.
+        for row in risks.order_by().values("impact", "likelihood").annotate(n=Count("pk"))
     }
     rows = []
     for impact in range(5, 0, -1):
@@ -167,6 +175,15 @@ def risk_heat_map(*, user: Any, program: Any) -> dict[str, Any]:
             )
         rows.append({"impact": impact, "cells": cells})
     return {"rows": rows, "likelihoods": list(range(1, 6)), "total": sum(counts.values())}
+
+
+def list_risk_owners(*, risks: QuerySet[Risk]) -> QuerySet[Any]:
+    """The people who own one of `risks` (those the reader sees), by name: the register's owner choices."""
+    return (
+        get_user_model()
+        .objects.filter(pk__in=risks.order_by().values("owner_id"))
+        .order_by("full_name", "email")
+    )
 
 
 def count_open_red_flags_by_group(*, program: Any, audience: str) -> dict[int | None, int]:

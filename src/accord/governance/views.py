@@ -380,17 +380,20 @@ class RiskListView(FilteredListMixin, ProgramViewMixin, TemplateView):
         # select the same risks here and in /api/risks/; without a status the register shows the open ones.
         query = self.request.GET.copy()
         query.setdefault("status", "open")
-        filterset = filters.RiskFilterSet(
-            query, queryset=Risk.objects.visible_to(self.request.user).filter(program=self.program)
-        )
-        chosen = filterset.form.cleaned_data if filterset.is_valid() else {}
+        visible = Risk.objects.visible_to(self.request.user).filter(program=self.program)
+        filterset = filters.RiskFilterSet(query, queryset=visible, request=self.request)
+        filterset.offer_owners(queries.list_risk_owners(risks=visible))
+        risks = self.filtered(filterset)
+        # A cell's link keeps the page's filter and adds the cell's own likelihood and impact, so the list it
+        # opens counts what the cell counts.
+        cell_query = query.copy()
+        for name in ("likelihood", "impact", "page"):
+            cell_query.pop(name, None)
         context.update(
             filter=filterset,
-            risks=self.filtered(filterset).select_related("owner", "source_flag").order_by("-score", "title"),
-            heat_map=queries.risk_heat_map(user=self.request.user, program=self.program),
-            status=query["status"],
-            likelihood=chosen.get("likelihood"),
-            impact=chosen.get("impact"),
+            risks=risks.select_related("owner", "source_flag").order_by("-score", "title"),
+            heat_map=queries.risk_heat_map(risks=risks),
+            cell_query=cell_query.urlencode(),
             can_add=can_in_program(self.request.user, Action.ADD, "risks", self.program.pk),
         )
         return context
