@@ -32,7 +32,7 @@ from accord.alignment.models import (
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, Role, Visibility, can, can_in_program, role_in, sees_internal
-from accord.core.services import save_new_record
+from accord.core.services import save_changed_record, save_new_record
 
 logger = logging.getLogger(__name__)
 
@@ -143,14 +143,8 @@ def decide_endorsement(
         endorsement.decided_by = actor
         endorsement.decided_at = now
         endorsement.on_behalf = group.lead_id != actor.pk
-        endorsement.full_clean()
-        endorsement.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.TRANSITION,
-            instance=endorsement,
-            at=now,
-            changes=audit.diff(before, audit.snapshot(endorsement)),
+        save_changed_record(
+            instance=endorsement, actor=actor, before=before, action=AuditAction.TRANSITION, at=now
         )
     return endorsement
 
@@ -248,14 +242,7 @@ def change_commitment_status(
     with transaction.atomic():
         before = audit.snapshot(commitment)
         _set_status(commitment, status=status, dropped_reason=dropped_reason, today=today)
-        commitment.full_clean()
-        commitment.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.TRANSITION,
-            instance=commitment,
-            changes=audit.diff(before, audit.snapshot(commitment)),
-        )
+        save_changed_record(instance=commitment, actor=actor, before=before, action=AuditAction.TRANSITION)
         if note.strip():
             _save_note(commitment=commitment, text=note, actor=actor, noted_on=today)
     return commitment
@@ -341,13 +328,11 @@ def set_alignment_weights(*, program: Any, weights: Mapping[str, int], actor: An
         for name in engine.PART_NAMES:
             if name in weights:
                 setattr(row, name, weights[name])
-        row.full_clean()
-        row.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+        save_changed_record(
             instance=row,
-            changes=audit.diff(before, audit.snapshot(row)),
+            actor=actor,
+            before=before,
+            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
         )
     return row
 

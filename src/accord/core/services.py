@@ -53,6 +53,32 @@ def save_new_record(
     return instance
 
 
+def save_changed_record(
+    *,
+    instance: M,
+    actor: Any,
+    before: Mapping[str, Any],
+    action: str = AuditAction.UPDATE,
+    at: dt.datetime | None = None,
+) -> M:
+    """Validate and save a record a service has changed, and audit what changed since `before` (its
+    `audit.snapshot` as read): the one "full_clean, save, audit the diff" of updates and transitions.
+
+    Runs inside the caller's transaction when there is one; permission checks stay with the caller.
+    """
+    with transaction.atomic():
+        instance.full_clean()
+        instance.save()
+        audit.record(
+            actor=actor,
+            action=action,
+            instance=instance,
+            changes=audit.diff(before, audit.snapshot(instance)),
+            at=at,
+        )
+    return instance
+
+
 def create_record(*, model: type[M], actor: Any, data: Mapping[str, Any], check: bool = True) -> M:
     """Validate and create one record, with its audit entry, in one transaction."""
     plain, related = _split_many_to_many(model, data)

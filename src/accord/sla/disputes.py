@@ -16,6 +16,7 @@ from django.db import transaction
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, Role, can, can_in_program, role_in, sees_internal
+from accord.core.services import save_changed_record, save_new_record
 from accord.notifications.choices import NotificationKind
 from accord.notifications.services import notify
 from accord.programs.models import Membership
@@ -124,14 +125,7 @@ def raise_dispute(
             raised_by=actor if getattr(actor, "is_authenticated", False) else None,
             reason=reason.strip(),
         )
-        dispute.full_clean()
-        dispute.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=dispute,
-            changes=audit.diff({}, audit.snapshot(dispute)),
-        )
+        save_new_record(instance=dispute, actor=actor)
         answerer = Role.VENDOR if dispute.raised_side == DisputeSide.HOSPITAL else Role.PROGRAM_MANAGER
         _tell(
             dispute,
@@ -163,14 +157,7 @@ def answer_dispute(
         dispute.answer = answer.strip()
         dispute.answered_by = actor if getattr(actor, "is_authenticated", False) else None
         dispute.answered_at = now
-        dispute.full_clean()
-        dispute.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.TRANSITION,
-            instance=dispute,
-            changes=audit.diff(before, audit.snapshot(dispute)),
-        )
+        save_changed_record(instance=dispute, actor=actor, before=before, action=AuditAction.TRANSITION)
         _tell(
             dispute,
             recipients=[p for p in [dispute.raised_by] if p]
@@ -201,14 +188,7 @@ def settle_dispute(
         dispute.settlement_note = note.strip()
         dispute.settled_by = actor if getattr(actor, "is_authenticated", False) else None
         dispute.settled_at = now
-        dispute.full_clean()
-        dispute.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.TRANSITION,
-            instance=dispute,
-            changes=audit.diff(before, audit.snapshot(dispute)),
-        )
+        save_changed_record(instance=dispute, actor=actor, before=before, action=AuditAction.TRANSITION)
         _tell(
             dispute,
             recipients=[p for p in (dispute.raised_by, dispute.answered_by) if p]

@@ -37,6 +37,7 @@ from django.utils import timezone
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, can
+from accord.core.services import save_new_record
 from accord.sla import bulk, export_chunks
 from accord.sla.choices import ImportMode, ImportStatus, TicketChangeKind, TicketFormat
 from accord.sla.engine import MISSING, InputError
@@ -133,14 +134,7 @@ def start_ticket_import(
             preview=preview,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        ticket_import.full_clean()
-        ticket_import.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=ticket_import,
-            changes=audit.diff({}, audit.snapshot(ticket_import)),
-        )
+        save_new_record(instance=ticket_import, actor=actor)
     return ticket_import
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, can, can_in_program
+from accord.core.services import save_changed_record, save_new_record
 from accord.sla import recompute
 from accord.sla.choices import ComputeStatus
 from accord.sla.engine import TicketArrays, compute, dump_policy, load_policy
@@ -65,14 +66,7 @@ def create_policy(
         raise PermissionDenied("Your role may not define SLA policies.")
     with transaction.atomic():
         policy = SlaPolicy(program_id=contract.program_id, contract=contract, name=name)
-        policy.full_clean()
-        policy.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=policy,
-            changes=audit.diff({}, audit.snapshot(policy)),
-        )
+        save_new_record(instance=policy, actor=actor)
         return create_policy_version(
             policy=policy,
             yaml_text=yaml_text,
@@ -118,14 +112,7 @@ def create_policy_version(
             before = audit.snapshot(same_day)
             same_day.source_text = yaml_text
             same_day.note = note
-            same_day.full_clean()
-            same_day.save()
-            audit.record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                instance=same_day,
-                changes=audit.diff(before, audit.snapshot(same_day)),
-            )
+            save_changed_record(instance=same_day, actor=actor, before=before)
             return same_day
         last = policy.versions.aggregate(models.Max("number"))["number__max"] or 0
         version = SlaPolicyVersion(
@@ -137,14 +124,7 @@ def create_policy_version(
             note=note,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        version.full_clean()
-        version.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            instance=version,
-            changes=audit.diff({}, audit.snapshot(version)),
-        )
+        save_new_record(instance=version, actor=actor)
     return version
 
 
@@ -403,11 +383,7 @@ def request_compute(
             message="Waiting for the task worker…",
             actor=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        job.full_clean()
-        job.save()
-        audit.record(
-            actor=actor, action=AuditAction.CREATE, instance=job, changes=audit.diff({}, audit.snapshot(job))
-        )
+        save_new_record(instance=job, actor=actor)
         _enqueue_compute(job)
     return job
 

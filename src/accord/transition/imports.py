@@ -17,8 +17,8 @@ from django.db import transaction
 
 from accord.benefits.imports import ImportFileError, check_xlsx_budget, max_upload_bytes, megabytes
 from accord.core import audit
-from accord.core.models import AuditAction
 from accord.core.permissions import Action, can_in_program
+from accord.core.services import save_changed_record, save_new_record
 from accord.transition.choices import Criticality, ServiceKind
 from accord.transition.models import Service
 
@@ -275,26 +275,12 @@ def import_services(*, program: Any, actor: Any, filename: str, content: bytes) 
             )
             if current is None:
                 service = Service(program=program, name=row.name, **row.values)
-                service.full_clean()
-                service.save()
-                audit.record(
-                    actor=actor,
-                    action=AuditAction.CREATE,
-                    instance=service,
-                    changes=audit.diff({}, audit.snapshot(service)),
-                )
+                save_new_record(instance=service, actor=actor)
                 row.outcome = "created"
             elif row.changed:
                 before = audit.snapshot(current)
                 for name, value in row.values.items():
                     setattr(current, name, value)
-                current.full_clean()
-                current.save()
-                audit.record(
-                    actor=actor,
-                    action=AuditAction.UPDATE,
-                    instance=current,
-                    changes=audit.diff(before, audit.snapshot(current)),
-                )
+                save_changed_record(instance=current, actor=actor, before=before)
                 row.outcome = "updated"
     return preview

@@ -23,6 +23,7 @@ from django.utils.crypto import salted_hmac
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, Visibility, can, can_in_program, role_in, sees_internal
+from accord.core.services import save_changed_record
 from accord.transparency.choices import CONCERN_TRANSITIONS, ConcernState, SurveyStatus
 from accord.transparency.models import (
     Assignment,
@@ -331,14 +332,7 @@ def answer_question(*, question: Question, actor: Any, answer: str, today: dt.da
         question.answer = answer
         question.answered_by = actor
         question.answered_on = today
-        question.full_clean()
-        question.save()
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            instance=question,
-            changes=audit.diff(before, audit.snapshot(question)),
-        )
+        save_changed_record(instance=question, actor=actor, before=before)
     return question
 
 
