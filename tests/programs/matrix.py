@@ -113,6 +113,15 @@ ENDPOINTS = [
         data=lambda w: {"name": "New", "kind": "other"},
     ),
     Endpoint("program-detail", expect(200, anonymous=401), api=True, kwargs=lambda w: {"pk": w.program.pk}),
+    # As on the page: for who creates programs (no program role), so every member 403, outsiders 404.
+    Endpoint(
+        "program-save-as-template",
+        only([], 201, 403, api=True),
+        api=True,
+        method="post",
+        kwargs=lambda w: {"pk": w.program.pk},
+        data=lambda w: {"name": "Program A recipe"},
+    ),
     *and_put(
         Endpoint(
             "program-detail",

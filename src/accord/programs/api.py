@@ -1,11 +1,12 @@
-"""API for programs, memberships and the audit trail."""
+"""API for programs (and saving one as a template), memberships, the audit trail and program templates."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -48,6 +49,39 @@ class ProgramSerializer(ValidatedModelSerializer):
         return services.create_program(actor=self.context["request"].user, **validated_data)
 
 
+class ProgramTemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgramTemplate
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "description",
+            "built_in",
+            "based_on",
+            "body",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SaveAsTemplateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, help_text="Unique among templates, whatever the case.")
+    description = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="When to use it; what it starts a program with.",
+    )
+
+    def validate_name(self, value: str) -> str:
+        problem = services.template_name_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
+
+
 class ProgramViewSet(AccordModelViewSet):
     """Programs you are a member of. Programs are never deleted through the API: they hold the record."""
 
@@ -56,6 +90,22 @@ class ProgramViewSet(AccordModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     filterset_fields = ["kind", "phase"]
     select_related = ("sponsor",)
+
+    @extend_schema(request=SaveAsTemplateSerializer, responses={201: ProgramTemplateSerializer})
+    @action(detail=True, methods=["post"], url_path="save-as-template")
+    def save_as_template(self, request: Request, pk: str | None = None) -> Response:
+        """Save this program's names, definitions and cadences as a new template, never its people,
+        measurements or records; for who creates programs, as on the program's settings page."""
+        # Not get_object(): the right is to create programs, not the program's own change right.
+        program = get_object_or_404(self.get_queryset(), pk=pk)
+        if not ProgramTemplate(kind=program.kind).permits(request.user, Action.ADD):
+            raise exceptions.PermissionDenied("Only people who create programs save a program as a template.")
+        body = SaveAsTemplateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        template = services.save_program_as_template(
+            actor=request.user, program=program, **body.validated_data
+        )
+        return Response(ProgramTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
 
 
 class MembershipSerializer(ValidatedModelSerializer):
@@ -134,23 +184,6 @@ class CreatesPrograms(permissions.BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         return ProgramTemplate().permits(request.user, Action.ADD)
-
-
-class ProgramTemplateSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ProgramTemplate
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "description",
-            "built_in",
-            "based_on",
-            "body",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
 
 
 class ProgramTemplateViewSet(AccordReadOnlyViewSet):

@@ -10,6 +10,7 @@ from accord.accounts.models import User
 from accord.core.models import AuditAction
 from accord.core.permissions import Role
 from accord.programs.models import Program, ProgramTemplate
+from accord.programs.services import template_name_problem
 
 
 class ProgramForm(forms.ModelForm):
@@ -63,8 +64,9 @@ class SaveAsTemplateForm(forms.Form):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
-        if ProgramTemplate.objects.filter(name__iexact=name).exists():
-            raise forms.ValidationError(f"A template named “{name}” already exists; choose another name.")
+        problem = template_name_problem(name)
+        if problem:
+            raise forms.ValidationError(problem)
         return name
 
 

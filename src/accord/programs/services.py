@@ -80,6 +80,17 @@ def install_built_in_templates(*, actor: Any) -> list[ProgramTemplate]:
     return created
 
 
+def template_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a new template, or None. Names are told apart without regard to case, since
+    people pick a template from a list by its name; the page's form and the API both ask this."""
+    name = name.strip()
+    if not name:
+        return "A template needs a name."
+    if ProgramTemplate.objects.filter(name__iexact=name).exists():
+        return f"A template named “{name}” already exists; choose another name."
+    return None
+
+
 def save_program_as_template(
     *, actor: Any, program: Program, name: str, description: str = ""
 ) -> ProgramTemplate:
@@ -87,15 +98,18 @@ def save_program_as_template(
     people, measurements or records (each app says what its part captures)."""
     if not (can(actor, Action.ADD, Program(kind=program.kind)) and program.permits(actor, Action.VIEW)):
         raise PermissionDenied("Only people who create programs save a program as a template.")
-    template = ProgramTemplate(
-        name=name.strip(),
-        kind=program.kind,
-        description=description.strip(),
-        body=capture_body(program),
-        based_on=program,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
     with transaction.atomic():
+        problem = template_name_problem(name)
+        if problem:
+            raise ValidationError({"name": [problem]})
+        template = ProgramTemplate(
+            name=name.strip(),
+            kind=program.kind,
+            description=description.strip(),
+            body=capture_body(program),
+            based_on=program,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
         return save_new_record(instance=template, actor=actor)
 
 
