@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -182,6 +183,16 @@ def test_a_template_that_names_its_numerator_keeps_a_numerator_line_its_definiti
     program = program_services.create_program(actor=creator, template=template, name="Explicit EHR")
     kpi = Kpi.objects.get(program=program)
     assert (kpi.definition, kpi.numerator, kpi.denominator) == (definition, CPOE_NUMERATOR, "")
+
+
+def test_a_template_whose_numerator_is_not_text_is_refused_and_says_where(db: Any) -> None:
+    template = ProgramTemplate(name="Counted", kind="emr_deployment", body=_body({"numerator": ["orders"]}))
+    with pytest.raises(ValidationError) as error:
+        template.full_clean()
+    assert (
+        "benefits 1 (“Safer medication ordering”), kpis 1 (“CPOE adoption”): numerator must be text, "
+        "not ['orders']."
+    ) in error.value.message_dict["body"]
 
 
 def _form_data(kpi: Kpi, **changes: Any) -> dict[str, Any]:

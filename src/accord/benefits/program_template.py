@@ -90,6 +90,16 @@ def unfold_counting_lines(definition: str) -> tuple[str, dict[str, str]]:
     return "\n".join(line for i, line in enumerate(lines) if i not in drop), found
 
 
+def _text(item: Mapping[str, Any], key: str) -> str:
+    """A text key of an item, refused with a clear message when it is a number, list or object."""
+    value = item.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be text, not {value!r}.")
+    return value.strip()
+
+
 def kpi_counting(item: Mapping[str, Any]) -> tuple[str, str, str]:
     """A template KPI's definition (with its guidance on values), numerator and denominator.
 
@@ -98,7 +108,7 @@ def kpi_counting(item: Mapping[str, Any]) -> tuple[str, str, str]:
     KPI made from an old template looks like one made from a new one.
     """
     definition = str(item.get("definition", "")).strip()
-    counting = {field: str(item.get(field) or "").strip() for field in FOLDED_PREFIXES}
+    counting = {field: _text(item, field) for field in FOLDED_PREFIXES}
     if "numerator" not in item and "denominator" not in item:
         definition, counting = unfold_counting_lines(definition)
         definition = definition.strip()
