@@ -6,42 +6,25 @@ It runs the same django-tasks task that `accord db_worker` runs (`--enqueue` que
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import CommandParser
 
 from accord.alignment.tasks import send_commitment_digests
+from accord.core.commands import TaskCommand, plural
 
 
-class Command(BaseCommand):
+class Command(TaskCommand):
     help = "E-mail each group lead and program manager the commitments that are late or due within a week."
+    task = send_commitment_digests
+    queued_label = "Digests"
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_when_argument(self, parser: CommandParser) -> None:
         parser.add_argument("--now", help="Pretend it is this ISO date-time (for testing and catch-up runs).")
         parser.add_argument("--program", type=int, action="append", help="Only this program id (repeatable).")
-        parser.add_argument(
-            "--enqueue",
-            action="store_true",
-            help="Queue the job for `accord db_worker` instead of running it in this process.",
-        )
 
-    def handle(
-        self, *args: Any, now: str | None, program: list[int] | None, enqueue: bool, **options: Any
-    ) -> None:
-        moment = timezone.now()
-        if now:
-            try:
-                moment = dt.datetime.fromisoformat(now)
-            except ValueError as error:
-                raise CommandError(f"--now must be an ISO date or date-time, not {now!r}") from error
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment)
-        arguments = {"now": moment.isoformat(), "program_ids": program or None}
-        if enqueue:
-            queued = send_commitment_digests.enqueue(**arguments)
-            self.stdout.write(f"Digests queued as task {queued.id}; accord db_worker sends them.")
-            return
-        sent = send_commitment_digests.call(**arguments)
-        self.stdout.write(f"Sent {sent} digest{'s' if sent != 1 else ''}.")
+    def task_arguments(self, options: dict[str, Any]) -> dict[str, Any]:
+        return {**super().task_arguments(options), "program_ids": options.get("program") or None}
+
+    def report(self, result: int, arguments: dict[str, Any]) -> None:
+        self.stdout.write(f"Sent {plural(result, 'digest')}.")

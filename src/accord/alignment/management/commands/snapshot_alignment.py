@@ -9,39 +9,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from accord.alignment.tasks import take_alignment_snapshots
+from accord.core.commands import TaskCommand, plural
 
 
-class Command(BaseCommand):
+class Command(TaskCommand):
     help = "Store each stakeholder group's and each program's alignment score for a day (default: today)."
+    task = take_alignment_snapshots
+    queued_label = "Snapshots"
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_when_argument(self, parser: CommandParser) -> None:
         parser.add_argument("--date", help="The day to store, YYYY-MM-DD (default: today).")
         parser.add_argument("--program", type=int, action="append", help="Only this program id (repeatable).")
-        parser.add_argument(
-            "--enqueue",
-            action="store_true",
-            help="Queue the job for `accord db_worker` instead of running it in this process.",
-        )
 
-    def handle(
-        self, *args: Any, date: str | None, program: list[int] | None, enqueue: bool, **options: Any
-    ) -> None:
+    def task_arguments(self, options: dict[str, Any]) -> dict[str, Any]:
         day = timezone.localdate()
-        if date:
+        if options.get("date"):
             try:
-                day = dt.date.fromisoformat(date)
+                day = dt.date.fromisoformat(options["date"])
             except ValueError as error:
-                raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}") from error
-        arguments = {"on": day.isoformat(), "program_ids": program or None}
-        if enqueue:
-            queued = take_alignment_snapshots.enqueue(**arguments)
-            self.stdout.write(f"Snapshots queued as task {queued.id}; accord db_worker stores them.")
-            return
-        created = take_alignment_snapshots.call(**arguments)
-        self.stdout.write(
-            f"Stored {created} alignment snapshot{'s' if created != 1 else ''} for {day.isoformat()}."
-        )
+                raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}") from error
+        return {"on": day.isoformat(), "program_ids": options.get("program") or None}
+
+    def report(self, result: int, arguments: dict[str, Any]) -> None:
+        self.stdout.write(f"Stored {plural(result, 'alignment snapshot')} for {arguments['on']}.")

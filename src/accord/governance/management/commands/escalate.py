@@ -1,4 +1,4 @@
-"""`accord escalate [--now ISO]`: move overdue red flags up one level and tell the new level.
+"""`accord escalate [--now ISO] [--enqueue]`: move overdue red flags up one level and tell the new level.
 
 Meant for a scheduler (cron, a systemd timer) every few minutes; safe to run twice at once. It runs the
 same django-tasks task that `accord db_worker` runs (`--enqueue` queues it there instead).
@@ -9,44 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
-
+from accord.core.commands import TaskCommand, plural
 from accord.governance.tasks import escalate_overdue_red_flags
 
 
-class Command(BaseCommand):
+class Command(TaskCommand):
     help = "Escalate red flags that waited too long for triage or an answer, per each program's escalation rules."
+    task = escalate_overdue_red_flags
+    queued_label = "Escalation"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--now", help="Act as if it were this ISO 8601 time (for replaying a missed run)."
-        )
-        parser.add_argument(
-            "--enqueue",
-            action="store_true",
-            help="Queue the job for `accord db_worker` instead of running it in this process.",
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
-        if options.get("now"):
-            try:
-                now = dt.datetime.fromisoformat(options["now"])
-            except ValueError as error:
-                raise CommandError(
-                    f"--now must be an ISO 8601 date-time, e.g. 2026-05-01T09:00: {error}"
-                ) from error
-            if timezone.is_naive(now):
-                now = timezone.make_aware(now)
-        if options.get("enqueue"):
-            queued = escalate_overdue_red_flags.enqueue(now=now.isoformat())
-            self.stdout.write(f"Escalation queued as task {queued.id}; accord db_worker runs it.")
-            return
-        escalations = escalate_overdue_red_flags.call(now=now.isoformat())
-        for escalation in escalations:
-            self.stdout.write(str(escalation))
+    def report(self, result: list[str], arguments: dict[str, Any]) -> None:
+        for escalation in result:
+            self.stdout.write(escalation)
+        now = dt.datetime.fromisoformat(arguments["now"])
         self.stdout.write(
-            f"{len(escalations)} red flag{'s' if len(escalations) != 1 else ''} escalated "
-            f"as of {now.isoformat(timespec='minutes')}."
+            f"{plural(len(result), 'red flag')} escalated as of {now.isoformat(timespec='minutes')}."
         )

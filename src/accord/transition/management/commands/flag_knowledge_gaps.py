@@ -1,27 +1,22 @@
-"""`accord flag-knowledge-gaps [--now ISO]`: raise a red flag for each critical service whose required
-knowledge is still missing after its due date; each service is flagged once, however often this runs."""
+"""`accord flag-knowledge-gaps [--now ISO] [--enqueue]`: raise a red flag for each critical service whose
+required knowledge is still missing after its due date; each service is flagged once, however often this
+runs. It runs the same django-tasks task that `accord db_worker` runs (`--enqueue` queues it there instead).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-
-from accord.transition.management.commands.training_reminders import parse_now
-from accord.transition.services import flag_overdue_knowledge_gaps
+from accord.core.commands import TaskCommand, plural
+from accord.transition.tasks import flag_knowledge_gaps
 
 
-class Command(BaseCommand):
+class Command(TaskCommand):
     help = "Raise red flags for critical services with knowledge gaps past their due date (once per service)."
+    task = flag_knowledge_gaps
+    queued_label = "Knowledge-gap check"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--now", help="Act as if it were this ISO 8601 time (for replaying a missed run)."
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        now = parse_now(options.get("now"))
-        flagged = flag_overdue_knowledge_gaps(now=now)
-        for service in flagged:
-            self.stdout.write(f"Red flag raised: {service.program} / {service.name}")
-        self.stdout.write(f"{len(flagged)} knowledge gap{'s' if len(flagged) != 1 else ''} flagged.")
+    def report(self, result: list[str], arguments: dict[str, Any]) -> None:
+        for service in result:
+            self.stdout.write(f"Red flag raised: {service}")
+        self.stdout.write(f"{plural(len(result), 'knowledge gap')} flagged.")
