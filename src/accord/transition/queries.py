@@ -173,7 +173,8 @@ def latest_records(records: Iterable[TrainingRecord]) -> dict[tuple[int, int], T
     latest: dict[tuple[int, int], TrainingRecord] = {}
     for record in records:
         key = (record.person_id, record.module_id)
-        if key not in latest or record.completed_on > latest[key].completed_on:
+        # Two completions on one day: the one recorded last, whatever order the rows came in.
+        if key not in latest or (record.completed_on, record.pk) > (latest[key].completed_on, latest[key].pk):
             latest[key] = record
     return latest
 
@@ -228,24 +229,35 @@ class TrainingMatrix:
 
 
 def training_matrix(
-    *, program: Any, user: Any, today: dt.date, modules: QuerySet[TrainingModule] | None = None
+    *,
+    program: Any,
+    user: Any,
+    today: dt.date,
+    modules: QuerySet[TrainingModule] | None = None,
+    records: QuerySet[TrainingRecord] | None = None,
 ) -> TrainingMatrix:
-    """People by modules with done, expiring within 30 days, expired, overdue; four queries.
+    """People by modules with done, expiring within 30 days, expired, overdue; four queries (five with
+    `records`).
 
     The rows are the people whose records the reader may see: everyone for the hospital, a partner
     their own row. `modules` narrows the columns (a page's `TrainingModuleFilterSet`), all of them without.
+    `records` (a page's `TrainingRecordFilterSet` result) narrows the cells to those records: a cell is
+    shown only when the person's latest record of the module is one of them (an older completion never
+    stands for a renewed one), and only the people and modules with such a cell are kept.
     """
     from accord.programs.models import Membership
 
     columns = modules_of(program, modules)
-    records = list(TrainingRecord.objects.visible_to(user).filter(program=program).select_related("person"))
+    visible = list(TrainingRecord.objects.visible_to(user).filter(program=program).select_related("person"))
+    selected = None if records is None else set(records.order_by().values_list("pk", flat=True))
     memberships = (
-        Membership.objects.filter(program=program).select_related("person").order_by("person__full_name")
+        Membership.objects.filter(program=program)
+        .select_related("person")
+        .order_by("person__full_name", "person__pk")
     )
     if not can_in_program(user, Action.VIEW, "training_records", program.pk):
         memberships = memberships.filter(person=user)
-    latest = latest_records(records)
-    counts: dict[str, int] = defaultdict(int)
+    latest = latest_records(visible)
     rows = []
     for membership in memberships:
         person = membership.person
@@ -254,15 +266,47 @@ def training_matrix(
             record = latest.get((person.pk, module.pk))
             required = is_required(module, role=membership.role, organisation_id=person.organisation_id)
             status = status_of(module, record, required=required, today=today)
-            counts[status] += 1
-            cells.append({"module": module, "record": record, "status": status, "required": required})
+            shown = selected is None or (record is not None and record.pk in selected)
+            cells.append(
+                {"module": module, "record": record, "status": status, "required": required, "shown": shown}
+            )
         rows.append({"person": person, "role": membership.get_role_display(), "cells": cells})
+    if selected is not None:
+        kept = [i for i in range(len(columns)) if any(row["cells"][i]["shown"] for row in rows)]
+        columns = [columns[i] for i in kept]
+        rows = [
+            {**row, "cells": [row["cells"][i] for i in kept]}
+            for row in rows
+            if any(cell["shown"] for cell in row["cells"])
+        ]
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for cell in row["cells"]:
+            if cell["shown"]:
+                counts[cell["status"]] += 1
     return TrainingMatrix(modules=columns, rows=rows, counts=dict(counts))
 
 
-def training_plan(*, program: Any) -> list[dict[str, Any]]:
-    """Which modules each role, and each named organisation, must complete (two queries)."""
-    modules = modules_of(program)
+def training_filter_choices(*, program: Any, user: Any) -> dict[str, list[Any]]:
+    """What the training page's record filter offers by name (two queries): the people whose records the
+    reader may see (a partner only themselves, as in the matrix), their organisations, the modules."""
+    from accord.programs.models import Membership
+
+    memberships = Membership.objects.filter(program=program).select_related("person__organisation")
+    if not can_in_program(user, Action.VIEW, "training_records", program.pk):
+        memberships = memberships.filter(person=user)
+    people = sorted({m.person for m in memberships}, key=lambda p: (p.full_name, p.email, p.pk))
+    organisations = sorted(
+        {p.organisation for p in people if p.organisation is not None}, key=lambda o: (o.name, o.pk)
+    )
+    modules = list(TrainingModule.objects.filter(program=program).order_by("title", "pk"))
+    return {"people": people, "organisations": organisations, "modules": modules}
+
+
+def training_plan(*, program: Any, modules: list[TrainingModule] | None = None) -> list[dict[str, Any]]:
+    """Which modules each role, and each named organisation, must complete (two queries; none when given
+    `modules`, e.g. the matrix's columns with their organisations prefetched)."""
+    modules = modules_of(program) if modules is None else modules
     plan = []
     for role in Role:
         required = [m for m in modules if role in m.required_roles]

@@ -30,7 +30,12 @@ from accord.core.views import (
 )
 from accord.transition import forms, imports, queries, services
 from accord.transition.choices import HandoverStage, KnowledgeStatus
-from accord.transition.filters import KnowledgeItemFilterSet, ServiceFilterSet, TrainingModuleFilterSet
+from accord.transition.filters import (
+    KnowledgeItemFilterSet,
+    ServiceFilterSet,
+    TrainingModuleFilterSet,
+    TrainingRecordFilterSet,
+)
 from accord.transition.markdown import render_markdown
 from accord.transition.models import (
     Interview,
@@ -490,33 +495,63 @@ class InterviewFormView(ProgramRecordFormView):
 # --- Training -------------------------------------------------------------------------------------------
 
 
+# The parameters that narrow the training records but not the modules: with one of them the matrix keeps
+# only the cells of the records they select; `?kind=` (both FilterSets) narrows the modules as before.
+RECORD_ONLY_FILTERS = tuple(
+    name for name in TrainingRecordFilterSet.base_filters if name not in TrainingModuleFilterSet.base_filters
+)
+
+
 class TrainingView(FilteredListMixin, TransitionPageView):
-    """The training matrix (people by modules), the plan by role and organisation, and what to attest."""
+    """The training matrix (people by modules), the plan by role and organisation, what to attest and the
+    completions, narrowed as the API narrows them: the modules by `TrainingModuleFilterSet` (`?kind=`, as
+    /api/training-modules/), the records by `TrainingRecordFilterSet` (`?person=`, `?organisation=`,
+    `?module=`, `?kind=`, `?attested=`, as /api/training-records/)."""
 
     area = "training"
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        # `?kind=` narrows the matrix's modules as it narrows /api/training-modules/.
-        chosen = TrainingModuleFilterSet(request.GET or None, queryset=TrainingModule.objects.all())
+        query = request.GET or None
+        chosen = TrainingModuleFilterSet(query, queryset=TrainingModule.objects.all())
+        record_filter = TrainingRecordFilterSet(
+            query,
+            queryset=TrainingRecord.objects.visible_to(request.user).filter(program=self.program),
+            request=request,
+        )
+        record_filter.offer_choices(
+            **queries.training_filter_choices(program=self.program, user=request.user)
+        )
+        modules = self.filtered(chosen)
+        records = self.filtered(record_filter)
+        narrows_records = any(request.GET.get(name) for name in RECORD_ONLY_FILTERS)
         matrix = queries.training_matrix(
             program=self.program,
             user=request.user,
             today=timezone.localdate(),
-            modules=self.filtered(chosen),
+            modules=modules,
+            records=records if narrows_records else None,
         )
-        my_records = TrainingRecord.objects.filter(
-            program=self.program, person=request.user, attested=False
-        ).select_related("module")
+        completions = Paginator(
+            records.select_related("person__organisation", "module").order_by(
+                "person__full_name", "module__title", "-completed_on", "-pk"
+            ),
+            50,
+        ).get_page(request.GET.get("page"))
+        others = request.GET.copy()
+        others.pop("page", None)
         return self.page(
             "transition/training.html",
             {
                 "matrix": matrix,
-                "plan": queries.training_plan(program=self.program),
-                "to_attest": my_records,
+                "plan": queries.training_plan(program=self.program, modules=matrix.modules),
+                "to_attest": records.filter(person=request.user, attested=False).select_related("module"),
+                "completions": completions,
                 "can_add_module": can_in_program(request.user, Action.ADD, "training", self.program.pk),
                 "can_record": can_in_program(request.user, Action.ADD, "training_records", self.program.pk),
-                "filter": chosen,
-                "filtered": chosen.is_bound,
+                "filter": record_filter,
+                "filtered": bool(others),
+                "narrows_records": narrows_records,
+                "query": others.urlencode(),
             },
             status=self.filter_status,
         )
