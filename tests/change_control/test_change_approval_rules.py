@@ -190,3 +190,45 @@ def test_the_whole_path_with_votes_stays_approved_when_scheduled(world: Any, boa
         voters=[world.board_member, world.stakeholder_lead],
     )
     assert change.state == ChangeState.SCHEDULED and change.decided_at is not None
+
+
+def test_the_api_writes_the_cab_through_the_pages_service_with_one_audit_row(world: Any, board: Any) -> None:
+    from accord.core.models import AuditEntry
+
+    client = APIClient()
+    client.force_authenticate(world.program_manager)
+    before = AuditEntry.objects.filter(object_id=str(board.pk)).count()
+    response = client.patch(
+        f"/api/change-boards/{board.pk}/", {"name": "Clinical systems CAB"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    board.refresh_from_db()
+    assert board.name == "Clinical systems CAB"
+    entries = AuditEntry.objects.filter(object_id=str(board.pk)).order_by("pk")
+    assert entries.count() == before + 1
+    assert entries.last().changes["name"][1] == "Clinical systems CAB"
+
+
+def test_a_second_cab_for_a_program_is_refused_and_the_first_is_kept(world: Any, board: Any) -> None:
+    client = APIClient()
+    client.force_authenticate(world.program_manager)
+    response = client.post(
+        "/api/change-boards/",
+        {"program": world.program.pk, "name": "Another CAB", "quorum": 1},
+        format="json",
+    )
+    assert response.status_code == 400
+    board.refresh_from_db()
+    assert board.name != "Another CAB"
+
+
+def test_a_cab_cannot_be_moved_to_another_program(world: Any, board: Any) -> None:
+    from tests.factories import ProgramFactory
+
+    other = ProgramFactory()
+    client = APIClient()
+    client.force_authenticate(world.program_manager)
+    response = client.patch(f"/api/change-boards/{board.pk}/", {"program": other.pk}, format="json")
+    assert response.status_code == 400
+    board.refresh_from_db()
+    assert board.program_id == world.program.pk

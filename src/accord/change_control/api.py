@@ -486,6 +486,23 @@ class ChangeBoardSerializer(ValidatedModelSerializer):
             raise serializers.ValidationError(errors)
         return super().validate(attrs)
 
+    # Writes go through the page's service (`boards.save_board`: the program's board locked, the seats
+    # checked again under the lock, one audit row), not the generic record writes.
+    def create(self, validated_data: dict[str, Any]) -> ChangeAdvisoryBoard:
+        program = validated_data.pop("program")
+        existing = ChangeAdvisoryBoard.objects.filter(program=program).values_list("pk", flat=True).first()
+        if existing is not None:
+            raise serializers.ValidationError(
+                {"program": f"This program has its CAB already (#{existing}): change that one instead."}
+            )
+        return boards.save_board(program=program, actor=self.context["request"].user, data=validated_data)
+
+    def update(self, instance: ChangeAdvisoryBoard, validated_data: dict[str, Any]) -> ChangeAdvisoryBoard:
+        program = validated_data.pop("program", instance.program)
+        if program.pk != instance.program_id:
+            raise serializers.ValidationError({"program": "A CAB stays with its program."})
+        return boards.save_board(program=program, actor=self.context["request"].user, data=validated_data)
+
 
 class ChangeBoardViewSet(AccordModelViewSet):
     """The program's CAB: its members, emergency members, named clinical approvers and quorums."""
