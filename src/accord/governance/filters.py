@@ -14,7 +14,15 @@ from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
 from accord.core.filters import ProgramFilterSet
-from accord.governance.choices import OPEN_RISK_STATUSES, EscalationLevel, FlagState, RiskStatus, Severity
+from accord.governance.choices import (
+    OPEN_RISK_STATUSES,
+    EscalationLevel,
+    FlagState,
+    RiskCategory,
+    RiskResponse,
+    RiskStatus,
+    Severity,
+)
 from accord.governance.models import Decision, RedFlag, Risk
 
 
@@ -83,6 +91,8 @@ class RiskFilterSet(ProgramFilterSet):
         method="filter_status",
         empty_label="Any status",
     )
+    category = filters.ChoiceFilter(choices=RiskCategory.choices, empty_label="Any category")
+    response = filters.ChoiceFilter(choices=RiskResponse.choices, empty_label="Any response")
     min_score = filters.NumberFilter(field_name="score", lookup_expr="gte", label="Score at least")
 
     class Meta:
