@@ -78,3 +78,77 @@ def test_a_reading_the_model_refuses_is_a_400_and_stores_nothing(world: Any, api
     )
     assert response.status_code == 400
     assert not Measurement.objects.filter(kpi=kpi).exists()
+
+
+def _reading_by_the_vendor(world: Any, api_for: Any, **extra: Any) -> Measurement:
+    kpi = KpiFactory(program=world.program, benefit__program=world.program)
+    payload = {
+        "program": world.program.pk,
+        "kpi": kpi.pk,
+        "measured_on": DAY.isoformat(),
+        "value": 31,
+        **extra,
+    }
+    assert api_for("vendor").post("/api/measurements/", payload, format="json").status_code == 201
+    return Measurement.objects.get(kpi=kpi, measured_on=DAY)
+
+
+def test_correcting_a_reading_through_the_api_names_who_corrected_it_as_the_page_does(
+    world: Any, api_for: Any
+) -> None:
+    reading = _reading_by_the_vendor(world, api_for)
+    response = api_for("program_manager").patch(
+        f"/api/measurements/{reading.pk}/", {"value": 33}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert float(response.json()["value"]) == 33
+    assert response.json()["entered_by"] == world.program_manager.pk
+    reading.refresh_from_db()
+    assert (float(reading.value), reading.entered_by) == (33, world.program_manager)
+    assert _audit_actions(reading.pk) == [AuditAction.CREATE, AuditAction.UPDATE]
+
+
+def test_a_correction_with_a_blank_source_keeps_the_source_recorded_as_the_page_does(
+    world: Any, api_for: Any
+) -> None:
+    reading = _reading_by_the_vendor(world, api_for, source="EHR report")
+    response = api_for("program_manager").put(
+        f"/api/measurements/{reading.pk}/",
+        {
+            "program": world.program.pk,
+            "kpi": reading.kpi_id,
+            "measured_on": DAY.isoformat(),
+            "value": 34,
+            "source": "",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    reading.refresh_from_db()
+    assert (float(reading.value), reading.source, reading.entered_by) == (
+        34,
+        "EHR report",
+        world.program_manager,
+    )
+
+
+def test_a_correction_that_changes_nothing_writes_no_audit_row(world: Any, api_for: Any) -> None:
+    reading = _reading_by_the_vendor(world, api_for)
+    response = api_for("program_manager").patch(
+        f"/api/measurements/{reading.pk}/", {"value": 31}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    reading.refresh_from_db()
+    assert reading.entered_by == world.vendor
+    assert _audit_actions(reading.pk) == [AuditAction.CREATE]
+
+
+def test_moving_a_reading_to_another_date_keeps_one_row_and_who_entered_it(world: Any, api_for: Any) -> None:
+    reading = _reading_by_the_vendor(world, api_for)
+    later = DAY + dt.timedelta(days=1)
+    response = api_for("program_manager").patch(
+        f"/api/measurements/{reading.pk}/", {"measured_on": later.isoformat()}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    [stored] = Measurement.objects.filter(kpi=reading.kpi)
+    assert (stored.pk, stored.measured_on, stored.entered_by) == (reading.pk, later, world.vendor)

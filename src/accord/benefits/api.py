@@ -239,6 +239,25 @@ class MeasurementSerializer(ValidatedModelSerializer):
         self.result = outcome.result
         return outcome.measurement
 
+    def update(self, instance: Measurement, validated_data: dict[str, Any]) -> Measurement:
+        kpi = validated_data.get("kpi", instance.kpi)
+        measured_on = validated_data.get("measured_on", instance.measured_on)
+        if kpi.pk != instance.kpi_id or measured_on != instance.measured_on:
+            # Saying which reading this is (another date or KPI) is a correction the page does not offer
+            # and record_measurement cannot make: it would leave this row and write another one.
+            return super().update(instance, validated_data)
+        # A new value for the KPI's reading on its date is what the page records again: through the same
+        # service, so the reading is locked, names who entered its value, keeps a source or note left blank,
+        # and is audited only when something changed.
+        return services.record_measurement(
+            kpi=instance.kpi,
+            value=validated_data.get("value", instance.value),
+            measured_on=instance.measured_on,
+            source=validated_data.get("source", instance.source),
+            note=validated_data.get("note", instance.note),
+            actor=self.context["request"].user,
+        ).measurement
+
 
 class InitiativeSerializer(ValidatedModelSerializer):
     program = _program_field()
