@@ -480,6 +480,12 @@ class CommitmentFormView(ProgramRecordFormView):
     form_class = forms.CommitmentForm
     success_url_name = "alignment:commitment_list"
 
+    def update_object(self, obj: Any, data: dict[str, Any]) -> Commitment:
+        # The API's PATCH service: the commitment locked and a move checked again under the lock.
+        return services.update_commitment(
+            commitment=obj, data=data, actor=self.request.user, today=timezone.localdate()
+        )
+
 
 class CommitmentActionView(ProgramViewMixin, View):
     """A POST on one commitment: 404 when it is not shared with the person, 403 when they may see but not
