@@ -24,7 +24,6 @@ from accord.core.api import (
     ValidatedModelSerializer,
     VisibleRelatedField,
 )
-from accord.core.services import update_record
 from accord.governance import filters, services, states
 from accord.governance.models import Decision, RedFlag, RedFlagEvent, Risk
 from accord.programs.models import Program
@@ -138,7 +137,7 @@ class RedFlagSerializer(ValidatedModelSerializer):
         )
 
     def update(self, instance: RedFlag, validated_data: dict[str, Any]) -> RedFlag:
-        return update_record(instance=instance, actor=self.context["request"].user, data=validated_data)
+        return services.amend_red_flag(flag=instance, actor=self.context["request"].user, data=validated_data)
 
 
 class RedFlagDetailSerializer(RedFlagSerializer):

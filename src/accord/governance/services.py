@@ -19,7 +19,7 @@ from django.utils import timezone
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, Role, Visibility, can, can_in_program, role_in, sees_internal
-from accord.core.services import create_record, save_new_record
+from accord.core.services import create_record, save_new_record, update_record
 from accord.governance import states
 from accord.governance.choices import (
     OPEN_STATES,
@@ -95,17 +95,27 @@ def _people_with_role(program_id: int, role: str) -> list[Any]:
     ]
 
 
-def _check_owner(flag: RedFlag, owner: Any) -> None:
-    role = role_in(owner, flag.program_id)
-    if role is None:
-        raise ValidationError({"owner": f"{owner} is not a member of this program."})
-    if flag.visibility == Visibility.INTERNAL and not sees_internal(role):
-        raise ValidationError(
-            {
-                "owner": f"{owner} cannot see hospital-internal flags; share the flag first or "
-                "choose someone from the hospital."
-            }
+def check_owner_sees_flag(*, program_id: int, visibility: str, owner: Any, field: str) -> None:
+    """A flag's owner must be able to follow it, so a partner never owns a hospital-internal flag.
+
+    The one rule for both ways a flag and its owner meet: naming the owner (triage) and changing the
+    flag's visibility (an amendment). The error names `field`, the one the caller was changing.
+    """
+    role = role_in(owner, program_id)
+    if visibility == Visibility.INTERNAL and role is not None and not sees_internal(role):
+        message = (
+            f"{owner} cannot see hospital-internal flags; share the flag first or choose someone from the hospital."
+            if field == "owner"
+            else f"The flag's owner, {owner}, cannot see hospital-internal flags; keep it shared or "
+            "have it triaged to someone from the hospital first."
         )
+        raise ValidationError({field: message})
+
+
+def _check_owner(flag: RedFlag, owner: Any) -> None:
+    if role_in(owner, flag.program_id) is None:
+        raise ValidationError({"owner": f"{owner} is not a member of this program."})
+    check_owner_sees_flag(program_id=flag.program_id, visibility=flag.visibility, owner=owner, field="owner")
 
 
 def raise_red_flag(
@@ -159,6 +169,25 @@ def raise_red_flag(
             about=flag,
         )
     return flag
+
+
+def amend_red_flag(*, flag: RedFlag, actor: Any, data: Mapping[str, Any]) -> RedFlag:
+    """Amend what a flag says (title, description, severity, visibility, what it threatens).
+
+    Its state, owner and answer move only with `transition_red_flag`. The flag is locked while the owner
+    rule is asked, so a triage naming a partner at the same moment cannot leave an internal flag whose
+    owner cannot see it.
+    """
+    with transaction.atomic():
+        locked = RedFlag.objects.select_for_update().select_related("owner").get(pk=flag.pk)
+        if locked.owner_id is not None and "visibility" in data:
+            check_owner_sees_flag(
+                program_id=locked.program_id,
+                visibility=data["visibility"],
+                owner=locked.owner,
+                field="visibility",
+            )
+        return update_record(instance=locked, actor=actor, data=data)
 
 
 def _may_transition(actor: Any, flag: RedFlag, transition: states.Transition) -> bool:
