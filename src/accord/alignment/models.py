@@ -95,6 +95,21 @@ class StakeholderGroup(ProgramScopedModel):
                     {"lead": "A vendor or consultant can only lead a group shared with partners."}
                 )
 
+    def deletion_problem(self) -> str | None:
+        """A group that has endorsed, promised or been scored is part of the program's history."""
+        if self.endorsements.exists():
+            return (
+                "it was asked to endorse a published strategy version, and endorsements are history. "
+                "Keep the group; take its members off it if it no longer takes part."
+            )
+        if self.commitments.exists():
+            return "it has commitments on record. Drop them with a reason instead; keep the group."
+        if self.snapshots.exists():
+            return "the alignment index's history scores it. Keep the group."
+        if self.decisions.exists():
+            return "a decision in the decision log concerns it. Keep the group."
+        return None
+
     def permits(self, user: Any, action: str) -> bool:
         if not super().permits(user, action):
             return False
@@ -272,10 +287,14 @@ class StrategyVersion(ProgramScopedModel):
                 )
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
+    def deletion_problem(self) -> str | None:
         if self.is_published:
-            raise ValidationError("A published strategy version is part of the record and cannot be deleted.")
-        return super().delete(*args, **kwargs)
+            # Endorsements and comments refer to exactly this text; a later version supersedes it.
+            return (
+                "a published strategy version is history that its endorsements and comments refer to. "
+                "Publish a new version instead; this one's endorsements then lapse."
+            )
+        return None
 
 
 class StrategyComment(ProgramScopedModel):
@@ -429,6 +448,15 @@ class Commitment(GroupChildModel):
     @property
     def is_open(self) -> bool:
         return self.status not in (CommitmentStatus.DONE, CommitmentStatus.DROPPED)
+
+    def deletion_problem(self) -> str | None:
+        if not self.is_open:
+            # The alignment index counts delivered and dropped commitments; removing one rewrites that score.
+            return (
+                f"a {self.get_status_display().lower()} commitment counts in the group's delivery record. "
+                "It stays; an open one that will not be kept is dropped with a reason."
+            )
+        return None
 
     def clean(self) -> None:
         super().clean()

@@ -151,6 +151,14 @@ class Benefit(ProgramScopedModel):
             models.UniqueConstraint(fields=["program", "title"], name="benefits_benefit_title_unique"),
         ]
 
+    def deletion_problem(self) -> str | None:
+        if Measurement.objects.filter(kpi__benefit=self).exists():
+            # Reports and board packs were drawn from these readings; the benefit is what they measure.
+            return "its KPIs have measurements, results the reports were drawn from. Mark it abandoned with a reason instead."
+        if self.decisions.exists():
+            return "a decision in the decision log concerns it. Mark it abandoned with a reason instead."
+        return None
+
     def __str__(self) -> str:
         return self.title
 
@@ -242,6 +250,14 @@ class Kpi(InheritedVisibilityModel):
                 name="benefits_kpi_measure_group_unique_in_program",
             ),
         ]
+
+    def deletion_problem(self) -> str | None:
+        if self.measurements.exists():
+            return (
+                "its measurements are results the reports and board packs were drawn from. Keep the KPI; "
+                "a benefit no longer pursued is marked abandoned."
+            )
+        return None
 
     def __str__(self) -> str:
         return self.name
@@ -389,6 +405,11 @@ class Initiative(ProgramScopedModel):
     class Meta:
         ordering = ["program", "start", "title"]
 
+    def deletion_problem(self) -> str | None:
+        if self.decisions.exists():
+            return "a decision in the decision log concerns it. Set its status to cancelled instead."
+        return None
+
     def __str__(self) -> str:
         return self.title
 
@@ -429,6 +450,11 @@ class SuccessFactor(ProgramScopedModel):
                 name="benefits_one_default_factor_per_dimension",
             ),
         ]
+
+    def deletion_problem(self) -> str | None:
+        if self.decisions.exists():
+            return "a decision in the decision log concerns it. Keep it; its status and evidence say where it stands."
+        return None
 
     def __str__(self) -> str:
         return self.name

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -248,11 +247,6 @@ class ChangeRequestViewSet(AccordModelViewSet):
         fresh = self.get_queryset().get(pk=change.pk)
         return Response(self.get_serializer(fresh).data, status=code)
 
-    def perform_destroy(self, instance: ChangeRequest) -> None:
-        if instance.state != ChangeState.DRAFT:
-            raise ValidationError("Only a draft can be deleted; a submitted request stays on the record.")
-        super().perform_destroy(instance)
-
     @extend_schema(request=MoveSerializer, responses=ChangeRequestSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
@@ -383,11 +377,6 @@ class StandardChangeTemplateViewSet(AccordModelViewSet):
 
     def _respond(self, template: StandardChangeTemplate) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=template.pk)).data)
-
-    def perform_destroy(self, instance: StandardChangeTemplate) -> None:
-        if instance.changes.exists():
-            raise ValidationError("Changes were raised from this template; retire it instead.")
-        super().perform_destroy(instance)
 
     @extend_schema(request=None, responses=StandardChangeTemplateSerializer)
     @action(detail=True, methods=["post"])
@@ -767,14 +756,6 @@ class ActionPlanViewSet(AccordModelViewSet):
     def _respond(self, plan: ActionPlan, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data, status=code)
 
-    def perform_destroy(self, instance: ActionPlan) -> None:
-        if instance.status != PlanStatus.DRAFT:
-            raise ValidationError(
-                "Only a draft version can be deleted; approved versions stay on the record."
-            )
-        instance.items.all().delete()
-        super().perform_destroy(instance)
-
     @extend_schema(request=None, responses=ActionPlanSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
@@ -873,11 +854,6 @@ class ActionItemViewSet(AccordModelViewSet):
     filterset_class = ActionItemFilterSet
     select_related = ("plan",)
     prefetch_related = ("depends_on",)
-
-    def perform_destroy(self, instance: ActionItem) -> None:
-        if instance.plan.status != PlanStatus.DRAFT:
-            raise ValidationError("Items of an approved version stay; drop them in a new version.")
-        super().perform_destroy(instance)
 
 
 # The iCalendar feed

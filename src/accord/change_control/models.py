@@ -80,6 +80,16 @@ class ActionPlan(ProgramScopedModel):
         if self.previous_id and self.program_id and self.previous.program_id != self.program_id:
             raise ValidationError({"previous": "Belongs to another program."})
 
+    def deletion_problem(self) -> str | None:
+        if self.status != PlanStatus.DRAFT:
+            return (
+                f"this version is {self.get_status_display().lower()}, and a plan put to the board stays on "
+                "the record. Change it in a new version instead."
+            )
+        if self.approvals.exists():
+            return "the board's decision on it (a rejection) is on record. Revise this draft and resubmit it."
+        return None
+
     @property
     def editable(self) -> bool:
         return self.status == PlanStatus.DRAFT
@@ -117,6 +127,11 @@ class ActionItem(ProgramScopedModel):
     class Meta:
         ordering = ["plan", "due_on", "key"]
         constraints = [models.UniqueConstraint(fields=["plan", "key"], name="action_item_key_unique")]
+
+    def deletion_problem(self) -> str | None:
+        if self.plan.status != PlanStatus.DRAFT:
+            return "items of a version put to the board stay. Drop it in a new version instead."
+        return None
 
     def __str__(self) -> str:
         return self.what
@@ -183,6 +198,16 @@ class ChangeAdvisoryBoard(ProgramScopedModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["program"], name="one_cab_per_program")]
 
+    def deletion_problem(self) -> str | None:
+        # Votes and approved templates are decisions of this board: they must keep the board that made them.
+        if CabVote.objects.filter(program_id=self.program_id).exists():
+            return "CAB votes on this program's changes are on record. Change its seats or quorums instead."
+        if StandardChangeTemplate.objects.filter(
+            program_id=self.program_id, approved_by__isnull=False
+        ).exists():
+            return "it approved standard change templates. Change its seats or quorums instead."
+        return None
+
     def __str__(self) -> str:
         return self.name
 
@@ -231,6 +256,11 @@ class StandardChangeTemplate(ProgramScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="standard_change_template_name_unique"),
         ]
+
+    def deletion_problem(self) -> str | None:
+        if self.changes.exists():
+            return "changes were raised from this template. Retire it instead."
+        return None
 
     def __str__(self) -> str:
         return self.name
@@ -340,6 +370,15 @@ class ChangeRequest(ProgramScopedModel):
             models.Index(fields=["program", "state"], name="change_program_state_idx"),
             models.Index(fields=["program", "planned_start"], name="change_program_start_idx"),
         ]
+
+    def deletion_problem(self) -> str | None:
+        if self.state != ChangeState.DRAFT:
+            return (
+                "only a draft can be deleted; a submitted request stays on the record for the CAB to decide."
+            )
+        if self.votes.exists():
+            return "CAB votes on it are on record."
+        return None
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"

@@ -9,8 +9,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
 from accord.core import audit
 from accord.core.models import AuditAction
@@ -112,18 +113,87 @@ def update_record(*, instance: M, actor: Any, data: Mapping[str, Any], check: bo
     return instance
 
 
+def deletion_problem(instance: models.Model) -> str | None:
+    """Why `instance` may not be deleted (a sentence saying what to do instead), or None.
+
+    A model whose rows can become history others rely on declares `deletion_problem(self)`; this is the
+    one place every delete (API, pages, admin) asks it.
+    """
+    ask = getattr(instance, "deletion_problem", None)
+    return ask() if ask is not None else None
+
+
+def _collected(collector: Collector) -> list[models.Model]:
+    """Every row the collector will delete, as instances (its fast deletes are querysets)."""
+    rows = [row for model, found in collector.data.items() for row in found]
+    for queryset in collector.fast_deletes:
+        rows.extend(queryset.all())
+    # Rows of an automatic many-to-many table are the parent's id lists, already in its own audit entry.
+    kept = [row for row in rows if not row._meta.auto_created]
+    # Sets inside the collector have no order; the audit trail should read the same every time.
+    return sorted(kept, key=lambda row: (row._meta.label, str(row.pk)))
+
+
+def _refusal(instance: models.Model, message: str) -> ValidationError:
+    return ValidationError(f"This {instance._meta.verbose_name} cannot be deleted: {message}")
+
+
 def delete_record(*, instance: models.Model, actor: Any, check: bool = True) -> None:
-    """Delete one record; the audit entry keeps every value it had."""
+    """Delete one record and everything that goes with it, each with an audit entry keeping its values.
+
+    Refused with a ValidationError, deleting nothing, when the record (or a dependant that would go with it)
+    declares a `deletion_problem`, or when a protected reference still points at it. The rule for
+    dependants: each row the delete cascades to gets a DELETE entry of its own, and each row whose
+    reference is cleared (SET_NULL) an UPDATE entry, in the same transaction as the parent's.
+    """
     if check and not can(actor, Action.DELETE, instance):
         raise PermissionDenied(f"You may not delete this {instance._meta.verbose_name}.")
     with transaction.atomic():
-        before = audit.snapshot(instance)
-        pk = instance.pk
+        problem = deletion_problem(instance)
+        if problem:
+            raise _refusal(instance, problem)
+        collector = Collector(using=router.db_for_write(type(instance)), origin=instance)
+        try:
+            collector.collect([instance])
+        except (ProtectedError, RestrictedError) as error:
+            kept = sorted({str(row) for row in error.args[1]})[:5]
+            kinds = sorted({row._meta.verbose_name_plural for row in error.args[1]})
+            raise _refusal(
+                instance,
+                f"{', '.join(kinds)} still refer to it ({'; '.join(kept)}); remove or move those first.",
+            ) from error
+        dependants = [row for row in _collected(collector) if row != instance]
+        for row in dependants:
+            problem = deletion_problem(row)
+            if problem:
+                raise _refusal(
+                    instance, f"its {row._meta.verbose_name} \u201c{row}\u201d would go with it. {problem}"
+                )
         audit.record(
             actor=actor,
             action=AuditAction.DELETE,
             instance=instance,
-            object_id=str(pk),
-            changes=audit.diff(before, {}),
+            object_id=str(instance.pk),
+            changes=audit.diff(audit.snapshot(instance), {}),
         )
-        instance.delete()
+        for row in dependants:
+            audit.record(
+                actor=actor,
+                action=AuditAction.DELETE,
+                instance=row,
+                object_id=str(row.pk),
+                changes=audit.diff(audit.snapshot(row), {}),
+            )
+        for (field, value), found in collector.field_updates.items():
+            for batch in found:
+                rows = batch.all() if isinstance(batch, models.QuerySet) else batch
+                for row in rows:
+                    before = getattr(row, field.attname)
+                    if before != value:
+                        audit.record(
+                            actor=actor,
+                            action=AuditAction.UPDATE,
+                            instance=row,
+                            changes={field.name: [before, value]},
+                        )
+        collector.delete()

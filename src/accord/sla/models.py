@@ -89,6 +89,15 @@ class Contract(ProgramScopedModel):
         ordering = ["program", "name"]
         constraints = [models.UniqueConstraint(fields=["program", "name"], name="sla_contract_name_unique")]
 
+    def deletion_problem(self) -> str | None:
+        # Tickets, periods and disputes are what the SLA reports and service credits were measured from.
+        if self.tickets.exists() or self.periods.exists() or self.disputes.exists():
+            return (
+                "SLAs were measured against it (tickets, reporting periods or disputes are on record). "
+                "Give it an end date instead."
+            )
+        return None
+
     def __str__(self) -> str:
         return self.name
 

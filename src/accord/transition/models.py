@@ -106,6 +106,14 @@ class Service(ProgramScopedModel):
             ),
         ]
 
+    def deletion_problem(self) -> str | None:
+        # The handover's history (stage moves and sign-offs) is what the program home replays for a past date.
+        if self.stage_changes.exists() or self.sign_offs.exists():
+            return "its handover has moved through stages, with their sign-offs on record. Keep the service."
+        if self.change_requests.exists():
+            return "change requests name it. Keep the service."
+        return None
+
     def __str__(self) -> str:
         return self.name
 
@@ -313,6 +321,14 @@ class KnowledgeItem(ProgramScopedModel):
         ordering = ["program", "service", "template", "-updated_at"]
         indexes = [models.Index(fields=["service", "template", "status"])]
 
+    def deletion_problem(self) -> str | None:
+        if self.status in (KnowledgeStatus.APPROVED, KnowledgeStatus.SUPERSEDED):
+            return (
+                f"{self.get_status_display().lower()} knowledge is what the handover was signed off on. "
+                "Write a new version that supersedes it instead."
+            )
+        return None
+
     def __str__(self) -> str:
         return self.title
 
@@ -434,6 +450,11 @@ class TrainingModule(ProgramScopedModel):
             )
         ]
 
+    def deletion_problem(self) -> str | None:
+        if self.records.exists():
+            return "people's completions of it are on record. Keep the module; clear its required roles and organisations to stop asking for it."
+        return None
+
     def __str__(self) -> str:
         return self.title
 
@@ -486,6 +507,11 @@ class TrainingRecord(ProgramScopedModel):
     class Meta:
         ordering = ["program", "person", "module", "-completed_on"]
         indexes = [models.Index(fields=["person", "module", "-completed_on"])]
+
+    def deletion_problem(self) -> str | None:
+        if self.attested:
+            return "the person attested this completion themselves. Record a new completion instead."
+        return None
 
     def __str__(self) -> str:
         return f"{self.person}: {self.module} on {self.completed_on}"
