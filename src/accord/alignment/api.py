@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from accord.accounts.models import Organisation
 from accord.alignment import filters, queries, services
-from accord.alignment.choices import DECISIONS
+from accord.alignment.choices import DECISIONS, CommitmentStatus
 from accord.alignment.models import (
     Commitment,
     Endorsement,
@@ -396,6 +396,34 @@ class CommitmentSerializer(ValidatedModelSerializer):
 
     def get_notes(self, obj: Commitment) -> list[dict[str, Any]]:
         return [{"noted_on": n.noted_on, "author": n.author_id, "text": n.text} for n in obj.notes.all()]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The status, delivery date and reason are settled by the service's rule before the model's own
+        # checks run, so a new commitment marked done gets today's date as a status change would.
+        if self.instance is None or {"status", "done_on", "dropped_reason"} & set(attrs):
+            recorded = self.instance
+            try:
+                attrs.update(
+                    services.settle_commitment_status(
+                        recorded,
+                        status=attrs.get(
+                            "status", recorded.status if recorded else CommitmentStatus.NOT_STARTED
+                        ),
+                        dropped_reason=attrs.get(
+                            "dropped_reason", recorded.dropped_reason if recorded else ""
+                        ),
+                        done_on=attrs.get("done_on"),
+                        today=timezone.localdate(),
+                    )
+                )
+            except ValidationError as error:
+                raise serializers.ValidationError(error.message_dict) from error
+        return super().validate(attrs)
+
+    def create(self, validated_data: dict[str, Any]) -> Commitment:
+        return services.create_commitment(
+            data=validated_data, actor=self.context["request"].user, today=timezone.localdate()
+        )
 
     def update(self, instance: Commitment, validated_data: dict[str, Any]) -> Commitment:
         return services.update_commitment(

@@ -32,7 +32,7 @@ from accord.alignment.models import (
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, Role, Visibility, can, can_in_program, role_in, sees_internal
-from accord.core.services import save_changed_record, save_new_record
+from accord.core.services import create_record, save_changed_record, save_new_record
 
 logger = logging.getLogger(__name__)
 
@@ -241,22 +241,73 @@ def change_commitment_status(
         raise PermissionDenied("Only the group's people and the program manager update its commitments.")
     with transaction.atomic():
         before = audit.snapshot(commitment)
-        _set_status(commitment, status=status, dropped_reason=dropped_reason, today=today)
+        _apply(
+            commitment,
+            settle_commitment_status(commitment, status=status, dropped_reason=dropped_reason, today=today),
+        )
         save_changed_record(instance=commitment, actor=actor, before=before, action=AuditAction.TRANSITION)
         if note.strip():
             _save_note(commitment=commitment, text=note, actor=actor, noted_on=today)
     return commitment
 
 
-def _set_status(commitment: Commitment, *, status: str, dropped_reason: str, today: dt.date) -> None:
+def settle_commitment_status(
+    recorded: Commitment | None,
+    *,
+    status: str,
+    dropped_reason: str | None,
+    today: dt.date,
+    done_on: dt.date | None = None,
+) -> dict[str, Any]:
+    """The status rule every write of a commitment applies (adding one, an edit, a status change): the
+    `status`, `done_on` and `dropped_reason` to store, or a ValidationError naming the field at fault.
+
+    Done: delivered on `done_on` when given (never after `today`), else on the date already recorded,
+    else today. Any other status has no delivery date, dropped needs a reason and the others none. A
+    date or reason equal to the one `recorded` holds is what the caller read back, not a claim, so it
+    is cleared without complaint when the status leaves done or dropped (a PUT of the read record).
+    """
     if status not in CommitmentStatus.values:
         raise ValidationError({"status": "Unknown status."})
-    commitment.status = status
-    if status == CommitmentStatus.DONE and commitment.done_on is None:
-        commitment.done_on = today
-    elif status != CommitmentStatus.DONE:
-        commitment.done_on = None
-    commitment.dropped_reason = (dropped_reason or "").strip() if status == CommitmentStatus.DROPPED else ""
+    reason = (dropped_reason or "").strip()
+    recorded_on = recorded.done_on if recorded is not None else None
+    recorded_reason = recorded.dropped_reason.strip() if recorded is not None else ""
+    errors: dict[str, str] = {}
+    if status == CommitmentStatus.DONE:
+        if done_on is not None and done_on > today:
+            errors["done_on"] = "A commitment cannot be delivered after today."
+        done_on = done_on or recorded_on or today
+    else:
+        if done_on is not None and done_on != recorded_on:
+            errors["done_on"] = "Only a done commitment has a delivery date; mark it done to record one."
+        done_on = None
+    if status == CommitmentStatus.DROPPED:
+        if not reason:
+            errors["dropped_reason"] = "Say why the commitment is dropped."
+    else:
+        if reason and reason != recorded_reason:
+            errors["dropped_reason"] = "Only a dropped commitment has a reason for dropping it."
+        reason = ""
+    if errors:
+        raise ValidationError(errors)
+    return {"status": status, "done_on": done_on, "dropped_reason": reason}
+
+
+def _apply(commitment: Commitment, values: Mapping[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(commitment, name, value)
+
+
+def create_commitment(*, data: Mapping[str, Any], actor: Any, today: dt.date) -> Commitment:
+    """Add a commitment, its status settled by `settle_commitment_status` like every later change."""
+    settled = settle_commitment_status(
+        None,
+        status=data.get("status", CommitmentStatus.NOT_STARTED),
+        dropped_reason=data.get("dropped_reason", ""),
+        done_on=data.get("done_on"),
+        today=today,
+    )
+    return create_record(model=Commitment, actor=actor, data={**data, **settled})
 
 
 def update_commitment(
@@ -265,7 +316,8 @@ def update_commitment(
     """Edit a commitment's fields and its status together: one transaction and one audit row (a state
     change when the status moves, an update otherwise), so a half-applied edit is never stored or logged.
 
-    `done_on` follows the status and is not taken from `data`.
+    `status`, `done_on` and `dropped_reason` follow `settle_commitment_status`, judged against the
+    stored row under the lock.
     """
     if not can(actor, Action.CHANGE, commitment):
         raise PermissionDenied("Only the group's people and the program manager update its commitments.")
@@ -275,11 +327,16 @@ def update_commitment(
         before = audit.snapshot(stored)
         if "group" in fields:
             check_commitment_move(commitment=commitment, group=fields["group"], actor=actor)
-        for name, value in fields.items():
-            setattr(commitment, name, value)
+        _apply(commitment, fields)
         status = data.get("status", stored.status)
-        reason = data.get("dropped_reason", stored.dropped_reason)
-        _set_status(commitment, status=status, dropped_reason=reason, today=today)
+        settled = settle_commitment_status(
+            stored,
+            status=status,
+            dropped_reason=data.get("dropped_reason", stored.dropped_reason),
+            done_on=data.get("done_on"),
+            today=today,
+        )
+        _apply(commitment, settled)
         commitment.full_clean()
         if not can(actor, Action.CHANGE, commitment):
             raise PermissionDenied("You may not change this commitment that way.")
