@@ -87,6 +87,13 @@ def api(key: str) -> Any:
     return lambda world: {"pk": transition_world(world)[key].pk}
 
 
+def untaken_module_api(world: World) -> dict[str, int]:
+    """A module nobody has completed yet: the one a delete may remove (the world's module has a completion,
+    which a delete refuses; tests/transition/test_deletes_keep_history.py)."""
+    transition_world(world)
+    return {"pk": TrainingModuleFactory(program=world.program, title="Downtime procedures").pk}
+
+
 def service_data(world: World) -> dict[str, Any]:
     return {
         "name": "Lab system interface",
@@ -444,7 +451,7 @@ ENDPOINTS = [
         only(PM, 204, 403, api=True),
         api=True,
         method="delete",
-        kwargs=api("module"),
+        kwargs=untaken_module_api,
     ),
     Endpoint("training-record-list", ALL_API, api=True),
     Endpoint(
@@ -466,6 +473,23 @@ ENDPOINTS = [
         only(PM, 204, 403, api=True, consultant=404),
         api=True,
         method="delete",
+        kwargs=api("record"),
+    ),
+    # As the page's confirm: the vendor attests their own record; the hospital sees it but may not attest;
+    # the consultant does not see it.
+    Endpoint(
+        "training-record-attest",
+        expect(403, anonymous=401, vendor=200, consultant=404),
+        api=True,
+        method="post",
+        kwargs=api("record"),
+        data=lambda w: {},
+    ),
+    # The action takes only POST; reading it is refused to everyone signed in.
+    Endpoint(
+        "training-record-attest",
+        expect(405, anonymous=401, outsider=405),
+        api=True,
         kwargs=api("record"),
     ),
 ]

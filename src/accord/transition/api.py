@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 
 from accord.accounts.models import User
 from accord.core.api import AccordModelViewSet, ValidatedModelSerializer, VisibleRelatedField
+from accord.core.permissions import can
 from accord.programs.models import Program
 from accord.sla.models import Contract
 from accord.transition import filters, services
@@ -311,13 +313,25 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
 
 
 class TrainingRecordViewSet(AccordModelViewSet):
-    """Completions: people record their own, a program manager anyone's; a correction is a delete and a new record."""
+    """Completions: people record their own, a program manager anyone's; a correction is a delete and a new
+    record; the trained person confirms one recorded for them with the `attest` action."""
 
     queryset = TrainingRecord.objects.all()
     serializer_class = TrainingRecordSerializer
     filterset_class = filters.TrainingRecordFilterSet
     http_method_names = ["get", "post", "delete", "head", "options"]
     select_related = ("module", "person")
+
+    @extend_schema(request=None, responses=TrainingRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def attest(self, request: Request, pk: str | None = None) -> Response:
+        """The trained person confirms the completion (as the training page's "confirm"); again is harmless."""
+        # Not get_object(): attesting is its own right (the record's person), not the change permission.
+        record = get_object_or_404(self.get_queryset(), pk=pk)
+        if not can(request.user, "attest", record):
+            raise PermissionDenied("Only the person who took the training attests it.")
+        record = services.attest_training(record=record, actor=request.user)
+        return Response(TrainingRecordSerializer(record, context=self.get_serializer_context()).data)
 
 
 ROUTES = [
