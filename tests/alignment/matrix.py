@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.alignment.factories import alignment_world, open_draft
+from tests.alignment.factories import StakeholderGroupFactory, alignment_world, open_draft
 from tests.matrix import MEMBERS, Endpoint, and_put, expect, only
 
 LEADS = ["program_manager", "stakeholder_lead"]
@@ -33,6 +33,16 @@ def api(key: str):
         return {"pk": alignment_world(world)[key].pk}
 
     return build
+
+
+def unused_group_api(world: Any) -> dict[str, int]:
+    """A hospital-internal group nothing refers to yet: the one a delete may remove (the world's groups have
+    endorsements and commitments, history a delete refuses; tests/alignment/test_deletes_keep_history.py)."""
+    alignment_world(world)
+    group = StakeholderGroupFactory(
+        program=world.program, name="Retired working group", lead=world.stakeholder_lead
+    )
+    return {"pk": group.pk}
 
 
 def draft_page(world: Any) -> dict[str, int]:
@@ -286,7 +296,7 @@ ENDPOINTS = [
         only("program_manager", 204, 403, api=True, vendor=404, consultant=404),
         api=True,
         method="delete",
-        kwargs=api("hospital_group"),
+        kwargs=unused_group_api,
     ),
     Endpoint("readiness-assessment-list", ALL_200, api=True, kwargs=remember_program),
     Endpoint(
