@@ -203,7 +203,7 @@ class ChangeAdvisoryBoard(ProgramScopedModel):
         if CabVote.objects.filter(program_id=self.program_id).exists():
             return "CAB votes on this program's changes are on record. Change its seats or quorums instead."
         if StandardChangeTemplate.objects.filter(
-            program_id=self.program_id, approved_by__isnull=False
+            program_id=self.program_id, approved_at__isnull=False
         ).exists():
             return "it approved standard change templates. Change its seats or quorums instead."
         return None
