@@ -1,0 +1,90 @@
+"""API deletes of transition records: a service whose handover has history, approved knowledge, a module people
+completed and an attested completion are refused with a reason and kept; a service without history goes with its
+draft knowledge, each row audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from accord.core.models import AuditAction, AuditEntry
+from accord.transition import services
+from accord.transition.models import KnowledgeItem, Service, StageSignOff, TrainingModule, TrainingRecord
+from tests.transition.factories import (
+    KnowledgeItemFactory,
+    KnowledgeTemplateFactory,
+    ServiceFactory,
+    TrainingModuleFactory,
+    approved_item,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def api(person: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(person)
+    return client
+
+
+def refusal(response: Any) -> str:
+    assert response.status_code == 400, response.content
+    return " ".join(response.json()["non_field_errors"])
+
+
+def deleted_ids(model: type) -> set[str]:
+    return set(
+        AuditEntry.objects.filter(action=AuditAction.DELETE, object_type=model._meta.label_lower).values_list(
+            "object_id", flat=True
+        )
+    )
+
+
+def test_a_service_with_a_stage_sign_off_is_refused_and_keeps_it(world: Any) -> None:
+    service = ServiceFactory(program=world.program, internal_owner=world.member)
+    services.sign_off_stage(service=service, actor=world.member)
+    message = refusal(api(world.program_manager).delete(f"/api/services/{service.pk}/"))
+    assert "sign-offs on record" in message
+    assert StageSignOff.objects.filter(service=service).count() == 1
+
+
+def test_approved_knowledge_is_refused_with_supersede_instead(world: Any) -> None:
+    service = ServiceFactory(program=world.program, internal_owner=world.member)
+    item = approved_item(service, KnowledgeTemplateFactory(program=world.program))
+    message = refusal(api(world.program_manager).delete(f"/api/knowledge-items/{item.pk}/"))
+    assert "Write a new version that supersedes it instead" in message
+    assert KnowledgeItem.objects.filter(pk=item.pk).exists()
+
+
+def test_a_service_without_history_goes_with_its_draft_knowledge_audited(world: Any) -> None:
+    service = ServiceFactory(program=world.program, internal_owner=world.member)
+    draft = KnowledgeItemFactory(service=service, template=KnowledgeTemplateFactory(program=world.program))
+    response = api(world.program_manager).delete(f"/api/services/{service.pk}/")
+    assert response.status_code == 204, response.content
+    assert str(service.pk) in deleted_ids(Service)
+    assert str(draft.pk) in deleted_ids(KnowledgeItem)
+
+
+def test_a_module_people_completed_is_refused_and_keeps_their_completions(world: Any) -> None:
+    module = TrainingModuleFactory(program=world.program)
+    services.record_training(
+        module=module, person=world.vendor, completed_on=dt.date(2026, 10, 1), actor=world.program_manager
+    )
+    message = refusal(api(world.program_manager).delete(f"/api/training-modules/{module.pk}/"))
+    assert "people's completions of it are on record" in message
+    assert TrainingModule.objects.filter(pk=module.pk).exists()
+    assert TrainingRecord.objects.filter(module=module).count() == 1
+
+
+def test_an_attested_completion_is_refused(world: Any) -> None:
+    module = TrainingModuleFactory(program=world.program)
+    record = services.record_training(
+        module=module, person=world.vendor, completed_on=dt.date(2026, 10, 1), actor=world.program_manager
+    )
+    services.attest_training(record=record, actor=world.vendor)
+    message = refusal(api(world.program_manager).delete(f"/api/training-records/{record.pk}/"))
+    assert "attested this completion themselves" in message
+    assert TrainingRecord.objects.filter(pk=record.pk, attested=True).exists()
