@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -349,13 +350,12 @@ class DecisionSerializer(ValidatedModelSerializer):
         program = attrs.get("program") or getattr(self.instance, "program", None)
         if self.instance is not None and attrs.get("program", program) != self.instance.program:
             raise serializers.ValidationError({"program": "A decision cannot move to another program."})
-        errors = {
-            name: "Every linked record must belong to the decision's program."
-            for name in ("flags", "risks", "benefits", "groups", "initiatives", "success_factors")
-            if program is not None and any(item.program_id != program.pk for item in attrs.get(name, []))
-        }
-        if errors:
-            raise serializers.ValidationError(errors)
+        if program is not None:
+            names = ("flags", "risks", "benefits", "groups", "initiatives", "success_factors")
+            try:
+                services.check_decision_links(program, {name: attrs[name] for name in names if name in attrs})
+            except ValidationError as error:
+                raise serializers.ValidationError(error.message_dict) from error
         return super().validate(attrs)
 
     def create(self, validated_data: dict[str, Any]) -> Decision:

@@ -685,7 +685,9 @@ def escalate_red_flag_to_board(*, flag: RedFlag, actor: Any, reason: str, now: d
     return flag
 
 
-def _check_links(program: Any, links: dict[str, Iterable[Any]]) -> dict[str, list[Any]]:
+def check_decision_links(program: Any, links: Mapping[str, Iterable[Any]]) -> dict[str, list[Any]]:
+    """The records a decision answers, as lists; every one must belong to the decision's program (the
+    rule for recording a decision and for amending its links)."""
     errors = {}
     result = {}
     for name, items in links.items():
@@ -719,7 +721,7 @@ def create_decision(
     check: bool = True,
 ) -> Decision:
     """Record a decision in the log (from a page, the API or a meeting's minutes), with what it answers."""
-    links = _check_links(
+    links = check_decision_links(
         program,
         {
             "flags": flags,
