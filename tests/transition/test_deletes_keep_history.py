@@ -8,11 +8,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.admin.sites import site
 from rest_framework.test import APIClient
 
 from accord.core.models import AuditAction, AuditEntry
 from accord.transition import services
 from accord.transition.models import KnowledgeItem, Service, StageSignOff, TrainingModule, TrainingRecord
+from tests.factories import UserFactory
 from tests.transition.factories import (
     KnowledgeItemFactory,
     KnowledgeTemplateFactory,
@@ -88,3 +90,20 @@ def test_an_attested_completion_is_refused(world: Any) -> None:
     message = refusal(api(world.program_manager).delete(f"/api/training-records/{record.pk}/"))
     assert "attested this completion themselves" in message
     assert TrainingRecord.objects.filter(pk=record.pk, attested=True).exists()
+
+
+def test_the_admin_shows_a_completed_module_as_protected_with_the_reason(world: Any, rf: Any) -> None:
+    module = TrainingModuleFactory(program=world.program, title="Downtime procedures")
+    services.record_training(
+        module=module, person=world.vendor, completed_on=dt.date(2026, 10, 1), actor=world.program_manager
+    )
+    request = rf.post("/admin/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    admin = site._registry[TrainingModule]
+    *_, protected = admin.get_deleted_objects([module], request)
+    assert protected == [
+        "Downtime procedures: people's completions of it are on record. Keep the module; clear its required "
+        "roles and organisations to stop asking for it."
+    ]
+    unused = TrainingModuleFactory(program=world.program, title="Badge access")
+    assert admin.get_deleted_objects([unused], request)[3] == []

@@ -38,6 +38,16 @@ class AuditedModelAdmin(admin.ModelAdmin):
             return
         save_new_record(instance=obj, actor=request.user)
 
+    def get_deleted_objects(self, objs, request):
+        # A record whose deletion would lose history is shown as protected, with the reason, so the admin's
+        # confirmation page (one record or the bulk action) refuses it as it refuses a protected reference.
+        from accord.core.services import deletion_problem
+
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refused = [(obj, deletion_problem(obj)) for obj in objs]
+        protected = [*protected, *(f"{obj}: {problem}" for obj, problem in refused if problem)]
+        return to_delete, model_count, perms_needed, protected
+
     def delete_model(self, request, obj):
         from accord.core.services import delete_record
 
