@@ -9,6 +9,7 @@ Every request runs in a savepoint that is rolled back, so each one starts from t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -50,6 +51,7 @@ CASES = [(persona, label) for label in OPERATIONS for persona in FUZZ_PERSONAS]
 
 def seed_records(world: World) -> None:
     """A few records in every area, so real ids exist for the fuzzer to aim at."""
+    from accord.transition.services import record_training
     from tests.alignment.factories import alignment_world
     from tests.benefits.factories import (
         BenefitFactory,
@@ -62,6 +64,7 @@ def seed_records(world: World) -> None:
     from tests.meetings.factories import MeetingFactory
     from tests.notifications.factories import NotificationFactory
     from tests.sla.factories import AttainmentTargetFactory, ContractFactory, policy_for
+    from tests.transition.factories import TrainingModuleFactory
 
     alignment_world(world)
     raise_flag(world, by="vendor")
@@ -76,6 +79,13 @@ def seed_records(world: World) -> None:
     contract = ContractFactory(program=world.program, vendor=world.vendor_org)
     policy_for(contract)
     AttainmentTargetFactory(contract=contract)
+    # A completion recorded for the vendor and not yet attested, so the attest action reaches its service.
+    record_training(
+        module=TrainingModuleFactory(program=world.program),
+        person=world.vendor,
+        completed_on=dt.date(2026, 10, 1),
+        actor=world.program_manager,
+    )
 
 
 def known_ids(path: str) -> list[int]:
