@@ -110,3 +110,10 @@ def test_deleting_an_open_commitment_audits_its_progress_notes(world: Any) -> No
     assert response.status_code == 204, response.content
     assert not CommitmentNote.objects.filter(pk=note.pk).exists()
     assert deleted(CommitmentNote, note.pk)
+
+
+def test_a_group_with_commitments_is_refused_and_keeps_them(world: Any) -> None:
+    commitment = CommitmentFactory(program=world.program, group__program=world.program)
+    message = refusal(api(world.program_manager).delete(f"/api/stakeholder-groups/{commitment.group_id}/"))
+    assert "it has commitments on record" in message
+    assert Commitment.objects.filter(pk=commitment.pk).exists()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from accord.benefits.models import Benefit, Initiative, Kpi, Measurement, ObjectiveLink
+from accord.benefits.models import Benefit, Initiative, Kpi, Measurement, ObjectiveLink, SuccessFactor
 from accord.core.models import AuditAction, AuditEntry
 from tests.alignment.factories import CommitmentFactory
 from tests.benefits.factories import (
@@ -84,3 +84,11 @@ def test_deleting_an_objective_audits_its_links(world: Any) -> None:
     assert response.status_code == 204, response.content
     assert not ObjectiveLink.objects.filter(pk=link.pk).exists()
     assert audited(AuditAction.DELETE, ObjectiveLink, link.pk)["effect"] == [effect.pk, None]
+
+
+def test_a_success_factor_a_decision_names_is_refused(world: Any) -> None:
+    factor = SuccessFactor.objects.create(program=world.program, name="Bedside scanner coverage")
+    make_decision(world, success_factors=[factor])
+    message = refusal(api(world.program_manager).delete(f"/api/success-factors/{factor.pk}/"))
+    assert "a decision in the decision log concerns it" in message
+    assert SuccessFactor.objects.filter(pk=factor.pk).exists()

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from accord.core.models import AuditAction, AuditEntry
 from accord.transition import services
 from accord.transition.models import KnowledgeItem, Service, StageSignOff, TrainingModule, TrainingRecord
+from accord.transparency.models import Assignment
 from tests.factories import UserFactory
 from tests.transition.factories import (
     KnowledgeItemFactory,
@@ -107,3 +108,29 @@ def test_the_admin_shows_a_completed_module_as_protected_with_the_reason(world: 
     ]
     unused = TrainingModuleFactory(program=world.program, title="Badge access")
     assert admin.get_deleted_objects([unused], request)[3] == []
+
+
+def test_a_service_whose_approved_knowledge_would_go_with_it_is_refused_naming_that_knowledge(
+    world: Any,
+) -> None:
+    service = ServiceFactory(program=world.program, internal_owner=world.member)
+    item = approved_item(service, KnowledgeTemplateFactory(program=world.program))
+    message = refusal(api(world.program_manager).delete(f"/api/services/{service.pk}/"))
+    assert f"its knowledge item \u201c{item}\u201d would go with it" in message
+    assert "supersedes it instead" in message
+    assert KnowledgeItem.objects.filter(pk=item.pk).exists()
+    assert str(service.pk) not in deleted_ids(Service)
+
+
+def test_a_service_someone_is_assigned_to_is_refused_naming_the_assignment(world: Any) -> None:
+    service = ServiceFactory(program=world.program, internal_owner=world.member)
+    Assignment.objects.create(
+        program=world.program,
+        service=service,
+        person=world.member,
+        role_on_service="Primary support",
+        starts_on=dt.date(2026, 1, 5),
+    )
+    message = refusal(api(world.program_manager).delete(f"/api/services/{service.pk}/"))
+    assert "assignments still refer to it" in message and "remove or move those first" in message
+    assert Service.objects.filter(pk=service.pk).exists()

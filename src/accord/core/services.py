@@ -157,7 +157,7 @@ def delete_record(*, instance: models.Model, actor: Any, check: bool = True) -> 
             collector.collect([instance])
         except (ProtectedError, RestrictedError) as error:
             kept = sorted({str(row) for row in error.args[1]})[:5]
-            kinds = sorted({row._meta.verbose_name_plural for row in error.args[1]})
+            kinds = sorted({str(row._meta.verbose_name_plural) for row in error.args[1]})
             raise _refusal(
                 instance,
                 f"{', '.join(kinds)} still refer to it ({'; '.join(kept)}); remove or move those first.",
