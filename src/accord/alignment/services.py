@@ -241,7 +241,7 @@ def change_commitment_status(
         raise PermissionDenied("Only the group's people and the program manager update its commitments.")
     with transaction.atomic():
         before = audit.snapshot(commitment)
-        _apply(
+        _apply_status(
             commitment,
             settle_commitment_status(commitment, status=status, dropped_reason=dropped_reason, today=today),
         )
@@ -293,9 +293,10 @@ def settle_commitment_status(
     return {"status": status, "done_on": done_on, "dropped_reason": reason}
 
 
-def _apply(commitment: Commitment, values: Mapping[str, Any]) -> None:
-    for name, value in values.items():
-        setattr(commitment, name, value)
+def _apply_status(commitment: Commitment, settled: Mapping[str, Any]) -> None:
+    commitment.status = settled["status"]
+    commitment.done_on = settled["done_on"]
+    commitment.dropped_reason = settled["dropped_reason"]
 
 
 def create_commitment(*, data: Mapping[str, Any], actor: Any, today: dt.date) -> Commitment:
@@ -327,7 +328,8 @@ def update_commitment(
         before = audit.snapshot(stored)
         if "group" in fields:
             check_commitment_move(commitment=commitment, group=fields["group"], actor=actor)
-        _apply(commitment, fields)
+        for name, value in fields.items():
+            setattr(commitment, name, value)
         status = data.get("status", stored.status)
         settled = settle_commitment_status(
             stored,
@@ -336,7 +338,7 @@ def update_commitment(
             done_on=data.get("done_on"),
             today=today,
         )
-        _apply(commitment, settled)
+        _apply_status(commitment, settled)
         commitment.full_clean()
         if not can(actor, Action.CHANGE, commitment):
             raise PermissionDenied("You may not change this commitment that way.")
