@@ -124,14 +124,23 @@ def deletion_problem(instance: models.Model) -> str | None:
 
 
 def _collected(collector: Collector) -> list[models.Model]:
-    """Every row the collector will delete, as instances (its fast deletes are querysets)."""
-    rows = [row for model, found in collector.data.items() for row in found]
+    """Every row the collector will delete, read whole, in a stable order (model, then id)."""
+    pks: dict[type[models.Model], set[Any]] = {}
+    for model, found in collector.data.items():
+        pks.setdefault(model, set()).update(row.pk for row in found)
     for queryset in collector.fast_deletes:
-        rows.extend(queryset.all())
-    # Rows of an automatic many-to-many table are the parent's id lists, already in its own audit entry.
-    kept = [row for row in rows if not row._meta.auto_created]
-    # Sets inside the collector have no order; the audit trail should read the same every time.
-    return sorted(kept, key=lambda row: (row._meta.label, str(row.pk)))
+        # Rows of an automatic many-to-many table are the parent's id lists, already in its own audit entry.
+        if not queryset.model._meta.auto_created:
+            pks.setdefault(queryset.model, set()).update(queryset.values_list("pk", flat=True))
+    rows: list[models.Model] = []
+    for model in sorted(pks, key=lambda m: m._meta.label):
+        if model._meta.auto_created:
+            continue
+        # The collector reads only the keys it needs; the audit row needs every value (and its many-to-many
+        # id lists): a query or two per model, not per row.
+        many = [field.name for field in model._meta.many_to_many]
+        rows.extend(model._base_manager.filter(pk__in=pks[model]).prefetch_related(*many).order_by("pk"))
+    return rows
 
 
 def _refusal(instance: models.Model, message: str) -> ValidationError:
