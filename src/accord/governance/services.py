@@ -179,7 +179,7 @@ def amend_red_flag(*, flag: RedFlag, actor: Any, data: Mapping[str, Any]) -> Red
     owner cannot see it.
     """
     with transaction.atomic():
-        locked = RedFlag.objects.select_for_update().select_related("owner").get(pk=flag.pk)
+        locked = RedFlag.objects.select_for_update().get(pk=flag.pk)
         if locked.owner_id is not None and "visibility" in data:
             check_owner_sees_flag(
                 program_id=locked.program_id,
