@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accord.alignment import services
 from accord.alignment.choices import CommitmentStatus
@@ -22,21 +21,11 @@ from accord.alignment.models import (
 )
 from accord.core.models import AuditAction, AuditEntry
 from tests.alignment.factories import CommitmentFactory, StakeholderGroupFactory
+from tests.api_helpers import api, refusal
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 3, 2)
-
-
-def api(person: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(person)
-    return client
-
-
-def refusal(response: Any) -> str:
-    assert response.status_code == 400, response.content
-    return " ".join(response.json()["non_field_errors"])
 
 
 def deleted(model: type, pk: int) -> bool:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from accord.benefits.models import Benefit, Initiative, Kpi, Measurement, ObjectiveLink, SuccessFactor
 from accord.core.models import AuditAction, AuditEntry
 from tests.alignment.factories import CommitmentFactory
+from tests.api_helpers import api, refusal
 from tests.benefits.factories import (
     BenefitFactory,
     InitiativeFactory,
@@ -21,17 +21,6 @@ from tests.benefits.factories import (
 from tests.governance.factories import make_decision
 
 pytestmark = pytest.mark.django_db
-
-
-def api(person: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(person)
-    return client
-
-
-def refusal(response: Any) -> str:
-    assert response.status_code == 400, response.content
-    return " ".join(response.json()["non_field_errors"])
 
 
 def audited(action: str, model: type, pk: int) -> dict[str, Any] | None:

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from rest_framework.test import APIClient
 
 from accord.change_control.choices import Decision, ItemStatus, PlanStatus
 from accord.change_control.models import ActionItem, ActionPlan
 from accord.change_control.queries import compare_versions, slippage
 from accord.change_control.services import plans
 from accord.core.permissions import Role
+from tests.api_helpers import api
 from tests.change_control.factories import T0, person_in, plan_with_items
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +27,6 @@ def plan(world: Any) -> ActionPlan:
     return plan_with_items(
         world.program, world.program_manager, [world.vendor, world.stakeholder_lead], starts_on=START
     )
-
-
-def api(person: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(person)
-    return client
 
 
 def in_effect(world: Any, plan: ActionPlan, *approvers: Any) -> ActionPlan:

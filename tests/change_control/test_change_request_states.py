@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from rest_framework.test import APIClient
 
 from accord.change_control.choices import ChangeState, ChangeType, Decision
 from accord.change_control.models import ChangeRequest
@@ -16,6 +15,7 @@ from accord.change_control.services import changes
 from accord.change_control.services.changes import IllegalMove
 from accord.core.models import AuditEntry
 from accord.core.permissions import Role
+from tests.api_helpers import api
 from tests.change_control.factories import T0, bring_to, cab_for, draft_change, person_in
 
 pytestmark = pytest.mark.django_db
@@ -35,12 +35,6 @@ def setup(world: Any) -> dict[str, Any]:
         "voters": [world.board_member, world.stakeholder_lead],
         "implementer": world.vendor,
     }
-
-
-def api(person: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(person)
-    return client
 
 
 def test_a_normal_change_goes_from_draft_to_closed_with_an_audit_row_for_each_move(

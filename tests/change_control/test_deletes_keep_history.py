@@ -8,28 +8,17 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from accord.change_control.choices import ChangeState, ChangeType, Decision
 from accord.change_control.models import ActionItem, ActionPlan, CabVote, ChangeAdvisoryBoard, ChangeRequest
 from accord.change_control.services import changes, plans
 from accord.core.models import AuditAction, AuditEntry
+from tests.api_helpers import api, refusal
 from tests.change_control.factories import T0, active_template, cab_for, draft_change, plan_with_items
 
 pytestmark = pytest.mark.django_db
 
 START = dt.date(2026, 3, 2)
-
-
-def api(person: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(person)
-    return client
-
-
-def refusal(response: Any) -> str:
-    assert response.status_code == 400, response.content
-    return " ".join(response.json()["non_field_errors"])
 
 
 def deletions(model: type) -> dict[str, dict[str, Any]]:

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from accord.alignment.models import StakeholderGroup
 from accord.benefits.models import Kpi, Measurement
@@ -18,6 +17,7 @@ from accord.core.models import AuditEntry
 from accord.programs import services
 from accord.programs.models import Program, ProgramTemplate
 from accord.programs.program_templates import capture_body
+from tests.api_helpers import api
 from tests.factories import UserFactory
 
 EMR = "EMR deployment"
@@ -50,12 +50,6 @@ def riverside(creator: Any) -> Program:
     cpoe = Kpi.objects.get(program=program, name="CPOE adoption")
     record_measurement(kpi=cpoe, value=41.0, measured_on=dt.date(2031, 4, 30), actor=creator, check=False)
     return program
-
-
-def api(person: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(person)
-    return client
 
 
 def save_url(program: Any) -> str:

@@ -6,20 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from accord.core.models import AuditAction, AuditEntry
 from accord.sla import services
 from accord.sla.models import AttainmentTarget, Contract, SlaPolicy, SlaPolicyVersion, Ticket
+from tests.api_helpers import api
 from tests.sla.factories import AttainmentTargetFactory, ContractFactory, policy_for, tickets_csv
 
 pytestmark = pytest.mark.django_db
-
-
-def api(person: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(person)
-    return client
 
 
 def deleted_ids(model: type) -> set[str]:

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.sites import site
-from rest_framework.test import APIClient
 
 from accord.core.models import AuditAction, AuditEntry
 from accord.transition import services
 from accord.transition.models import KnowledgeItem, Service, StageSignOff, TrainingModule, TrainingRecord
 from accord.transparency.models import Assignment
+from tests.api_helpers import api, refusal
 from tests.factories import UserFactory
 from tests.transition.factories import (
     KnowledgeItemFactory,
@@ -25,17 +25,6 @@ from tests.transition.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def api(person: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(person)
-    return client
-
-
-def refusal(response: Any) -> str:
-    assert response.status_code == 400, response.content
-    return " ".join(response.json()["non_field_errors"])
 
 
 def deleted_ids(model: type) -> set[str]:
