@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from accord.core.models import AuditEntry
+from accord.governance import services
 from accord.governance.models import RedFlag
 from tests.governance.factories import raise_flag, triage
 
@@ -66,3 +69,13 @@ def test_an_unowned_flag_may_be_made_internal(world: Any, api_for: Any) -> None:
         f"/api/red-flags/{flag.pk}/", {"visibility": "internal"}, format="json"
     )
     assert response.status_code == 200, response.content
+
+
+def test_an_amendment_never_moves_the_state_or_the_owner(world: Any) -> None:
+    flag = _flag_owned_by(world, "stakeholder_lead")
+    with pytest.raises(TypeError, match="owner, state"):
+        services.amend_red_flag(
+            flag=flag, actor=world.program_manager, data={"state": "closed", "owner": world.vendor}
+        )
+    flag.refresh_from_db()
+    assert flag.state == "triaged" and flag.owner == world.stakeholder_lead

@@ -171,6 +171,10 @@ def raise_red_flag(
     return flag
 
 
+# What an amendment may change; the program only as it is (a PUT-like body names it).
+AMENDABLE_FIELDS = frozenset({"program", "title", "description", "severity", "visibility", *THREAT_FIELDS})
+
+
 def amend_red_flag(*, flag: RedFlag, actor: Any, data: Mapping[str, Any]) -> RedFlag:
     """Amend what a flag says (title, description, severity, visibility, what it threatens).
 
@@ -178,8 +182,13 @@ def amend_red_flag(*, flag: RedFlag, actor: Any, data: Mapping[str, Any]) -> Red
     rule is asked, so a triage naming a partner at the same moment cannot leave an internal flag whose
     owner cannot see it.
     """
+    unknown = set(data) - AMENDABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Not amended on a red flag (use a transition): {', '.join(sorted(unknown))}")
     with transaction.atomic():
         locked = RedFlag.objects.select_for_update().get(pk=flag.pk)
+        if "program" in data and data["program"].pk != locked.program_id:
+            raise ValidationError({"program": "A red flag cannot move to another program."})
         if locked.owner_id is not None and "visibility" in data:
             check_owner_sees_flag(
                 program_id=locked.program_id,
