@@ -13,7 +13,6 @@ from accord.alignment import services
 from accord.alignment.choices import CommitmentStatus, EndorsementStatus, GroupKind
 from accord.alignment.models import (
     AlignmentSnapshot,
-    Commitment,
     Impact,
     ReadinessAssessment,
     StakeholderGroup,
@@ -413,9 +412,9 @@ def seed(demo: DemoContext) -> None:
     ]
     benefit = Benefit.objects.filter(program=program).first()
     for index, (key, what, due, status, done, owner) in enumerate(plan):
-        commitment = create_record(
-            model=Commitment,
+        commitment = services.create_commitment(
             actor=pm,
+            today=today,
             data={
                 "program": program,
                 "group": groups[key],

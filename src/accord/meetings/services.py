@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 
 from accord.core import audit
 from accord.core.models import AuditAction
@@ -226,6 +227,7 @@ def turn_action_into_commitment(
     Who may commit a group is the commitment's own rule: the program manager, or the group's lead.
     """
     from accord.alignment.models import Commitment
+    from accord.alignment.services import create_commitment
 
     if not can(actor, Action.VIEW, action):
         raise PermissionDenied("You may not see this action.")
@@ -243,9 +245,9 @@ def turn_action_into_commitment(
         raise ValidationError({"group": f"This action is already a commitment of {group}."})
     benefits = list(decision.benefits.all()) if decision is not None else []
     with transaction.atomic():
-        commitment = create_record(
-            model=Commitment,
+        commitment = create_commitment(
             actor=actor,
+            today=timezone.localdate(),
             data={
                 "program": action.program,
                 "group": group,
