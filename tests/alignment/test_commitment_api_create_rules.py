@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from accord.alignment.models import Commitment
+from accord.core.models import AuditAction, AuditEntry
 from tests.alignment.factories import alignment_world
 
 
@@ -127,3 +129,16 @@ def test_marking_a_commitment_done_through_the_api_records_today(world: Any, api
     assert response.status_code == 200, response.content
     commitment.refresh_from_db()
     assert commitment.done_on == timezone.localdate()
+
+
+def test_the_page_adds_a_commitment_through_the_same_service(world: Any, client_for: Any) -> None:
+    group = alignment_world(world)["hospital_group"]
+    url = reverse("alignment:commitment_create", kwargs={"program_id": world.program.pk})
+    response = client_for("program_manager").post(
+        url, {"group": group.pk, "what": "Staff the night-shift help desk", "due_date": _days_from_today(20)}
+    )
+    assert response.status_code == 302
+    commitment = Commitment.objects.get(what="Staff the night-shift help desk")
+    assert commitment.status == "not_started" and commitment.done_on is None
+    entry = AuditEntry.objects.get(object_type="alignment.commitment", object_id=str(commitment.pk))
+    assert entry.action == AuditAction.CREATE and entry.actor_id == world.program_manager.pk

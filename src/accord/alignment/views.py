@@ -480,6 +480,9 @@ class CommitmentFormView(ProgramRecordFormView):
     form_class = forms.CommitmentForm
     success_url_name = "alignment:commitment_list"
 
+    def create_object(self, data: dict[str, Any]) -> Commitment:
+        return services.create_commitment(data=data, actor=self.request.user, today=timezone.localdate())
+
     def update_object(self, obj: Any, data: dict[str, Any]) -> Commitment:
         # The API's PATCH service: the commitment locked and a move checked again under the lock.
         return services.update_commitment(
