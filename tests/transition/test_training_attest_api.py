@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.admin.sites import site
+
 from accord.core.models import AuditEntry
 from accord.transition import services
 from accord.transition.models import TrainingRecord
@@ -59,3 +61,14 @@ def test_nobody_else_attests_a_persons_record(world: Any, api_for: Any) -> None:
     assert api_for("outsider").post(f"/api/training-records/{record.pk}/attest/").status_code == 404
     record.refresh_from_db()
     assert not record.attested
+
+
+def test_the_admin_neither_attests_for_someone_nor_adds_a_completion(world: Any, rf: Any) -> None:
+    admin = site._registry[TrainingRecord]
+    request = rf.get("/admin/")
+    request.user = world.program_manager
+    record = _recorded_for_the_vendor(world)
+    assert {"attested", "attested_at", "completed_on", "person"} <= set(
+        admin.get_readonly_fields(request, record)
+    )
+    assert not admin.has_add_permission(request)

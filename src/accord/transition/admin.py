@@ -1,5 +1,7 @@
 """Admin registrations of the transition records, for platform administrators; edits are audited."""
 
+from typing import Any
+
 from django.contrib import admin
 
 from accord.core.admin import AuditedModelAdmin
@@ -54,6 +56,22 @@ class TrainingModuleAdmin(AuditedModelAdmin):
 
 @admin.register(TrainingRecord)
 class TrainingRecordAdmin(AuditedModelAdmin):
+    """Completions are recorded with `record_training` and attested by the trained person alone
+    (`attest_training`); here only the evidence is corrected, and a wrong completion is deleted."""
+
     list_display = ["person", "module", "completed_on", "expires_on", "attested"]
     list_filter = ["program", "module"]
-    raw_id_fields = ["person", "module"]
+    readonly_fields = [
+        "program",
+        "person",
+        "module",
+        "completed_on",
+        "expires_on",
+        "attested",
+        "attested_at",
+        "recorded_by",
+    ]
+
+    def has_add_permission(self, request: Any) -> bool:
+        # record_training refuses a future completion and decides who is attested; a bare insert would not.
+        return False
