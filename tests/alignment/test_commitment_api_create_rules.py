@@ -142,3 +142,19 @@ def test_the_page_adds_a_commitment_through_the_same_service(world: Any, client_
     assert commitment.status == "not_started" and commitment.done_on is None
     entry = AuditEntry.objects.get(object_type="alignment.commitment", object_id=str(commitment.pk))
     assert entry.action == AuditAction.CREATE and entry.actor_id == world.program_manager.pk
+
+
+def test_the_delivery_date_of_a_done_commitment_may_be_corrected_but_not_into_the_future(
+    world: Any, api_for: Any
+) -> None:
+    commitment = alignment_world(world)["commitment"]
+    client = api_for("program_manager")
+    url = f"/api/commitments/{commitment.pk}/"
+    assert client.patch(url, {"status": "done"}, format="json").status_code == 200
+    corrected = client.patch(url, {"done_on": _days_from_today(-2)}, format="json")
+    assert corrected.status_code == 200, corrected.content
+    assert corrected.json()["done_on"] == _days_from_today(-2)
+    refused = client.patch(url, {"done_on": _days_from_today(5)}, format="json")
+    assert refused.status_code == 400 and "done_on" in refused.json()
+    commitment.refresh_from_db()
+    assert commitment.done_on.isoformat() == _days_from_today(-2)
