@@ -8,7 +8,6 @@ response) is audited with no actor, no address and the start of the day as its t
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -23,7 +22,8 @@ from django.utils.crypto import salted_hmac
 from accord.core import audit
 from accord.core.models import AuditAction
 from accord.core.permissions import Action, Visibility, can, can_in_program, role_in, sees_internal
-from accord.core.services import save_changed_record
+from accord.core.services import create_record, save_changed_record, update_record
+from accord.transition.services import check_partner_may_work_on
 from accord.transparency.choices import CONCERN_TRANSITIONS, ConcernState, SurveyStatus
 from accord.transparency.models import (
     Assignment,
@@ -339,36 +339,21 @@ def answer_question(*, question: Question, actor: Any, answer: str, today: dt.da
 # --- The roster -------------------------------------------------------------------------------------------
 
 
-def _check_partner_may_work_on(person: Any, service: Any) -> None:
-    """The transition app's guard (training required before a partner works on a service in handover)."""
-    try:
-        transition = importlib.import_module("accord.transition.services")
-    except ModuleNotFoundError:
-        return
-    guard = getattr(transition, "check_partner_may_work_on", None)
-    if guard is not None:
-        guard(person, service)
-
-
 def assign_to_service(*, actor: Any, data: Mapping[str, Any]) -> Assignment:
     """Put a person on a service's roster; a partner's assignment passes the transition's training guard."""
-    from accord.core.services import create_record
-
     with transaction.atomic():
         service, person = data.get("service"), data.get("person")
         if service is not None and person is not None:
-            _check_partner_may_work_on(person, service)
+            check_partner_may_work_on(person, service)
         return create_record(model=Assignment, actor=actor, data=data)
 
 
 def change_assignment(*, assignment: Assignment, actor: Any, data: Mapping[str, Any]) -> Assignment:
-    from accord.core.services import update_record
-
     with transaction.atomic():
         service = data.get("service", assignment.service)
         person = data.get("person", assignment.person)
         if "service" in data or "person" in data:
-            _check_partner_may_work_on(person, service)
+            check_partner_may_work_on(person, service)
         return update_record(instance=assignment, actor=actor, data=data)
 
 
