@@ -14,13 +14,12 @@ from django.urls import reverse
 
 from accord.alignment import engine
 from accord.alignment.choices import CommitmentStatus, EndorsementStatus, GroupKind
-from accord.core.models import EVERY_MEMBER, ProgramScopedModel, VisibilityField
+from accord.core.models import EVERY_MEMBER, ProgramScopedModel, VisibilityField, check_owners_see
 from accord.core.permissions import (
     Action,
     Role,
     Visibility,
     role_in,
-    sees_internal,
 )
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
@@ -42,6 +41,8 @@ class StakeholderGroup(ProgramScopedModel):
 
     access_area = "alignment"
     member_fields = ("lead",)
+    # The lead answers for the group; the owners of its commitments are checked in `clean()`.
+    owner_fields = ("lead",)
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=GroupKind.choices)
@@ -87,13 +88,18 @@ class StakeholderGroup(ProgramScopedModel):
         return engine.quadrant(self.power, self.interest)
 
     def clean(self) -> None:
-        if self.lead_id and self.program_id:
-            role = role_in(self.lead, self.program_id)  # membership itself: `member_fields`
-            if role is not None and not sees_internal(role) and self.visibility != Visibility.SHARED:
-                # A partner cannot lead (nor even see) a hospital-internal group.
-                raise ValidationError(
-                    {"lead": "A vendor or consultant can only lead a group shared with partners."}
-                )
+        # A partner who owns one of the group's commitments must still see the group once it is saved.
+        if self.pk and self.program_id and self.visibility == Visibility.INTERNAL:
+            owners = [c.owner for c in self.commitments.select_related("owner").exclude(owner=None)]
+            check_owners_see(
+                program_id=self.program_id,
+                visibility=self.visibility,
+                owners={"visibility": owners},
+                message=lambda person: (
+                    f"{person} owns a commitment of this group and cannot see hospital-internal "
+                    "groups; give the commitment to someone from the hospital first, or keep the group shared."
+                ),
+            )
 
     def deletion_problem(self) -> str | None:
         """A group that has endorsed, promised or been scored is part of the program's history."""
@@ -393,6 +399,7 @@ class Commitment(GroupChildModel):
 
     access_area = "commitments"
     member_fields = ("owner",)
+    owner_fields = ("owner",)
 
     group = models.ForeignKey(StakeholderGroup, on_delete=models.CASCADE, related_name="commitments")
     what = models.CharField(max_length=300)

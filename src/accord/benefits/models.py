@@ -122,6 +122,7 @@ class Benefit(ProgramScopedModel):
 
     access_area = "benefits"
     member_fields = ("owner",)
+    owner_fields = ("owner",)
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)

@@ -288,6 +288,8 @@ class ChangeRequest(ProgramScopedModel):
 
     access_area = "changes"
     member_fields: ClassVar[tuple[str, ...]] = ("requester", "implementer")
+    # The requester wrote it; the implementer carries it out and must be able to read it.
+    owner_fields: ClassVar[tuple[str, ...]] = ("implementer",)
 
     number = models.PositiveIntegerField(editable=False, help_text="RFC number within the program.")
     external_reference = models.CharField(

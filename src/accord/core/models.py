@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 import pgtrigger
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.db import models
 from django.db.models import Q
 
 from accord.core.permissions import (
+    PARTNER_ROLES,
     Action,
     Visibility,
     can_in_program,
@@ -19,7 +22,7 @@ from accord.core.permissions import (
     roles_by_program,
     sees_internal,
 )
-from accord.core.validation import MemberLinksMixin
+from accord.core.validation import _LOADED, MemberLinksMixin
 
 # The explicit `visibility_path` of a record every member of its program sees (subject to the role
 # table only): no shared/internal field anywhere on its way to the program.
@@ -72,6 +75,52 @@ def visibility_condition(model: type[ProgramScopedModel], user: Any, action: str
     return condition
 
 
+def _owner_cannot_see(person: Any) -> str:
+    return f"{person} cannot see hospital-internal records; share the record first or choose someone from the hospital."
+
+
+def check_owners_see(
+    *,
+    program_id: int | None,
+    visibility: str,
+    owners: Mapping[str, Any],
+    message: Callable[[Any], str] = _owner_cannot_see,
+) -> None:
+    """The one rule: whoever a record names as answerable for it must be able to see it.
+
+    `owners` maps the field to report to a person, or to several people (a group's visibility to the
+    owners of its commitments). A vendor or consultant member never sees hospital-internal records, so
+    an internal record they would own is refused with a ValidationError naming each field. A person
+    who is not (or no longer) a member is left to the membership rule (`member_fields`). One query.
+    """
+    if visibility != Visibility.INTERNAL or program_id is None:
+        return
+    named: dict[str, list[Any]] = {}
+    for field, value in owners.items():
+        people = [value] if value is None or isinstance(value, models.Model) else list(value)
+        people = [person for person in people if person is not None]
+        if people:
+            named[field] = people
+    if not named:
+        return
+    partners = set(
+        get_user_model()
+        .objects.filter(
+            pk__in={person.pk for people in named.values() for person in people},
+            memberships__program_id=program_id,
+            memberships__role__in=PARTNER_ROLES,
+        )
+        .values_list("pk", flat=True)
+    )
+    errors = {
+        field: [message(person) for person in people if person.pk in partners]
+        for field, people in named.items()
+    }
+    errors = {field: messages for field, messages in errors.items() if messages}
+    if errors:
+        raise ValidationError(errors)
+
+
 class ProgramScopedQuerySet(models.QuerySet):
     """Querysets of records that belong to one program; every list starts from `visible_to`."""
 
@@ -112,6 +161,11 @@ class ProgramScopedModel(MemberLinksMixin, models.Model):
     # field -> actions: the person named there may do these while they are a member of the program
     # (whoever raised a flag reads and comments on it; an action's owner reports it done).
     personal_access: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # The person fields that name who is answerable for the record (owner, assignee): each must be able to
+    # see it, so a partner never owns an internal record (`check_owners_see`, asked by `full_clean()`).
+    # None means undeclared; tests/core/test_owner_fields.py requires every model with a visibility and
+    # a person field to declare it (an empty tuple when no person field names an owner).
+    owner_fields: ClassVar[tuple[str, ...] | None] = None
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -138,6 +192,72 @@ class ProgramScopedModel(MemberLinksMixin, models.Model):
         # Fail closed: guessing "every member" would show partners what may be internal.
         raise ImproperlyConfigured(
             f"{cls.__name__} declares no visibility_path (a lookup to a visibility field, or EVERY_MEMBER)."
+        )
+
+    def clean_fields(self, exclude: Iterable[str] | None = None) -> None:
+        errors: dict[str, Any] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        skip = set(exclude or ()) | set(errors)
+        if self.owner_fields and "program" not in errors and "visibility" not in errors:
+            try:
+                self.check_owners_see(exclude=skip)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def check_owners_see(self, *, exclude: Iterable[str] = ()) -> None:
+        """`check_owners_see` for this record's `owner_fields`, reported on the field the edit changed.
+
+        A new or changed owner is named on its own field; an owner kept while the record turns internal
+        is named on `visibility` (when the edit can show it there, else on the record as a whole).
+        """
+        exclude = set(exclude)
+        loaded = getattr(self, _LOADED, {}) if not self._state.adding else {}
+        has_visibility = any(f.name == "visibility" for f in self._meta.concrete_fields)
+        owners: dict[str, list[Any]] = {}
+        for name in self.owner_fields or ():
+            person_id = getattr(self, self._meta.get_field(name).attname)
+            if person_id is None:
+                continue
+            kept = name in loaded and loaded[name] == person_id
+            if name not in exclude and not (kept and has_visibility and "visibility" not in exclude):
+                key = name
+            elif has_visibility and "visibility" not in exclude:
+                key = "visibility"
+            else:
+                key = NON_FIELD_ERRORS
+            owners.setdefault(key, []).append((name, getattr(self, name)))
+        if not owners:
+            return
+        errors: dict[str, list[str]] = {}
+        visibility = self.visibility_value()
+        for key, named in owners.items():
+            for name, person in named:
+                try:
+                    check_owners_see(
+                        program_id=self.program_id,
+                        visibility=visibility,
+                        owners={key: person},
+                        message=lambda person, name=name, key=key: self.owner_cannot_see(person, name, key),
+                    )
+                except ValidationError as error:
+                    errors.setdefault(key, []).extend(error.message_dict[key])
+        if errors:
+            raise ValidationError(errors)
+
+    def owner_cannot_see(self, person: Any, field: str, reported_on: str) -> str:
+        """The refusal's words; a model may say it in its own terms (a red flag does)."""
+        label = self._meta.verbose_name
+        what = self._meta.get_field(field).verbose_name
+        if reported_on == field:
+            return f"{person} cannot see hospital-internal {label}s; share the {label} first or choose someone from the hospital."
+        return (
+            f"The {label}'s {what}, {person}, cannot see hospital-internal {label}s; keep it shared or give "
+            f"the {what} to someone from the hospital first."
         )
 
     def visibility_value(self) -> str:

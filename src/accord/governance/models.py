@@ -33,6 +33,16 @@ class RedFlagQuerySet(ProgramScopedQuerySet):
         return self.filter(state__in=[FlagState.RAISED, FlagState.TRIAGED, FlagState.IN_PROGRESS])
 
 
+def flag_owner_cannot_see(person: Any, reported_on: str) -> str:
+    """The owner rule's words for a flag, whether the owner or the visibility was being changed."""
+    if reported_on == "owner":
+        return f"{person} cannot see hospital-internal flags; share the flag first or choose someone from the hospital."
+    return (
+        f"The flag's owner, {person}, cannot see hospital-internal flags; keep it shared or "
+        "have it triaged to someone from the hospital first."
+    )
+
+
 class RedFlag(ProgramScopedModel):
     """A concern that threatens the program's benefits, raised by anyone in the program.
 
@@ -42,6 +52,7 @@ class RedFlag(ProgramScopedModel):
 
     access_area = "red_flags"
     member_fields = ("owner",)
+    owner_fields = ("owner",)
     # Whoever raised a flag follows it (reads and comments) while they are in the program.
     personal_access = {"raised_by": (Action.VIEW, "comment")}
 
@@ -126,6 +137,9 @@ class RedFlag(ProgramScopedModel):
             ),
             models.CheckConstraint(condition=~Q(merged_into=F("pk")), name="redflag_not_merged_into_itself"),
         ]
+
+    def owner_cannot_see(self, person: Any, field: str, reported_on: str) -> str:
+        return flag_owner_cannot_see(person, reported_on)
 
     def __str__(self) -> str:
         return self.title
@@ -243,6 +257,7 @@ class Risk(ProgramScopedModel):
 
     access_area = "risks"
     member_fields = ("owner",)
+    owner_fields = ("owner",)
 
     title = models.CharField(max_length=200)
     cause = models.TextField(blank=True)

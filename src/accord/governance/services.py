@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.core import audit
-from accord.core.models import AuditAction
+from accord.core.models import AuditAction, check_owners_see
 from accord.core.permissions import Action, Role, Visibility, can, can_in_program, role_in, sees_internal
 from accord.core.services import create_record, save_new_record, update_record
 from accord.governance import states
@@ -29,7 +29,15 @@ from accord.governance.choices import (
     RiskResponse,
     Severity,
 )
-from accord.governance.models import THREAT_FIELDS, Decision, EscalationRule, RedFlag, RedFlagEvent, Risk
+from accord.governance.models import (
+    THREAT_FIELDS,
+    Decision,
+    EscalationRule,
+    RedFlag,
+    RedFlagEvent,
+    Risk,
+    flag_owner_cannot_see,
+)
 from accord.notifications.choices import NotificationKind
 from accord.notifications.services import notify
 from accord.programs.models import Membership
@@ -101,15 +109,12 @@ def check_owner_sees_flag(*, program_id: int, visibility: str, owner: Any, field
     The one rule for both ways a flag and its owner meet: naming the owner (triage) and changing the
     flag's visibility (an amendment). The error names `field`, the one the caller was changing.
     """
-    role = role_in(owner, program_id)
-    if visibility == Visibility.INTERNAL and role is not None and not sees_internal(role):
-        message = (
-            f"{owner} cannot see hospital-internal flags; share the flag first or choose someone from the hospital."
-            if field == "owner"
-            else f"The flag's owner, {owner}, cannot see hospital-internal flags; keep it shared or "
-            "have it triaged to someone from the hospital first."
-        )
-        raise ValidationError({field: message})
+    check_owners_see(
+        program_id=program_id,
+        visibility=visibility,
+        owners={field: owner},
+        message=lambda person: flag_owner_cannot_see(person, field),
+    )
 
 
 def _check_owner(flag: RedFlag, owner: Any) -> None:

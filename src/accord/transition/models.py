@@ -31,6 +31,7 @@ class Service(ProgramScopedModel):
 
     access_area = "transition"
     member_fields: ClassVar[tuple[str, ...]] = ("internal_owner", "partner_owner")
+    owner_fields: ClassVar[tuple[str, ...]] = ("internal_owner", "partner_owner")
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=ServiceKind.choices, default=ServiceKind.APPLICATION)
@@ -384,6 +385,7 @@ class Interview(ServiceChild):
 
     access_area = "knowledge"
     member_fields: ClassVar[tuple[str, ...]] = ("expert", "interviewer")
+    owner_fields: ClassVar[tuple[str, ...]] = ("expert", "interviewer")
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="interviews")
     expert = models.ForeignKey(

@@ -30,6 +30,7 @@ class Assignment(ProgramScopedModel):
     # Partners see the assignments of the services shared with them (every service is, by default).
     visibility_path = "service__visibility"
     member_fields: ClassVar[tuple[str, ...]] = ("person", "backup")
+    owner_fields: ClassVar[tuple[str, ...]] = ("person", "backup")
 
     service = models.ForeignKey("transition.Service", on_delete=models.PROTECT, related_name="assignments")
     person = models.ForeignKey(
