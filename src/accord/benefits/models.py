@@ -172,6 +172,11 @@ class Benefit(ProgramScopedModel):
             errors["window_end"] = "The realisation window cannot end before it starts."
         if self.status == BenefitStatus.ABANDONED and not self.abandoned_reason.strip():
             errors["abandoned_reason"] = "Say why the benefit is abandoned."
+        # A reason left on a benefit taken up again would say it was given up when it is not.
+        if self.status != BenefitStatus.ABANDONED and self.abandoned_reason.strip():
+            errors["abandoned_reason"] = (
+                "Only an abandoned benefit has a reason for it; clear the reason or mark the benefit abandoned."
+            )
         group = self.accountable_group if self.accountable_group_id else None
         if group is not None and self.program_id and group.program_id != self.program_id:
             errors["accountable_group"] = "The accountable group must belong to the same program."

@@ -146,6 +146,11 @@ class ActionItem(ProgramScopedModel):
             raise ValidationError({"service": "Belongs to another program."})
         if self.status == ItemStatus.DONE and self.done_on is None:
             raise ValidationError({"done_on": "Say when the item was done."})
+        # A done date on an item still open would count it as delivered in progress and slippage figures.
+        if self.status != ItemStatus.DONE and self.done_on is not None:
+            raise ValidationError(
+                {"done_on": "Only a done item has a done date; clear the date or mark the item done."}
+            )
 
 
 class PlanApproval(ProgramScopedModel):

@@ -160,3 +160,8 @@ class MeetingAction(ProgramScopedModel):
             raise ValidationError("An action belongs to the same program as its agenda item.")
         if self.status == ActionStatus.DONE and self.done_on is None:
             raise ValidationError({"done_on": "Say when the action was done."})
+        # An open action with a done date would read as delivered on the owner's pages.
+        if self.status != ActionStatus.DONE and self.done_on is not None:
+            raise ValidationError(
+                {"done_on": "Only a done action has a done date; clear the date or mark the action done."}
+            )

@@ -109,6 +109,13 @@ def note_progress(
         data["status"] = status
         if status == ItemStatus.DONE:
             data["done_on"] = done_on or item.done_on or today
+        else:
+            # Reopened or not yet done: the done date goes with the done state (ActionItem.clean()).
+            data["done_on"] = None
+    if done_on is not None and data.get("status", item.status) != ItemStatus.DONE:
+        raise ValidationError(
+            {"done_on": "Only a done item has a done date; mark the item done to record one."}
+        )
     return update_item(item=item, actor=actor, data=data)
 
 
