@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from accord.accounts.models import User
 from accord.change_control import risk
@@ -278,9 +279,22 @@ class ActionItemForm(forms.ModelForm):
             self.fields["key"].disabled = True
         self.fields["depends_on"].queryset = others
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        # The form has no done date: it follows the status as a progress note's does (marked done here,
+        # done today unless already dated; not done, no date), so ActionItem.clean() never faults a field
+        # the form cannot show.
+        if status == ItemStatus.DONE:
+            self.instance.done_on = self.instance.done_on or timezone.localdate()
+        elif status:
+            self.instance.done_on = None
+        return cleaned
+
     def item_data(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
         data["depends_on"] = list(self.cleaned_data["depends_on"])
+        data["done_on"] = self.instance.done_on
         if self.instance.pk:
             data.pop("key", None)
         return data
