@@ -3,6 +3,7 @@ a partner owner (core `owner_fields`): refused by the page and the API, naming t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.urls import reverse
@@ -78,3 +79,41 @@ def test_the_page_refuses_a_partner_owner_for_an_internal_service(world: Any, cl
     assert "cannot see hospital-internal" in " ".join(response.context["form"].errors["partner_owner"])
     service.refresh_from_db()
     assert service.partner_owner is None
+
+
+def test_a_service_a_vendor_is_assigned_to_cannot_be_made_internal(world: Any, api_for: Any) -> None:
+    from accord.transparency.models import Assignment
+
+    service = _service(world, visibility="shared")
+    Assignment.objects.create(
+        program=world.program,
+        service=service,
+        person=world.vendor,
+        role_on_service="Primary support",
+        starts_on=dt.date(2026, 1, 5),
+    )
+    response = api_for("program_manager").patch(
+        f"/api/services/{service.pk}/", {"visibility": "internal"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "is assigned to this service" in " ".join(response.json()["visibility"])
+    service.refresh_from_db()
+    assert service.visibility == "shared"
+
+
+def test_an_ended_vendor_assignment_does_not_keep_the_service_shared(world: Any, api_for: Any) -> None:
+    from accord.transparency.models import Assignment
+
+    service = _service(world, visibility="shared")
+    Assignment.objects.create(
+        program=world.program,
+        service=service,
+        person=world.vendor,
+        role_on_service="Primary support",
+        starts_on=dt.date(2020, 1, 6),
+        ends_on=dt.date(2020, 6, 30),
+    )
+    response = api_for("program_manager").patch(
+        f"/api/services/{service.pk}/", {"visibility": "internal"}, format="json"
+    )
+    assert response.status_code == 200, response.content

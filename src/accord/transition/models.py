@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
-from accord.core.models import ProgramScopedModel, VisibilityField
+from accord.core.models import ProgramScopedModel, VisibilityField, check_owners_see
 from accord.core.permissions import Action, Role, Visibility
 from accord.transition.choices import (
     Criticality,
@@ -131,6 +133,31 @@ class Service(ProgramScopedModel):
         if self.partner_owner_id and self.partner_owner_id == self.internal_owner_id:
             raise ValidationError(
                 {"partner_owner": "The partner owner must be someone other than the internal owner."}
+            )
+        # Whoever works on the service (assignments) or took part in its interviews must still see it
+        # once it is saved: the same owner rule, reached through the records that name them.
+        if self.pk and self.program_id and self.visibility == Visibility.INTERNAL:
+            people = [
+                person
+                # An assignment that has ended names someone who no longer works on the service.
+                for assignment in self.assignments.filter(
+                    Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate())
+                ).select_related("person", "backup")
+                for person in (assignment.person, assignment.backup)
+            ] + [
+                person
+                for interview in self.interviews.select_related("expert", "interviewer")
+                for person in (interview.expert, interview.interviewer)
+            ]
+            check_owners_see(
+                program_id=self.program_id,
+                visibility=self.visibility,
+                owners={"visibility": people},
+                message=lambda person: (
+                    f"{person} is assigned to this service or took part in one of its "
+                    "interviews and cannot see hospital-internal services; keep it shared or hand their part "
+                    "to someone from the hospital first."
+                ),
             )
 
 
