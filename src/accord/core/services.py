@@ -178,14 +178,7 @@ def delete_record(*, instance: models.Model, actor: Any, check: bool = True) -> 
                 raise _refusal(
                     instance, f"its {row._meta.verbose_name} \u201c{row}\u201d would go with it. {problem}"
                 )
-        audit.record(
-            actor=actor,
-            action=AuditAction.DELETE,
-            instance=instance,
-            object_id=str(instance.pk),
-            changes=audit.diff(audit.snapshot(instance), {}),
-        )
-        for row in dependants:
+        for row in (instance, *dependants):
             audit.record(
                 actor=actor,
                 action=AuditAction.DELETE,
