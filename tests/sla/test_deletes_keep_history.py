@@ -7,21 +7,12 @@ from typing import Any
 
 import pytest
 
-from accord.core.models import AuditAction, AuditEntry
 from accord.sla import services
 from accord.sla.models import AttainmentTarget, Contract, SlaPolicy, SlaPolicyVersion, Ticket
-from tests.api_helpers import api
+from tests.api_helpers import api, deleted_ids
 from tests.sla.factories import AttainmentTargetFactory, ContractFactory, policy_for, tickets_csv
 
 pytestmark = pytest.mark.django_db
-
-
-def deleted_ids(model: type) -> set[str]:
-    return set(
-        AuditEntry.objects.filter(action=AuditAction.DELETE, object_type=model._meta.label_lower).values_list(
-            "object_id", flat=True
-        )
-    )
 
 
 def test_a_contract_with_imported_tickets_is_refused_and_keeps_them(world: Any) -> None:

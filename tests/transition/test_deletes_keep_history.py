@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from django.contrib.admin.sites import site
 
-from accord.core.models import AuditAction, AuditEntry
 from accord.transition import services
 from accord.transition.models import KnowledgeItem, Service, StageSignOff, TrainingModule, TrainingRecord
 from accord.transparency.models import Assignment
-from tests.api_helpers import api, refusal
+from tests.api_helpers import api, deleted_ids, refusal
 from tests.factories import UserFactory
 from tests.transition.factories import (
     KnowledgeItemFactory,
@@ -25,14 +24,6 @@ from tests.transition.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def deleted_ids(model: type) -> set[str]:
-    return set(
-        AuditEntry.objects.filter(action=AuditAction.DELETE, object_type=model._meta.label_lower).values_list(
-            "object_id", flat=True
-        )
-    )
 
 
 def test_a_service_with_a_stage_sign_off_is_refused_and_keeps_it(world: Any) -> None:
